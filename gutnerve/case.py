@@ -1,0 +1,125 @@
+"""Turn user input (a JSON case, or command-line flags) into a checked Case.
+
+Input is checked into a list of issues before anything is scored: an unknown
+key or id, an id both present and absent, or a value of the wrong type is an
+error, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from gutnerve.model import Case, Issue, KnowledgeBase
+
+CASE_KEYS = ("id", "age", "sex", "present", "absent")
+SEXES = ("female", "male")
+MAX_AGE = 120
+MAX_CASE_BYTES = 1_000_000  # one case (a file, or one batch line) larger than this is refused
+
+
+class CaseError(Exception):
+    """The case is malformed; `issues` lists every problem, `str()` the first in one line."""
+
+    def __init__(self, issues: list[Issue], case_id: str | None = None):
+        self.issues = issues
+        self.case_id = case_id
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        super().__init__(f"{issues[0].one_line()}{more}")
+
+
+def suggest(name: str, known: Iterable[str], prefix: str = "") -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"did you mean {prefix}{close[0]}?" if close else ""
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON text, raising CaseError with a one-line message."""
+    if len(text) > MAX_CASE_BYTES:
+        raise CaseError([Issue("error", "case", f"input is {len(text)} bytes, over the limit of {MAX_CASE_BYTES}")])
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CaseError([Issue("error", "case", "input is not UTF-8 text")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CaseError([Issue("error", "case", f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")]) from None
+    except RecursionError:
+        raise CaseError([Issue("error", "case", "JSON is nested too deeply")]) from None
+
+
+def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:
+    """Every problem with a case given as a JSON-like object."""
+    if not isinstance(data, dict):
+        return [Issue("error", "case", f"a case must be a JSON object, not {_type(data)}", 'write {"present": [...]}')]
+    issues: list[Issue] = []
+    for key in data:
+        if key not in CASE_KEYS:
+            hint = suggest(str(key), CASE_KEYS) or f"allowed keys: {', '.join(CASE_KEYS)}"
+            issues.append(Issue("error", "case", f"unknown key {key!r}", hint))
+    if "id" in data and not isinstance(data["id"], str):
+        issues.append(Issue("error", "case.id", f"must be a string, not {_type(data['id'])}"))
+    if "age" in data:
+        age = data["age"]
+        if not isinstance(age, int) or isinstance(age, bool):
+            issues.append(Issue("error", "case.age", f"must be a whole number of years, not {_type(age)}"))
+        elif not 0 <= age <= MAX_AGE:
+            issues.append(Issue("error", "case.age", f"{age} is outside 0-{MAX_AGE}"))
+    if "sex" in data and data["sex"] not in SEXES:
+        issues.append(Issue("error", "case.sex", f"{data['sex']!r} is not one of {', '.join(SEXES)}"))
+    lists: dict[str, list[str]] = {}
+    for key in ("present", "absent"):
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            issues.append(Issue("error", f"case.{key}", f"must be a list of finding ids, not {_type(value)}"))
+            continue
+        lists[key] = []
+        for index, fid in enumerate(value):
+            if not isinstance(fid, str):
+                issues.append(Issue("error", f"case.{key}[{index}]", f"must be a finding id string, not {_type(fid)}"))
+            elif fid not in kb.findings:
+                hint = suggest(fid, kb.findings) or "run `gutnerve findings` for the list"
+                issues.append(Issue("error", f"case.{key}[{index}]", f"unknown finding {fid!r}", hint))
+            else:
+                lists[key].append(fid)
+    both = sorted(set(lists.get("present", [])) & set(lists.get("absent", [])))
+    if both:
+        issues.append(Issue("error", "case", f"listed both present and absent: {', '.join(both)}", "keep each finding in one list"))
+    return issues
+
+
+def parse_case(data: Any, kb: KnowledgeBase) -> Case:
+    """A checked Case from a JSON-like object; raises CaseError."""
+    issues = check_case(data, kb)
+    case_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    if issues:
+        raise CaseError(issues, case_id)
+    return Case(
+        present=frozenset(data.get("present", [])),
+        absent=frozenset(data.get("absent", [])),
+        age=data.get("age"),
+        sex=data.get("sex"),
+        id=case_id,
+    )
+
+
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Combine a case from a file with command-line flags; lists are united."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if key in ("present", "absent"):
+            merged[key] = list(dict.fromkeys(list(base.get(key, [])) + list(value)))
+        elif key in base and base[key] != value:
+            raise CaseError([Issue("error", "case", f"{key} is {base[key]!r} in the input but {value!r} on the command line")])
+        else:
+            merged[key] = value
+    return merged
+
+
+def _type(value: Any) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)

@@ -1,0 +1,413 @@
+"""The command line: a thin shell over gutnerve.api.
+
+Each finding of the knowledge base becomes a flag pair --X / --no-X of
+`assess`, so the command is built at start-up from the knowledge base chosen
+by --kb (or $GUTNERVE_KB). Every error is one line on stderr and an exit
+status from ExitCode; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, Optional
+
+import typer
+
+from gutnerve import __version__
+from gutnerve.exit_codes import ExitCode
+from gutnerve.knowledge import KnowledgeBaseError
+from gutnerve.model import KnowledgeBase
+
+PROG = "gutnerve"
+
+
+class UserError(Exception):
+    """Bad usage or input: shown as one line, exit 2."""
+
+
+# --------------------------------------------------------------------------
+# Shared state and options
+
+
+class Shell:
+    """What one invocation shares: the knowledge base path, loaded once, lazily."""
+
+    def __init__(self, kb_path: str | None):
+        self.kb_path = kb_path
+        self._kb: KnowledgeBase | None = None
+
+    def kb(self, override: Path | None = None) -> KnowledgeBase:
+        from gutnerve.knowledge import load
+
+        if override is not None and str(override) != self.kb_path:
+            self.kb_path, self._kb = str(override), None
+        if self._kb is None:
+            self._kb = load(self.kb_path)
+        return self._kb
+
+
+KbOption = Annotated[
+    Optional[Path],
+    typer.Option("--kb", help="Use the knowledge base in this folder (default: $GUTNERVE_KB, else the shipped one).", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Write one JSON document to standard output.")]
+TopOption = Annotated[Optional[int], typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)]
+
+
+def _style() -> Any:
+    from gutnerve.render.text import Style
+
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    width = 120
+    if sys.stdout.isatty():
+        width = max(60, os.get_terminal_size(sys.stdout.fileno()).columns)
+    return Style(color=bool(color), width=width)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _write_json(data: Any, indent: int | None = 2) -> None:
+    _write(json.dumps(data, indent=indent, ensure_ascii=False))
+
+
+def _read_input(source: str) -> bytes:
+    """The bytes of a file, or of standard input for '-', with a size limit."""
+    from gutnerve.case import MAX_CASE_BYTES
+
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
+    else:
+        path = Path(source)
+        if path.is_dir():
+            raise UserError(f"--input {source}: is a folder, not a file")
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_CASE_BYTES + 1)
+        except OSError as error:
+            raise UserError(f"--input {source}: {error.strerror or error}") from None
+    if len(data) > MAX_CASE_BYTES:
+        raise UserError(f"--input {source}: larger than the limit of {MAX_CASE_BYTES} bytes")
+    return data
+
+
+# --------------------------------------------------------------------------
+# The app
+
+
+def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
+    app = typer.Typer(
+        name=PROG,
+        help="Differential diagnosis of leg and foot nerve, muscle and joint symptoms in people with gut disorders. "
+        "Decision support only, not a diagnosis.",
+        no_args_is_help=True,
+        add_completion=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def root(
+        version: Annotated[
+            bool, typer.Option("--version", help="Show the version and exit.", is_eager=True, callback=_show_version)
+        ] = False,
+        kb: KbOption = None,
+    ) -> None:
+        if kb is not None:
+            shell.kb_path = str(kb)  # before the command: applies to whichever command follows
+
+    app.command(name="assess", help=ASSESS_HELP)(_assess_command(shell, shell.kb() if with_findings else None))
+
+    @app.command(name="batch")
+    def batch(
+        file: Annotated[str, typer.Argument(help="A JSONL file of cases, one JSON object a line; - for standard input.")],
+        top: TopOption = None,
+        kb: KbOption = None,
+    ) -> None:
+        """Assess many cases: JSONL in, one JSON result a line out, in input order."""
+        errors = 0
+        for line, ok in _batch_lines(shell.kb(kb), file, top):
+            errors += not ok
+            sys.stdout.write(line + "\n")
+        if errors:
+            raise _Failed(f"{errors} line(s) of {file} could not be assessed; see their error objects")
+
+    @app.command(name="findings")
+    def findings(json_: JsonOption = False, kb: KbOption = None) -> None:
+        """List every finding: its id (the flag name), label and category."""
+        from gutnerve.report import findings_list
+
+        rows = findings_list(shell.kb(kb))
+        if json_:
+            return _write_json(rows)
+        from gutnerve.render.text import listing
+
+        _write(listing(rows, [("id", "Flag (--id / --no-id)"), ("label", "Label"), ("category", "Category"), ("red_flag", "Red flag")], _style()))
+
+    @app.command(name="causes")
+    def causes(json_: JsonOption = False, kb: KbOption = None) -> None:
+        """List every cause in the knowledge base."""
+        from gutnerve.report import causes_list
+
+        rows = causes_list(shell.kb(kb))
+        if json_:
+            return _write_json(rows)
+        from gutnerve.render.text import listing
+
+        _write(listing(rows, [("id", "Id"), ("name", "Name"), ("mechanism", "Mechanism"), ("urgency", "Urgency"), ("prevalence", "Prevalence")], _style()))
+
+    @app.command(name="explain")
+    def explain(
+        cause: Annotated[str, typer.Argument(help="A cause id (see `gutnerve causes`).")],
+        json_: JsonOption = False,
+        kb: KbOption = None,
+    ) -> None:
+        """A study card for one cause: mechanism, findings, red flags, workup, sources."""
+        from gutnerve.api import explain as explain_cause
+        from gutnerve.report import cause_dict
+
+        knowledge = shell.kb(kb)
+        try:
+            card = cause_dict(knowledge, explain_cause(knowledge, cause))
+        except KeyError as error:
+            raise UserError(str(error.args[0])) from None
+        if json_:
+            return _write_json(card)
+        from gutnerve.render.text import cause_card
+
+        _write(cause_card(card, _style()))
+
+    kb_app = typer.Typer(help="Work with knowledge bases.", no_args_is_help=True)
+
+    @kb_app.command(name="validate")
+    def validate(
+        path: Annotated[Optional[Path], typer.Argument(help="Knowledge base folder (default: the one in use).", show_default=False)] = None,
+        json_: JsonOption = False,
+    ) -> None:
+        """Check a knowledge base and report every issue at once."""
+        from gutnerve.knowledge import default_path, validate as check
+
+        target = path or (Path(shell.kb_path) if shell.kb_path else default_path())
+        issues = check(target)
+        if json_:
+            _write_json([{"level": i.level, "where": i.where, "message": i.message, "fix": i.fix} for i in issues])
+        else:
+            for issue in issues:
+                _write(f"{issue.level}: {issue.one_line()}")
+            if not issues:
+                _write(f"{target}: knowledge base is valid")
+        if issues:
+            raise typer.Exit(ExitCode.BAD_INPUT)
+
+    app.add_typer(kb_app, name="kb")
+    return app
+
+
+ASSESS_HELP = (
+    "Rank the causes of leg or foot symptoms for one person. Give findings as flags: --X if present, "
+    "--no-X if known absent; a finding not given is unknown. Decision support only, not a diagnosis."
+)
+
+
+def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
+    """The assess function, with one --X/--no-X option per finding of `kb`."""
+
+    def assess(**options: Any) -> None:
+        from gutnerve.api import assess_case
+        from gutnerve.case import merge, parse_case, parse_json
+        from gutnerve.report import assessment_dict
+
+        knowledge = shell.kb(options.pop("kb"))
+        case: dict[str, Any] = {}
+        if options["input"] is not None:
+            case = parse_json(_read_input(options["input"]))
+            if not isinstance(case, dict):
+                raise UserError(f"--input {options['input']}: a case must be a JSON object")
+        flags: dict[str, Any] = {
+            "present": [f for f in knowledge.findings if options.get(_param(f)) is True],
+            "absent": [f for f in knowledge.findings if options.get(_param(f)) is False],
+        }
+        for key in ("age", "sex"):
+            if options[key] is not None:
+                flags[key] = options[key]
+        checked = parse_case(merge(case, flags), knowledge)
+        result = assessment_dict(knowledge, assess_case(knowledge, checked, options["top"]))
+        if options["json_"]:
+            return _write_json(result)
+        from gutnerve.render.text import assessment
+
+        _write(assessment(result, _style(), rows=options["top"], total=len(knowledge.causes)))
+
+    params = [
+        _option("age", Optional[int], typer.Option("--age", min=0, max=120, help="Age in whole years.", show_default=False)),
+        _option("sex", Optional[str], typer.Option("--sex", help="female or male.", show_default=False, callback=_check_sex)),
+        _option("input", Optional[str], typer.Option("--input", help="Read the case from a JSON file; - for standard input.", show_default=False)),
+        _option("json_", bool, typer.Option("--json", help="Write one JSON document to standard output."), default=False),
+        _option("top", Optional[int], typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)),
+        _option("kb", Optional[Path], typer.Option("--kb", help="Use the knowledge base in this folder.", show_default=False)),
+    ]
+    for finding in (kb.findings.values() if kb else ()):
+        flag = "" if finding.red_flag is None else f" [red flag: {finding.red_flag.level}]"
+        params.append(
+            _option(
+                _param(finding.id),
+                Optional[bool],
+                typer.Option(
+                    f"--{finding.id}/--no-{finding.id}",
+                    help=f"{finding.meaning}{flag}",
+                    rich_help_panel=f"{finding.category.capitalize()} findings",
+                    show_default=False,
+                ),
+            )
+        )
+    assess.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return assess
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        _write(f"{PROG} {__version__}")
+        raise typer.Exit(0)
+
+
+def _param(finding_id: str) -> str:
+    return "f_" + finding_id.replace("-", "_")
+
+
+def _option(name: str, kind: Any, option: Any, default: Any = None) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, option])
+
+
+def _check_sex(value: str | None) -> str | None:
+    if value is not None and value not in ("female", "male"):
+        raise typer.BadParameter(f"{value!r} is not one of: female, male")
+    return value
+
+
+def _batch_lines(kb: KnowledgeBase, source: str, top: int | None) -> Iterator[tuple[str, bool]]:
+    """(JSON line, ok) for each line in; a bad line becomes an error object."""
+    from gutnerve.api import assess_case
+    from gutnerve.case import CaseError, parse_case, parse_json
+    from gutnerve.report import assessment_dict, error_dict
+
+    try:
+        handle = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise UserError(f"{source}: {error.strerror or error}") from None
+    if source != "-" and Path(source).is_dir():
+        raise UserError(f"{source}: is a folder, not a file")
+    try:
+        for number, raw in enumerate(handle, start=1):
+            case_id = None
+            try:
+                if not raw.strip():
+                    raise CaseError([_issue(f"line {number}", "empty line")])
+                data = parse_json(raw)
+                if isinstance(data, dict) and isinstance(data.get("id"), str):
+                    case_id = data["id"]
+                result = assessment_dict(kb, assess_case(kb, parse_case(data, kb), top))
+                yield json.dumps(result, ensure_ascii=False), True
+            except CaseError as error:
+                yield json.dumps(error_dict(case_id, f"line {number}: {error}"), ensure_ascii=False), False
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def _issue(where: str, message: str) -> Any:
+    from gutnerve.model import Issue
+
+    return Issue("error", where, message)
+
+
+class _Failed(Exception):
+    """The command finished its output but some input was bad: exit 2."""
+
+
+# --------------------------------------------------------------------------
+# Entry point
+
+
+def _kb_from_argv(argv: Sequence[str]) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg == "--kb" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--kb="):
+            return arg[len("--kb=") :]
+    return None
+
+
+def _needs_findings(argv: Sequence[str]) -> bool:
+    """Only `assess` (and shell completion) needs the finding flags, hence the knowledge base, to parse."""
+    words = [a for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] != "--kb")]
+    return (bool(words) and words[0] == "assess") or any(k.endswith("_COMPLETE") for k in os.environ if k.startswith("_GUTNERVE"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (never raises)."""
+    from typer._click import exceptions as click_errors
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        shell = Shell(_kb_from_argv(args))
+        command = typer.main.get_command(build_app(shell, _needs_findings(args)))
+        result = command.main(args=args, prog_name=PROG, standalone_mode=False)
+        return int(result) if isinstance(result, int) else ExitCode.OK
+    except click_errors.NoArgsIsHelpError as error:
+        _write(error.ctx.get_help() if error.ctx else "")  # a bare `gutnerve` or `gutnerve kb`: show help
+        return ExitCode.OK
+    except click_errors.NoSuchOption as error:
+        hint = _did_you_mean(error.option_name, error.possibilities)
+        return _fail(f"no such option: {error.option_name}{hint}")
+    except click_errors.UsageError as error:
+        return _fail(error.format_message())
+    except typer.Abort:
+        return _fail("aborted", ExitCode.INTERRUPTED)
+    except (UserError, _Failed, KnowledgeBaseError) as error:
+        return _fail(str(error))
+    except _case_error() as error:
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        return _fail("interrupted", ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.OK
+    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
+        return _fail(f"internal error ({type(error).__name__}: {error}); please report it", ExitCode.INTERNAL_ERROR)
+
+
+def _case_error() -> type[Exception]:
+    from gutnerve.case import CaseError
+
+    return CaseError
+
+
+def _did_you_mean(name: str, possibilities: Sequence[str] | None) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(possibilities or ()), n=1, cutoff=0.5)
+    return f" (did you mean {close[0]}?)" if close else " (run `gutnerve assess --help` for the flags)"
+
+
+def _fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> int:
+    sys.stderr.write(f"{PROG}: error: {' '.join(message.split())}\n")
+    return int(code)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+def run() -> NoReturn:
+    """Console-script entry point."""
+    sys.exit(main())

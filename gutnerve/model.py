@@ -1,0 +1,257 @@
+"""Plain, immutable data: the knowledge base, a case and an assessment.
+
+Everything the engine works on is one of these dataclasses. They carry no
+behaviour beyond small derived properties, so the functional core (scoring,
+triage, workup) stays a set of pure functions over plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found while checking input: where, what, and how to fix it."""
+
+    level: Level
+    where: str  # file[:line], or "case", "case.present[2]", "line 7" ...
+    message: str
+    fix: str = ""
+
+    def one_line(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{text} ({self.fix})" if self.fix else text
+
+
+# --------------------------------------------------------------------------
+# Knowledge base
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """Findings that, all present together, set the triage level to at least `level`."""
+
+    findings: tuple[str, ...]
+    level: str
+    message: str
+    origin: str  # the finding or cause id that declares it
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    label: str
+    meaning: str
+    question: str
+    category: str
+    background: float
+    background_basis: str
+    hpo: str | None = None
+    synonyms: tuple[str, ...] = ()
+    red_flag: RedFlag | None = None
+
+
+@dataclass(frozen=True)
+class FindingLink:
+    """How often a finding occurs in one cause: P(finding | cause)."""
+
+    finding: str
+    frequency: float
+    term: str | None  # the HPO frequency term, when one was used
+    source: str  # a source key of the cause, or "judgement"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WorkupStep:
+    test: str
+    line: Literal["first", "second"]
+    why: str
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    cite: str
+    pmid: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    supports: str = ""
+
+    @property
+    def link(self) -> str:
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return self.url or ""
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    min: int | None
+    max: int | None
+    factor: float
+
+    def covers(self, age: int) -> bool:
+        return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
+
+
+@dataclass(frozen=True)
+class Prior:
+    prevalence: str
+    weight: float  # the prevalence class's relative weight
+    basis: str
+    age: tuple[AgeBand, ...] = ()
+    sex: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    name: str
+    summary: str
+    mechanism: str
+    mechanism_detail: str
+    gut_link: str
+    area: str
+    severity: str
+    course: str
+    urgency: str
+    prior: Prior
+    findings: tuple[FindingLink, ...]
+    red_flags: tuple[RedFlag, ...]
+    workup: tuple[WorkupStep, ...]
+    management: str
+    icd10: tuple[str, ...]
+    sources: tuple[Source, ...]
+    path: str = ""
+
+    def link(self, finding_id: str) -> FindingLink | None:
+        for link in self.findings:
+            if link.finding == finding_id:
+                return link
+        return None
+
+
+@dataclass(frozen=True)
+class LabTest:
+    id: str
+    name: str
+    kind: str
+    looks_for: str
+    loinc: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """knowledge/model.yaml: the numbers the engine uses that belong to no one cause."""
+
+    frequency_terms: dict[str, float]
+    prevalence_classes: dict[str, float]
+    mechanisms: dict[str, str]
+    triage_levels: tuple[str, ...]
+    cause_thresholds: dict[str, float]
+    workup_min_posterior: float
+    workup_min_causes: int
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    root: str
+    settings: Settings
+    findings: dict[str, Finding]  # in the order of findings.yaml
+    causes: dict[str, Cause]  # sorted by id
+    tests: dict[str, LabTest]
+    fingerprint: str = ""  # hash of the files it was loaded from
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.category for f in self.findings.values()))
+
+
+# --------------------------------------------------------------------------
+# A case and its assessment
+
+
+@dataclass(frozen=True)
+class Case:
+    present: frozenset[str]
+    absent: frozenset[str]
+    age: int | None = None
+    sex: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One finding's weight for one cause: ln of its likelihood ratio."""
+
+    finding: str
+    present: bool
+    likelihood: float  # P(finding as observed | cause)
+    background: float  # P(finding as observed | background)
+    weight: float  # ln(likelihood / background)
+
+
+@dataclass(frozen=True)
+class PriorFactor:
+    reason: str  # "age 54", "sex female"
+    multiplier: float
+
+
+@dataclass(frozen=True)
+class ScoredCause:
+    cause_id: str
+    prior: float  # normalised prior after age and sex adjustment
+    prior_factors: tuple[PriorFactor, ...]
+    log_score: float  # ln(prior weight) + sum of weights (unnormalised)
+    posterior: float
+    contributions: tuple[Contribution, ...]
+
+    @property
+    def supporting(self) -> tuple[Contribution, ...]:
+        return tuple(sorted((c for c in self.contributions if c.weight > 0), key=lambda c: -c.weight))
+
+    @property
+    def opposing(self) -> tuple[Contribution, ...]:
+        return tuple(sorted((c for c in self.contributions if c.weight < 0), key=lambda c: c.weight))
+
+
+@dataclass(frozen=True)
+class TriageReason:
+    level: str
+    message: str
+    trigger: str  # "finding:<id>", "red-flag:<cause>", "cause:<id>"
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: str
+    reasons: tuple[TriageReason, ...]
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    test: str
+    line: Literal["first", "second"]
+    yield_: float  # posterior mass of the causes it addresses
+    causes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    case: Case
+    ranked: tuple[ScoredCause, ...]  # every cause, most probable first
+    triage: Triage
+    plan: tuple[PlanItem, ...]
+    top: int | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def shown(self) -> tuple[ScoredCause, ...]:
+        return self.ranked if self.top is None else self.ranked[: self.top]

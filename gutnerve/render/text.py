@@ -1,0 +1,156 @@
+"""Human-readable text for the terminal, built with rich and returned as a string."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow", "routine": "green"}
+LEVEL_MEANING = {
+    "emergency": "go to an emergency department now",
+    "urgent": "be seen by a clinician within 24-48 hours",
+    "soon": "be seen within 1-2 weeks",
+    "routine": "discuss at a routine appointment",
+}
+DEFAULT_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Style:
+    """How the output will be shown: decided by the shell, passed in."""
+
+    color: bool = False
+    width: int = 100
+
+
+def _render(style: Style, *items: RenderableType) -> str:
+    out = io.StringIO()
+    console = Console(
+        file=out, width=style.width, force_terminal=style.color, no_color=not style.color,
+        color_system="standard" if style.color else None, highlight=False, emoji=False,
+        legacy_windows=False, soft_wrap=False,
+    )
+    for item in items:
+        console.print(item)
+    return out.getvalue()
+
+
+def _box(style: Style) -> box.Box:
+    return box.ROUNDED if style.color else box.ASCII2
+
+
+def _bar(probability: float, width: int = 10) -> str:
+    filled = round(probability * width)
+    return "#" * filled + "." * (width - filled)
+
+
+def _reason(item: dict[str, Any]) -> str:
+    label = item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
+    return f"{label} (LR {item['likelihood_ratio']:.2g})"
+
+
+def triage_banner(result: dict[str, Any], style: Style) -> RenderableType:
+    level = result["triage"]["level"]
+    head = Text(f"TRIAGE: {level.upper()} - {LEVEL_MEANING.get(level, '')}", style=LEVEL_STYLE.get(level, ""))
+    if level == "routine":
+        return head
+    lines = [head] + [Text(f"- {reason}") for reason in result["triage"]["reasons"]]
+    return Panel(Group(*lines), box=_box(style), border_style=LEVEL_STYLE.get(level, ""), expand=False)
+
+
+def assessment(result: dict[str, Any], style: Style, rows: int | None = None, total: int | None = None) -> str:
+    """The person-facing view of one result: banner, table, workup, disclaimer."""
+    shown = result["differential"][: rows or DEFAULT_ROWS]
+    table = Table(box=_box(style), show_lines=False, expand=False, title="Differential", title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Cause", ratio=3)
+    table.add_column("Probability", no_wrap=True)
+    table.add_column("For", ratio=3)
+    table.add_column("Against", ratio=3)
+    table.add_column("First-line tests", ratio=3)
+    for row in shown:
+        table.add_row(
+            str(row["rank"]),
+            row["name"],
+            f"{_bar(row['probability'])} {row['probability']:6.1%}",
+            "\n".join(_reason(i) for i in row["for"][:3]) or "-",
+            "\n".join(_reason(i) for i in row["against"][:3]) or "-",
+            "\n".join(row["workup"][:3]),
+        )
+    items: list[RenderableType] = [triage_banner(result, style), table]
+    hidden = (total if total is not None else len(result["differential"])) - len(shown)
+    if hidden > 0:
+        items.append(Text(f"{hidden} less likely causes not shown (--top N to see more, --json for all).", style="dim"))
+    if result["workup"]:
+        plan = Text("Suggested workup, highest yield first:\n", style="bold")
+        for number, item in enumerate(result["workup_plan"][:12], start=1):
+            plan.append(f"{number:>3}. {item['name']} ({item['line']}-line, {item['yield']:.0%} of probability)\n", style="")
+        items.append(plan)
+    items.append(Text(result["disclaimer"], style="dim italic"))
+    return _render(style, *items)
+
+
+def cause_card(card: dict[str, Any], style: Style) -> str:
+    """`gutnerve explain`: a study card for one cause."""
+    head = Text(f"{card['name']}  ({card['id']})", style="bold")
+    facts = Table(box=None, show_header=False, pad_edge=False)
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
+    facts.add_row("Mechanism", f"{card['mechanism']}: {card['mechanism_detail']}")
+    facts.add_row("Link to the gut", card["gut_link"])
+    facts.add_row("Affected area", card["area"])
+    facts.add_row("Severity", card["severity"])
+    facts.add_row("Time course", card["course"])
+    facts.add_row("Urgency", f"{card['urgency']} ({LEVEL_MEANING.get(card['urgency'], '')})")
+    facts.add_row("Prevalence", f"{card['prior']['prevalence']}: {card['prior']['basis']}")
+    facts.add_row("ICD-10-CM", ", ".join(card["icd10"]))
+    findings = Table(box=_box(style), title="Key findings", title_justify="left")
+    for name in ("Finding", "In this cause", "Background", "LR if present", "Source"):
+        findings.add_column(name)
+    for f in card["findings"]:
+        term = f" ({f['term']})" if f["term"] else ""
+        findings.add_row(f["label"], f"{f['frequency']:.0%}{term}", f"{f['background']:.0%}", f"{f['likelihood_ratio']:.2g}", f["source"])
+    items: list[RenderableType] = [head, Text(card["summary"]), facts, findings]
+    if card["red_flags"]:
+        flags = Text("Red flags\n", style="bold red")
+        for flag in card["red_flags"]:
+            flags.append(f"- [{flag['level']}] {' + '.join(flag['findings'])}: {flag['message']}\n", style="")
+        items.append(flags)
+    work = Text("Workup\n", style="bold")
+    for step in card["workup"]:
+        work.append(f"- {step['name']} ({step['line']}-line): {step['why']}\n", style="")
+    items += [work, Text("Management: ", style="bold") + Text(card["management"])]
+    refs = Text("Sources\n", style="bold")
+    for source in card["sources"]:
+        refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
+    items += [refs, Text("Decision support only, not a diagnosis.", style="dim italic")]
+    return _render(style, *items)
+
+
+def listing(rows: list[dict[str, Any]], columns: list[tuple[str, str]], style: Style, title: str = "") -> str:
+    """A plain table of dicts: `columns` are (key, heading) pairs."""
+    table = Table(box=_box(style), title=title or None, title_justify="left")
+    for _, heading in columns:
+        table.add_column(heading)
+    for row in rows:
+        table.add_row(*(_cell(row.get(key)) for key, _ in columns))
+    return _render(style, table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return value.get("level", str(value))
+    return str(value)
+
+
+Formatter = Callable[..., str]

@@ -1,0 +1,156 @@
+"""Pure data -> JSON-ready dicts, in the shape of the public contract.
+
+These dicts are what `--json` prints and what the text renderer reads, so
+the table a person sees and the JSON a script reads never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gutnerve.model import Assessment, Cause, Contribution, KnowledgeBase
+
+SCHEMA_VERSION = 1
+DISCLAIMER = "Decision support only, not a diagnosis: discuss the results with a clinician."
+
+
+def _round(value: float, places: int = 4) -> float:
+    return round(value, places) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _contribution(kb: KnowledgeBase, c: Contribution) -> dict[str, Any]:
+    return {
+        "finding": c.finding,
+        "label": kb.findings[c.finding].label,
+        "present": c.present,
+        "weight": _round(c.weight, 3),
+        "likelihood_ratio": _round(c.likelihood / c.background, 3),
+    }
+
+
+def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]:
+    case = assessment.case
+    differential = []
+    for rank, scored in enumerate(assessment.shown, start=1):
+        cause = kb.causes[scored.cause_id]
+        first_line = [kb.tests[s.test].name for s in cause.workup if s.line == "first"]
+        differential.append(
+            {
+                "rank": rank,
+                "id": cause.id,
+                "name": cause.name,
+                "probability": _round(scored.posterior),
+                "prior": _round(scored.prior),
+                "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
+                "urgency": cause.urgency,
+                "mechanism": cause.mechanism,
+                "for": [_contribution(kb, c) for c in scored.supporting],
+                "against": [_contribution(kb, c) for c in scored.opposing],
+                "workup": first_line,
+            }
+        )
+    result: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+    if case.id is not None:
+        result["id"] = case.id
+    result["case"] = {
+        "age": case.age,
+        "sex": case.sex,
+        "present": sorted(case.present),
+        "absent": sorted(case.absent),
+    }
+    result["triage"] = {
+        "level": assessment.triage.level,
+        "reasons": [r.message for r in assessment.triage.reasons],
+        "triggers": [{"level": r.level, "trigger": r.trigger, "message": r.message} for r in assessment.triage.reasons],
+    }
+    result["differential"] = differential
+    result["workup"] = [kb.tests[p.test].name for p in assessment.plan]
+    result["workup_plan"] = [
+        {
+            "test": p.test,
+            "name": kb.tests[p.test].name,
+            "line": p.line,
+            "yield": _round(p.yield_),
+            "causes": list(p.causes),
+            **({"loinc": kb.tests[p.test].loinc} if kb.tests[p.test].loinc else {}),
+        }
+        for p in assessment.plan
+    ]
+    result["disclaimer"] = DISCLAIMER
+    return result
+
+
+def error_dict(case_id: str | None, message: str) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "id": case_id, "error": message}
+
+
+def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
+    links = sorted(cause.findings, key=lambda link: (-link.frequency, link.finding))
+    return {
+        "id": cause.id,
+        "name": cause.name,
+        "summary": cause.summary,
+        "mechanism": cause.mechanism,
+        "mechanism_description": kb.settings.mechanisms.get(cause.mechanism, ""),
+        "mechanism_detail": cause.mechanism_detail,
+        "gut_link": cause.gut_link,
+        "area": cause.area,
+        "severity": cause.severity,
+        "course": cause.course,
+        "urgency": cause.urgency,
+        "prior": {
+            "prevalence": cause.prior.prevalence,
+            "basis": cause.prior.basis,
+            "age": [{"min": b.min, "max": b.max, "factor": b.factor} for b in cause.prior.age],
+            "sex": dict(cause.prior.sex),
+        },
+        "findings": [
+            {
+                "finding": link.finding,
+                "label": kb.findings[link.finding].label,
+                "frequency": link.frequency,
+                "term": link.term,
+                "background": kb.findings[link.finding].background,
+                "likelihood_ratio": _round(link.frequency / kb.findings[link.finding].background, 3),
+                "source": link.source,
+                "note": link.note,
+            }
+            for link in links
+        ],
+        "red_flags": [{"findings": list(f.findings), "level": f.level, "message": f.message} for f in cause.red_flags],
+        "workup": [
+            {"test": s.test, "name": kb.tests[s.test].name, "line": s.line, "why": s.why,
+             **({"loinc": kb.tests[s.test].loinc} if kb.tests[s.test].loinc else {})}
+            for s in cause.workup
+        ],
+        "management": cause.management,
+        "icd10": list(cause.icd10),
+        "sources": [
+            {"key": s.key, "cite": s.cite, "pmid": s.pmid, "doi": s.doi, "url": s.url, "link": s.link, "supports": s.supports}
+            for s in cause.sources
+        ],
+    }
+
+
+def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f.id,
+            "label": f.label,
+            "category": f.category,
+            "meaning": f.meaning,
+            "question": f.question,
+            "hpo": f.hpo,
+            "background": f.background,
+            "red_flag": {"level": f.red_flag.level, "message": f.red_flag.message} if f.red_flag else None,
+            "synonyms": list(f.synonyms),
+        }
+        for f in kb.findings.values()
+    ]
+
+
+def causes_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    return [
+        {"id": c.id, "name": c.name, "mechanism": c.mechanism, "urgency": c.urgency, "prevalence": c.prior.prevalence}
+        for c in kb.causes.values()
+    ]

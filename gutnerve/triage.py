@@ -1,0 +1,44 @@
+"""Triage: the most urgent of the red flags present and the likely urgent causes.
+
+A red flag (a finding, or a cause's combination of findings) sets its level
+as soon as its findings are present, whatever else the case says: it never
+depends on the posteriors, so no other finding can outweigh it. A cause whose
+own urgency is above routine also raises the level once its posterior reaches
+the threshold for that urgency (knowledge/model.yaml `triage.cause_thresholds`).
+"""
+
+from __future__ import annotations
+
+from gutnerve.model import Case, KnowledgeBase, RedFlag, ScoredCause, Triage, TriageReason
+
+
+def red_flags(kb: KnowledgeBase) -> tuple[RedFlag, ...]:
+    """Every red flag the knowledge base declares, on findings and on causes."""
+    flags = [f.red_flag for f in kb.findings.values() if f.red_flag is not None]
+    flags += [flag for cause in kb.causes.values() for flag in cause.red_flags]
+    return tuple(flags)
+
+
+def triage(kb: KnowledgeBase, case: Case, ranked: tuple[ScoredCause, ...]) -> Triage:
+    levels = kb.settings.triage_levels
+    reasons: list[TriageReason] = []
+    seen: set[str] = set()
+    for flag in red_flags(kb):
+        if all(f in case.present for f in flag.findings) and flag.message not in seen:
+            seen.add(flag.message)
+            kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
+            reasons.append(TriageReason(flag.level, flag.message, f"{kind}:{flag.origin}"))
+    for scored in ranked:
+        cause = kb.causes[scored.cause_id]
+        threshold = kb.settings.cause_thresholds.get(cause.urgency)
+        if threshold is not None and scored.posterior >= threshold:
+            reasons.append(
+                TriageReason(
+                    cause.urgency,
+                    f"{cause.name} is {scored.posterior:.0%} probable and needs {cause.urgency} attention.",
+                    f"cause:{cause.id}",
+                )
+            )
+    reasons.sort(key=lambda r: levels.index(r.level))
+    level = reasons[0].level if reasons else levels[-1]
+    return Triage(level, tuple(reasons))

@@ -1,0 +1,79 @@
+"""Reading YAML safely, with line numbers, for the knowledge base and case files.
+
+Only the safe subset of YAML is accepted: no Python tags, and no aliases
+(an alias bomb would otherwise expand into gigabytes). Mappings remember the
+line of each key so that validation messages can say `file:line`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+try:  # the C parser is ~10x faster; fall back to pure Python where it is missing
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 1_000_000  # a knowledge-base file larger than this is refused
+
+
+class LineDict(dict[str, Any]):
+    """A dict that knows the 1-based line of each of its keys."""
+
+    lines: dict[str, int]
+    line: int
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(
+                f"line {event.start_mark.line + 1}: YAML aliases (*name) are not allowed in gutnerve files"
+            )
+        return super().compose_node(parent, index)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.lines = {}
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.YAMLError(f"line {key_node.start_mark.line + 1}: a mapping key must be plain text")
+        key = str(key)
+        if key in result:
+            raise yaml.YAMLError(f"line {key_node.start_mark.line + 1}: duplicate key '{key}'")
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse one YAML document. Raises yaml.YAMLError with a one-line message."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise yaml.YAMLError(f"{where}{error.problem or error}") from None
+    except yaml.YAMLError:
+        raise
+    except RecursionError:
+        raise yaml.YAMLError("nesting is too deep") from None
+
+
+def line_of(data: Any, key: str | None = None) -> int | None:
+    """The line of `key` in a mapping read by parse_yaml, or of the mapping itself."""
+    if isinstance(data, LineDict):
+        if key is not None and key in data.lines:
+            return data.lines[key]
+        return data.line
+    return None
