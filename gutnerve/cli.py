@@ -349,15 +349,22 @@ def _needs_findings(argv: Sequence[str]) -> bool:
     return (bool(words) and words[0] == "assess") or any(k.endswith("_COMPLETE") for k in os.environ if k.startswith("_GUTNERVE"))
 
 
+def build_typer(argv: Sequence[str]) -> typer.Typer:
+    """The app for these arguments (the finding flags come from the knowledge base they name)."""
+    return build_app(Shell(_kb_from_argv(argv)), _needs_findings(argv))
+
+
+def build_command(argv: Sequence[str]) -> Any:
+    return typer.main.get_command(build_typer(argv))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (never raises)."""
     from typer._click import exceptions as click_errors
 
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        shell = Shell(_kb_from_argv(args))
-        command = typer.main.get_command(build_app(shell, _needs_findings(args)))
-        result = command.main(args=args, prog_name=PROG, standalone_mode=False)
+        result = build_command(args).main(args=args, prog_name=PROG, standalone_mode=False)
         return int(result) if isinstance(result, int) else ExitCode.OK
     except click_errors.NoArgsIsHelpError as error:
         _write(error.ctx.get_help() if error.ctx else "")  # a bare `gutnerve` or `gutnerve kb`: show help

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gutnerve import cli
+from gutnerve.knowledge import load
+from gutnerve.model import KnowledgeBase
+
+ROOT = Path(__file__).parent.parent
+MINI_KB = ROOT / "tests" / "fixtures" / "mini-kb"
+CONTRACT = ROOT.parent / "shared" / "contract"
+
+
+@pytest.fixture(scope="session")
+def mini_kb() -> KnowledgeBase:
+    return load(MINI_KB)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The shipped knowledge base."""
+    return load()
+
+
+class Run:
+    """The result of one in-process run of the command line."""
+
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]):
+    """Run `gutnerve ARGS...` in-process, as a user types it: exit status, stdout, stderr."""
+
+    def _run(*args: str) -> Run:
+        code = cli.main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return _run
+
+
+def gutnerve_command() -> list[str]:
+    """The installed `gutnerve` command if on PATH, else `python -m gutnerve`."""
+    exe = shutil.which("gutnerve")
+    return [exe] if exe else [sys.executable, "-m", "gutnerve"]
+
+
+def run_process(*args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run(gutnerve_command() + list(args), input=data, capture_output=True, timeout=60, env=env, cwd=cwd)

@@ -1,0 +1,56 @@
+"""Checking a case before it is scored: every problem is an error, none is dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from gutnerve.case import CaseError, check_case, merge, parse_case, parse_json
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ([], "must be a JSON object"),
+        ({"presnt": []}, "unknown key 'presnt' (did you mean present?)"),
+        ({"age": "54"}, "case.age: must be a whole number of years, not a string"),
+        ({"age": True}, "case.age: must be a whole number of years, not a boolean"),
+        ({"age": 54.5}, "case.age: must be a whole number of years, not a number"),
+        ({"age": 121}, "case.age: 121 is outside 0-120"),
+        ({"age": -1}, "case.age: -1 is outside 0-120"),
+        ({"sex": "f"}, "case.sex: 'f' is not one of female, male"),
+        ({"present": "diarrhea"}, "case.present: must be a list of finding ids, not a string"),
+        ({"present": [1]}, "case.present[0]: must be a finding id string, not a number"),
+        ({"present": ["burnin-feet"]}, "unknown finding 'burnin-feet' (did you mean burning-feet?)"),
+        ({"absent": ["xyzzy"]}, "case.absent[0]: unknown finding 'xyzzy'"),
+        ({"present": ["diarrhea"], "absent": ["diarrhea"]}, "listed both present and absent: diarrhea"),
+        ({"id": 7}, "case.id: must be a string, not a number"),
+    ],
+)
+def test_bad_case_is_an_error(mini_kb, data, fragment):
+    with pytest.raises(CaseError) as raised:
+        parse_case(data, mini_kb)
+    assert fragment in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_all_problems_are_reported_at_once(mini_kb):
+    issues = check_case({"age": 500, "sex": "x", "present": ["nope"]}, mini_kb)
+    assert [i.where for i in issues] == ["case.age", "case.sex", "case.present[0]"]
+
+
+def test_good_case(mini_kb):
+    case = parse_case({"id": "a", "age": 54, "sex": "female", "present": ["diarrhea"], "absent": ["weight-loss"]}, mini_kb)
+    assert (case.id, case.age, case.sex, case.present, case.absent) == ("a", 54, "female", {"diarrhea"}, {"weight-loss"})
+
+
+@pytest.mark.parametrize(("text", "fragment"), [("{", "invalid JSON at line 1"), (b"\xff\xfe", "not UTF-8"), ("[" * 100_000, "nested too deeply")])
+def test_bad_json(text, fragment):
+    with pytest.raises(CaseError) as raised:
+        parse_json(text)
+    assert fragment in str(raised.value)
+
+
+def test_merge_unites_lists_and_refuses_conflicts():
+    assert merge({"present": ["a"]}, {"present": ["b", "a"]}) == {"present": ["a", "b"]}
+    with pytest.raises(CaseError, match="age is 50 in the input but 60 on the command line"):
+        merge({"age": 50}, {"age": 60})

@@ -1,0 +1,229 @@
+"""The command line as users type it: in-process, through Typer's CliRunner, and as an installed command."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gutnerve import cli
+
+from .conftest import MINI_KB, ROOT, run_process
+
+KB = ["--kb", str(MINI_KB)]
+ANSI = re.compile(r"\x1b\[")
+
+
+# -- through CliRunner -------------------------------------------------------
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli.build_typer(list(args)), list(args), prog_name="gutnerve")
+
+
+def test_clirunner_assess_table():
+    result = invoke("assess", *KB, "--burning-feet", "--diarrhea", "--no-weight-loss")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    table = [line for line in lines if re.match(r"^\| \d+ \|", line)]
+    assert [line.split("|")[2].strip() for line in table] == ["Ibs pain", "Small fiber", "Vitamin b12"]
+    assert "66.2%" in result.output and "30.7%" in result.output
+    assert result.output.count("not a diagnosis") == 1
+    assert not ANSI.search(result.output)  # not a terminal: no colour codes
+
+
+def test_clirunner_assess_json_is_one_document():
+    result = invoke("assess", *KB, "--burning-feet", "--no-weight-loss", "--age", "54", "--sex", "female", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["case"] == {"age": 54, "sex": "female", "present": ["burning-feet"], "absent": ["weight-loss"]}
+
+
+def test_clirunner_help_groups_findings_by_category():
+    result = invoke("assess", *KB, "--help")
+    assert result.exit_code == 0
+    for panel in ("Neuropathic findings", "Gastrointestinal findings", "Musculoskeletal findings"):
+        assert panel in result.output
+    assert "--no-burning-feet" in result.output
+
+
+# -- in-process, as typed ------------------------------------------------------
+
+
+def test_assess_json_follows_the_contract(run):
+    result = run("assess", *KB, "--burning-feet", "--diarrhea", "--json")
+    assert result.code == 0 and result.err == ""
+    data = result.json()
+    assert data["schema_version"] == 1
+    assert set(data["triage"]) >= {"level", "reasons"} and data["triage"]["level"] in ("emergency", "urgent", "soon", "routine")
+    differential = data["differential"]
+    assert [d["rank"] for d in differential] == [1, 2, 3]
+    assert sum(d["probability"] for d in differential) == pytest.approx(1, abs=1e-3)
+    for entry in differential:
+        assert set(entry) >= {"rank", "id", "name", "probability", "for", "against", "workup"}
+        assert all(item["weight"] > 0 for item in entry["for"])
+        assert all(item["weight"] < 0 for item in entry["against"])
+        assert all(isinstance(t, str) for t in entry["workup"])
+    assert data["workup"] and all(isinstance(t, str) for t in data["workup"])
+
+
+def test_top_keeps_full_model_probabilities(run):
+    full = run("assess", *KB, "--burning-feet", "--json").json()
+    top = run("assess", *KB, "--burning-feet", "--json", "--top", "1").json()
+    assert len(top["differential"]) == 1
+    assert top["differential"][0] == full["differential"][0]
+
+
+def test_input_file_and_flags_combine(run, tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"id": "c1", "present": ["burning-feet"]}))
+    data = run("assess", *KB, "--input", str(case), "--no-weight-loss", "--json").json()
+    assert data["id"] == "c1"
+    assert data["case"]["present"] == ["burning-feet"] and data["case"]["absent"] == ["weight-loss"]
+
+
+def test_conflict_between_file_and_flag_is_an_error(run, tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"present": ["burning-feet"]}))
+    result = run("assess", *KB, "--input", str(case), "--no-burning-feet", "--json")
+    assert result.code == 2 and result.out == ""
+    assert "both present and absent: burning-feet" in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["assess", *KB, "--burnin-feet"], "no such option: --burnin-feet (did you mean --burning-feet?)"),
+        (["assess", *KB, "--age", "abc"], "--age"),
+        (["assess", *KB, "--age", "130"], "--age"),
+        (["assess", *KB, "--sex", "x"], "'x' is not one of: female, male"),
+        (["assess", *KB, "--top", "0"], "--top"),
+        (["assess", *KB, "--input", "/nonexistent/case.json"], "No such file or directory"),
+        (["assess", *KB, "--input", "/"], "is a folder"),
+        (["assess", "--kb", "/nonexistent", "--diarrhea"], "knowledge base folder not found"),
+        (["explain", *KB, "small-fiber-neurpathy"], "did you mean small-fiber-neuropathy?"),
+        (["assessx"], "No such command"),
+        (["batch", *KB, "/nonexistent.jsonl"], "No such file or directory"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(run, args, fragment):
+    result = run(*args)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.count("\n") == 1 and result.err.startswith("gutnerve: error: ")
+    assert fragment in result.err
+    assert "Traceback" not in result.err
+
+
+def test_broken_knowledge_base_is_one_line(run, tmp_path):
+    import shutil
+
+    shutil.copytree(MINI_KB, tmp_path / "kb")
+    (tmp_path / "kb" / "findings.yaml").write_text("findings: [\n")
+    result = run("causes", "--kb", str(tmp_path / "kb"), "--json")
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("gutnerve: error: malformed knowledge base: kb/findings.yaml")
+    validate = run("kb", "validate", str(tmp_path / "kb"))
+    assert validate.code == 2 and "YAML error" in validate.out
+
+
+def test_kb_validate_ok(run):
+    result = run("kb", "validate", str(MINI_KB))
+    assert result.code == 0 and "valid" in result.out
+
+
+def test_batch_scores_good_lines_and_reports_bad_ones(run, tmp_path):
+    lines = [
+        {"id": "a", "present": ["burning-feet"]},
+        {"id": "b", "present": ["nope"]},
+        {"id": "c", "absent": ["diarrhea"]},
+    ]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
+    result = run("batch", *KB, str(path), "--top", "2")
+    assert result.code == 2
+    out = [json.loads(line) for line in result.out.splitlines()]
+    assert [o.get("id") for o in out] == ["a", "b", "c", None]
+    assert "error" not in out[0] and len(out[0]["differential"]) == 2
+    assert "unknown finding 'nope'" in out[1]["error"] and out[1]["error"].startswith("line 2:")
+    assert "invalid JSON" in out[3]["error"]
+    assert result.err.count("\n") == 1
+
+
+def test_findings_causes_explain_json(run):
+    findings = run("findings", *KB, "--json").json()
+    assert {"id", "label", "category"} <= set(findings[0])
+    causes = run("causes", *KB, "--json").json()
+    assert sorted(c["id"] for c in causes) == ["ibs-pain-sensitization", "small-fiber-neuropathy", "vitamin-b12-deficiency"]
+    card = run("explain", *KB, "small-fiber-neuropathy", "--json").json()
+    assert {"id", "name", "findings", "workup", "sources"} <= set(card)
+    assert card["findings"][0]["finding"] == "burning-feet"  # most frequent first
+
+
+def test_explain_text_is_a_study_card(run):
+    out = run("explain", *KB, "vitamin-b12-deficiency").out
+    for heading in ("Mechanism", "Link to the gut", "Key findings", "Workup", "Sources"):
+        assert heading in out
+    assert out.count("not a diagnosis") == 1
+
+
+def test_version(run):
+    from gutnerve import __version__
+
+    assert run("--version").out.strip() == f"gutnerve {__version__}"
+
+
+def test_kb_environment_variable(run, monkeypatch):
+    monkeypatch.setenv("GUTNERVE_KB", str(MINI_KB))
+    assert len(run("causes", "--json").json()) == 3
+
+
+# -- every command is documented ---------------------------------------------
+
+
+def test_every_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    app = cli.build_command(["causes"])
+    names = [name for name in app.commands if name != "kb"] + ["kb validate"]
+    for name in names:
+        assert f"gutnerve {name}" in readme, f"README.md does not document `gutnerve {name}`"
+
+
+# -- the installed command, in a subprocess ---------------------------------
+
+
+def test_installed_command_runs_from_any_folder(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "GUTNERVE_KB"}
+    result = run_process("assess", "--burning-feet", "--diarrhea", "--json", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    data = json.loads(result.stdout)
+    assert len(data["differential"]) >= 42
+    assert result.stderr == b""
+
+
+def test_installed_command_reads_stdin():
+    result = run_process("assess", *KB, "--input", "-", "--json", stdin='{"present": ["diarrhea"]}')
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["case"]["present"] == ["diarrhea"]
+
+
+def test_installed_command_batch_from_stdin():
+    result = run_process("batch", *KB, "-", stdin='{"id": "x", "present": ["diarrhea"]}\n{"id": "y"}\n')
+    assert result.returncode == 0
+    assert [json.loads(line)["id"] for line in result.stdout.decode().splitlines()] == ["x", "y"]
+
+
+def test_installed_command_error_has_no_traceback():
+    result = run_process("assess", "--no-such-flag")
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode().count("\n") == 1 and b"Traceback" not in result.stderr
+
+
+def test_no_color_when_piped_even_with_force(tmp_path):
+    env = dict(os.environ, NO_COLOR="1")
+    result = run_process("assess", *KB, "--diarrhea", env=env)
+    assert result.returncode == 0 and not ANSI.search(result.stdout.decode())

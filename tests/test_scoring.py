@@ -1,0 +1,115 @@
+"""The Bayesian engine, pinned by the worked example of docs/method.md."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from gutnerve import assess, make_case
+from gutnerve.scoring import score
+
+DOC = Path(__file__).parent.parent / "docs" / "method.md"
+
+
+def by_id(assessment):
+    return {s.cause_id: s for s in assessment.ranked}
+
+
+def test_worked_example(mini_kb):
+    """Every number of the worked example in docs/method.md, value by value."""
+    result = by_id(assess(mini_kb, present=["burning-feet", "diarrhea"], absent=["weight-loss"]))
+    sfn, ibs, b12 = result["small-fiber-neuropathy"], result["ibs-pain-sensitization"], result["vitamin-b12-deficiency"]
+    # priors: 10/43, 30/43, 3/43
+    assert sfn.prior == pytest.approx(0.2326, abs=1e-4)
+    assert ibs.prior == pytest.approx(0.6977, abs=1e-4)
+    assert b12.prior == pytest.approx(0.0698, abs=1e-4)
+    weights = {(s.cause_id, c.finding): c.weight for s in (sfn, ibs, b12) for c in s.contributions}
+    expected_weights = {
+        ("small-fiber-neuropathy", "burning-feet"): 1.5041,
+        ("small-fiber-neuropathy", "diarrhea"): -0.8557,
+        ("small-fiber-neuropathy", "weight-loss"): -0.0810,
+        ("ibs-pain-sensitization", "burning-feet"): -0.1625,
+        ("ibs-pain-sensitization", "diarrhea"): 0.3185,
+        ("ibs-pain-sensitization", "weight-loss"): 0.0800,
+        ("vitamin-b12-deficiency", "burning-feet"): 1.0116,
+        ("vitamin-b12-deficiency", "diarrhea"): -0.8557,
+        ("vitamin-b12-deficiency", "weight-loss"): -0.6931,
+    }
+    assert weights == pytest.approx(expected_weights, abs=1e-4)
+    assert [sfn.log_score, ibs.log_score, b12.log_score] == pytest.approx([2.8700, 3.6372, 0.5614], abs=1e-4)
+    assert [sfn.posterior, ibs.posterior, b12.posterior] == pytest.approx([0.3074, 0.6620, 0.0306], abs=1e-4)
+
+
+def test_worked_example_numbers_are_the_ones_in_the_doc():
+    """The doc's table carries the posteriors the test above pins."""
+    text = DOC.read_text()
+    assert re.search(r"\*\*0\.3074\*\*.*\*\*0\.6620\*\*.*\*\*0\.0306\*\*", text)
+
+
+def test_posteriors_sum_to_one_and_are_sorted(mini_kb):
+    ranked = assess(mini_kb, present=["numb-feet"], absent=["diarrhea"]).ranked
+    assert math.fsum(s.posterior for s in ranked) == pytest.approx(1.0, abs=1e-12)
+    assert [s.posterior for s in ranked] == sorted((s.posterior for s in ranked), reverse=True)
+
+
+def test_no_findings_gives_the_priors(mini_kb):
+    for scored in score(mini_kb, make_case(mini_kb)):
+        assert scored.posterior == pytest.approx(scored.prior)
+        assert scored.contributions == ()
+
+
+def test_unknown_is_not_absent(mini_kb):
+    unknown = by_id(assess(mini_kb, present=["burning-feet"]))
+    absent = by_id(assess(mini_kb, present=["burning-feet"], absent=["weight-loss"]))
+    # B12 lists weight loss as frequent: knowing it is absent lowers B12, not knowing leaves it
+    assert absent["vitamin-b12-deficiency"].posterior < unknown["vitamin-b12-deficiency"].posterior
+    assert "weight-loss" not in {c.finding for c in unknown["vitamin-b12-deficiency"].contributions}
+
+
+def test_unlisted_finding_is_neutral(mini_kb):
+    """A finding a cause does not list has LR exactly 1 for it, present or absent."""
+    from dataclasses import replace
+
+    from gutnerve.scoring import contributions
+
+    listed = mini_kb.causes["small-fiber-neuropathy"]
+    unlisted = replace(listed, findings=tuple(link for link in listed.findings if link.finding != "diarrhea"))
+    for present, absent in ((["diarrhea"], []), ([], ["diarrhea"])):
+        case = make_case(mini_kb, present, absent)
+        assert len(contributions(mini_kb, listed, case)) == 1
+        assert contributions(mini_kb, unlisted, case) == ()
+
+
+def test_excluded_finding_argues_hard_against(mini_kb):
+    # IBS lists leg-weakness as excluded (0.005 against a background of 0.10): LR 0.05
+    ibs = by_id(assess(mini_kb, present=["leg-weakness"]))["ibs-pain-sensitization"]
+    (part,) = ibs.contributions
+    assert part.weight == pytest.approx(math.log(0.005 / 0.10))
+
+
+def test_supporting_and_opposing_split_by_sign(mini_kb):
+    sfn = by_id(assess(mini_kb, present=["burning-feet", "diarrhea"]))["small-fiber-neuropathy"]
+    assert [c.finding for c in sfn.supporting] == ["burning-feet"]
+    assert [c.finding for c in sfn.opposing] == ["diarrhea"]
+
+
+def test_age_and_sex_factors_change_the_prior(tmp_path):
+    import shutil
+
+    from gutnerve.knowledge import load
+
+    from .conftest import MINI_KB
+
+    copy = tmp_path / "kb"
+    shutil.copytree(MINI_KB, copy)
+    path = copy / "causes" / "vitamin-b12-deficiency.yaml"
+    path.write_text(path.read_text().replace("  basis: illustrative", "  basis: illustrative\n  age: [{min: 60, factor: 4}]\n  sex: {female: 2}"))
+    kb = load(copy)
+    young = by_id(assess(kb, age=30, sex="male"))["vitamin-b12-deficiency"]
+    old_woman = by_id(assess(kb, age=70, sex="female"))["vitamin-b12-deficiency"]
+    assert young.prior == pytest.approx(3 / 43)
+    assert old_woman.prior == pytest.approx(24 / 64)  # 3 x 4 x 2 = 24 against 10 + 30
+    assert [f.reason for f in old_woman.prior_factors] == ["age 70", "sex female"]

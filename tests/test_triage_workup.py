@@ -1,0 +1,45 @@
+"""Triage and the combined workup on the small fixture knowledge base."""
+
+from __future__ import annotations
+
+from gutnerve import assess
+
+
+def test_red_flag_finding_sets_emergency(mini_kb):
+    result = assess(mini_kb, present=["saddle-anesthesia"])
+    assert result.triage.level == "emergency"
+    assert result.triage.reasons[0].trigger == "finding:saddle-anesthesia"
+
+
+def test_red_flag_cannot_be_outweighed(mini_kb):
+    everything_else = ["burning-feet", "diarrhea", "numb-feet"]
+    result = assess(mini_kb, present=["saddle-anesthesia", *everything_else], absent=["weight-loss", "leg-weakness"])
+    assert result.triage.level == "emergency"
+
+
+def test_no_flag_is_routine(mini_kb):
+    result = assess(mini_kb, present=["diarrhea"])
+    assert result.triage.level == "routine" and result.triage.reasons == ()
+
+
+def test_likely_soon_cause_raises_triage(mini_kb):
+    # B12 (urgency soon) is pushed above the 0.30 threshold by numb feet, weight loss and weakness
+    result = assess(mini_kb, present=["numb-feet", "weight-loss", "leg-weakness"])
+    b12 = next(s for s in result.ranked if s.cause_id == "vitamin-b12-deficiency")
+    assert b12.posterior >= 0.30
+    assert result.triage.level == "soon"
+    assert any(r.trigger == "cause:vitamin-b12-deficiency" for r in result.triage.reasons)
+
+
+def test_workup_is_deduplicated_and_ordered_by_yield(mini_kb):
+    result = assess(mini_kb, present=["burning-feet", "diarrhea"], absent=["weight-loss"])
+    tests = [p.test for p in result.plan]
+    assert len(tests) == len(set(tests))
+    posterior = {s.cause_id: s.posterior for s in result.ranked}
+    hba1c = next(p for p in result.plan if p.test == "hba1c")
+    # first-line for small-fiber neuropathy, second-line for B12: one entry, both causes' mass
+    assert hba1c.line == "first"
+    assert hba1c.yield_ == posterior["small-fiber-neuropathy"] + posterior["vitamin-b12-deficiency"]
+    firsts = [p for p in result.plan if p.line == "first"]
+    assert [p.yield_ for p in firsts] == sorted((p.yield_ for p in firsts), reverse=True)
+    assert tests[0] == "calprotectin"  # IBS holds 66% of the mass
