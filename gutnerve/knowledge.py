@@ -85,9 +85,22 @@ def validate(path: str | os.PathLike[str] | None = None) -> list[Issue]:
     return []
 
 
-def load(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
+def load(path: str | os.PathLike[str] | None = None, use_cache: bool = True) -> KnowledgeBase:
+    """Load and check a knowledge base; a valid one is cached (see gutnerve.kbcache)."""
     root = Path(path) if path is not None else default_path()
-    return _Builder(root).build()
+    if not root.is_dir():
+        raise KnowledgeBaseError([Issue("error", str(root), "knowledge base folder not found", "pass --kb PATH to a folder")])
+    if not use_cache or os.environ.get("GUTNERVE_NO_CACHE"):
+        return _Builder(root).build(fingerprint(root))
+    from gutnerve import kbcache
+
+    stamp = fingerprint(root)
+    cached = kbcache.get(stamp)
+    if cached is not None:
+        return cached
+    kb = _Builder(root).build(stamp)
+    kbcache.put(stamp, kb)
+    return kb
 
 
 # --------------------------------------------------------------------------
@@ -201,11 +214,7 @@ class _Builder:
 
     # -- the files --------------------------------------------------------------
 
-    def build(self) -> KnowledgeBase:
-        if not self.root.is_dir():
-            raise KnowledgeBaseError(
-                [Issue("error", str(self.root), "knowledge base folder not found", "pass --kb PATH to a folder")]
-            )
+    def build(self, stamp: str) -> KnowledgeBase:
         settings = self.settings(self._read(self.root / "model.yaml"))
         findings = self.findings(self._read(self.root / "findings.yaml"), settings)
         tests = self.tests(self._read(self.root / "tests.yaml"))
@@ -230,7 +239,7 @@ class _Builder:
             findings=findings,
             causes=dict(sorted(causes.items())),
             tests=tests,
-            fingerprint=fingerprint(self.root),
+            fingerprint=stamp,
         )
 
     def settings(self, data: Any) -> Settings:
@@ -509,8 +518,8 @@ def _suggest(name: str, known: dict[str, Any], otherwise: str = "check the spell
 
 
 def fingerprint(root: Path) -> str:
-    """A hash of every knowledge-base file's name and content."""
-    digest = hashlib.sha256()
+    """A hash of the knowledge base's location and every file's name and content."""
+    digest = hashlib.sha256(str(root.resolve()).encode())
     for path in kb_files(root):
         digest.update(path.name.encode())
         try:

@@ -75,7 +75,7 @@ def assessment(result: dict[str, Any], style: Style, rows: int | None = None, to
     table.add_column("Probability", no_wrap=True)
     table.add_column("For", ratio=3)
     table.add_column("Against", ratio=3)
-    table.add_column("First-line tests", ratio=3)
+    table.add_column("First-line tests", ratio=3, no_wrap=True, overflow="ellipsis")
     for row in shown:
         table.add_row(
             str(row["rank"]),
@@ -83,7 +83,7 @@ def assessment(result: dict[str, Any], style: Style, rows: int | None = None, to
             f"{_bar(row['probability'])} {row['probability']:6.1%}",
             "\n".join(_reason(i) for i in row["for"][:3]) or "-",
             "\n".join(_reason(i) for i in row["against"][:3]) or "-",
-            "\n".join(row["workup"][:3]),
+            "\n".join(row["workup"][:2]),
         )
     items: list[RenderableType] = [triage_banner(result, style), table]
     hidden = (total if total is not None else len(result["differential"])) - len(shown)

@@ -1,0 +1,115 @@
+"""Measure the ranking on clinical vignettes: top-k accuracy, triage, calibration.
+
+A vignette is a published case translated into the case format, with the
+expected cause(s) and triage level (tests/vignettes/*.yaml). These functions
+are pure: vignettes and a knowledge base in, metrics out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gutnerve.api import assess_case
+from gutnerve.case import parse_case
+from gutnerve.model import KnowledgeBase
+
+TRIAGE_ORDER = ("emergency", "urgent", "soon", "routine")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    vignette: str
+    file: str
+    expected: tuple[str, ...]
+    expected_triage: str
+    rank: int  # best rank of an expected cause (1 = first)
+    top: str  # the cause ranked first
+    top_probability: float
+    expected_probability: float  # posterior mass of the expected causes
+    triage: str
+
+
+def load_vignettes(folder: Path) -> list[dict[str, Any]]:
+    import yaml
+
+    vignettes = []
+    for path in sorted(folder.glob("*.yaml")):
+        for entry in yaml.safe_load(path.read_text()) or []:
+            vignettes.append({**entry, "_file": path.name})
+    return vignettes
+
+
+def evaluate(kb: KnowledgeBase, vignettes: list[dict[str, Any]]) -> list[Outcome]:
+    outcomes = []
+    for v in vignettes:
+        result = assess_case(kb, parse_case(v["case"], kb))
+        order = [s.cause_id for s in result.ranked]
+        expected = tuple(v["expected"]["causes"])
+        posterior = {s.cause_id: s.posterior for s in result.ranked}
+        outcomes.append(
+            Outcome(
+                vignette=v["id"],
+                file=v["_file"],
+                expected=expected,
+                expected_triage=v["expected"]["triage"],
+                rank=min(order.index(c) + 1 for c in expected),
+                top=order[0],
+                top_probability=result.ranked[0].posterior,
+                expected_probability=sum(posterior[c] for c in expected),
+                triage=result.triage.level,
+            )
+        )
+    return outcomes
+
+
+@dataclass(frozen=True)
+class Summary:
+    count: int
+    top1: float
+    top3: float
+    top5: float
+    triage_exact: float
+    under_triaged: int  # triaged less urgent than expected
+    over_triaged: int
+    emergency_missed: tuple[str, ...]  # emergency vignettes not triaged emergency
+    brier: float  # multi-class Brier score, expected causes as the truth
+    mean_expected_probability: float
+    calibration: tuple[tuple[str, int, float, float], ...]  # (bin, n, mean top-1 probability, top-1 accuracy)
+
+
+def summarise(kb: KnowledgeBase, vignettes: list[dict[str, Any]], outcomes: list[Outcome]) -> Summary:
+    n = len(outcomes)
+    level = {name: i for i, name in enumerate(TRIAGE_ORDER)}
+    brier = 0.0
+    for v, o in zip(vignettes, outcomes):
+        result = assess_case(kb, parse_case(v["case"], kb))
+        truth = {c: 1 / len(o.expected) for c in o.expected}
+        brier += sum((s.posterior - truth.get(s.cause_id, 0.0)) ** 2 for s in result.ranked)
+    bins = ((0.0, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01))
+    calibration = []
+    for low, high in bins:
+        members = [o for o in outcomes if low <= o.top_probability < high]
+        if members:
+            calibration.append(
+                (
+                    f"{low:.1f}-{min(high, 1.0):.1f}",
+                    len(members),
+                    sum(o.top_probability for o in members) / len(members),
+                    sum(o.rank == 1 for o in members) / len(members),
+                )
+            )
+    return Summary(
+        count=n,
+        top1=sum(o.rank == 1 for o in outcomes) / n,
+        top3=sum(o.rank <= 3 for o in outcomes) / n,
+        top5=sum(o.rank <= 5 for o in outcomes) / n,
+        triage_exact=sum(o.triage == o.expected_triage for o in outcomes) / n,
+        under_triaged=sum(level[o.triage] > level[o.expected_triage] for o in outcomes),
+        over_triaged=sum(level[o.triage] < level[o.expected_triage] for o in outcomes),
+        emergency_missed=tuple(o.vignette for o in outcomes if o.expected_triage == "emergency" and o.triage != "emergency"),
+        brier=brier / n,
+        mean_expected_probability=sum(o.expected_probability for o in outcomes) / n,
+        calibration=tuple(calibration),
+    )
