@@ -113,3 +113,66 @@ def summarise(kb: KnowledgeBase, vignettes: list[dict[str, Any]], outcomes: list
         mean_expected_probability=sum(o.expected_probability for o in outcomes) / n,
         calibration=tuple(calibration),
     )
+
+
+def report_markdown(kb: KnowledgeBase, vignettes: list[dict[str, Any]], command: str) -> str:
+    """docs/accuracy.md: the summary, calibration and every miss."""
+    outcomes = evaluate(kb, vignettes)
+    s = summarise(kb, vignettes, outcomes)
+    lines = [
+        "# Accuracy on clinical vignettes",
+        "",
+        f"Measured on {s.count} vignettes written from published case reports "
+        "(tests/vignettes/, see its README). Regenerate with:",
+        "",
+        f"    {command}",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| top-1 (an expected cause ranked first) | {s.top1:.1%} |",
+        f"| top-3 | {s.top3:.1%} |",
+        f"| top-5 | {s.top5:.1%} |",
+        f"| triage agreement (exact level) | {s.triage_exact:.1%} |",
+        f"| under-triaged / over-triaged | {s.under_triaged} / {s.over_triaged} |",
+        f"| emergency vignettes not triaged emergency | {len(s.emergency_missed)} |",
+        f"| Brier score (multi-class, 0 = perfect, 2 = worst) | {s.brier:.3f} |",
+        f"| mean posterior of the expected cause(s) | {s.mean_expected_probability:.3f} |",
+        "",
+        "## Calibration of the top-ranked cause",
+        "",
+        "When the first cause is given probability p, how often is it right?",
+        "",
+        "| top-1 probability | vignettes | mean probability | share correct |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {b} | {n} | {p:.2f} | {acc:.2f} |" for b, n, p, acc in s.calibration]
+    lines += ["", "## Per cause", "", "| cause | vignettes | top-1 | top-3 |", "|---|---|---|---|"]
+    by_cause: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        by_cause.setdefault(o.expected[0], []).append(o)
+    for cause, items in sorted(by_cause.items()):
+        lines.append(
+            f"| {cause} | {len(items)} | {sum(o.rank == 1 for o in items)} | {sum(o.rank <= 3 for o in items)} |"
+        )
+    lines += ["", "## Misses (expected cause not ranked first) and triage disagreements", ""]
+    lines += ["| vignette | expected | rank | ranked first (p) | triage (expected) |", "|---|---|---|---|---|"]
+    for o in outcomes:
+        if o.rank > 1 or o.triage != o.expected_triage:
+            lines.append(
+                f"| {o.vignette} | {', '.join(o.expected)} | {o.rank} | {o.top} ({o.top_probability:.2f}) | "
+                f"{o.triage} ({o.expected_triage}) |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m gutnerve.evaluation tests/vignettes [--kb PATH]
+    import sys
+
+    from gutnerve.knowledge import load
+
+    args = sys.argv[1:]
+    kb_path = args[args.index("--kb") + 1] if "--kb" in args else None
+    folder = Path(args[0] if args else "tests/vignettes")
+    sys.stdout.write(
+        report_markdown(load(kb_path), load_vignettes(folder), "python -m gutnerve.evaluation tests/vignettes > docs/accuracy.md")
+    )
