@@ -31,7 +31,7 @@ def make_case(
     absent: Iterable[str] = (),
     age: int | None = None,
     sex: str | None = None,
-    id: str | None = None,  # noqa: A002 - mirrors the JSON key
+    id: str | None = None,
 ) -> Case:
     """A checked case; raises CaseError on unknown ids, conflicts or bad values."""
     data: dict[str, Any] = {"present": list(present), "absent": list(absent)}

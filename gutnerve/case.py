@@ -47,7 +47,9 @@ def parse_json(text: str | bytes) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise CaseError([Issue("error", "case", f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")]) from None
+        raise CaseError(
+            [Issue("error", "case", f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")]
+        ) from None
     except RecursionError:
         raise CaseError([Issue("error", "case", "JSON is nested too deeply")]) from None
 
@@ -88,7 +90,9 @@ def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:
                 lists[key].append(fid)
     both = sorted(set(lists.get("present", [])) & set(lists.get("absent", [])))
     if both:
-        issues.append(Issue("error", "case", f"listed both present and absent: {', '.join(both)}", "keep each finding in one list"))
+        issues.append(
+            Issue("error", "case", f"listed both present and absent: {', '.join(both)}", "keep each finding in one list")
+        )
     return issues
 
 

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -52,11 +52,13 @@ class Shell:
 
 
 KbOption = Annotated[
-    Optional[Path],
-    typer.Option("--kb", help="Use the knowledge base in this folder (default: $GUTNERVE_KB, else the shipped one).", show_default=False),
+    Path | None,
+    typer.Option(
+        "--kb", help="Use the knowledge base in this folder (default: $GUTNERVE_KB, else the shipped one).", show_default=False
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Write one JSON document to standard output.")]
-TopOption = Annotated[Optional[int], typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)]
+TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)]
 
 
 def _style() -> Any:
@@ -148,7 +150,13 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
             return _write_json(rows)
         from gutnerve.render.text import listing
 
-        _write(listing(rows, [("id", "Flag (--id / --no-id)"), ("label", "Label"), ("category", "Category"), ("red_flag", "Red flag")], _style()))
+        _write(
+            listing(
+                rows,
+                [("id", "Flag (--id / --no-id)"), ("label", "Label"), ("category", "Category"), ("red_flag", "Red flag")],
+                _style(),
+            )
+        )
 
     @app.command(name="causes")
     def causes(json_: JsonOption = False, kb: KbOption = None) -> None:
@@ -160,7 +168,19 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
             return _write_json(rows)
         from gutnerve.render.text import listing
 
-        _write(listing(rows, [("id", "Id"), ("name", "Name"), ("mechanism", "Mechanism"), ("urgency", "Urgency"), ("prevalence", "Prevalence")], _style()))
+        _write(
+            listing(
+                rows,
+                [
+                    ("id", "Id"),
+                    ("name", "Name"),
+                    ("mechanism", "Mechanism"),
+                    ("urgency", "Urgency"),
+                    ("prevalence", "Prevalence"),
+                ],
+                _style(),
+            )
+        )
 
     @app.command(name="explain")
     def explain(
@@ -187,11 +207,14 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
 
     @kb_app.command(name="validate")
     def validate(
-        path: Annotated[Optional[Path], typer.Argument(help="Knowledge base folder (default: the one in use).", show_default=False)] = None,
+        path: Annotated[
+            Path | None, typer.Argument(help="Knowledge base folder (default: the one in use).", show_default=False)
+        ] = None,
         json_: JsonOption = False,
     ) -> None:
         """Check a knowledge base and report every issue at once."""
-        from gutnerve.knowledge import default_path, validate as check
+        from gutnerve.knowledge import default_path
+        from gutnerve.knowledge import validate as check
 
         target = path or (Path(shell.kb_path) if shell.kb_path else default_path())
         issues = check(target)
@@ -245,19 +268,25 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
         _write(assessment(result, _style(), rows=options["top"], total=len(knowledge.causes)))
 
     params = [
-        _option("age", Optional[int], typer.Option("--age", min=0, max=120, help="Age in whole years.", show_default=False)),
-        _option("sex", Optional[str], typer.Option("--sex", help="female or male.", show_default=False, callback=_check_sex)),
-        _option("input", Optional[str], typer.Option("--input", help="Read the case from a JSON file; - for standard input.", show_default=False)),
+        _option("age", int | None, typer.Option("--age", min=0, max=120, help="Age in whole years.", show_default=False)),
+        _option("sex", str | None, typer.Option("--sex", help="female or male.", show_default=False, callback=_check_sex)),
+        _option(
+            "input",
+            str | None,
+            typer.Option("--input", help="Read the case from a JSON file; - for standard input.", show_default=False),
+        ),
         _option("json_", bool, typer.Option("--json", help="Write one JSON document to standard output."), default=False),
-        _option("top", Optional[int], typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)),
-        _option("kb", Optional[Path], typer.Option("--kb", help="Use the knowledge base in this folder.", show_default=False)),
+        _option(
+            "top", int | None, typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)
+        ),
+        _option("kb", Path | None, typer.Option("--kb", help="Use the knowledge base in this folder.", show_default=False)),
     ]
-    for finding in (kb.findings.values() if kb else ()):
+    for finding in kb.findings.values() if kb else ():
         flag = "" if finding.red_flag is None else f" [red flag: {finding.red_flag.level}]"
         params.append(
             _option(
                 _param(finding.id),
-                Optional[bool],
+                bool | None,
                 typer.Option(
                     f"--{finding.id}/--no-{finding.id}",
                     help=f"{finding.meaning}{flag}",

@@ -29,6 +29,7 @@ class Outcome:
     top_probability: float
     expected_probability: float  # posterior mass of the expected causes
     triage: str
+    brier: float  # sum over causes of (posterior - truth)^2, truth shared among the expected causes
 
 
 def load_vignettes(folder: Path) -> list[dict[str, Any]]:
@@ -48,6 +49,7 @@ def evaluate(kb: KnowledgeBase, vignettes: list[dict[str, Any]]) -> list[Outcome
         order = [s.cause_id for s in result.ranked]
         expected = tuple(v["expected"]["causes"])
         posterior = {s.cause_id: s.posterior for s in result.ranked}
+        truth = {c: 1 / len(expected) for c in expected}
         outcomes.append(
             Outcome(
                 vignette=v["id"],
@@ -59,6 +61,7 @@ def evaluate(kb: KnowledgeBase, vignettes: list[dict[str, Any]]) -> list[Outcome
                 top_probability=result.ranked[0].posterior,
                 expected_probability=sum(posterior[c] for c in expected),
                 triage=result.triage.level,
+                brier=sum((p - truth.get(c, 0.0)) ** 2 for c, p in posterior.items()),
             )
         )
     return outcomes
@@ -79,14 +82,9 @@ class Summary:
     calibration: tuple[tuple[str, int, float, float], ...]  # (bin, n, mean top-1 probability, top-1 accuracy)
 
 
-def summarise(kb: KnowledgeBase, vignettes: list[dict[str, Any]], outcomes: list[Outcome]) -> Summary:
+def summarise(outcomes: list[Outcome]) -> Summary:
     n = len(outcomes)
     level = {name: i for i, name in enumerate(TRIAGE_ORDER)}
-    brier = 0.0
-    for v, o in zip(vignettes, outcomes):
-        result = assess_case(kb, parse_case(v["case"], kb))
-        truth = {c: 1 / len(o.expected) for c in o.expected}
-        brier += sum((s.posterior - truth.get(s.cause_id, 0.0)) ** 2 for s in result.ranked)
     bins = ((0.0, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01))
     calibration = []
     for low, high in bins:
@@ -109,7 +107,7 @@ def summarise(kb: KnowledgeBase, vignettes: list[dict[str, Any]], outcomes: list
         under_triaged=sum(level[o.triage] > level[o.expected_triage] for o in outcomes),
         over_triaged=sum(level[o.triage] < level[o.expected_triage] for o in outcomes),
         emergency_missed=tuple(o.vignette for o in outcomes if o.expected_triage == "emergency" and o.triage != "emergency"),
-        brier=brier / n,
+        brier=sum(o.brier for o in outcomes) / n,
         mean_expected_probability=sum(o.expected_probability for o in outcomes) / n,
         calibration=tuple(calibration),
     )
@@ -118,12 +116,14 @@ def summarise(kb: KnowledgeBase, vignettes: list[dict[str, Any]], outcomes: list
 def report_markdown(kb: KnowledgeBase, vignettes: list[dict[str, Any]], command: str) -> str:
     """docs/accuracy.md: the summary, calibration and every miss."""
     outcomes = evaluate(kb, vignettes)
-    s = summarise(kb, vignettes, outcomes)
+    s = summarise(outcomes)
     lines = [
         "# Accuracy on clinical vignettes",
         "",
-        f"Measured on {s.count} vignettes written from published case reports "
-        "(tests/vignettes/, see its README). Regenerate with:",
+        (
+            f"Measured on {s.count} vignettes written from published case reports "
+            "(tests/vignettes/, see its README). Regenerate with:"
+        ),
         "",
         f"    {command}",
         "",
@@ -151,9 +151,7 @@ def report_markdown(kb: KnowledgeBase, vignettes: list[dict[str, Any]], command:
     for o in outcomes:
         by_cause.setdefault(o.expected[0], []).append(o)
     for cause, items in sorted(by_cause.items()):
-        lines.append(
-            f"| {cause} | {len(items)} | {sum(o.rank == 1 for o in items)} | {sum(o.rank <= 3 for o in items)} |"
-        )
+        lines.append(f"| {cause} | {len(items)} | {sum(o.rank == 1 for o in items)} | {sum(o.rank <= 3 for o in items)} |")
     lines += ["", "## Misses (expected cause not ranked first) and triage disagreements", ""]
     lines += ["| vignette | expected | rank | ranked first (p) | triage (expected) |", "|---|---|---|---|---|"]
     for o in outcomes:

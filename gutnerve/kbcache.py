@@ -36,7 +36,7 @@ def _path(stamp: str) -> Path:
 def get(stamp: str) -> KnowledgeBase | None:
     try:
         with _path(stamp).open("rb") as handle:
-            kb = pickle.load(handle)  # noqa: S301 - our own file in the user's own cache directory
+            kb = pickle.load(handle)
     except Exception:  # noqa: BLE001 - any failure means: no usable cache
         return None
     if isinstance(kb, KnowledgeBase) and kb.fingerprint == stamp:

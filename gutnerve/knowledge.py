@@ -190,14 +190,14 @@ class _Builder:
 
     def number(self, data: dict[str, Any], key: str, what: str, low: float, high: float, open_: bool = False) -> float:
         value = data.get(key)
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if ok:
+        ok = False
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             ok = (low < value < high) if open_ else (low <= value <= high)
-        if not ok:
+        if not ok or not isinstance(value, (int, float)):
             bounds = f"strictly between {low} and {high}" if open_ else f"between {low} and {high}"
             self.error(f"{what}: `{key}` is {value!r}, not a number {bounds}", f"set `{key}` {bounds}", data, key)
             return low if not open_ else (low + high) / 2
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
 
     def ident(self, value: Any, what: str, data: Any, key: str | None = None) -> str:
         if not isinstance(value, str) or not ID_PATTERN.match(value):
@@ -300,11 +300,21 @@ class _Builder:
                 self.error(f"{what}: hpo {hpo!r} is not of the form HP:0000000", "fix or remove `hpo`", entry, "hpo")
             basis = self.text(entry, "background_basis", what)
             if basis and basis != JUDGEMENT and basis not in sources:
-                self.error(f"{what}: background_basis `{basis}` is not a source key", f"use `{JUDGEMENT}` or add it to `sources`", entry, "background_basis")
+                self.error(
+                    f"{what}: background_basis `{basis}` is not a source key",
+                    f"use `{JUDGEMENT}` or add it to `sources`",
+                    entry,
+                    "background_basis",
+                )
             synonyms = self.str_list(entry, "synonyms", what)
             red_flag = None
             if "red_flag" in entry:
-                red_flag = self.red_flag({"all": [fid], **entry["red_flag"]} if isinstance(entry["red_flag"], dict) else entry["red_flag"], fid, settings, None)
+                red_flag = self.red_flag(
+                    {"all": [fid], **entry["red_flag"]} if isinstance(entry["red_flag"], dict) else entry["red_flag"],
+                    fid,
+                    settings,
+                    None,
+                )
             result[fid] = Finding(
                 id=fid,
                 label=self.text(entry, "label", what),
@@ -339,7 +349,10 @@ class _Builder:
             if loinc is not None and (not isinstance(loinc, str) or not LOINC_PATTERN.match(loinc)):
                 self.error(f"{what}: loinc {loinc!r} is not of the form 1234-5 (quoted)", "fix or remove `loinc`", entry, "loinc")
             result[tid] = LabTest(
-                tid, self.text(entry, "name", what), str(entry["kind"]), self.text(entry, "looks_for", what),
+                tid,
+                self.text(entry, "name", what),
+                str(entry["kind"]),
+                self.text(entry, "looks_for", what),
                 loinc if isinstance(loinc, str) else None,
             )
         return result
@@ -350,7 +363,9 @@ class _Builder:
             self.error(f"{what}: `sources` must be a mapping of key -> source", "see knowledge/causes/README.md", data)
             return result
         if len(data) < minimum:
-            self.error(f"{what}: {len(data)} source(s), at least {minimum} needed", "cite more sources found with the search tool", data)
+            self.error(
+                f"{what}: {len(data)} source(s), at least {minimum} needed", "cite more sources found with the search tool", data
+            )
         for key, spec in data.items():
             self.ident(key, "source key", data, key)
             if not self.mapping(spec, f"source `{key}`", ("cite", "supports"), ("pmid", "doi", "url")):
@@ -359,15 +374,20 @@ class _Builder:
             if pmid is None and doi is None and url is None:
                 self.error(f"source `{key}` has no pmid, doi or url", "add the identifier the search tool showed", spec)
             if pmid is not None and not (isinstance(pmid, str) and PMID_PATTERN.match(pmid)):
-                self.error(f"source `{key}`: pmid {pmid!r} must be digits in quotes", "write pmid: \"12345678\"", spec, "pmid")
+                self.error(f"source `{key}`: pmid {pmid!r} must be digits in quotes", 'write pmid: "12345678"', spec, "pmid")
             if doi is not None and not (isinstance(doi, str) and doi.startswith("10.")):
-                self.error(f"source `{key}`: doi {doi!r} must start with 10.", "write the bare DOI, e.g. 10.1000/xyz", spec, "doi")
+                self.error(
+                    f"source `{key}`: doi {doi!r} must start with 10.", "write the bare DOI, e.g. 10.1000/xyz", spec, "doi"
+                )
             if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
                 self.error(f"source `{key}`: url {url!r} must start with http(s)://", "write the full address", spec, "url")
             result[key] = Source(
-                key, self.text(spec, "cite", f"source `{key}`"),
-                str(pmid) if pmid is not None else None, doi if isinstance(doi, str) else None,
-                url if isinstance(url, str) else None, self.text(spec, "supports", f"source `{key}`"),
+                key,
+                self.text(spec, "cite", f"source `{key}`"),
+                str(pmid) if pmid is not None else None,
+                doi if isinstance(doi, str) else None,
+                url if isinstance(url, str) else None,
+                self.text(spec, "supports", f"source `{key}`"),
             )
         return result
 
@@ -382,23 +402,48 @@ class _Builder:
                 self.error(f"red flag names unknown finding `{fid}`", _suggest(fid, findings), spec, "all")
         level = spec["level"]
         if level not in settings.triage_levels or level == settings.triage_levels[-1]:
-            self.error(f"red flag level {level!r} is not an urgent level", f"use one of {settings.triage_levels[:-1]}", spec, "level")
+            self.error(
+                f"red flag level {level!r} is not an urgent level", f"use one of {settings.triage_levels[:-1]}", spec, "level"
+            )
         return RedFlag(tuple(ids), str(level), self.text(spec, "message", "red flag"), origin)
 
-    def cause(self, path: Path, data: Any, settings: Settings, findings: dict[str, Finding], tests: dict[str, LabTest]) -> Cause | None:
+    def cause(
+        self, path: Path, data: Any, settings: Settings, findings: dict[str, Finding], tests: dict[str, LabTest]
+    ) -> Cause | None:
         required = (
-            "id", "name", "summary", "mechanism", "mechanism_detail", "gut_link", "area", "severity", "course",
-            "urgency", "prior", "findings", "workup", "management", "icd10", "sources",
+            "id",
+            "name",
+            "summary",
+            "mechanism",
+            "mechanism_detail",
+            "gut_link",
+            "area",
+            "severity",
+            "course",
+            "urgency",
+            "prior",
+            "findings",
+            "workup",
+            "management",
+            "icd10",
+            "sources",
         )
         if data is None or not self.mapping(data, "cause file", required, ("red_flags",)):
             return None
         cid = self.ident(data["id"], "cause id", data, "id")
         if cid != path.stem:
-            self.error(f"cause id `{cid}` does not match the file name {path.name}", f"rename the file to {cid}.yaml or fix `id`", data, "id")
+            self.error(
+                f"cause id `{cid}` does not match the file name {path.name}",
+                f"rename the file to {cid}.yaml or fix `id`",
+                data,
+                "id",
+            )
         what = f"cause `{cid}`"
         sources = self.sources(data["sources"], what, minimum=2)
         if data["mechanism"] not in settings.mechanisms:
-            self.error(f"{what}: unknown mechanism {data['mechanism']!r}", f"use one of {sorted(settings.mechanisms)}", data, "mechanism")
+            self.error(
+                f"{what}: unknown mechanism {data['mechanism']!r}", f"use one of {sorted(settings.mechanisms)}", data, "mechanism"
+            )
         if data["urgency"] not in settings.triage_levels:
             self.error(f"{what}: unknown urgency {data['urgency']!r}", f"use one of {settings.triage_levels}", data, "urgency")
         prior = self.prior(data["prior"], what, settings)
@@ -408,7 +453,9 @@ class _Builder:
             if isinstance(data["red_flags"], list):
                 red_flags = [rf for spec in data["red_flags"] if (rf := self.red_flag(spec, cid, settings, findings))]
             else:
-                self.error(f"{what}: `red_flags` must be a list", "write `red_flags:` then `- all: [...]` items", data, "red_flags")
+                self.error(
+                    f"{what}: `red_flags` must be a list", "write `red_flags:` then `- all: [...]` items", data, "red_flags"
+                )
         workup = self.workup(data["workup"], what, tests)
         icd10 = self.str_list(data, "icd10", what)
         for code in icd10:
@@ -443,29 +490,48 @@ class _Builder:
             return fallback
         prevalence = data["prevalence"]
         if prevalence not in settings.prevalence_classes:
-            self.error(f"{what}: unknown prevalence class {prevalence!r}", f"use one of {list(settings.prevalence_classes)}", data, "prevalence")
+            self.error(
+                f"{what}: unknown prevalence class {prevalence!r}",
+                f"use one of {list(settings.prevalence_classes)}",
+                data,
+                "prevalence",
+            )
             return fallback
         bands: list[AgeBand] = []
         for band in data.get("age", []) if isinstance(data.get("age", []), list) else [None]:
-            if not self.mapping(band, f"{what}: age band", ("factor",), ("min", "max")):
+            if not isinstance(band, dict) or not self.mapping(band, f"{what}: age band", ("factor",), ("min", "max")):
+                if not isinstance(band, dict):
+                    self.error(
+                        f"{what}: `age` must be a list of {{min, max, factor}} bands",
+                        "write age: [{min: 60, factor: 2}]",
+                        data,
+                        "age",
+                    )
                 continue
             bounds = [band.get("min"), band.get("max")]
-            if bounds == [None, None] or not all(b is None or (isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 120) for b in bounds):
+            if bounds == [None, None] or not all(
+                b is None or (isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 120) for b in bounds
+            ):
                 self.error(f"{what}: age band needs whole-year `min` and/or `max` in 0-120", "write {min: 60, factor: 2}", band)
                 continue
             bands.append(AgeBand(bounds[0], bounds[1], self.number(band, "factor", f"{what}: age band", 0, 100, open_=True)))
         sex: list[tuple[str, float]] = []
-        if "sex" in data:
-            if self.mapping(data["sex"], f"{what}: prior sex", (), ("female", "male")):
-                sex = [(s, self.number(data["sex"], s, f"{what}: prior sex", 0, 100, open_=True)) for s in data["sex"]]
-        return Prior(str(prevalence), settings.prevalence_classes[prevalence], self.text(data, "basis", what), tuple(bands), tuple(sex))
+        if "sex" in data and self.mapping(data["sex"], f"{what}: prior sex", (), ("female", "male")):
+            sex = [(s, self.number(data["sex"], s, f"{what}: prior sex", 0, 100, open_=True)) for s in data["sex"]]
+        return Prior(
+            str(prevalence), settings.prevalence_classes[prevalence], self.text(data, "basis", what), tuple(bands), tuple(sex)
+        )
 
-    def links(self, data: Any, what: str, settings: Settings, findings: dict[str, Finding], sources: dict[str, Source]) -> tuple[FindingLink, ...]:
+    def links(
+        self, data: Any, what: str, settings: Settings, findings: dict[str, Finding], sources: dict[str, Source]
+    ) -> tuple[FindingLink, ...]:
         if not isinstance(data, dict):
             self.error(f"{what}: `findings` must be a mapping of finding id -> frequency", "see knowledge/causes/README.md", data)
             return ()
         if len(data) < 6:
-            self.error(f"{what}: {len(data)} findings listed, at least 6 needed", "list the findings that argue for and against it", data)
+            self.error(
+                f"{what}: {len(data)} findings listed, at least 6 needed", "list the findings that argue for and against it", data
+            )
         links: list[FindingLink] = []
         for fid, spec in data.items():
             if fid not in findings:
@@ -477,16 +543,28 @@ class _Builder:
             if isinstance(frequency, str):
                 term = frequency
                 if term not in settings.frequency_terms:
-                    self.error(f"{what}: `{fid}` has unknown frequency term {term!r}", f"use a number or one of {list(settings.frequency_terms)}", spec, "frequency")
+                    self.error(
+                        f"{what}: `{fid}` has unknown frequency term {term!r}",
+                        f"use a number or one of {list(settings.frequency_terms)}",
+                        spec,
+                        "frequency",
+                    )
                     continue
                 value = settings.frequency_terms[term]
             else:
                 value = self.number(spec, "frequency", f"{what}: `{fid}`", 0, 1, open_=True)
             source = spec["source"]
             if source != JUDGEMENT and source not in sources:
-                self.error(f"{what}: `{fid}` cites unknown source `{source}`", f"use `{JUDGEMENT}` or a key of `sources`", spec, "source")
+                self.error(
+                    f"{what}: `{fid}` cites unknown source `{source}`", f"use `{JUDGEMENT}` or a key of `sources`", spec, "source"
+                )
             if term is None and source == JUDGEMENT:
-                self.error(f"{what}: `{fid}` gives a number without a study", "cite the study in `source`, or use an HPO frequency term", spec, "frequency")
+                self.error(
+                    f"{what}: `{fid}` gives a number without a study",
+                    "cite the study in `source`, or use an HPO frequency term",
+                    spec,
+                    "frequency",
+                )
             note = spec.get("note", "")
             links.append(FindingLink(fid, value, term, str(source), note.strip() if isinstance(note, str) else ""))
         return tuple(links)
@@ -504,9 +582,16 @@ class _Builder:
                 if not self.mapping(item, f"{what}: {line} step", ("test", "why")):
                     continue
                 if item["test"] not in tests:
-                    self.error(f"{what}: unknown test `{item['test']}`", _suggest(str(item["test"]), tests, "add it to tests.yaml"), item, "test")
+                    self.error(
+                        f"{what}: unknown test `{item['test']}`",
+                        _suggest(str(item["test"]), tests, "add it to tests.yaml"),
+                        item,
+                        "test",
+                    )
                     continue
-                steps.append(WorkupStep(item["test"], "first" if line == "first_line" else "second", self.text(item, "why", what)))
+                steps.append(
+                    WorkupStep(item["test"], "first" if line == "first_line" else "second", self.text(item, "why", what))
+                )
         return tuple(steps)
 
 

@@ -119,8 +119,13 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
         ],
         "red_flags": [{"findings": list(f.findings), "level": f.level, "message": f.message} for f in cause.red_flags],
         "workup": [
-            {"test": s.test, "name": kb.tests[s.test].name, "line": s.line, "why": s.why,
-             **({"loinc": kb.tests[s.test].loinc} if kb.tests[s.test].loinc else {})}
+            {
+                "test": s.test,
+                "name": kb.tests[s.test].name,
+                "line": s.line,
+                "why": s.why,
+                **({"loinc": kb.tests[s.test].loinc} if kb.tests[s.test].loinc else {}),
+            }
             for s in cause.workup
         ],
         "management": cause.management,

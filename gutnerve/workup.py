@@ -28,7 +28,5 @@ def plan(kb: KnowledgeBase, ranked: tuple[ScoredCause, ...]) -> tuple[PlanItem, 
             yields[step.test] = yields.get(step.test, 0.0) + scored.posterior
             if step.line == "first":
                 first_line.add(step.test)
-    items = [
-        PlanItem(test, "first" if test in first_line else "second", yields[test], tuple(causes[test])) for test in yields
-    ]
+    items = [PlanItem(test, "first" if test in first_line else "second", yields[test], tuple(causes[test])) for test in yields]
     return tuple(sorted(items, key=lambda p: (p.line != "first", -p.yield_, p.test)))

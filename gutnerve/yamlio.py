@@ -26,14 +26,13 @@ class LineDict(dict[str, Any]):
     line: int
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.YAMLError(
-                f"line {event.start_mark.line + 1}: YAML aliases (*name) are not allowed in gutnerve files"
-            )
-        return super().compose_node(parent, index)
+            mark = getattr(self.peek_event(), "start_mark", None)
+            where = f"line {mark.line + 1}: " if mark is not None else ""
+            raise yaml.YAMLError(f"{where}YAML aliases (*name) are not allowed in gutnerve files")
+        return super().compose_node(parent, index)  # type: ignore[misc]
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -59,7 +58,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def parse_yaml(text: str) -> Any:
     """Parse one YAML document. Raises yaml.YAMLError with a one-line message."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""

@@ -57,6 +57,10 @@ def gutnerve_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "gutnerve"]
 
 
-def run_process(*args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_process(
+    *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run(gutnerve_command() + list(args), input=data, capture_output=True, timeout=60, env=env, cwd=cwd)
+    return subprocess.run(
+        gutnerve_command() + list(args), input=data, capture_output=True, timeout=60, env=env, cwd=cwd, check=False
+    )

@@ -43,7 +43,9 @@ def test_good_case(mini_kb):
     assert (case.id, case.age, case.sex, case.present, case.absent) == ("a", 54, "female", {"diarrhea"}, {"weight-loss"})
 
 
-@pytest.mark.parametrize(("text", "fragment"), [("{", "invalid JSON at line 1"), (b"\xff\xfe", "not UTF-8"), ("[" * 100_000, "nested too deeply")])
+@pytest.mark.parametrize(
+    ("text", "fragment"), [("{", "invalid JSON at line 1"), (b"\xff\xfe", "not UTF-8"), ("[" * 100_000, "nested too deeply")]
+)
 def test_bad_json(text, fragment):
     with pytest.raises(CaseError) as raised:
         parse_json(text)

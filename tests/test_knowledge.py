@@ -103,7 +103,9 @@ def test_tests_catalogue_is_sorted_and_used(kb):
 
 def test_every_mechanism_class_is_used(kb):
     used = {cause.mechanism for cause in kb.causes.values()}
-    assert set(kb.settings.mechanisms) <= used, f"knowledge/model.yaml: unused mechanism classes {set(kb.settings.mechanisms) - used}"
+    assert set(kb.settings.mechanisms) <= used, (
+        f"knowledge/model.yaml: unused mechanism classes {set(kb.settings.mechanisms) - used}"
+    )
 
 
 def test_every_emergency_cause_has_a_red_flag(kb):

@@ -106,7 +106,11 @@ def test_age_and_sex_factors_change_the_prior(tmp_path):
     copy = tmp_path / "kb"
     shutil.copytree(MINI_KB, copy)
     path = copy / "causes" / "vitamin-b12-deficiency.yaml"
-    path.write_text(path.read_text().replace("  basis: illustrative", "  basis: illustrative\n  age: [{min: 60, factor: 4}]\n  sex: {female: 2}"))
+    path.write_text(
+        path.read_text().replace(
+            "  basis: illustrative", "  basis: illustrative\n  age: [{min: 60, factor: 4}]\n  sex: {female: 2}"
+        )
+    )
     kb = load(copy)
     young = by_id(assess(kb, age=30, sex="male"))["vitamin-b12-deficiency"]
     old_woman = by_id(assess(kb, age=70, sex="female"))["vitamin-b12-deficiency"]

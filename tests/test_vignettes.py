@@ -25,7 +25,7 @@ TOP3_FLOOR = 0.72
 
 @pytest.fixture(scope="module")
 def summary(kb):
-    return summarise(kb, VIGNETTES, evaluate(kb, VIGNETTES))
+    return summarise(evaluate(kb, VIGNETTES))
 
 
 def test_every_emergency_vignette_is_triaged_emergency(summary):

@@ -34,9 +34,15 @@ class Style:
 def _render(style: Style, *items: RenderableType) -> str:
     out = io.StringIO()
     console = Console(
-        file=out, width=style.width, force_terminal=style.color, no_color=not style.color,
-        color_system="standard" if style.color else None, highlight=False, emoji=False,
-        legacy_windows=False, soft_wrap=False,
+        file=out,
+        width=style.width,
+        force_terminal=style.color,
+        no_color=not style.color,
+        color_system="standard" if style.color else None,
+        highlight=False,
+        emoji=False,
+        legacy_windows=False,
+        soft_wrap=False,
     )
     for item in items:
         console.print(item)
@@ -117,7 +123,9 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         findings.add_column(name)
     for f in card["findings"]:
         term = f" ({f['term']})" if f["term"] else ""
-        findings.add_row(f["label"], f"{f['frequency']:.0%}{term}", f"{f['background']:.0%}", f"{f['likelihood_ratio']:.2g}", f["source"])
+        findings.add_row(
+            f["label"], f"{f['frequency']:.0%}{term}", f"{f['background']:.0%}", f"{f['likelihood_ratio']:.2g}", f["source"]
+        )
     items: list[RenderableType] = [head, Text(card["summary"]), facts, findings]
     if card["red_flags"]:
         flags = Text("Red flags\n", style="bold red")
@@ -149,7 +157,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, dict):
-        return value.get("level", str(value))
+        return str(value.get("level", value))
     return str(value)
 
 
