@@ -79,6 +79,15 @@ def _write_json(data: Any, indent: int | None = 2) -> None:
     _write(json.dumps(data, indent=indent, ensure_ascii=False))
 
 
+def _emit_listing(rows: list[dict[str, Any]], columns: list[tuple[str, str]], as_json: bool) -> None:
+    """Write rows as one JSON document, or as a table for people."""
+    if as_json:
+        return _write_json(rows)
+    from gutnerve.render.text import listing
+
+    _write(listing(rows, columns, _style()))
+
+
 def _read_input(source: str) -> bytes:
     """The bytes of a file, or of standard input for '-', with a size limit."""
     from gutnerve.case import MAX_CASE_BYTES
@@ -145,42 +154,22 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
         """List every finding: its id (the flag name), label and category."""
         from gutnerve.report import findings_list
 
-        rows = findings_list(shell.kb(kb))
-        if json_:
-            return _write_json(rows)
-        from gutnerve.render.text import listing
-
-        _write(
-            listing(
-                rows,
-                [("id", "Flag (--id / --no-id)"), ("label", "Label"), ("category", "Category"), ("red_flag", "Red flag")],
-                _style(),
-            )
-        )
+        columns = [("id", "Flag (--id / --no-id)"), ("label", "Label"), ("category", "Category"), ("red_flag", "Red flag")]
+        _emit_listing(findings_list(shell.kb(kb)), columns, json_)
 
     @app.command(name="causes")
     def causes(json_: JsonOption = False, kb: KbOption = None) -> None:
         """List every cause in the knowledge base."""
         from gutnerve.report import causes_list
 
-        rows = causes_list(shell.kb(kb))
-        if json_:
-            return _write_json(rows)
-        from gutnerve.render.text import listing
-
-        _write(
-            listing(
-                rows,
-                [
-                    ("id", "Id"),
-                    ("name", "Name"),
-                    ("mechanism", "Mechanism"),
-                    ("urgency", "Urgency"),
-                    ("prevalence", "Prevalence"),
-                ],
-                _style(),
-            )
-        )
+        columns = [
+            ("id", "Id"),
+            ("name", "Name"),
+            ("mechanism", "Mechanism"),
+            ("urgency", "Urgency"),
+            ("prevalence", "Prevalence"),
+        ]
+        _emit_listing(causes_list(shell.kb(kb)), columns, json_)
 
     @app.command(name="explain")
     def explain(

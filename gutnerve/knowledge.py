@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,21 @@ class _Builder:
                 ok = False
         return ok
 
+    def entries(
+        self, items: list[Any], kind: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> Iterator[tuple[dict[str, Any], str, str]]:
+        """(entry, id, "kind `id`") for each well-formed entry of a catalogue; reports duplicates."""
+        seen: set[str] = set()
+        for entry in items:
+            if not self.mapping(entry, kind, required, optional):
+                continue
+            ident = self.ident(entry["id"], f"{kind} id", entry, "id")
+            what = f"{kind} `{ident}`"
+            if ident in seen:
+                self.error(f"duplicate {what}", "keep one entry per id", entry, "id")
+            seen.add(ident)
+            yield entry, ident, what
+
     def text(self, data: dict[str, Any], key: str, what: str, default: str | None = None) -> str:
         value = data.get(key, default)
         if not isinstance(value, str) or not value.strip():
@@ -286,13 +302,7 @@ class _Builder:
             self.error("`findings` must be a list", "write `findings:` then `- id: ...` items", data, "findings")
             return result
         required = ("id", "label", "meaning", "question", "category", "background", "background_basis")
-        for entry in entries:
-            if not self.mapping(entry, "finding", required, ("hpo", "synonyms", "red_flag")):
-                continue
-            fid = self.ident(entry["id"], "finding id", entry, "id")
-            what = f"finding `{fid}`"
-            if fid in result:
-                self.error(f"duplicate {what}", "keep one entry per id", entry, "id")
+        for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "red_flag")):
             if entry["category"] not in CATEGORIES:
                 self.error(f"{what}: unknown category {entry['category']!r}", f"use one of {CATEGORIES}", entry, "category")
             hpo = entry.get("hpo")
@@ -336,13 +346,7 @@ class _Builder:
         if not isinstance(data["tests"], list):
             self.error("`tests` must be a list", "write `tests:` then `- {id: ..., ...}` items", data, "tests")
             return result
-        for entry in data["tests"]:
-            if not self.mapping(entry, "test", ("id", "name", "kind", "looks_for"), ("loinc",)):
-                continue
-            tid = self.ident(entry["id"], "test id", entry, "id")
-            what = f"test `{tid}`"
-            if tid in result:
-                self.error(f"duplicate {what}", "keep one entry per id", entry, "id")
+        for entry, tid, what in self.entries(data["tests"], "test", ("id", "name", "kind", "looks_for"), ("loinc",)):
             if entry["kind"] not in TEST_KINDS:
                 self.error(f"{what}: unknown kind {entry['kind']!r}", f"use one of {TEST_KINDS}", entry, "kind")
             loinc = entry.get("loinc")

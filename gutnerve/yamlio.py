@@ -27,12 +27,12 @@ class LineDict(dict[str, Any]):
 
 
 class _Loader(_BaseLoader):
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = getattr(self.peek_event(), "start_mark", None)
-            where = f"line {mark.line + 1}: " if mark is not None else ""
-            raise yaml.YAMLError(f"{where}YAML aliases (*name) are not allowed in gutnerve files")
-        return super().compose_node(parent, index)  # type: ignore[misc]
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # An alias (*name) is the same node met a second time. (Checked here, not
+        # in compose_node, because the C parser composes nodes in C.)
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.YAMLError(f"line {node.start_mark.line + 1}: YAML aliases (*name) are not allowed in gutnerve files")
+        return super().construct_object(node, deep)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:

@@ -1,0 +1,132 @@
+"""The knowledge-base validator: every broken knowledge base is refused with file, line and a fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gutnerve.knowledge import KnowledgeBaseError, load, validate
+
+from .conftest import MINI_KB
+
+SFN = "causes/small-fiber-neuropathy.yaml"
+
+
+def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(MINI_KB, root)
+    path = root / file
+    text = path.read_text()
+    assert old in text, f"fixture changed: {old!r} not in {file}"
+    path.write_text(text.replace(old, new, 1))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "where", "fragment"),
+    [
+        (
+            SFN,
+            "burning-feet: {frequency: very-frequent",
+            "burnin-feet: {frequency: very-frequent",
+            f"kb/{SFN}:",
+            "unknown finding `burnin-feet` (did you mean `burning-feet`?)",
+        ),
+        (SFN, "frequency: very-frequent", "frequency: 1.5", f"kb/{SFN}:", "not a number strictly between 0 and 1"),
+        (SFN, "frequency: very-frequent", "frequency: often", f"kb/{SFN}:", "unknown frequency term 'often'"),
+        (SFN, "frequency: very-frequent", "frequency: 0.5", f"kb/{SFN}:", "gives a number without a study"),
+        (SFN, "{test: skin-biopsy,", "{test: skin-biopsyy,", f"kb/{SFN}:", "unknown test `skin-biopsyy`"),
+        (SFN, "id: small-fiber-neuropathy", "id: small-fibre-neuropathy", f"kb/{SFN}:1", "does not match the file name"),
+        (SFN, "mechanism: functional", "mechanism: magic", f"kb/{SFN}:", "unknown mechanism 'magic'"),
+        (SFN, "prevalence: common", "prevalence: often", f"kb/{SFN}:", "unknown prevalence class"),
+        (SFN, "icd10: [R20.2]", "icd10: [banana]", f"kb/{SFN}:", "ICD-10 code 'banana' is malformed"),
+        (SFN, "management: Illustrative.", "management: Illustrative.\nextra: 1", f"kb/{SFN}:", "unknown key `extra`"),
+        (
+            SFN,
+            '  example-b: {cite: Example B, url: "https://example.org/b", supports: illustrative}\n',
+            "",
+            f"kb/{SFN}:",
+            "1 source(s), at least 2 needed",
+        ),
+        (SFN, 'url: "https://example.org/a"', "pmid: 12345", f"kb/{SFN}:", "pmid 12345 must be digits in quotes"),
+        (
+            SFN,
+            "summary: Illustrative",
+            "summary: !!python/object/apply:os.system [echo hacked]\nx: Illustrative",
+            f"kb/{SFN}",
+            "YAML error",
+        ),
+        (SFN, "area: feet", "area: &a feet\ncourse2: *a", f"kb/{SFN}", "aliases (*name) are not allowed"),
+        (SFN, "area: feet", "area: feet\narea: hands", f"kb/{SFN}", "duplicate key 'area'"),
+        ("findings.yaml", "{id: numb-feet,", "{id: burning-feet,", "kb/findings.yaml:", "duplicate finding `burning-feet`"),
+        ("findings.yaml", "background: 0.25,", "background: 0,", "kb/findings.yaml:", "strictly between 0 and 1"),
+        ("findings.yaml", "category: neuropathic", "category: nervous", "kb/findings.yaml:", "unknown category 'nervous'"),
+        ("findings.yaml", "level: emergency", "level: routine", "kb/findings.yaml:", "is not an urgent level"),
+        ("tests.yaml", "{id: skin-biopsy,", "{id: hba1c,", "kb/tests.yaml:", "duplicate test `hba1c`"),
+        ("tests.yaml", 'loinc: "2132-9"', "loinc: 2132", "kb/tests.yaml:", "is not of the form 1234-5"),
+        ("tests.yaml", "kind: stool", "kind: poop", "kb/tests.yaml:", "unknown kind 'poop'"),
+        ("model.yaml", "  common: 10", "  common: -1", "kb/model.yaml:", "strictly between 0 and"),
+        ("model.yaml", "frequency_terms:", "frequency_termz:", "kb/model.yaml", "lacks `frequency_terms`"),
+    ],
+)
+def test_broken_knowledge_base_is_refused(tmp_path, file, old, new, where, fragment):
+    root = broken(tmp_path, file, old, new)
+    issues = validate(root)
+    assert issues, "the broken knowledge base was accepted"
+    lines = [f"{i.where}: {i.message} ({i.fix})" for i in issues]
+    assert any(line.startswith(where) and fragment in line for line in lines), "\n".join(lines)
+    with pytest.raises(KnowledgeBaseError) as raised:
+        load(root, use_cache=False)
+    assert "\n" not in str(raised.value)
+
+
+def test_python_tags_are_never_executed(tmp_path):
+    marker = tmp_path / "executed"
+    root = broken(
+        tmp_path, SFN, "summary: Illustrative", f"summary: !!python/object/apply:os.system ['touch {marker}']\nx: Illustrative"
+    )
+    assert validate(root)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("content", ["", "[]\n", "just text\n", b"\xff\xfe\x00"])
+def test_empty_or_wrong_shaped_file(tmp_path, content):
+    root = tmp_path / "kb"
+    shutil.copytree(MINI_KB, root)
+    target = root / "findings.yaml"
+    target.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert any(i.where.startswith("kb/findings.yaml") for i in validate(root))
+
+
+def test_missing_files_and_folders(tmp_path):
+    root = tmp_path / "kb"
+    shutil.copytree(MINI_KB, root)
+    (root / "tests.yaml").unlink()
+    shutil.rmtree(root / "causes")
+    messages = [i.one_line() for i in validate(root)]
+    assert any("tests.yaml is missing" in m for m in messages)
+    assert any("no cause files found" in m for m in messages)
+    assert validate(tmp_path / "nowhere")[0].message == "knowledge base folder not found"
+
+
+def test_oversized_file_is_refused_unread(tmp_path):
+    root = tmp_path / "kb"
+    shutil.copytree(MINI_KB, root)
+    (root / "findings.yaml").write_text("# " + "x" * 1_100_000 + "\n")
+    assert any("over the limit" in i.message for i in validate(root))
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    import time
+
+    root = tmp_path / "kb"
+    shutil.copytree(MINI_KB, root)
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    (root / "findings.yaml").write_text("\n".join(bomb) + "\n")
+    started = time.perf_counter()
+    issues = validate(root)
+    assert time.perf_counter() - started < 5
+    assert any("aliases" in i.message for i in issues)
