@@ -226,3 +226,12 @@ def test_no_color_when_piped_even_with_force(tmp_path):
     env = dict(os.environ, NO_COLOR="1")
     result = run_process("assess", *KB, "--diarrhea", env=env)
     assert result.returncode == 0 and not ANSI.search(result.stdout.decode())
+
+
+def test_table_keeps_cause_names_readable(run):
+    """Long test names are cut, never the causes or the reasons (a 120-column pipe)."""
+    out = run("assess", "--burning-feet", "--diarrhea").out
+    first_row = next(line for line in out.splitlines() if re.match(r"^\|\s+1 \|", line))
+    cause_cell, reasons_cell = first_row.split("|")[2].strip(), first_row.split("|")[4].strip()
+    assert cause_cell == "Small-fiber", first_row
+    assert reasons_cell.startswith("Burning feet"), first_row

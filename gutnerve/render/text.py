@@ -81,7 +81,8 @@ def assessment(result: dict[str, Any], style: Style, rows: int | None = None, to
     table.add_column("Probability", no_wrap=True)
     table.add_column("For", ratio=3)
     table.add_column("Against", ratio=3)
-    table.add_column("First-line tests", ratio=3, no_wrap=True, overflow="ellipsis")
+    # one line per test, cut with an ellipsis, so long test names cannot squeeze the reasons
+    table.add_column("First-line tests", ratio=2, max_width=30, no_wrap=True, overflow="ellipsis")
     for row in shown:
         table.add_row(
             str(row["rank"]),
