@@ -8,6 +8,7 @@ triage, workup) stays a set of pure functions over plain data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Level = Literal["error", "warning"]
@@ -131,11 +132,13 @@ class Cause:
     sources: tuple[Source, ...]
     path: str = ""
 
+    @cached_property
+    def _links(self) -> dict[str, FindingLink]:
+        # derived once per cause: scoring looks a finding up for every cause of every case
+        return {link.finding: link for link in self.findings}
+
     def link(self, finding_id: str) -> FindingLink | None:
-        for link in self.findings:
-            if link.finding == finding_id:
-                return link
-        return None
+        return self._links.get(finding_id)
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,13 @@ class KnowledgeBase:
     @property
     def categories(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.category for f in self.findings.values()))
+
+    @cached_property
+    def red_flags(self) -> tuple[RedFlag, ...]:
+        """Every red flag declared, on findings and on causes (derived once, used for every case)."""
+        flags = [f.red_flag for f in self.findings.values() if f.red_flag is not None]
+        flags += [flag for cause in self.causes.values() for flag in cause.red_flags]
+        return tuple(flags)
 
 
 # --------------------------------------------------------------------------

@@ -9,21 +9,14 @@ the threshold for that urgency (knowledge/model.yaml `triage.cause_thresholds`).
 
 from __future__ import annotations
 
-from gutnerve.model import Case, KnowledgeBase, RedFlag, ScoredCause, Triage, TriageReason
-
-
-def red_flags(kb: KnowledgeBase) -> tuple[RedFlag, ...]:
-    """Every red flag the knowledge base declares, on findings and on causes."""
-    flags = [f.red_flag for f in kb.findings.values() if f.red_flag is not None]
-    flags += [flag for cause in kb.causes.values() for flag in cause.red_flags]
-    return tuple(flags)
+from gutnerve.model import Case, KnowledgeBase, ScoredCause, Triage, TriageReason
 
 
 def triage(kb: KnowledgeBase, case: Case, ranked: tuple[ScoredCause, ...]) -> Triage:
     levels = kb.settings.triage_levels
     reasons: list[TriageReason] = []
     seen: set[str] = set()
-    for flag in red_flags(kb):
+    for flag in kb.red_flags:
         if all(f in case.present for f in flag.findings) and flag.message not in seen:
             seen.add(flag.message)
             kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
