@@ -14,9 +14,15 @@ from .conftest import MINI_KB
 SFN = "causes/small-fiber-neuropathy.yaml"
 
 
-def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
+def fresh_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture knowledge base, at tmp_path/kb (so issues say kb/...)."""
     root = tmp_path / "kb"
     shutil.copytree(MINI_KB, root)
+    return root
+
+
+def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    root = fresh_copy(tmp_path)
     path = root / file
     text = path.read_text()
     assert old in text, f"fixture changed: {old!r} not in {file}"
@@ -93,16 +99,14 @@ def test_python_tags_are_never_executed(tmp_path):
 
 @pytest.mark.parametrize("content", ["", "[]\n", "just text\n", b"\xff\xfe\x00"])
 def test_empty_or_wrong_shaped_file(tmp_path, content):
-    root = tmp_path / "kb"
-    shutil.copytree(MINI_KB, root)
+    root = fresh_copy(tmp_path)
     target = root / "findings.yaml"
     target.write_bytes(content if isinstance(content, bytes) else content.encode())
     assert any(i.where.startswith("kb/findings.yaml") for i in validate(root))
 
 
 def test_missing_files_and_folders(tmp_path):
-    root = tmp_path / "kb"
-    shutil.copytree(MINI_KB, root)
+    root = fresh_copy(tmp_path)
     (root / "tests.yaml").unlink()
     shutil.rmtree(root / "causes")
     messages = [i.one_line() for i in validate(root)]
@@ -112,8 +116,7 @@ def test_missing_files_and_folders(tmp_path):
 
 
 def test_oversized_file_is_refused_unread(tmp_path):
-    root = tmp_path / "kb"
-    shutil.copytree(MINI_KB, root)
+    root = fresh_copy(tmp_path)
     (root / "findings.yaml").write_text("# " + "x" * 1_100_000 + "\n")
     assert any("over the limit" in i.message for i in validate(root))
 
@@ -121,8 +124,7 @@ def test_oversized_file_is_refused_unread(tmp_path):
 def test_alias_bomb_is_refused_quickly(tmp_path):
     import time
 
-    root = tmp_path / "kb"
-    shutil.copytree(MINI_KB, root)
+    root = fresh_copy(tmp_path)
     bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     bomb += [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
     (root / "findings.yaml").write_text("\n".join(bomb) + "\n")
