@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gutnerve.model import KnowledgeBase
 
-FORMAT = 1  # bump when the dataclasses change shape
+FORMAT = 2  # bump when the dataclasses change shape
 
 
 def directory() -> Path:

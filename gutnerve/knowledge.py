@@ -286,11 +286,13 @@ class _Builder:
                         self.error(f"triage threshold for unknown level `{level}`", f"use one of {levels}", triage)
                     thresholds[level] = self.number(triage["cause_thresholds"], level, "cause_thresholds", 0, 1)
         workup = data["workup"]
-        min_posterior, min_causes = 0.0, 1
-        if self.mapping(workup, "workup", ("min_posterior", "min_causes")):
+        min_posterior, min_causes, max_tests = 0.0, 1, None
+        if self.mapping(workup, "workup", ("min_posterior", "min_causes"), ("max_tests",)):
             min_posterior = self.number(workup, "min_posterior", "workup", 0, 1)
             min_causes = int(self.number(workup, "min_causes", "workup", 1, 1000))
-        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes)
+            if "max_tests" in workup:
+                max_tests = int(self.number(workup, "max_tests", "workup", 1, 1000))
+        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests)
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:
         result: dict[str, Finding] = {}

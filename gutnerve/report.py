@@ -6,9 +6,10 @@ the table a person sees and the JSON a script reads never disagree.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, NamedTuple
 
-from gutnerve.model import Assessment, Cause, Contribution, KnowledgeBase
+from gutnerve.model import Assessment, Cause, KnowledgeBase
 
 SCHEMA_VERSION = 1
 DISCLAIMER = "Decision support only, not a diagnosis: discuss the results with a clinician."
@@ -18,35 +19,68 @@ def _round(value: float, places: int = 4) -> float:
     return round(value, places) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _contribution(kb: KnowledgeBase, c: Contribution) -> dict[str, Any]:
-    return {
-        "finding": c.finding,
-        "label": kb.findings[c.finding].label,
-        "present": c.present,
-        "weight": _round(c.weight, 3),
-        "likelihood_ratio": _round(c.likelihood / c.background, 3),
+class Fragments(NamedTuple):
+    """The parts of a result that depend only on the knowledge base, built once."""
+
+    causes: dict[str, dict[str, Any]]  # cause id -> its fixed fields (name, urgency, first-line tests...)
+    evidence: dict[tuple[str, str, bool], dict[str, Any]]  # (cause, finding, present) -> a for/against entry
+    tests: dict[str, dict[str, Any]]  # test id -> its fixed fields in the workup plan
+
+
+def fragments(kb: KnowledgeBase) -> Fragments:
+    causes = {
+        cause.id: {
+            "id": cause.id,
+            "name": cause.name,
+            "urgency": cause.urgency,
+            "mechanism": cause.mechanism,
+            "workup": [kb.tests[s.test].name for s in cause.workup if s.line == "first"],
+        }
+        for cause in kb.causes.values()
     }
+    evidence = {}
+    for cause in kb.causes.values():
+        for link in cause.findings:
+            background = kb.findings[link.finding].background
+            for present in (True, False):
+                likelihood = link.frequency if present else 1.0 - link.frequency
+                reference = background if present else 1.0 - background
+                evidence[cause.id, link.finding, present] = {
+                    "finding": link.finding,
+                    "label": kb.findings[link.finding].label,
+                    "present": present,
+                    "weight": _round(math.log(likelihood / reference), 3),
+                    "likelihood_ratio": _round(likelihood / reference, 3),
+                }
+    tests = {t.id: {"test": t.id, "name": t.name, **({"loinc": t.loinc} if t.loinc else {})} for t in kb.tests.values()}
+    return Fragments(causes, evidence, tests)
 
 
 def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]:
+    """The contract's result object (plus extra keys) for one assessment.
+
+    Fixed parts come from `fragments` and are copied, so callers may modify
+    the result freely.
+    """
+    parts = kb.derived(fragments)
     case = assessment.case
     differential = []
     for rank, scored in enumerate(assessment.shown, start=1):
-        cause = kb.causes[scored.cause_id]
-        first_line = [kb.tests[s.test].name for s in cause.workup if s.line == "first"]
+        fixed = parts.causes[scored.cause_id]
+        cause_id = scored.cause_id
         differential.append(
             {
                 "rank": rank,
-                "id": cause.id,
-                "name": cause.name,
+                "id": cause_id,
+                "name": fixed["name"],
                 "probability": _round(scored.posterior),
                 "prior": _round(scored.prior),
                 "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
-                "urgency": cause.urgency,
-                "mechanism": cause.mechanism,
-                "for": [_contribution(kb, c) for c in scored.supporting],
-                "against": [_contribution(kb, c) for c in scored.opposing],
-                "workup": first_line,
+                "urgency": fixed["urgency"],
+                "mechanism": fixed["mechanism"],
+                "for": [dict(parts.evidence[cause_id, c.finding, c.present]) for c in scored.supporting],
+                "against": [dict(parts.evidence[cause_id, c.finding, c.present]) for c in scored.opposing],
+                "workup": list(fixed["workup"]),
             }
         )
     result: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
@@ -64,17 +98,9 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
         "triggers": [{"level": r.level, "trigger": r.trigger, "message": r.message} for r in assessment.triage.reasons],
     }
     result["differential"] = differential
-    result["workup"] = [kb.tests[p.test].name for p in assessment.plan]
+    result["workup"] = [parts.tests[p.test]["name"] for p in assessment.plan]
     result["workup_plan"] = [
-        {
-            "test": p.test,
-            "name": kb.tests[p.test].name,
-            "line": p.line,
-            "yield": _round(p.yield_),
-            "causes": list(p.causes),
-            **({"loinc": kb.tests[p.test].loinc} if kb.tests[p.test].loinc else {}),
-        }
-        for p in assessment.plan
+        {**parts.tests[p.test], "line": p.line, "yield": _round(p.yield_), "causes": list(p.causes)} for p in assessment.plan
     ]
     result["disclaimer"] = DISCLAIMER
     return result

@@ -15,13 +15,57 @@ mention are unknown and do not count at all.
 which is Bayes' rule with findings taken as independent given the cause.
 docs/method.md works one example through by hand; tests/test_scoring.py
 reproduces it value by value.
+
+Speed: every ln LR is computed once per knowledge base (`compile_tables`),
+filed by finding, so scoring a case touches only the causes that list one of
+its findings. The per-finding explanation (`contributions`) is built only for
+the causes shown.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-from gutnerve.model import Case, Cause, Contribution, KnowledgeBase, PriorFactor, ScoredCause
+from gutnerve.model import AgeBand, Case, Cause, Contribution, KnowledgeBase, PriorFactor, ScoredCause
+
+Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
+
+
+class Tables(NamedTuple):
+    """A knowledge base compiled for scoring; causes are numbered in kb.causes order."""
+
+    cause_ids: tuple[str, ...]
+    log_prior: tuple[float, ...]  # ln prevalence weight of each cause
+    age_bands: tuple[tuple[int, AgeBand, float], ...]  # (cause index, band, ln factor)
+    sex_terms: dict[str, Terms]  # sex -> ln factors
+    if_present: dict[str, Terms]  # finding -> ln LR for the causes that list it, when present
+    if_absent: dict[str, Terms]  # ... and when known absent
+
+
+def compile_tables(kb: KnowledgeBase) -> Tables:
+    causes = list(kb.causes.values())
+    if_present: dict[str, list[tuple[int, float]]] = {}
+    if_absent: dict[str, list[tuple[int, float]]] = {}
+    age_bands: list[tuple[int, AgeBand, float]] = []
+    sex_terms: dict[str, list[tuple[int, float]]] = {}
+    for index, cause in enumerate(causes):
+        for link in cause.findings:
+            background = kb.findings[link.finding].background
+            if_present.setdefault(link.finding, []).append((index, math.log(link.frequency / background)))
+            if_absent.setdefault(link.finding, []).append((index, math.log((1.0 - link.frequency) / (1.0 - background))))
+        age_bands += [(index, band, math.log(band.factor)) for band in cause.prior.age]
+        for sex, factor in cause.prior.sex:
+            if factor != 1.0:
+                sex_terms.setdefault(sex, []).append((index, math.log(factor)))
+    return Tables(
+        cause_ids=tuple(c.id for c in causes),
+        log_prior=tuple(math.log(c.prior.weight) for c in causes),
+        age_bands=tuple(age_bands),
+        sex_terms={sex: tuple(terms) for sex, terms in sex_terms.items()},
+        if_present={f: tuple(terms) for f, terms in if_present.items()},
+        if_absent={f: tuple(terms) for f, terms in if_absent.items()},
+    )
 
 
 def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ...]]:
@@ -56,18 +100,52 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
     return tuple(result)
 
 
-def score(kb: KnowledgeBase, case: Case) -> tuple[ScoredCause, ...]:
-    """Every cause with its posterior probability, most probable first."""
-    rows = []
-    for cause in kb.causes.values():
-        weight, factors = prior_weight(cause, case)
-        parts = contributions(kb, cause, case)
-        rows.append((cause.id, weight, factors, math.log(weight) + sum(c.weight for c in parts), parts))
-    total_weight = sum(weight for _, weight, _, _, _ in rows)
-    peak = max(log for _, _, _, log, _ in rows)
-    norm = sum(math.exp(log - peak) for _, _, _, log, _ in rows)
-    scored = [
-        ScoredCause(cid, weight / total_weight, factors, log, math.exp(log - peak) / norm, parts)
-        for cid, weight, factors, log, parts in rows
-    ]
-    return tuple(sorted(scored, key=lambda s: (-s.posterior, s.cause_id)))
+def log_priors(tables: Tables, case: Case) -> list[float]:
+    """ln prior weight of each cause after the case's age and sex factors."""
+    logs = list(tables.log_prior)
+    if case.age is not None:
+        for index, band, log_factor in tables.age_bands:
+            if band.covers(case.age):
+                logs[index] += log_factor
+    if case.sex is not None:
+        for index, log_factor in tables.sex_terms.get(case.sex, ()):
+            logs[index] += log_factor
+    return logs
+
+
+def _normalise(logs: list[float]) -> list[float]:
+    peak = max(logs)
+    odds = [math.exp(value - peak) for value in logs]
+    total = math.fsum(odds)
+    return [value / total for value in odds]
+
+
+def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> tuple[ScoredCause, ...]:
+    """Every cause with its posterior probability, most probable first (ties by id).
+
+    `contributions` and `prior_factors` are filled for the first `detail`
+    causes (all when None); the rest carry empty tuples, as a table of the
+    top N never shows them.
+    """
+    tables = kb.derived(compile_tables)
+    priors = log_priors(tables, case)
+    logs = list(priors)
+    for finding_id in sorted(case.present):  # sorted: the same sum in the same order, whatever the input order
+        for index, weight in tables.if_present.get(finding_id, ()):
+            logs[index] += weight
+    for finding_id in sorted(case.absent):
+        for index, weight in tables.if_absent.get(finding_id, ()):
+            logs[index] += weight
+    posterior = _normalise(logs)
+    prior = _normalise(priors)
+    order = sorted(range(len(logs)), key=posterior.__getitem__, reverse=True)  # stable: ties keep id order
+    ranked = []
+    for rank, index in enumerate(order):
+        cause_id = tables.cause_ids[index]
+        if detail is None or rank < detail:
+            cause = kb.causes[cause_id]
+            parts, factors = contributions(kb, cause, case), prior_weight(cause, case)[1]
+        else:
+            parts, factors = (), ()
+        ranked.append(ScoredCause(cause_id, prior[index], factors, logs[index], posterior[index], parts))
+    return tuple(ranked)

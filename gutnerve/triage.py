@@ -14,16 +14,27 @@ from gutnerve.model import Case, KnowledgeBase, ScoredCause, Triage, TriageReaso
 
 def triage(kb: KnowledgeBase, case: Case, ranked: tuple[ScoredCause, ...]) -> Triage:
     levels = kb.settings.triage_levels
+    by_finding = kb.red_flags_by_finding
+    fired = sorted(
+        entry
+        for finding in case.present
+        for entry in by_finding.get(finding, ())
+        if all(f in case.present for f in entry[1].findings)
+    )  # in declaration order, whatever the order of the case's findings
     reasons: list[TriageReason] = []
     seen: set[str] = set()
-    for flag in kb.red_flags:
-        if all(f in case.present for f in flag.findings) and flag.message not in seen:
+    for _, flag in fired:
+        if flag.message not in seen:
             seen.add(flag.message)
             kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
             reasons.append(TriageReason(flag.level, flag.message, f"{kind}:{flag.origin}"))
+    thresholds = kb.settings.cause_thresholds
+    lowest = min(thresholds.values(), default=1.0)
     for scored in ranked:
+        if scored.posterior < lowest:
+            break  # ranked is most probable first: no later cause can pass a threshold
         cause = kb.causes[scored.cause_id]
-        threshold = kb.settings.cause_thresholds.get(cause.urgency)
+        threshold = thresholds.get(cause.urgency)
         if threshold is not None and scored.posterior >= threshold:
             reasons.append(
                 TriageReason(

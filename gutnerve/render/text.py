@@ -98,7 +98,7 @@ def assessment(result: dict[str, Any], style: Style, rows: int | None = None, to
         items.append(Text(f"{hidden} less likely causes not shown (--top N to see more, --json for all).", style="dim"))
     if result["workup"]:
         plan = Text("Suggested workup, highest yield first:\n", style="bold")
-        for number, item in enumerate(result["workup_plan"][:12], start=1):
+        for number, item in enumerate(result["workup_plan"], start=1):
             plan.append(f"{number:>3}. {item['name']} ({item['line']}-line, {item['yield']:.0%} of probability)\n", style="")
         items.append(plan)
     items.append(Text(result["disclaimer"], style="dim italic"))
