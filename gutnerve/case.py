@@ -8,7 +8,6 @@ error, never silently dropped.
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,19 +38,20 @@ def parse_json(text: str | bytes) -> Any:
     """Parse JSON text, raising CaseError with a one-line message."""
     if len(text) > MAX_CASE_BYTES:
         raise CaseError([Issue("error", "case", f"input is {len(text)} bytes, over the limit of {MAX_CASE_BYTES}")])
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise CaseError([Issue("error", "case", "input is not UTF-8 text")]) from None
+    from gutnerve import jsonio
+
+    if isinstance(text, bytes) and text.startswith(b"\xef\xbb\xbf"):
+        text = text[3:]  # a UTF-8 byte-order mark, as some editors write: harmless
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
+        return jsonio.loads(text)
+    except jsonio.JSONDecodeError as error:
+        if "UTF-8" in error.msg or "surrogates" in error.msg:
+            raise CaseError([Issue("error", "case", "input is not UTF-8 text")]) from None
+        if "depth" in error.msg or "recursion" in error.msg:
+            raise CaseError([Issue("error", "case", "JSON is nested too deeply")]) from None
         raise CaseError(
             [Issue("error", "case", f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")]
         ) from None
-    except RecursionError:
-        raise CaseError([Issue("error", "case", "JSON is nested too deeply")]) from None
 
 
 def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:

@@ -9,7 +9,6 @@ status from ExitCode; no traceback reaches the user.
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -75,8 +74,10 @@ def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _write_json(data: Any, indent: int | None = 2) -> None:
-    _write(json.dumps(data, indent=indent, ensure_ascii=False))
+def _write_json(data: Any) -> None:
+    from gutnerve.jsonio import dumps_document
+
+    _write(dumps_document(data))
 
 
 def _emit_listing(rows: list[dict[str, Any]], columns: list[tuple[str, str]], as_json: bool) -> None:
@@ -143,9 +144,10 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
     ) -> None:
         """Assess many cases: JSONL in, one JSON result a line out, in input order."""
         errors = 0
+        out = sys.stdout.buffer
         for line, ok in _batch_lines(shell.kb(kb), file, top):
             errors += not ok
-            sys.stdout.write(line + "\n")
+            out.write(line + b"\n")
         if errors:
             raise _Failed(f"{errors} line(s) of {file} could not be assessed; see their error objects")
 
@@ -308,10 +310,11 @@ def _check_sex(value: str | None) -> str | None:
     return value
 
 
-def _batch_lines(kb: KnowledgeBase, source: str, top: int | None) -> Iterator[tuple[str, bool]]:
+def _batch_lines(kb: KnowledgeBase, source: str, top: int | None) -> Iterator[tuple[bytes, bool]]:
     """(JSON line, ok) for each line in; a bad line becomes an error object."""
     from gutnerve.api import assess_case
     from gutnerve.case import CaseError, parse_case, parse_json
+    from gutnerve.jsonio import dumps_line
     from gutnerve.report import assessment_dict, error_dict
 
     try:
@@ -330,9 +333,9 @@ def _batch_lines(kb: KnowledgeBase, source: str, top: int | None) -> Iterator[tu
                 if isinstance(data, dict) and isinstance(data.get("id"), str):
                     case_id = data["id"]
                 result = assessment_dict(kb, assess_case(kb, parse_case(data, kb), top))
-                yield json.dumps(result, ensure_ascii=False), True
+                yield dumps_line(result), True
             except CaseError as error:
-                yield json.dumps(error_dict(case_id, f"line {number}: {error}"), ensure_ascii=False), False
+                yield dumps_line(error_dict(case_id, f"line {number}: {error}")), False
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
