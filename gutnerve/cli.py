@@ -8,12 +8,13 @@ status from ExitCode; no traceback reaches the user.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import IO, Annotated, Any, NoReturn
 
 import typer
 
@@ -140,14 +141,20 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
     def batch(
         file: Annotated[str, typer.Argument(help="A JSONL file of cases, one JSON object a line; - for standard input.")],
         top: TopOption = None,
+        jobs: Annotated[
+            int | None,
+            typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).", show_default=False),
+        ] = None,
         kb: KbOption = None,
     ) -> None:
         """Assess many cases: JSONL in, one JSON result a line out, in input order."""
-        errors = 0
-        out = sys.stdout.buffer
-        for line, ok in _batch_lines(shell.kb(kb), file, top):
-            errors += not ok
-            out.write(line + b"\n")
+        from gutnerve import batch as batch_run
+
+        knowledge = shell.kb(kb)
+        with _open_input(file) as (handle, size), _progress(size) as progress:
+            errors = batch_run.run(
+                knowledge, shell.kb_path, handle, sys.stdout.buffer, top, jobs or batch_run.default_jobs(), progress
+            )
         if errors:
             raise _Failed(f"{errors} line(s) of {file} could not be assessed; see their error objects")
 
@@ -310,41 +317,32 @@ def _check_sex(value: str | None) -> str | None:
     return value
 
 
-def _batch_lines(kb: KnowledgeBase, source: str, top: int | None) -> Iterator[tuple[bytes, bool]]:
-    """(JSON line, ok) for each line in; a bad line becomes an error object."""
-    from gutnerve.api import assess_case
-    from gutnerve.case import CaseError, parse_case, parse_json
-    from gutnerve.jsonio import dumps_line
-    from gutnerve.report import assessment_dict, error_dict
-
-    try:
-        handle = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115 - closed below
-    except OSError as error:
-        raise UserError(f"{source}: {error.strerror or error}") from None
-    if source != "-" and Path(source).is_dir():
+@contextlib.contextmanager
+def _open_input(source: str) -> Iterator[tuple[IO[bytes], int | None]]:
+    """A binary stream for a path or '-' (standard input), and its size when known."""
+    if source == "-":
+        yield sys.stdin.buffer, None
+        return
+    if Path(source).is_dir():
         raise UserError(f"{source}: is a folder, not a file")
     try:
-        for number, raw in enumerate(handle, start=1):
-            case_id = None
-            try:
-                if not raw.strip():
-                    raise CaseError([_issue(f"line {number}", "empty line")])
-                data = parse_json(raw)
-                if isinstance(data, dict) and isinstance(data.get("id"), str):
-                    case_id = data["id"]
-                result = assessment_dict(kb, assess_case(kb, parse_case(data, kb), top))
-                yield dumps_line(result), True
-            except CaseError as error:
-                yield dumps_line(error_dict(case_id, f"line {number}: {error}")), False
-    finally:
-        if handle is not sys.stdin.buffer:
-            handle.close()
+        handle = open(source, "rb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise UserError(f"{source}: {error.strerror or error}") from None
+    with handle:
+        yield handle, os.fstat(handle.fileno()).st_size
 
 
-def _issue(where: str, message: str) -> Any:
-    from gutnerve.model import Issue
+@contextlib.contextmanager
+def _progress(total_bytes: int | None) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on standard error when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from gutnerve.render.progress import progress_bar
 
-    return Issue("error", where, message)
+    with progress_bar(sys.stderr, total_bytes) as update:
+        yield update
 
 
 class _Failed(Exception):
