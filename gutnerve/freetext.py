@@ -1,0 +1,777 @@
+"""Read a free-text description into findings: what is present, absent, or not understood.
+
+`understand(text, kb)` returns a `Reading`; `combine(reading, case)` turns it into a
+case dict (merged with findings given another way) and refuses any contradiction.
+Pure: no I/O. Every finding phrase comes from the knowledge base; this module only
+knows English grammar words (negation triggers, stop words), never medical facts.
+
+Rules
+=====
+
+Words. The text is split into word tokens; hyphens, slashes and apostrophes
+inside words separate or join as below, so "light-headed" reads as "light
+headed". Each word is normalised the same way for the text and for the knowledge
+base: lower case; curly apostrophes straightened; contractions expanded ("don't"
+-> "do not", "can't"/"can not" -> "cannot"); a possessive "'s" dropped
+("crohn's" = "crohn"); cheap British -> American spellings (oe/ae: diarrhoea,
+anaemia, oedema, coeliac, caecal, anaesthesia, paediatric; -ise(d) -> -ize(d);
+colour, tumour, behaviour, fibre); a plural "s" dropped from words of 4+ letters
+not ending in ss/us/is ("stools" = "stool"). A decimal such as 38.5 reads as its
+whole part (38).
+
+Phrases. A finding is named by each of its `synonyms`, its `label`, and its id
+with hyphens as spaces. Matching is by whole words only ("numbers" never matches
+"numb", "know" is not "no"), leftmost-longest ("alternating diarrhoea and
+constipation" is one finding, not two), never across a comma or sentence end,
+and each word is used once. A phrase two findings share is not matched: it is
+reported as unmatched, with both as suggestions. There is no fuzzy matching: a
+misspelling is unmatched, and a close phrase is offered only as a suggestion.
+
+Negation (after NegEx, Chapman et al. 2001, and its ConText extension). Triggers
+are matched on the words left over after the finding phrases, longest first:
+
+- pre-negation: no, not, denies, deny, denying, without, negative for, absence of,
+  free of, never, never had, no history of, no evidence of, no sign(s) of, neither,
+  nor, none, no longer, w/o ...; "non" (as in non-smoker) negates only the finding
+  right after it. A lone "no"/"not"/"none"/"never" (followed by a comma or a
+  sentence end) negates nothing after it ("No, I have diarrhoea"), but negates
+  the finding just before a colon, dash or question mark ("fever: no", "fever? no").
+- post-negation: absent, not present, not seen, not found, negative ("fever
+  absent", "fever and weight loss were absent"): it reaches back over the findings
+  just before it, skipping is/are/was/were/been/has/have, through a list that ends
+  in "and"/"or" ("fever, weight loss and blood in the stool absent"); a bare comma
+  joins nothing ("burning feet, fever denied" negates only fever).
+- either way: denied, ruled out, excluded: post-negation if a finding comes just
+  before, otherwise pre-negation ("denied fever", "fever denied").
+- pseudo-triggers, which negate nothing: not only, not just, no increase, no
+  change, no significant change, gram negative, without difficulty, not
+  necessarily, no doubt, no idea, no reason, no matter, no wonder.
+- A finding phrase that itself contains a negation word ("no energy", "do not
+  sweat") is affirmed, and ends any open scope.
+
+Scope. A pre-trigger's scope runs forward through a list ("no fever, weight loss
+or blood in the stool" negates all three) and ends at:
+- a sentence or clause end: . ; ? ! ( ) or a new line (a comma or colon does not
+  end it);
+- a termination term: but, however, although, though, yet, except, apart from,
+  aside from, other than, besides, whereas, still, which, who, because, unlike,
+  instead, since, after;
+- once it has covered a finding, a word that starts a new statement: has, have,
+  had, is, are, was, were, with, also, reports, complains, presents, describes,
+  developed, notes, noticed, gets, got, feels, experiences, suffers, and the
+  pronouns I, he, she, they, we, patient ("no fever, she has diarrhoea");
+- more than five other words before the first finding, or between two findings
+  of the list (commas, and, or, plus do not count);
+- another trigger, which opens its own scope.
+
+Not affirmed, not negated. These put the findings they reach in `uncertain`,
+which are reported but never used (hedge and someone-else scopes follow the
+scope rules above):
+- hedges: not sure, not certain, unsure, uncertain, maybe, possibly, possible,
+  perhaps, probably, might, may have, may be, could be, query, questionable,
+  suspected, rule out, tested/screened/checked/evaluated for, worried about, whether;
+  ex, former, stopped, quit, discontinued, came off hedge only the finding right
+  after them ("ex-smoker", "stopped taking metformin");
+- a finding named as a test: a finding directly followed by test, screen,
+  serology, antibodies, biopsy, level, panel, workup, scan or result(s) ("coeliac
+  serology negative" says nothing about coeliac disease being present);
+- someone else (ConText's experiencer): family history (of), mother, father, mum,
+  dad, sister, brother, son, daughter, grandparents, aunt, uncle, cousin, sibling,
+  parent, relative, friend; this scope also ends at I/me/patient.
+
+Conflicts. A finding both affirmed and negated, two different ages, or both a
+female and a male word are listed in `conflicts`, never resolved; `combine`
+refuses a reading with conflicts, and a reading that contradicts the case it is
+combined with.
+
+Age and sex (conservative). Age: "54-year-old", "54 years old", "54 yo", "54 y/o",
+"aged 54", "age: 54", "54 years of age"; not after my/his/her/their/our/your, and
+"age" not after at/since/from/by/before/after/until. Sex: the words woman, female,
+lady, girl, man, male, gentleman, boy, not after a possessive. No pronouns, no
+"54F" shorthand.
+
+Unmatched. The words left over (not a finding, trigger, age or sex) are split at
+punctuation, at "and"/"or"/"plus" and at every matched phrase into chunks. A
+chunk with a content word is reported in `unmatched` (trimmed of leading
+articles, pronouns and auxiliaries, and of trailing stop words); a chunk of only stop words is
+dropped; a chunk of only stop words and details (durations, numbers, frequency,
+severity: "for 3 months", "very", "every day") goes to `ignored`, so the caller
+can show that it was read and not used.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from gutnerve.case import CaseError
+from gutnerve.model import Issue, KnowledgeBase
+
+# --------------------------------------------------------------------------
+# Public data
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One finding phrase found in the text, and how it was read."""
+
+    finding: str  # finding id
+    phrase: str  # the phrase as written in the text
+    start: int  # character offsets of `phrase` in the text
+    end: int
+    negated: bool = False
+    trigger: str | None = None  # the negation or hedge trigger as written, if any
+    uncertain: bool = False  # hedged, or about someone else: neither present nor absent
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What `understand` made of a text."""
+
+    text: str
+    present: tuple[Mention, ...] = ()
+    absent: tuple[Mention, ...] = ()
+    uncertain: tuple[Mention, ...] = ()
+    unmatched: tuple[str, ...] = ()  # phrases with content that matched no finding
+    ignored: tuple[str, ...] = ()  # details read but not used: durations, numbers, severity
+    suggestions: tuple[tuple[str, str], ...] = ()  # (unmatched phrase, finding id): only ever suggestions
+    age: int | None = None
+    sex: str | None = None
+    conflicts: tuple[str, ...] = ()  # one line each; never resolved silently
+
+    @property
+    def present_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.finding for m in self.present))
+
+    @property
+    def absent_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.finding for m in self.absent))
+
+    @property
+    def uncertain_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.finding for m in self.uncertain))
+
+
+# --------------------------------------------------------------------------
+# Words
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_SPELLING = (
+    ("oedem", "edem"),
+    ("oesoph", "esoph"),
+    ("oestr", "estr"),
+    ("oea", "ea"),
+    ("coeli", "celi"),
+    ("foet", "fet"),
+    ("aem", "em"),
+    ("aesth", "esth"),
+    ("caec", "cec"),
+    ("paed", "ped"),
+    ("colour", "color"),
+    ("tumour", "tumor"),
+    ("behaviour", "behavior"),
+    ("fibre", "fiber"),
+)
+_ISE = re.compile(r"is(ed|es|ing|ation|ations)$")
+_TOKEN = re.compile(
+    r"(?P<num>\d+)(?:\.\d+)?(?![^\W_])"
+    r"|(?P<abbr>(?<![^\W_])[a-zA-Z]/[a-zA-Z](?![^\W_]))"
+    r"|(?P<word>[^\W_]+(?:['\u2019\u2018][^\W_]+)*'?)"
+    r"|(?P<stop>[.;!?()\[\]{}\n])"
+    r"|(?P<comma>[,:/&+]|(?<=\s)-(?=\s)|[\u2013\u2014])"
+)
+
+Kind = Literal["word", "comma", "stop"]
+
+
+def _norm_word(raw: str) -> tuple[str, ...]:
+    word = raw.lower().translate(_APOSTROPHES)
+    if word in ("can't", "cannot"):
+        return ("cannot",)
+    if word == "won't":
+        return ("will", "not")
+    if word.endswith("n't") and len(word) > 3:
+        return (*_norm_word(word[:-3]), "not")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    for british, american in _SPELLING:
+        word = word.replace(british, american)
+    word = _ISE.sub(r"iz\1", word)
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return (word,)
+
+
+@dataclass
+class _Token:
+    norm: str
+    start: int
+    end: int
+    kind: Kind
+    used: str = ""  # "", "finding", "trigger", "age", "sex"
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        if match.group("num") is not None:
+            tokens.append(_Token(match.group("num"), start, end, "word"))
+        elif match.group("abbr") is not None:  # w/o, s/p, c/o
+            tokens.append(_Token(match.group("abbr").lower(), start, end, "word"))
+        elif match.group("word") is not None:
+            for norm in _norm_word(match.group("word")):
+                if norm:
+                    tokens.append(_Token(norm, start, end, "word"))
+        elif match.group("stop") is not None:
+            tokens.append(_Token(match.group("stop"), start, end, "stop"))
+        else:
+            tokens.append(_Token(match.group("comma").strip(), start, end, "comma"))
+    merged: list[_Token] = []
+    for token in tokens:  # "can not" reads as "cannot"
+        if token.norm == "not" and merged and merged[-1].norm == "can" and token.kind == merged[-1].kind == "word":
+            merged[-1] = _Token("cannot", merged[-1].start, token.end, "word")
+        else:
+            merged.append(token)
+    return merged
+
+
+def words(phrase: str) -> tuple[str, ...]:
+    """A phrase as the normalised words the matcher compares."""
+    return tuple(t.norm for t in _tokens(phrase) if t.kind == "word")
+
+
+# --------------------------------------------------------------------------
+# Grammar (no medical facts here)
+
+TriggerKind = Literal[
+    "pre", "post", "either", "pseudo", "term", "clause", "hedge", "other", "tight-neg", "tight-hedge", "post-hedge"
+]
+
+_TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
+    "pre": (
+        "no", "not", "denies", "deny", "denying", "without", "negative for", "absence of", "free of", "free from",
+        "w/o", "never", "never had", "no history of", "no evidence of", "no sign of", "no signs of", "no complaints of",
+        "neither", "nor", "none", "no longer", "no more",
+    ),
+    "post": ("absent", "not present", "not seen", "not found", "negative"),
+    "either": ("denied", "ruled out", "excluded"),
+    "pseudo": (
+        "not only", "not just", "no increase", "no change", "no significant change", "gram negative",
+        "without difficulty", "not necessarily", "no doubt", "no idea", "no reason", "no matter", "no wonder",
+    ),
+    "term": (
+        "but", "however", "although", "though", "yet", "except", "apart from", "aside from", "other than", "besides",
+        "whereas", "still", "which", "who", "because", "unlike", "instead", "since", "after",
+    ),
+    "clause": (
+        "has", "have", "had", "is", "are", "was", "were", "with", "also", "reports", "reported", "complains",
+        "complained", "complaining", "presents", "presented", "presenting", "describes", "described", "developed",
+        "develops", "notes", "noticed", "gets", "get", "got", "getting", "feels", "feel", "felt", "experiences",
+        "experienced", "experiencing", "suffers", "suffered", "suffering", "i", "i'm", "i've", "he", "she", "they",
+        "we", "patient", "pt",
+    ),
+    "hedge": (
+        "not sure", "not certain", "unsure", "uncertain", "maybe", "possibly", "possible", "perhaps", "probably",
+        "probable", "might", "might have", "may have", "may be", "could be", "could have", "query", "questionable",
+        "suspected", "suspect", "suspicion of", "rule out", "to rule out", "tested for", "test for", "testing for",
+        "screened for", "screening for", "checked for", "evaluated for", "evaluation for", "worried about",
+        "concerned about", "afraid of", "wondering if", "wonder if", "whether",
+    ),
+    "other": (
+        "family history of", "family history", "mother", "father", "mum", "mom", "dad", "sister", "brother", "son",
+        "daughter", "grandmother", "grandfather", "grandma", "grandpa", "grandparents", "aunt", "uncle", "cousin",
+        "sibling", "parent", "relative", "friend",
+    ),
+    "tight-neg": ("non",),
+    "tight-hedge": ("ex", "former", "formerly", "stopped", "stopping", "quit", "discontinued", "came off"),
+    "post-hedge": (
+        "test", "tests", "testing", "screen", "screening", "serology", "antibody", "antibodies", "biopsy", "level",
+        "levels", "panel", "workup", "scan", "result", "results",
+    ),
+}  # fmt: skip
+
+_TRIGGERS: dict[tuple[str, ...], TriggerKind] = {
+    words(phrase): kind for kind, phrases in _TRIGGER_WORDS.items() for phrase in phrases
+}
+_TRIGGER_LENGTHS = tuple(sorted({len(key) for key in _TRIGGERS}, reverse=True))
+_NEGATION_WORDS = frozenset(
+    key[0] for key, kind in _TRIGGERS.items() if kind in ("pre", "either", "tight-neg") and len(key) == 1
+)
+_CONNECTORS = frozenset(words("and or plus"))
+_COPULAS = frozenset(words("is are was were been be being has have had all both"))
+_SELF = frozenset(words("i i'm i've me myself patient pt"))
+_BARE = frozenset(("no", "not", "none", "never"))
+_ANSWERED = frozenset((":", "-", "\u2013", "\u2014", "?"))
+_WINDOW = 5  # words allowed before the first finding of a scope, and between findings of a list
+
+# Stop words: grammar; trimmed from the ends of an unmatched phrase.
+_TRIM = frozenset(
+    words(
+        "a an the this that these those it its i i'm i've i'd me my mine myself we us our you your he him his she her"
+        " they them their there here is are was were be been being am do does did doing done have has had having and or"
+        " nor but so if then than as also just only even too very really quite rather some any all both each every"
+        " much many more most lot lots bit kind sort get gets got getting feel feels felt seem seems seemed"
+        " can could would should will shall may might must yes ok okay well please thanks hi hello doctor dr"
+    )
+)
+# Other stop words: prepositions, generic nouns and verbs.
+_STOP = _TRIM | frozenset(
+    words(
+        "of for from over in on at to by about around during within after before until till while when where what"
+        " how why like into onto out up down off upon per via patient pt case history symptom symptoms problem"
+        " problems issue issues trouble start started starting begin began begun come came coming go goes went going"
+        " gone notice noticed think thought say says said told tell know knew sure need needs want wants"
+        " experience experiencing complain complains report reports present presents despite especially particularly"
+        " s/p c/o h/o"
+    )
+)
+# Details: read, not used (durations, numbers, frequency, severity).
+_DETAIL = frozenset(
+    words(
+        "year years month months week weeks day days hour hours minute minutes today yesterday tonight ago since last"
+        " past previous next recent recently lately now currently first second few several couple once twice time times"
+        " one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty seventy eighty"
+        " ninety hundred half dozen often sometimes occasionally usually always constantly frequently intermittently"
+        " daily nightly weekly regularly on off mostly mainly almost again bad badly severe severely mild mildly"
+        " moderate moderately slight slightly terrible terribly awful horrible worse worsening better improving"
+        " increasing decreasing new old ongoing persistent age aged january february march april june july august"
+        " september october november december monday tuesday wednesday thursday friday saturday sunday"
+    )
+)
+
+_FEMALE = frozenset(words("woman female lady girl"))
+_MALE = frozenset(words("man male gentleman boy"))
+_SEX_WORDS = _FEMALE | _MALE
+_POSSESSIVES = frozenset(("my", "his", "her", "their", "our", "your"))
+_AGE_BEFORE = frozenset(("at", "since", "from", "by", "before", "after", "until", "till", "under", "over"))
+_AGE = re.compile(
+    r"(?P<a>\d{1,3})\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b"
+    r"|(?P<b>\d{1,3})\s*(?:years?|yrs?)\s+of\s+age\b"
+    r"|(?P<c>\d{1,3})\s*(?:yo|y/o|y\.o\.?)(?![^\W_])"
+    r"|\b(?P<kw>aged?)\s*:?\s*(?P<d>\d{1,3})\b",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------
+# The matcher for one knowledge base
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every finding phrase of a knowledge base, normalised: words -> the finding ids it names."""
+
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    lengths: tuple[int, ...]  # the phrase lengths present, longest first
+    texts: dict[str, tuple[str, ...]]  # "joined words" -> ids, for suggestions
+
+    @property
+    def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Phrases that name more than one finding (they are never matched)."""
+        return {key: ids for key, ids in self.phrases.items() if len(ids) > 1}
+
+
+def _build(kb: KnowledgeBase) -> Vocabulary:
+    phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for finding in kb.findings.values():
+        for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")):
+            key = words(phrase)
+            if key and finding.id not in phrases.get(key, ()):
+                phrases[key] = (*phrases.get(key, ()), finding.id)
+    lengths = tuple(sorted({len(key) for key in phrases}, reverse=True))
+    return Vocabulary(phrases, lengths, {" ".join(key): ids for key, ids in phrases.items()})
+
+
+_CACHE: dict[int, tuple[KnowledgeBase, Vocabulary]] = {}
+
+
+def vocabulary(kb: KnowledgeBase) -> Vocabulary:
+    """The phrase table of `kb`, built once per knowledge base object."""
+    hit = _CACHE.get(id(kb))
+    if hit is not None and hit[0] is kb:
+        return hit[1]
+    built = _build(kb)
+    if len(_CACHE) >= 8:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[id(kb)] = (kb, built)
+    return built
+
+
+def _scan(tokens: list[_Token], table: Mapping[tuple[str, ...], Any], lengths: Iterable[int]) -> list[tuple[int, int]]:
+    """Leftmost-longest matches of `table` keys over runs of free word tokens: (start, end) token indexes."""
+    sizes = tuple(lengths)
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        for size in sizes:
+            run = tokens[i : i + size]
+            if (
+                len(run) == size
+                and all(t.kind == "word" and not t.used for t in run)
+                and tuple(t.norm for t in run) in table
+            ):
+                found.append((i, i + size))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+# --------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class _Event:
+    kind: Literal["finding", "trigger", "word", "comma", "stop"]
+    start: int  # token indexes
+    end: int
+    trigger: TriggerKind | None = None
+    ids: tuple[str, ...] = ()
+    self_negating: bool = False
+    mention: int = -1  # index into the mention list
+
+
+@dataclass
+class _Scope:
+    kind: Literal["neg", "hedge", "other"]
+    trigger: str
+    tight: bool = False
+    covered: int = 0
+    gap: int = 0
+
+
+@dataclass
+class _Mark:
+    finding: str
+    start: int  # token indexes
+    end: int
+    state: Literal["present", "absent", "uncertain"] = "present"
+    trigger: str | None = None
+
+
+def understand(text: str, kb: KnowledgeBase) -> Reading:
+    """Read `text` into present, absent and uncertain findings of `kb`, plus what was not understood."""
+    vocab = vocabulary(kb)
+    tokens = _tokens(text)
+
+    def written(start: int, end: int) -> str:
+        return text[tokens[start].start : tokens[end - 1].end]
+
+    ages, age_conflicts = _ages(text, tokens)
+
+    findings = _scan(tokens, vocab.phrases, vocab.lengths)
+    for start, end in findings:
+        for token in tokens[start:end]:
+            token.used = "finding"
+    triggers = _scan(tokens, _TRIGGERS, _TRIGGER_LENGTHS)
+    for start, end in triggers:
+        for token in tokens[start:end]:
+            token.used = "trigger"
+    sexes = _sexes(tokens)
+
+    events = _events(tokens, findings, triggers, vocab)
+    marks: list[_Mark] = []
+    ambiguous: list[tuple[str, tuple[str, ...]]] = []
+    for event in events:
+        if event.kind == "finding":
+            if len(event.ids) == 1:
+                event.mention = len(marks)
+                marks.append(_Mark(event.ids[0], event.start, event.end))
+            else:
+                ambiguous.append((written(event.start, event.end), event.ids))
+    _negate(events, marks, tokens, written)
+
+    mentions = [
+        Mention(
+            finding=mark.finding,
+            phrase=written(mark.start, mark.end),
+            start=tokens[mark.start].start,
+            end=tokens[mark.end - 1].end,
+            negated=mark.state == "absent",
+            trigger=mark.trigger,
+            uncertain=mark.state == "uncertain",
+        )
+        for mark in marks
+    ]
+    present = tuple(m for m in mentions if not m.negated and not m.uncertain)
+    absent = tuple(m for m in mentions if m.negated)
+    conflicts = list(age_conflicts)
+    for finding in dict.fromkeys(m.finding for m in present):
+        said = next(m for m in present if m.finding == finding)
+        denied = next((m for m in absent if m.finding == finding), None)
+        if denied is not None:
+            conflicts.append(
+                f"{finding} is both present ({said.phrase!r}) and absent ({denied.trigger} ... {denied.phrase!r})"
+            )
+    sex = None
+    if len({s for s, _ in sexes}) > 1:
+        conflicts.append("sex: the text has both " + " and ".join(repr(w) for _, w in sexes))
+    elif sexes:
+        sex = sexes[0][0]
+
+    unmatched, ignored = _leftovers(tokens, text)
+    suggestions: list[tuple[str, str]] = [(phrase, fid) for phrase, ids in ambiguous for fid in ids]
+    for phrase in unmatched:
+        suggestions += [(phrase, fid) for fid in _suggest(phrase, vocab)]
+    unmatched = [phrase for phrase, _ in ambiguous] + unmatched
+
+    return Reading(
+        text=text,
+        present=present,
+        absent=absent,
+        uncertain=tuple(m for m in mentions if m.uncertain),
+        unmatched=tuple(dict.fromkeys(unmatched)),
+        ignored=tuple(dict.fromkeys(ignored)),
+        suggestions=tuple(dict.fromkeys(suggestions)),
+        age=ages[0] if len(set(ages)) == 1 else None,
+        sex=sex,
+        conflicts=tuple(conflicts),
+    )
+
+
+def _ages(text: str, tokens: list[_Token]) -> tuple[list[int], list[str]]:
+    ages: list[int] = []
+    for match in _AGE.finditer(text):
+        before = re.findall(r"[^\W_]+", text[max(0, match.start() - 40) : match.start()].lower())
+        previous = before[-1] if before else ""
+        if previous in _POSSESSIVES or (match.group("kw") and previous in _AGE_BEFORE):
+            continue
+        if match.start() > 0 and (text[match.start() - 1].isalnum()):
+            continue  # digits glued to a word: not an age
+        value = next(int(match.group(g)) for g in "abcd" if match.group(g) is not None)
+        ages.append(value)
+        for token in tokens:
+            if token.start >= match.start() and token.end <= match.end() and token.kind == "word":
+                token.used = "age"
+    conflicts = [f"age: the text gives {' and '.join(str(a) for a in dict.fromkeys(ages))}"] if len(set(ages)) > 1 else []
+    return ages, conflicts
+
+
+def _sexes(tokens: list[_Token]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for i, token in enumerate(tokens):
+        if token.kind != "word" or token.used or token.norm not in _SEX_WORDS:
+            continue
+        if i > 0 and tokens[i - 1].norm in _POSSESSIVES:
+            continue
+        token.used = "sex"
+        found.append(("female" if token.norm in _FEMALE else "male", token.norm))
+    return found
+
+
+def _events(
+    tokens: list[_Token], findings: list[tuple[int, int]], triggers: list[tuple[int, int]], vocab: Vocabulary
+) -> list[_Event]:
+    at: dict[int, _Event] = {}
+    for start, end in findings:
+        key = tuple(t.norm for t in tokens[start:end])
+        at[start] = _Event("finding", start, end, ids=vocab.phrases[key], self_negating=bool(set(key) & _NEGATION_WORDS))
+    for start, end in triggers:
+        at[start] = _Event("trigger", start, end, trigger=_TRIGGERS[tuple(t.norm for t in tokens[start:end])])
+    events: list[_Event] = []
+    i = 0
+    while i < len(tokens):
+        if i in at:
+            events.append(at[i])
+            i = at[i].end
+            continue
+        token = tokens[i]
+        events.append(_Event(token.kind, i, i + 1))
+        i += 1
+    return events
+
+
+_OPENS: dict[TriggerKind, Literal["neg", "hedge", "other"]] = {
+    "pre": "neg",
+    "either": "neg",
+    "tight-neg": "neg",
+    "hedge": "hedge",
+    "tight-hedge": "hedge",
+    "other": "other",
+}
+
+
+def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], written: Callable[[int, int], str]) -> None:
+    """Walk the events once, applying the scope rules of the module docstring to `marks`."""
+    scope: _Scope | None = None
+    for index, event in enumerate(events):
+        if event.kind == "stop":
+            scope = None
+        elif event.kind == "comma":
+            continue
+        elif event.kind == "word":
+            norm = tokens[event.start].norm
+            if scope is None or norm in _CONNECTORS:
+                continue
+            if scope.kind == "other" and norm in _SELF:
+                scope = None
+                continue
+            scope.gap += 1
+            if scope.tight or scope.gap > _WINDOW:
+                scope = None
+        elif event.kind == "finding":
+            if event.self_negating:
+                scope = None
+                continue
+            if event.mention >= 0 and scope is not None:
+                mark = marks[event.mention]
+                mark.state = "absent" if scope.kind == "neg" else "uncertain"
+                mark.trigger = scope.trigger
+            if scope is not None:
+                scope.covered += 1
+                scope.gap = 0
+                if scope.tight:
+                    scope = None
+        else:
+            kind = event.trigger
+            phrase = written(event.start, event.end)
+            if kind == "term":
+                scope = None
+            elif kind == "clause" or kind == "pseudo":
+                if scope is not None and (scope.covered or (scope.kind == "other" and tokens[event.start].norm in _SELF)):
+                    scope = None
+                elif scope is not None:
+                    scope.gap += 1
+                    if scope.tight or scope.gap > _WINDOW:
+                        scope = None
+            elif kind == "post":
+                _negate_back(events, index, marks, tokens, phrase)
+                scope = None
+            elif kind == "either":
+                scope = None if _negate_back(events, index, marks, tokens, phrase) else _Scope("neg", phrase)
+            elif kind == "post-hedge":
+                before = events[index - 1] if index else None
+                if before is not None and before.kind == "finding" and before.mention >= 0:
+                    marks[before.mention].state, marks[before.mention].trigger = "uncertain", phrase
+            elif kind == "pre" and _bare(events, index, tokens):
+                # "No, I have ..." answers a question; "fever: no" and "fever? no" negate what precedes them
+                if index >= 2 and tokens[events[index - 1].start].norm in _ANSWERED:
+                    _negate_back(events, index - 1, marks, tokens, phrase)
+                scope = None
+            elif kind is not None:
+                scope = _Scope(_OPENS[kind], phrase, tight=kind.startswith("tight"))
+
+
+def _bare(events: list[_Event], index: int, tokens: list[_Token]) -> bool:
+    """A lone "no"/"not"/"none"/"never": followed by a comma, a sentence end or nothing."""
+    if tokens[events[index].start].norm not in _BARE or events[index].end - events[index].start != 1:
+        return False
+    return index + 1 == len(events) or events[index + 1].kind == "stop" or (
+        events[index + 1].kind == "comma" and tokens[events[index + 1].start].norm == ","
+    )
+
+
+def _negate_back(events: list[_Event], index: int, marks: list[_Mark], tokens: list[_Token], phrase: str) -> int:
+    """Post-negation: negate the findings just before events[index]; how many it negated."""
+    i = index - 1
+    while i >= 0 and events[i].kind in ("word", "trigger") and tokens[events[i].start].norm in _COPULAS:
+        i -= 1
+    count = 0
+    listed = False  # a list before a post-trigger ends "..., X and Y": a bare comma alone joins nothing
+    while i >= 0 and events[i].kind == "finding" and not events[i].self_negating:
+        if events[i].mention >= 0:
+            mark = marks[events[i].mention]
+            mark.state, mark.trigger = "absent", phrase
+        count += 1
+        i -= 1
+        separators: list[str] = []
+        while i >= 0 and (
+            events[i].kind == "comma" or (events[i].kind == "word" and tokens[events[i].start].norm in _CONNECTORS)
+        ):
+            separators.append(tokens[events[i].start].norm)
+            i -= 1
+        listed = listed or any(s in _CONNECTORS for s in separators)
+        if not separators or not listed:
+            break
+    return count
+
+
+def _leftovers(tokens: list[_Token], text: str) -> tuple[list[str], list[str]]:
+    """(unmatched, ignored) chunks of the words no rule used."""
+    chunks: list[list[_Token]] = [[]]
+    for token in tokens:
+        if token.kind != "word" or token.used or token.norm in _CONNECTORS:
+            chunks.append([])
+        else:
+            chunks[-1].append(token)
+    unmatched: list[str] = []
+    ignored: list[str] = []
+    for chunk in chunks:
+        kept = [i for i, t in enumerate(chunk) if t.norm not in _TRIM]
+        if not kept:
+            continue
+        first = kept[0]
+        last = max((i for i in kept if chunk[i].norm not in _STOP), default=first)
+        phrase = " ".join(text[chunk[first].start : chunk[last].end].split())
+        if any(t.norm not in _STOP and t.norm not in _DETAIL and not t.norm.isdigit() for t in chunk):
+            unmatched.append(phrase)
+        elif any(t.norm in _DETAIL or t.norm.isdigit() for t in chunk):
+            ignored.append(phrase)
+    return unmatched, ignored
+
+
+def _suggest(phrase: str, vocab: Vocabulary) -> list[str]:
+    """Finding ids whose phrases are close to `phrase` (shown to the user, never used)."""
+    content = [w for w in words(phrase) if w not in _STOP and w not in _DETAIL]
+    if not content:
+        return []
+    close = difflib.get_close_matches(" ".join(content), list(vocab.texts), n=1, cutoff=0.8)
+    if not close:
+        singles = [text for text in vocab.texts if " " not in text]
+        for word in content:
+            close = difflib.get_close_matches(word, singles, n=1, cutoff=0.85)
+            if close:
+                break
+    return list(vocab.texts[close[0]]) if close else []
+
+
+# --------------------------------------------------------------------------
+# Into a case
+
+
+def combine(reading: Reading, case: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The case dict {"present", "absent", "age", "sex", ...} of `reading` merged into `case`.
+
+    `case` holds findings given another way (command-line flags, a JSON file).
+    Raises CaseError listing every conflict inside the text and between the text
+    and `case`; nothing is resolved silently. Uncertain findings are left out.
+    """
+    base = dict(case or {})
+    issues = [Issue("error", "text", conflict, "reword the text so it says each thing once") for conflict in reading.conflicts]
+    given_present = base.get("present", [])
+    given_absent = base.get("absent", [])
+    given_present = list(given_present) if isinstance(given_present, list) else []
+    given_absent = list(given_absent) if isinstance(given_absent, list) else []
+    for mentions, others, said, given in (
+        (reading.present, given_absent, "present", "absent"),
+        (reading.absent, given_present, "absent", "present"),
+    ):
+        for fid in dict.fromkeys(m.finding for m in mentions):
+            if fid in others:
+                phrase = next(m.phrase for m in mentions if m.finding == fid)
+                issues.append(
+                    Issue("error", "text", f"the text says {fid} is {said} ({phrase!r}) but it is also given as {given}", "drop one of them")
+                )
+    for key in ("age", "sex"):
+        value = getattr(reading, key)
+        if value is not None and base.get(key) is not None and base[key] != value:
+            issues.append(Issue("error", "text", f"the text gives {key} {value!r} but it is also given as {base[key]!r}", "drop one of them"))
+    if issues:
+        raise CaseError(issues)
+    merged = dict(base)
+    if reading.present_ids:
+        merged["present"] = list(dict.fromkeys([*given_present, *reading.present_ids]))
+    if reading.absent_ids:
+        merged["absent"] = list(dict.fromkeys([*given_absent, *reading.absent_ids]))
+    if reading.age is not None:
+        merged["age"] = reading.age
+    if reading.sex is not None:
+        merged["sex"] = reading.sex
+    return merged

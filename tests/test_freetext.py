@@ -1,0 +1,325 @@
+"""Free text -> findings: phrase matching, negation scope, age/sex, and what is reported as not understood."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from gutnerve.case import CaseError, parse_case
+from gutnerve.freetext import Reading, combine, understand, vocabulary, words
+
+# (text, present, absent, unmatched): every case asserts all three exactly.
+PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
+    # the issue's example
+    ("burning feet and diarrhea for 3 months, no weight loss", {"burning-feet", "diarrhea"}, {"weight-loss"}, ()),
+    # plain matches, synonyms, case, word forms
+    ("Burning feet", {"burning-feet"}, set(), ()),
+    ("my feet are burning at night", {"burning-feet"}, set(), ("at night",)),
+    ("sciatica and lumbago", {"shooting-leg-pain", "low-back-pain"}, set(), ()),
+    ("loose stool", {"diarrhea"}, set(), ()),  # singular of "loose stools"
+    ("swollen ankles", {"leg-swelling"}, set(), ()),
+    ("nausea or vomiting", {"nausea-vomiting"}, set(), ()),
+    ("pins-and-needles in my feet", {"tingling-feet"}, set(), ()),
+    ("I can't sleep", {"poor-sleep"}, set(), ()),
+    ("I can not sleep", {"poor-sleep"}, set(), ()),
+    ("Crohn\u2019s disease", {"ibd-diagnosed"}, set(), ()),
+    ("crohns disease", {"ibd-diagnosed"}, set(), ()),
+    # British spellings
+    ("Diarrhoea", {"diarrhea"}, set(), ()),
+    ("anaemic, with leg oedema", {"anemia", "leg-swelling"}, set(), ()),
+    ("coeliac disease and steatorrhoea", {"celiac-diagnosed", "steatorrhea"}, set(), ()),
+    ("saddle anaesthesia", {"saddle-anesthesia"}, set(), ()),
+    ("low haemoglobin", {"anemia"}, set(), ()),
+    ("immobilised after an ileocaecal resection", {"recent-immobility", "ileal-disease-or-resection"}, set(), ()),
+    # longest match wins; a word is used once
+    ("alternating diarrhoea and constipation", {"alternating-bowel-habits"}, set(), ()),
+    ("bloody diarrhoea", {"bloody-stool"}, set(), ()),
+    ("it runs in the family", {"family-history-neuropathy"}, set(), ()),
+    # pre-negation, each trigger
+    ("no fever", set(), {"fever"}, ()),
+    ("denies weight loss", set(), {"weight-loss"}, ()),
+    ("denied fever", set(), {"fever"}, ()),
+    ("diarrhoea without blood in the stool", {"diarrhea"}, {"bloody-stool"}, ()),
+    ("I am not constipated", set(), {"constipation"}, ()),
+    ("I don't have a fever", set(), {"fever"}, ()),
+    ("negative for coeliac disease", set(), {"celiac-diagnosed"}, ()),
+    ("absence of fever", set(), {"fever"}, ()),
+    ("free of abdominal pain", set(), {"abdominal-pain"}, ()),
+    ("never had diabetes", set(), {"diabetes"}, ()),
+    ("no history of diabetes", set(), {"diabetes"}, ()),
+    ("neither fever nor weight loss", set(), {"fever", "weight-loss"}, ()),
+    ("non-smoker", set(), {"smoker"}, ()),
+    ("diarrhoea w/o fever", {"diarrhea"}, {"fever"}, ()),
+    ("non-smoker, diabetic", {"diabetes"}, {"smoker"}, ()),  # "non" reaches only the next word
+    # one negation over a list
+    ("no fever, weight loss or blood in the stool", set(), {"fever", "weight-loss", "bloody-stool"}, ()),
+    ("no fever, weight loss or blood", set(), {"fever", "weight-loss"}, ("blood",)),  # "blood" alone is no finding
+    ("no fever, night sweats or weight loss", set(), {"fever", "weight-loss"}, ("night sweats",)),
+    ("no fever or any weight loss", set(), {"fever", "weight-loss"}, ()),
+    # where a scope ends
+    ("no fever but diarrhoea", {"diarrhea"}, {"fever"}, ()),
+    ("No fever. Diarrhoea.", {"diarrhea"}, {"fever"}, ()),
+    ("no fever; diarrhoea", {"diarrhea"}, {"fever"}, ()),
+    ("no fever\ndiarrhoea", {"diarrhea"}, {"fever"}, ()),
+    ("no fever, however diarrhoea", {"diarrhea"}, {"fever"}, ()),
+    ("no fever although bloated", {"bloating"}, {"fever"}, ()),
+    ("no symptoms except diarrhoea", {"diarrhea"}, set(), ()),
+    ("no fever, she has diarrhoea", {"diarrhea"}, {"fever"}, ()),
+    ("no weight loss and has diarrhoea", {"diarrhea"}, {"weight-loss"}, ()),
+    ("no fever (diarrhoea since May)", {"diarrhea"}, {"fever"}, ()),
+    ("no fever after food poisoning", {"recent-gastroenteritis"}, {"fever"}, ()),
+    ("no real problem to speak of until this year when diarrhoea started", {"diarrhea"}, set(), ("real problem to speak of until this year",)),
+    # post-negation
+    ("fever absent", set(), {"fever"}, ()),
+    ("fever and weight loss were absent", set(), {"fever", "weight-loss"}, ()),
+    ("coeliac disease has been ruled out", set(), {"celiac-diagnosed"}, ()),
+    ("burning feet, fever denied", {"burning-feet"}, {"fever"}, ()),
+    ("burning feet, denied fever", {"burning-feet"}, {"fever"}, ()),
+    ("fever, weight loss and blood in the stool absent", set(), {"fever", "weight-loss", "bloody-stool"}, ()),
+    ("diarrhoea for 3 months, fever not present", {"diarrhea"}, {"fever"}, ()),
+    ("fever: no, diarrhoea: yes", {"diarrhea"}, {"fever"}, ()),
+    ("Fever? No. Weight loss? Yes.", {"weight-loss"}, {"fever"}, ()),
+    ("ankle reflexes absent", {"reduced-reflexes"}, set(), ()),  # a finding phrase, not a negation
+    # pseudo-negations and phrases that carry their own "no"/"not"
+    ("not only burning feet but also diarrhoea", {"burning-feet", "diarrhea"}, set(), ()),
+    ("no change in the burning feet", {"burning-feet"}, set(), ()),
+    ("no idea why I have diarrhoea", {"diarrhea"}, set(), ()),
+    ("No, I have diarrhoea", {"diarrhea"}, set(), ()),
+    ("I have no energy", {"fatigue"}, set(), ()),
+    ("no fever, no energy", {"fatigue"}, {"fever"}, ()),
+    ("I do not sweat", {"reduced-sweating"}, set(), ()),
+    ("without difficulty climbing stairs", set(), {"leg-weakness"}, ()),
+    # words that must not match
+    ("I know I have diarrhoea", {"diarrhea"}, set(), ()),
+    ("numbers on the scale", set(), set(), ("numbers on the scale",)),
+    ("feverishness", set(), set(), ("feverishness",)),
+    ("snowfall", set(), set(), ("snowfall",)),
+    ("burning and tingling feet", {"tingling-feet"}, set(), ("burning",)),
+    # not understood: reported, never guessed
+    ("diarhea", set(), set(), ("diarhea",)),
+    ("a funny rash on my arm", set(), set(), ("funny rash on my arm",)),
+    ("pain in my feet", set(), set(), ("pain in my feet",)),
+    # empty and filler-only text
+    ("", set(), set(), ()),
+    ("   \n ", set(), set(), ()),
+    ("I have had it for 3 months", set(), set(), ()),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "absent", "unmatched"), PHRASES, ids=[p[0][:50] for p in PHRASES])
+def test_phrase(kb, text, present, absent, unmatched):
+    reading = understand(text, kb)
+    assert set(reading.present_ids) == present
+    assert set(reading.absent_ids) == absent
+    assert reading.unmatched == unmatched
+    assert not reading.conflicts
+    for mention in (*reading.present, *reading.absent, *reading.uncertain):
+        assert text[mention.start : mention.end] == mention.phrase
+
+
+def test_enough_phrases_are_tested():
+    assert len(PHRASES) >= 40
+    assert sum(1 for _, _, absent, _ in PHRASES if absent) >= 15
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("no fever", "no"),
+        ("NO FEVER", "NO"),
+        ("denies fever", "denies"),
+        ("without fever", "without"),
+        ("negative for fever", "negative for"),
+        ("no history of fever", "no history of"),
+        ("fever was ruled out", "ruled out"),
+        ("I don't have fever", "don't"),
+    ],
+)
+def test_the_trigger_is_reported_as_written(kb, text, trigger):
+    (mention,) = understand(text, kb).absent
+    assert mention.negated and mention.trigger == trigger and mention.finding == "fever"
+
+
+@pytest.mark.parametrize(
+    ("text", "uncertain", "present"),
+    [
+        ("not sure if I have a fever", {"fever"}, set()),
+        ("maybe coeliac disease", {"celiac-diagnosed"}, set()),
+        ("tested for coeliac disease", {"celiac-diagnosed"}, set()),
+        ("ex-smoker", {"smoker"}, set()),
+        ("stopped taking metformin last year", {"metformin-use"}, set()),
+        ("coeliac serology negative", {"celiac-diagnosed"}, set()),
+        ("anaemia; diabetes test pending", {"diabetes"}, {"anemia"}),
+        ("my mother had diabetes", {"diabetes"}, set()),
+        ("my mother has diabetes and I have burning feet", {"diabetes"}, {"burning-feet"}),
+        ("my mother had neuropathy", set(), {"family-history-neuropathy"}),  # a finding phrase of its own
+    ],
+)
+def test_hedged_or_someone_elses_findings_are_neither_present_nor_absent(kb, text, uncertain, present):
+    reading = understand(text, kb)
+    assert set(reading.uncertain_ids) == uncertain
+    assert set(reading.present_ids) == present
+    assert not reading.absent
+    assert all(m.uncertain and m.trigger for m in reading.uncertain)
+    assert not set(combine(reading).get("present", [])) & uncertain
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("54-year-old woman with burning feet", 54, "female"),
+        ("a 30 year old man", 30, "male"),
+        ("aged 61, male", 61, "male"),
+        ("Age: 45, female", 45, "female"),
+        ("45 yo lady", 45, "female"),
+        ("70 y/o gentleman", 70, "male"),
+        ("38 years of age", 38, None),
+        ("diarrhoea for 3 years", None, None),
+        ("at age 12 I had diarrhoea", None, None),
+        ("my 80-year-old mother", None, None),
+        ("my man says I snore", None, None),
+        ("burning feet", None, None),
+    ],
+)
+def test_age_and_sex(kb, text, age, sex):
+    reading = understand(text, kb)
+    assert (reading.age, reading.sex) == (age, sex)
+    assert not any("year" in u or "old" in u for u in reading.unmatched)
+
+
+def test_age_and_sex_words_are_not_reported_as_unmatched(kb):
+    reading = understand("A 54-year-old woman presents with burning feet", kb)
+    assert reading.present_ids == ("burning-feet",)
+    assert reading.unmatched == () and reading.ignored == ()
+
+
+def test_durations_are_ignored_but_shown(kb):
+    reading = understand("burning feet for 3 months, getting worse", kb)
+    assert reading.present_ids == ("burning-feet",)
+    assert reading.unmatched == ()
+    assert reading.ignored == ("for 3 months", "worse")
+
+
+def test_misspelling_is_only_a_suggestion(kb):
+    reading = understand("diarhea and burning feet", kb)
+    assert reading.present_ids == ("burning-feet",)
+    assert reading.unmatched == ("diarhea",)
+    assert reading.suggestions == (("diarhea", "diarrhea"),)
+    assert "diarrhea" not in combine(reading)["present"]
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [("fever. no fever", "fever"), ("I have diarrhoea but deny diarrhoea", "diarrhea"), ("weight loss; weight loss absent", "weight-loss")],
+)
+def test_a_finding_affirmed_and_negated_is_a_conflict(kb, text, finding):
+    reading = understand(text, kb)
+    assert finding in reading.present_ids and finding in reading.absent_ids
+    assert len(reading.conflicts) == 1 and finding in reading.conflicts[0]
+    with pytest.raises(CaseError, match=finding):
+        combine(reading)
+
+
+@pytest.mark.parametrize(("text", "what"), [("a 54-year-old aged 60", "age"), ("a woman, male", "sex")])
+def test_two_ages_or_sexes_are_a_conflict(kb, text, what):
+    reading = understand(text, kb)
+    assert getattr(reading, what) is None
+    assert len(reading.conflicts) == 1 and reading.conflicts[0].startswith(what)
+    with pytest.raises(CaseError):
+        combine(reading)
+
+
+def test_combine_makes_a_valid_case(kb):
+    reading = understand("54-year-old woman, burning feet and diarrhoea for 3 months, no weight loss", kb)
+    case = combine(reading)
+    assert case == {"present": ["burning-feet", "diarrhea"], "absent": ["weight-loss"], "age": 54, "sex": "female"}
+    checked = parse_case(case, kb)
+    assert checked.present == {"burning-feet", "diarrhea"} and checked.absent == {"weight-loss"}
+
+
+def test_combine_merges_with_flags(kb):
+    reading = understand("burning feet, no fever", kb)
+    case = combine(reading, {"present": ["diarrhea"], "absent": ["weight-loss"], "age": 40})
+    assert case == {"present": ["diarrhea", "burning-feet"], "absent": ["weight-loss", "fever"], "age": 40}
+
+
+@pytest.mark.parametrize(
+    ("text", "flags", "message"),
+    [
+        ("burning feet", {"absent": ["burning-feet"]}, "burning-feet is present"),
+        ("no fever", {"present": ["fever"]}, "fever is absent"),
+        ("a 54-year-old", {"age": 60}, "age 54"),
+        ("a woman", {"sex": "male"}, "sex 'female'"),
+    ],
+)
+def test_combine_refuses_a_conflict_with_flags(kb, text, flags, message):
+    with pytest.raises(CaseError, match=message):
+        combine(understand(text, kb), flags)
+
+
+def test_combine_of_nothing_is_an_empty_case(kb):
+    assert combine(understand("", kb)) == {}
+    assert combine(understand("", kb), {"present": ["fever"]}) == {"present": ["fever"]}
+
+
+# --------------------------------------------------------------------------
+# The whole vocabulary
+
+
+def _phrases(kb):
+    for finding in kb.findings.values():
+        for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")):
+            yield finding.id, phrase
+
+
+def test_no_phrase_names_two_findings(kb):
+    assert vocabulary(kb).collisions == {}
+
+
+def test_every_phrase_alone_maps_to_its_finding(kb):
+    wrong = []
+    for fid, phrase in _phrases(kb):
+        reading = understand(phrase, kb)
+        if reading.present_ids != (fid,) or reading.absent or reading.uncertain or reading.unmatched or reading.ignored:
+            wrong.append((fid, phrase, reading.present_ids, reading.absent_ids, reading.unmatched))
+    assert not wrong
+
+
+def test_every_phrase_in_a_sentence_and_negated(kb):
+    negation_words = set(words("no not do not"))
+    wrong = []
+    for fid, phrase in _phrases(kb):
+        said = understand(f"For a year the patient reports {phrase}, worse lately.", kb)
+        if said.present_ids != (fid,) or said.absent or said.unmatched:
+            wrong.append(("said", fid, phrase, said.present_ids, said.unmatched))
+        denied = understand(f"Denies {phrase}.", kb)
+        # a phrase worded with its own negation ("no energy") stays affirmed
+        expected = ((fid,), ()) if set(words(phrase)) & negation_words else ((), (fid,))
+        if (denied.present_ids, denied.absent_ids) != expected or denied.unmatched:
+            wrong.append(("denied", fid, phrase, denied.present_ids, denied.absent_ids))
+    assert not wrong
+
+
+def test_a_shared_phrase_is_never_matched(mini_kb):
+    findings = dict(mini_kb.findings)
+    first, second = list(findings)[:2]
+    findings[second] = dataclasses.replace(findings[second], synonyms=(*findings[second].synonyms, "burning feet"))
+    kb = dataclasses.replace(mini_kb, findings=findings)
+    assert first == "burning-feet"
+    assert vocabulary(kb).collisions == {("burning", "feet"): ("burning-feet", second)}
+    reading = understand("burning feet", kb)
+    assert reading.present == () and reading.unmatched == ("burning feet",)
+    assert set(reading.suggestions) == {("burning feet", "burning-feet"), ("burning feet", second)}
+
+
+def test_the_vocabulary_is_built_once_per_knowledge_base(kb, mini_kb):
+    assert vocabulary(kb) is vocabulary(kb)
+    assert vocabulary(mini_kb) is not vocabulary(kb)
+
+
+def test_reading_is_immutable(kb):
+    reading = understand("fever", kb)
+    assert isinstance(reading, Reading)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        reading.age = 3  # type: ignore[misc]
