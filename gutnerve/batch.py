@@ -15,6 +15,7 @@ the bytes of their output lines. `run` is the shell around it:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -44,11 +45,24 @@ def read_lines(handle: IO[bytes], limit: int | None = None) -> Iterator[bytes | 
             yield line
 
 
-def assess_lines(kb: KnowledgeBase, lines: list[bytes | None], first_number: int, top: int | None) -> tuple[bytes, int]:
-    """The output lines (newline-terminated) for these input lines, and how many were bad."""
+Encoder = Callable[[dict[str, Any]], bytes]
+
+
+def assess_lines(
+    kb: KnowledgeBase,
+    lines: list[bytes | None],
+    first_number: int,
+    top: int | None,
+    encode: Encoder | None = None,
+    separator: bytes = b"\n",
+) -> tuple[bytes, int]:
+    """The output records for these input lines, joined by `separator`, and how many lines were bad.
+    Records are JSON lines unless `encode` says otherwise (see gutnerve.render.formats)."""
     from gutnerve.api import assess_case
     from gutnerve.jsonio import dumps_line
     from gutnerve.report import assessment_dict, error_dict
+
+    encode = encode or dumps_line
 
     out: list[bytes] = []
     errors = 0
@@ -62,12 +76,11 @@ def assess_lines(kb: KnowledgeBase, lines: list[bytes | None], first_number: int
             data = parse_json(raw)
             if isinstance(data, dict) and isinstance(data.get("id"), str):
                 case_id = data["id"]
-            out.append(dumps_line(assessment_dict(kb, assess_case(kb, parse_case(data, kb), top))))
+            out.append(encode(assessment_dict(kb, assess_case(kb, parse_case(data, kb), top))))
         except CaseError as error:
             errors += 1
-            out.append(dumps_line(error_dict(case_id, f"line {number}: {error}")))
-    out.append(b"")
-    return b"\n".join(out), errors
+            out.append(encode(error_dict(case_id, f"line {number}: {error}")))
+    return separator.join(out), errors
 
 
 def _chunks(lines: Iterator[bytes | None], size: int) -> Iterator[tuple[int, list[bytes | None], int]]:
@@ -100,8 +113,10 @@ def _start_worker(kb_path: str | None, fingerprint: str) -> None:
         _worker["kb"] = load(kb_path)
 
 
-def _work(lines: list[bytes | None], first_number: int, top: int | None) -> tuple[bytes, int]:
-    return assess_lines(_worker["kb"], lines, first_number, top)
+def _work(
+    lines: list[bytes | None], first_number: int, top: int | None, encode: Encoder | None, separator: bytes
+) -> tuple[bytes, int]:
+    return assess_lines(_worker["kb"], lines, first_number, top, encode, separator)
 
 
 def default_jobs() -> int:
@@ -116,16 +131,26 @@ def run(
     top: int | None = None,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    fmt: str = "jsonl",
+    style: Any = None,
 ) -> int:
-    """Assess every line of `handle` into `out`; return the number of bad lines.
+    """Assess every line of `handle` into `out` in format `fmt`; return the number of bad lines.
 
     `progress(lines, bytes)` is called after each chunk is written.
     """
+    from gutnerve.render.formats import encode as encode_as
+    from gutnerve.render.formats import framing
+
+    frame = framing(fmt)
+    encode = None if fmt == "jsonl" else functools.partial(encode_as, fmt, style)
     chunks = _chunks(read_lines(handle), CHUNK_LINES)
     errors = lines_done = bytes_done = 0
+    out.write(frame.head)
 
     def emit(result: tuple[bytes, int], count: int, size: int) -> None:
         nonlocal errors, lines_done, bytes_done
+        if lines_done:
+            out.write(frame.separator)
         out.write(result[0])
         errors += result[1]
         lines_done += count
@@ -134,13 +159,11 @@ def run(
             progress(lines_done, bytes_done)
 
     first = next(chunks, None)
-    if first is None:
-        return 0
-    second = next(chunks, None)
-    if jobs <= 1 or second is None:  # small input or one job: no processes to start
+    second = next(chunks, None) if first is not None else None
+    if first is None or jobs <= 1 or second is None:  # small input or one job: no processes to start
         for number, chunk, size in _prepend(first, second, chunks):
-            emit(assess_lines(kb, chunk, number, top), len(chunk), size)
-        out.flush()
+            emit(assess_lines(kb, chunk, number, top, encode, frame.separator), len(chunk), size)
+        _finish(out, frame, lines_done)
         return errors
 
     import multiprocessing
@@ -151,19 +174,26 @@ def run(
     with context.Pool(jobs, initializer=_start_worker, initargs=(kb_path, kb.fingerprint)) as pool:
         pending: deque[tuple[Any, int, int]] = deque()
         for number, chunk, size in _prepend(first, second, chunks):
-            pending.append((pool.apply_async(_work, (chunk, number, top)), len(chunk), size))
+            pending.append((pool.apply_async(_work, (chunk, number, top, encode, frame.separator)), len(chunk), size))
             while len(pending) >= jobs * IN_FLIGHT_PER_JOB:  # bounded: memory does not grow with the input
                 task, count, done = pending.popleft()
                 emit(task.get(), count, done)
         while pending:
             task, count, done = pending.popleft()
             emit(task.get(), count, done)
-    out.flush()
+    _finish(out, frame, lines_done)
     return errors
 
 
+def _finish(out: IO[bytes], frame: Any, lines: int) -> None:
+    if lines or frame.head:  # an empty JSONL input gives an empty output
+        out.write(frame.tail)
+    out.flush()
+
+
 def _prepend(first: Any, second: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    yield first
+    if first is not None:
+        yield first
     if second is not None:
         yield second
     yield from rest

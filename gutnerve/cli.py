@@ -58,6 +58,9 @@ KbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Write one JSON document to standard output.")]
+FORMATS = ("table", "json", "jsonl", "markdown", "csv")  # as gutnerve.render.formats.FORMATS, without importing it
+FORMAT_HELP = "Output format: table (for people), json, jsonl, markdown (to paste into notes) or csv."
+FormatOption = Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)]
 TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)]
 
 
@@ -141,20 +144,23 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
     def batch(
         file: Annotated[str, typer.Argument(help="A JSONL file of cases, one JSON object a line; - for standard input.")],
         top: TopOption = None,
+        format_: FormatOption = None,
+        json_: JsonOption = False,
         jobs: Annotated[
             int | None,
             typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).", show_default=False),
         ] = None,
         kb: KbOption = None,
     ) -> None:
-        """Assess many cases: JSONL in, one JSON result a line out, in input order."""
+        """Assess many cases: JSONL in, one result a line out (JSONL unless --format says otherwise), in input order."""
         from gutnerve import batch as batch_run
 
+        fmt = _format(format_, json_, default="jsonl")
         knowledge = shell.kb(kb)
+        style = _style() if fmt == "table" else None
+        jobs = jobs or batch_run.default_jobs()
         with _open_input(file) as (handle, size), _progress(size) as progress:
-            errors = batch_run.run(
-                knowledge, shell.kb_path, handle, sys.stdout.buffer, top, jobs or batch_run.default_jobs(), progress
-            )
+            errors = batch_run.run(knowledge, shell.kb_path, handle, sys.stdout.buffer, top, jobs, progress, fmt, style)
         if errors:
             raise _Failed(f"{errors} line(s) of {file} could not be assessed; see their error objects")
 
@@ -200,6 +206,18 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
         from gutnerve.render.text import cause_card
 
         _write(cause_card(card, _style()))
+
+    @app.command(name="schema")
+    def schema(
+        kind: Annotated[str, typer.Argument(help="case (the input) or result (the output).", show_default=False)],
+        kb: KbOption = None,
+    ) -> None:
+        """Print the JSON Schema (draft 2020-12) of a case or of a result, with the ids of the knowledge base."""
+        from gutnerve import schema as schemas
+
+        if kind not in schemas.KINDS:
+            raise UserError(f"schema {kind}: not one of {', '.join(schemas.KINDS)}")
+        _write_json(schemas.schema(kind, shell.kb(kb)))
 
     kb_app = typer.Typer(help="Work with knowledge bases.", no_args_is_help=True)
 
@@ -257,13 +275,24 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
         for key in ("age", "sex"):
             if options[key] is not None:
                 flags[key] = options[key]
-        checked = parse_case(merge(case, flags), knowledge)
-        result = assessment_dict(knowledge, assess_case(knowledge, checked, options["top"]))
-        if options["json_"]:
-            return _write_json(result)
-        from gutnerve.render.text import assessment
+        fmt = _format(options["format_"], options["json_"], default="table")
+        merged = merge(case, flags)
+        reading = None
+        if options["text"] is not None:
+            from gutnerve.freetext import combine, understand
 
-        _write(assessment(result, _style(), rows=options["top"], total=len(knowledge.causes)))
+            reading = understand(options["text"], knowledge)
+            if not (reading.present or reading.absent or merged.get("present") or merged.get("absent")):
+                hints = "; ".join(f"{phrase!r} -> --{finding}?" for phrase, finding in reading.suggestions[:3])
+                raise UserError(f"--text: no finding recognised in {options['text']!r}" + (f" ({hints})" if hints else ""))
+            merged = combine(reading, merged)
+        checked = parse_case(merged, knowledge)
+        result = assessment_dict(knowledge, assess_case(knowledge, checked, options["top"]))
+        if reading is not None:
+            from gutnerve.report import understood_dict
+
+            result = {**result, "understood": understood_dict(reading)}
+        _emit_result(result, fmt, options["top"], len(knowledge.causes))
 
     params = [
         _option("age", int | None, typer.Option("--age", min=0, max=120, help="Age in whole years.", show_default=False)),
@@ -274,6 +303,18 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
             typer.Option("--input", help="Read the case from a JSON file; - for standard input.", show_default=False),
         ),
         _option("json_", bool, typer.Option("--json", help="Write one JSON document to standard output."), default=False),
+        _option("format_", str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)),
+        _option(
+            "text",
+            str | None,
+            typer.Option(
+                "--text",
+                "-t",
+                help='Describe the case in words, e.g. "burning feet and diarrhoea for 3 months, no weight loss". '
+                "Shows what it understood; combines with flags (a conflict is an error).",
+                show_default=False,
+            ),
+        ),
         _option(
             "top", int | None, typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)
         ),
@@ -295,6 +336,34 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
         )
     assess.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     return assess
+
+
+def _format(chosen: str | None, as_json: bool, default: str) -> str:
+    """The output format from --format and its short form --json."""
+    if chosen is not None and chosen not in FORMATS:
+        raise UserError(f"--format {chosen}: not one of {', '.join(FORMATS)}")
+    if as_json and chosen not in (None, "json"):
+        raise UserError(f"--json and --format {chosen} disagree; give one of them")
+    return "json" if as_json else chosen or default
+
+
+def _emit_result(result: dict[str, Any], fmt: str, top: int | None, total: int) -> None:
+    """One assessment in the chosen format on standard output."""
+    if fmt == "json":
+        return _write_json(result)
+    if fmt == "table":
+        from gutnerve.render.text import assessment
+
+        return _write(assessment(result, _style(), rows=top, total=total))
+    from gutnerve.render import formats
+
+    if fmt == "markdown":
+        return _write(formats.markdown(result))
+    if fmt == "csv":
+        if "understood" in result:  # CSV has no place for it: tell the person on standard error
+            sys.stderr.write(formats.understood_lines(result["understood"]))
+        return _write(formats.csv_header() + formats.csv_rows(result))
+    _write(formats.encode(fmt, None, result).decode())
 
 
 def _show_version(value: bool) -> None:

@@ -106,6 +106,25 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     return result
 
 
+def understood_dict(reading: Any) -> dict[str, Any]:
+    """What `--text` understood (a gutnerve.freetext.Reading), shown before the differential."""
+
+    def mentions(items: Any) -> list[dict[str, Any]]:
+        return [{"finding": m.finding, "phrase": m.phrase, **({"trigger": m.trigger} if m.trigger else {})} for m in items]
+
+    return {
+        "text": reading.text,
+        "present": mentions(reading.present),
+        "absent": mentions(reading.absent),
+        "uncertain": mentions(reading.uncertain),
+        "unmatched": list(reading.unmatched),
+        "suggestions": [{"phrase": phrase, "finding": finding} for phrase, finding in reading.suggestions],
+        "ignored": list(reading.ignored),
+        "age": reading.age,
+        "sex": reading.sex,
+    }
+
+
 def error_dict(case_id: str | None, message: str) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, "id": case_id, "error": message}
 

@@ -13,6 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from gutnerve.render.formats import reason as _reason
+
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow", "routine": "green"}
 LEVEL_MEANING = {
     "emergency": "go to an emergency department now",
@@ -58,11 +60,6 @@ def _bar(probability: float, width: int = 10) -> str:
     return "#" * filled + "." * (width - filled)
 
 
-def _reason(item: dict[str, Any]) -> str:
-    label = item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
-    return f"{label} (LR {item['likelihood_ratio']:.2g})"
-
-
 def triage_banner(result: dict[str, Any], style: Style) -> RenderableType:
     level = result["triage"]["level"]
     head = Text(f"TRIAGE: {level.upper()} - {LEVEL_MEANING.get(level, '')}", style=LEVEL_STYLE.get(level, ""))
@@ -72,8 +69,13 @@ def triage_banner(result: dict[str, Any], style: Style) -> RenderableType:
     return Panel(Group(*lines), box=_box(style), border_style=LEVEL_STYLE.get(level, ""), expand=False)
 
 
-def assessment(result: dict[str, Any], style: Style, rows: int | None = None, total: int | None = None) -> str:
+def assessment(
+    result: dict[str, Any], style: Style, rows: int | None = None, total: int | None = None, disclaimer: bool = True
+) -> str:
     """The person-facing view of one result: banner, table, workup, disclaimer."""
+    if "error" in result:  # a bad line of a batch
+        title = f"case {result['id']}: " if result.get("id") else ""
+        return _render(style, Text(f"{title}error: {result['error']}", style="bold red"))
     shown = result["differential"][: rows or DEFAULT_ROWS]
     table = Table(box=_box(style), show_lines=False, expand=False, title="Differential", title_justify="left")
     table.add_column("#", justify="right", no_wrap=True)
@@ -93,6 +95,12 @@ def assessment(result: dict[str, Any], style: Style, rows: int | None = None, to
             "\n".join(row["workup"][:2]),
         )
     items: list[RenderableType] = [triage_banner(result, style), table]
+    if "understood" in result:
+        from gutnerve.render.formats import understood_lines
+
+        items.insert(0, Text(understood_lines(result["understood"])))
+    if result.get("id"):
+        items.insert(0, Text(f"Case {result['id']}", style="bold"))
     hidden = (total if total is not None else len(result["differential"])) - len(shown)
     if hidden > 0:
         items.append(Text(f"{hidden} less likely causes not shown (--top N to see more, --json for all).", style="dim"))
@@ -101,7 +109,8 @@ def assessment(result: dict[str, Any], style: Style, rows: int | None = None, to
         for number, item in enumerate(result["workup_plan"], start=1):
             plan.append(f"{number:>3}. {item['name']} ({item['line']}-line, {item['yield']:.0%} of probability)\n", style="")
         items.append(plan)
-    items.append(Text(result["disclaimer"], style="dim italic"))
+    if disclaimer:
+        items.append(Text(result["disclaimer"], style="dim italic"))
     return _render(style, *items)
 
 

@@ -1,0 +1,129 @@
+"""The plain-text output formats: Markdown for notes, CSV for spreadsheets.
+
+Pure functions of the result dicts of gutnerve.report (the same dicts that
+`--json` prints), so every format says the same thing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, NamedTuple
+
+from gutnerve import jsonio
+from gutnerve.report import DISCLAIMER
+
+FORMATS = ("table", "json", "jsonl", "markdown", "csv")
+CSV_COLUMNS = ("case_id", "rank", "id", "name", "probability", "triage", "error")
+
+
+class Framing(NamedTuple):
+    """How the records of a stream of results are put together."""
+
+    head: bytes  # before the first record
+    separator: bytes  # between two records
+    tail: bytes  # after the last
+
+
+def framing(fmt: str) -> Framing:
+    return {
+        "json": Framing(b"[\n", b",\n", b"\n]\n"),  # one JSON document: an array
+        "jsonl": Framing(b"", b"\n", b"\n"),
+        "csv": Framing(csv_header().encode(), b"", b""),
+        "markdown": Framing(b"", b"\n", f"\n*{DISCLAIMER}*\n".encode()),
+        "table": Framing(b"", b"\n", f"{DISCLAIMER}\n".encode()),
+    }[fmt]
+
+
+def encode(fmt: str, style: Any, result: dict[str, Any]) -> bytes:
+    """One result as a record of a stream in this format (see `framing`)."""
+    if fmt == "jsonl":
+        return jsonio.dumps_line(result)
+    if fmt == "json":
+        return jsonio.dumps_document(result).encode()
+    if fmt == "csv":
+        return csv_rows(result).encode()
+    if fmt == "markdown":
+        return markdown(result, disclaimer=False).encode()
+    from gutnerve.render.text import assessment
+
+    return assessment(result, style, rows=len(result.get("differential", ())) or None, disclaimer=False).encode()
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def reason(item: dict[str, Any]) -> str:
+    """One for/against entry in words: "Burning feet (LR 6)", "no weight loss (LR 0.6)"."""
+    label = item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
+    return f"{label} (LR {item['likelihood_ratio']:.2g})"
+
+
+def understood_lines(understood: dict[str, Any]) -> str:
+    """What --text understood, as plain lines: present, absent, and what was not matched."""
+
+    def listed(items: list[dict[str, Any]]) -> str:
+        return ", ".join(f"{m['finding']} ({m['phrase']!r})" for m in items) or "-"
+
+    lines = [f"Understood from the text: present: {listed(understood['present'])}", f"  absent: {listed(understood['absent'])}"]
+    if understood["uncertain"]:
+        lines.append(f"  uncertain, not used: {listed(understood['uncertain'])}")
+    if understood["age"] is not None or understood["sex"] is not None:
+        lines.append(f"  age: {understood['age'] if understood['age'] is not None else '-'}, sex: {understood['sex'] or '-'}")
+    if understood["unmatched"]:
+        hints = {s["phrase"]: s["finding"] for s in understood["suggestions"]}
+        shown = [f"{p!r}" + (f" (did you mean --{hints[p]}?)" if p in hints else "") for p in understood["unmatched"]]
+        lines.append(f"  not understood, not used: {', '.join(shown)}")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
+    """A result as Markdown: triage, a table a student can paste into notes, the workup."""
+    title = f"### Case {result['id']}\n\n" if result.get("id") else ""
+    if "error" in result:
+        return f"{title}**Error:** {_md_cell(result['error'])}\n"
+    triage = result["triage"]
+    lines = [title.rstrip("\n")] if title else []
+    if "understood" in result:
+        lines += ["```", understood_lines(result["understood"]).rstrip("\n"), "```", ""]
+    lines.append(f"**Triage: {triage['level']}**")
+    lines += [f"- {_md_cell(text)}" for text in triage["reasons"]]
+    lines += ["", "| # | Cause | Probability | For | Against | First tests |", "|---:|---|---:|---|---|---|"]
+    for row in result["differential"]:
+        cells = [
+            str(row["rank"]),
+            _md_cell(row["name"]),
+            f"{row['probability']:.1%}",
+            _md_cell("; ".join(reason(r) for r in row["for"][:3])),
+            _md_cell("; ".join(reason(r) for r in row["against"][:3])),
+            _md_cell("; ".join(row["workup"][:2])),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    if result["workup"]:
+        lines += ["", "**Suggested workup, highest yield first:**", ""]
+        lines += [f"{number}. {_md_cell(test)}" for number, test in enumerate(result["workup"], start=1)]
+    if disclaimer:
+        lines += ["", f"*{DISCLAIMER}*"]
+    return "\n".join(lines) + "\n"
+
+
+def csv_header() -> str:
+    return _csv_lines([CSV_COLUMNS])
+
+
+def csv_rows(result: dict[str, Any]) -> str:
+    """One CSV row per cause shown (rank, id, name, probability), or one row for an error."""
+    case_id = result.get("id") or ""
+    if "error" in result:
+        return _csv_lines([(case_id, "", "", "", "", "", result["error"])])
+    level = result["triage"]["level"]
+    return _csv_lines(
+        [(case_id, row["rank"], row["id"], row["name"], row["probability"], level, "") for row in result["differential"]]
+    )
+
+
+def _csv_lines(rows: list[tuple[Any, ...]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,162 @@
+"""JSON Schema (draft 2020-12) of the case input and of the result output.
+
+Built from the knowledge base in use, so the finding, cause and triage-level
+ids are enumerated: a script can validate a case before sending it, and a
+result against the ids it may contain. `gutnerve schema case|result` prints
+them; tests/test_schema.py validates real outputs against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gutnerve.case import MAX_AGE, SEXES
+from gutnerve.model import KnowledgeBase
+from gutnerve.report import SCHEMA_VERSION
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("case", "result")
+
+
+def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
+
+
+def _strings(values: Any) -> dict[str, Any]:
+    return {"type": "array", "items": {"enum": list(values)}}
+
+
+def case_schema(kb: KnowledgeBase) -> dict[str, Any]:
+    finding_ids = list(kb.findings)
+    return {
+        "$schema": DIALECT,
+        "title": "gutnerve case",
+        "description": "One case: findings present and known absent (a finding in neither list is unknown). "
+        "An id in both lists is an error.",
+        **_object(
+            {
+                "id": {"type": "string", "description": "any string; echoed in the result"},
+                "age": {"type": "integer", "minimum": 0, "maximum": MAX_AGE, "description": "whole years"},
+                "sex": {"enum": list(SEXES)},
+                "present": {**_strings(finding_ids), "description": "finding ids present"},
+                "absent": {**_strings(finding_ids), "description": "finding ids known absent"},
+            }
+        ),
+    }
+
+
+def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
+    finding_ids, cause_ids, test_ids = list(kb.findings), list(kb.causes), list(kb.tests)
+    levels = list(kb.settings.triage_levels)
+    probability = {"type": "number", "minimum": 0, "maximum": 1}
+    evidence = _object(
+        {
+            "finding": {"enum": finding_ids},
+            "label": {"type": "string"},
+            "present": {"type": "boolean"},
+            "weight": {"type": "number", "description": "ln of the likelihood ratio"},
+            "likelihood_ratio": {"type": "number", "exclusiveMinimum": 0},
+        },
+        ("finding", "label", "present", "weight", "likelihood_ratio"),
+    )
+    row = _object(
+        {
+            "rank": {"type": "integer", "minimum": 1},
+            "id": {"enum": cause_ids},
+            "name": {"type": "string"},
+            "probability": {**probability, "description": "posterior probability under the full model"},
+            "prior": probability,
+            "prior_factors": {
+                "type": "array",
+                "items": _object({"reason": {"type": "string"}, "multiplier": {"type": "number"}}, ("reason", "multiplier")),
+            },
+            "urgency": {"enum": levels},
+            "mechanism": {"type": "string"},
+            "for": {"type": "array", "items": evidence},
+            "against": {"type": "array", "items": evidence},
+            "workup": {"type": "array", "items": {"type": "string"}, "description": "first-line tests of this cause"},
+        },
+        ("rank", "id", "name", "probability", "for", "against", "workup"),
+    )
+    mention = _object(
+        {"finding": {"enum": finding_ids}, "phrase": {"type": "string"}, "trigger": {"type": "string"}}, ("finding", "phrase")
+    )
+    assessment = _object(
+        {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "id": {"type": "string"},
+            "case": _object(
+                {
+                    "age": {"type": ["integer", "null"]},
+                    "sex": {"enum": [*SEXES, None]},
+                    "present": _strings(finding_ids),
+                    "absent": _strings(finding_ids),
+                },
+                ("age", "sex", "present", "absent"),
+            ),
+            "understood": _object(
+                {
+                    "text": {"type": "string"},
+                    "present": {"type": "array", "items": mention},
+                    "absent": {"type": "array", "items": mention},
+                    "uncertain": {"type": "array", "items": mention},
+                    "unmatched": {"type": "array", "items": {"type": "string"}},
+                    "suggestions": {
+                        "type": "array",
+                        "items": _object({"phrase": {"type": "string"}, "finding": {"enum": finding_ids}}, ("phrase", "finding")),
+                    },
+                    "ignored": {"type": "array", "items": {"type": "string"}},
+                    "age": {"type": ["integer", "null"]},
+                    "sex": {"enum": [*SEXES, None]},
+                },
+                ("text", "present", "absent", "unmatched"),
+            ),
+            "triage": _object(
+                {
+                    "level": {"enum": levels},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                    "triggers": {
+                        "type": "array",
+                        "items": _object(
+                            {"level": {"enum": levels}, "trigger": {"type": "string"}, "message": {"type": "string"}},
+                            ("level", "trigger", "message"),
+                        ),
+                    },
+                },
+                ("level", "reasons"),
+            ),
+            "differential": {"type": "array", "items": row, "minItems": 1, "maxItems": len(cause_ids)},
+            "workup": {"type": "array", "items": {"type": "string"}, "description": "the combined plan, highest yield first"},
+            "workup_plan": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "test": {"enum": test_ids},
+                        "name": {"type": "string"},
+                        "loinc": {"type": "string", "pattern": "^[0-9]{1,7}-[0-9]$"},
+                        "line": {"enum": ["first", "second"]},
+                        "yield": {"type": "number", "minimum": 0},
+                        "causes": {"type": "array", "items": {"enum": cause_ids}, "minItems": 1},
+                    },
+                    ("test", "name", "line", "yield", "causes"),
+                ),
+            },
+            "disclaimer": {"type": "string"},
+        },
+        ("schema_version", "triage", "differential", "workup"),
+    )
+    error = _object(
+        {"schema_version": {"const": SCHEMA_VERSION}, "id": {"type": ["string", "null"]}, "error": {"type": "string"}},
+        ("id", "error"),
+    )
+    return {
+        "$schema": DIALECT,
+        "title": "gutnerve result",
+        "description": "The result of one case (assess --json, or one line of batch); "
+        "in batch a line that could not be assessed is an error object instead.",
+        "oneOf": [{**assessment, "title": "assessment"}, {**error, "title": "error"}],
+    }
+
+
+def schema(kind: str, kb: KnowledgeBase) -> dict[str, Any]:
+    return case_schema(kb) if kind == "case" else result_schema(kb)

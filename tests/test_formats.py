@@ -1,0 +1,139 @@
+"""--format table|json|jsonl|markdown|csv for assess and batch, and --text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from gutnerve.render import formats
+from gutnerve.report import DISCLAIMER
+
+CASE = ["--burning-feet", "--diarrhea", "--no-weight-loss"]
+
+
+@pytest.fixture
+def cases_file(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    path.write_text(
+        '{"id": "one", "present": ["burning-feet", "diarrhea"]}\n'
+        '{"id": "two", "present": ["leg-weakness", "diarrhea"], "absent": ["fever"]}\n'
+        '{"id": "bad", "present": ["no-such-finding"]}\n'
+    )
+    return path
+
+
+def test_json_is_the_short_form_of_format_json(run):
+    assert run("assess", *CASE, "--json").out == run("assess", *CASE, "--format", "json").out
+
+
+def test_jsonl_is_the_same_object_on_one_line(run):
+    line = run("assess", *CASE, "--format", "jsonl").out
+    assert line.count("\n") == 1
+    assert json.loads(line) == run("assess", *CASE, "--json").json()
+
+
+def test_csv_has_one_row_per_cause_shown(run):
+    document = run("assess", *CASE, "--json", "--top", "4").json()
+    rows = list(csv.DictReader(io.StringIO(run("assess", *CASE, "--format", "csv", "--top", "4").out)))
+    assert [r["id"] for r in rows] == [d["id"] for d in document["differential"]]
+    assert [float(r["probability"]) for r in rows] == [d["probability"] for d in document["differential"]]
+    assert [r["rank"] for r in rows] == ["1", "2", "3", "4"]
+    assert {r["triage"] for r in rows} == {document["triage"]["level"]}
+
+
+def test_markdown_is_a_pasteable_table(run):
+    out = run("assess", *CASE, "--format", "markdown", "--top", "3").out
+    table = [line for line in out.splitlines() if line.startswith("|")]
+    assert len(table) == 2 + 3  # header, rule, three causes
+    assert all(line.count("|") == 7 for line in table)
+    assert out.count(DISCLAIMER) == 1
+
+
+def test_markdown_escapes_pipes_in_cells():
+    result = {
+        "triage": {"level": "routine", "reasons": ["a | b"]},
+        "differential": [
+            {"rank": 1, "name": "A | B", "probability": 0.5, "for": [], "against": [], "workup": ["x|y"]},
+        ],
+        "workup": [],
+    }
+    row = [line for line in formats.markdown(result).splitlines() if line.startswith("| 1 ")][0]
+    assert "A \\| B" in row and "x\\|y" in row and row.count(" | ") == 5
+
+
+@pytest.mark.parametrize("flag", [["--json", "--format", "csv"], ["--format", "xml"], ["-f", "yaml"]])
+def test_bad_or_contradictory_format_is_exit_2(run, flag):
+    result = run("assess", *CASE, *flag)
+    assert result.code == 2 and result.out == "" and result.err.count("\n") == 1
+
+
+def test_table_is_plain_when_not_a_terminal(run):
+    out = run("assess", *CASE, "--format", "table").out
+    assert "\x1b[" not in out and "Differential" in out and out.count(DISCLAIMER) == 1
+
+
+def test_batch_json_is_one_array_of_the_jsonl_objects(run, cases_file):
+    lines = [json.loads(line) for line in run("batch", str(cases_file)).out.splitlines()]
+    array = run("batch", str(cases_file), "--format", "json")
+    assert array.code == 2  # one line is bad
+    assert json.loads(array.out) == lines and len(lines) == 3
+
+
+def test_batch_json_of_an_empty_input_is_an_empty_array(run, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert json.loads(run("batch", str(empty), "--json").out) == []
+    assert run("batch", str(empty)).out == ""
+
+
+def test_batch_csv_has_one_header_and_an_error_row(run, cases_file):
+    rows = list(csv.reader(io.StringIO(run("batch", str(cases_file), "--format", "csv", "--top", "2").out)))
+    assert rows[0] == list(formats.CSV_COLUMNS) and rows.count(rows[0]) == 1
+    assert [r[0] for r in rows[1:]] == ["one", "one", "two", "two", "bad"]
+    assert "unknown finding" in rows[-1][-1]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "table"])
+def test_batch_text_formats_show_every_case_and_the_disclaimer_once(run, cases_file, fmt):
+    out = run("batch", str(cases_file), "--format", fmt, "--top", "2").out
+    assert "one" in out and "two" in out and "unknown finding" in out
+    assert out.count(DISCLAIMER) == 1 and "\x1b[" not in out
+
+
+def test_text_shows_what_it_understood_before_the_differential(run):
+    out = run("assess", "--text", "burning feet and diarrhoea for 3 months, no weight loss, sore gums").out
+    understood = out.index("Understood from the text")
+    assert understood < out.index("Differential")
+    assert "burning-feet" in out[understood:] and "weight-loss" in out and "'sore gums'" in out
+
+
+def test_text_in_json_lists_present_absent_and_unmatched(run):
+    result = run("assess", "--text", "tingling feet, denies diarrhea or fever; sore gums", "--json").json()
+    assert result["case"]["present"] == ["tingling-feet"]
+    assert result["case"]["absent"] == ["diarrhea", "fever"]
+    assert [m["finding"] for m in result["understood"]["absent"]] == ["diarrhea", "fever"]
+    assert result["understood"]["unmatched"] == ["sore gums"]
+
+
+def test_text_combines_with_flags(run):
+    result = run("assess", "--text", "burning feet", "--diarrhea", "--json").json()
+    assert result["case"]["present"] == ["burning-feet", "diarrhea"]
+
+
+def test_text_conflicting_with_a_flag_is_exit_2(run):
+    result = run("assess", "--text", "no diarrhea", "--diarrhea")
+    assert result.code == 2 and result.out == "" and "diarrhea" in result.err
+
+
+def test_text_with_nothing_recognised_is_exit_2_not_a_guess(run):
+    result = run("assess", "--text", "feeling a bit off lately")
+    assert result.code == 2 and result.out == "" and "no finding recognised" in result.err
+
+
+def test_text_with_csv_keeps_stdout_csv_and_tells_stderr(run):
+    result = run("assess", "--text", "burning feet, sore gums", "--format", "csv")
+    assert result.out.startswith(",".join(formats.CSV_COLUMNS))
+    assert "Understood from the text" in result.err and "sore gums" in result.err
