@@ -21,7 +21,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from gutnerve.case import MAX_CASE_BYTES, CaseError, parse_case, parse_json
+from gutnerve.case import CaseError, parse_case, parse_json
+from gutnerve.limits import MAX_CASE_BYTES
 from gutnerve.model import Issue, KnowledgeBase
 
 CHUNK_LINES = 256

@@ -11,12 +11,12 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from gutnerve.limits import MAX_CASE_BYTES
 from gutnerve.model import Case, Issue, KnowledgeBase
 
 CASE_KEYS = ("id", "age", "sex", "present", "absent")
 SEXES = ("female", "male")
 MAX_AGE = 120
-MAX_CASE_BYTES = 1_000_000  # one case (a file, or one batch line) larger than this is refused
 
 
 class CaseError(Exception):
@@ -116,7 +116,10 @@ def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in extra.items():
         if key in ("present", "absent"):
-            merged[key] = list(dict.fromkeys(list(base.get(key, [])) + list(value)))
+            current = base.get(key, [])
+            if not isinstance(current, list) or not all(isinstance(v, str) for v in current):
+                continue  # not a list of ids: left as it is for check_case to report
+            merged[key] = list(dict.fromkeys(current + list(value)))
         elif key in base and base[key] != value:
             raise CaseError([Issue("error", "case", f"{key} is {base[key]!r} in the input but {value!r} on the command line")])
         else:

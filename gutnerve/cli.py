@@ -14,14 +14,15 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Annotated, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from gutnerve import __version__
 from gutnerve.exit_codes import ExitCode
-from gutnerve.knowledge import KnowledgeBaseError
-from gutnerve.model import KnowledgeBase
+
+if TYPE_CHECKING:  # imported when a command needs them, to keep start-up lean
+    from gutnerve.model import KnowledgeBase
 
 PROG = "gutnerve"
 
@@ -95,7 +96,7 @@ def _emit_listing(rows: list[dict[str, Any]], columns: list[tuple[str, str]], as
 
 def _read_input(source: str) -> bytes:
     """The bytes of a file, or of standard input for '-', with a size limit."""
-    from gutnerve.case import MAX_CASE_BYTES
+    from gutnerve.limits import MAX_CASE_BYTES
 
     if source == "-":
         data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
@@ -464,9 +465,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(error.format_message())
     except typer.Abort:
         return _fail("aborted", ExitCode.INTERRUPTED)
-    except (UserError, _Failed, KnowledgeBaseError) as error:
+    except (UserError, _Failed) as error:
         return _fail(str(error))
-    except _case_error() as error:
+    except _input_errors() as error:
         return _fail(str(error))
     except KeyboardInterrupt:
         return _fail("interrupted", ExitCode.INTERRUPTED)
@@ -477,10 +478,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"internal error ({type(error).__name__}: {error}); please report it", ExitCode.INTERNAL_ERROR)
 
 
-def _case_error() -> type[Exception]:
+def _input_errors() -> tuple[type[Exception], ...]:
+    """Bad input found by the library: imported only once an error is being handled."""
     from gutnerve.case import CaseError
+    from gutnerve.knowledge import KnowledgeBaseError
 
-    return CaseError
+    return (CaseError, KnowledgeBaseError)
 
 
 def _did_you_mean(name: str, possibilities: Sequence[str] | None) -> str:

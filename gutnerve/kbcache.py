@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from gutnerve.model import KnowledgeBase
@@ -49,6 +48,8 @@ def put(stamp: str, kb: KnowledgeBase) -> None:
     temporary: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when writing: a cache hit should not pay for it
+
         with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False, suffix=".tmp") as handle:
             temporary = handle.name
             pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)

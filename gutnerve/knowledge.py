@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,11 +127,16 @@ class _Builder:
         self.issues.append(Issue("error", self._where(data, key), message, fix))
 
     def _read(self, path: Path) -> Any:
-        from gutnerve.yamlio import MAX_FILE_BYTES, parse_yaml
+        from gutnerve.limits import MAX_FILE_BYTES
+        from gutnerve.yamlio import parse_yaml
 
         self.file = self._display(path)
-        if not path.is_file():
-            what = "is a folder, not a file" if path.exists() else "is missing"
+        if not path.is_file():  # a folder, a device such as /dev/zero or a named pipe is never opened
+            what = "is missing"
+            if path.is_dir():
+                what = "is a folder, not a file"
+            elif path.exists():
+                what = "is not a regular file"
             self.error(f"{path.name} {what}", f"create {path.name} (see the knowledge/ folder of gutnerve)")
             return None
         try:
@@ -139,7 +144,11 @@ class _Builder:
             if size > MAX_FILE_BYTES:
                 self.error(f"file is {size} bytes, over the limit of {MAX_FILE_BYTES}", "split or shorten it")
                 return None
-            text = path.read_bytes().decode("utf-8")
+            data = _read_head(path, MAX_FILE_BYTES + 1)  # bounded even when the size on disk lies (/proc) or grows
+            if len(data) > MAX_FILE_BYTES:
+                self.error(f"file is over the limit of {MAX_FILE_BYTES} bytes", "split or shorten it")
+                return None
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             self.error("file is not UTF-8 text", "save it as UTF-8")
             return None
@@ -305,7 +314,7 @@ class _Builder:
             return result
         required = ("id", "label", "meaning", "question", "category", "background", "background_basis")
         for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "red_flag")):
-            if entry["category"] not in CATEGORIES:
+            if not _known(entry["category"], CATEGORIES):
                 self.error(f"{what}: unknown category {entry['category']!r}", f"use one of {CATEGORIES}", entry, "category")
             hpo = entry.get("hpo")
             if hpo is not None and (not isinstance(hpo, str) or not HPO_PATTERN.match(hpo)):
@@ -349,7 +358,7 @@ class _Builder:
             self.error("`tests` must be a list", "write `tests:` then `- {id: ..., ...}` items", data, "tests")
             return result
         for entry, tid, what in self.entries(data["tests"], "test", ("id", "name", "kind", "looks_for"), ("loinc",)):
-            if entry["kind"] not in TEST_KINDS:
+            if not _known(entry["kind"], TEST_KINDS):
                 self.error(f"{what}: unknown kind {entry['kind']!r}", f"use one of {TEST_KINDS}", entry, "kind")
             loinc = entry.get("loinc")
             if loinc is not None and (not isinstance(loinc, str) or not LOINC_PATTERN.match(loinc)):
@@ -446,11 +455,11 @@ class _Builder:
             )
         what = f"cause `{cid}`"
         sources = self.sources(data["sources"], what, minimum=2)
-        if data["mechanism"] not in settings.mechanisms:
+        if not _known(data["mechanism"], settings.mechanisms):
             self.error(
                 f"{what}: unknown mechanism {data['mechanism']!r}", f"use one of {sorted(settings.mechanisms)}", data, "mechanism"
             )
-        if data["urgency"] not in settings.triage_levels:
+        if not _known(data["urgency"], settings.triage_levels):
             self.error(f"{what}: unknown urgency {data['urgency']!r}", f"use one of {settings.triage_levels}", data, "urgency")
         prior = self.prior(data["prior"], what, settings)
         links = self.links(data["findings"], what, settings, findings, sources)
@@ -495,7 +504,7 @@ class _Builder:
         if not self.mapping(data, f"{what}: prior", ("prevalence", "basis"), ("age", "sex")):
             return fallback
         prevalence = data["prevalence"]
-        if prevalence not in settings.prevalence_classes:
+        if not _known(prevalence, settings.prevalence_classes):
             self.error(
                 f"{what}: unknown prevalence class {prevalence!r}",
                 f"use one of {list(settings.prevalence_classes)}",
@@ -560,7 +569,7 @@ class _Builder:
             else:
                 value = self.number(spec, "frequency", f"{what}: `{fid}`", 0, 1, open_=True)
             source = spec["source"]
-            if source != JUDGEMENT and source not in sources:
+            if source != JUDGEMENT and not _known(source, sources):
                 self.error(
                     f"{what}: `{fid}` cites unknown source `{source}`", f"use `{JUDGEMENT}` or a key of `sources`", spec, "source"
                 )
@@ -587,7 +596,7 @@ class _Builder:
             for item in items:
                 if not self.mapping(item, f"{what}: {line} step", ("test", "why")):
                     continue
-                if item["test"] not in tests:
+                if not _known(item["test"], tests):
                     self.error(
                         f"{what}: unknown test `{item['test']}`",
                         _suggest(str(item["test"]), tests, "add it to tests.yaml"),
@@ -601,6 +610,11 @@ class _Builder:
         return tuple(steps)
 
 
+def _known(value: Any, names: Collection[str]) -> bool:
+    """Whether a value read from YAML is one of these names (a list or mapping never is, and never raises)."""
+    return isinstance(value, str) and value in names
+
+
 def _suggest(name: str, known: dict[str, Any], otherwise: str = "check the spelling") -> str:
     import difflib
 
@@ -608,13 +622,26 @@ def _suggest(name: str, known: dict[str, Any], otherwise: str = "check the spell
     return f"did you mean `{close[0]}`?" if close else otherwise
 
 
+def _read_head(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes from the start of a file."""
+    with path.open("rb") as handle:
+        return handle.read(limit)
+
+
 def fingerprint(root: Path) -> str:
-    """A hash of the knowledge base's location and every file's name and content."""
+    """A hash of the knowledge base's location and every file's name and content.
+
+    Only regular files are read, and only up to one byte past the size limit: a
+    file over the limit is refused by the loader anyway, so it is never cached.
+    """
+    from gutnerve.limits import MAX_FILE_BYTES  # not from yamlio: a cache hit must not import yaml
+
     digest = hashlib.sha256(str(root.resolve()).encode())
     for path in kb_files(root):
-        digest.update(path.name.encode())
+        digest.update(path.name.encode() + b"\0")
         try:
-            digest.update(path.read_bytes())
+            content = _read_head(path, MAX_FILE_BYTES + 1) if path.is_file() else b"<not a file>"
         except OSError:
-            digest.update(b"<unreadable>")
+            content = b"<unreadable>"
+        digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()

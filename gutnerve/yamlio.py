@@ -16,7 +16,6 @@ try:  # the C parser is ~10x faster; fall back to pure Python where it is missin
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 1_000_000  # a knowledge-base file larger than this is refused
 
 
 class LineDict(dict[str, Any]):
@@ -62,11 +61,19 @@ def parse_yaml(text: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise yaml.YAMLError(f"{where}{error.problem or error}") from None
-    except yaml.YAMLError:
-        raise
+        raise yaml.YAMLError(_one_line(f"{where}{error.problem or error}")) from None
+    except yaml.reader.ReaderError as error:  # a control character or similar: not a MarkedYAMLError
+        line = text.count("\n", 0, error.position) + 1
+        code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+        raise yaml.YAMLError(f"line {line}: unacceptable character #x{code:04x}: {error.reason}") from None
+    except yaml.YAMLError as error:
+        raise yaml.YAMLError(_one_line(str(error))) from None
     except RecursionError:
         raise yaml.YAMLError("nesting is too deep") from None
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
 
 
 def line_of(data: Any, key: str | None = None) -> int | None:

@@ -78,7 +78,7 @@ def test_a_line_over_the_limit_is_skipped_to_its_end_not_kept():
 
 
 def test_a_line_over_the_limit_is_an_error_object(kb, monkeypatch):
-    monkeypatch.setattr(batch, "MAX_CASE_BYTES", 50)
+    monkeypatch.setattr(batch, "MAX_CASE_BYTES", 50)  # the name batch reads at call time
     lines = [b'{"present": ["diarrhea"]}\n', b'{"present": ["diarrhea"], "absent": ' + b" " * 60 + b"[]}\n"]
     out = io.BytesIO()
     stream = io.BytesIO(b"".join(lines))
