@@ -15,7 +15,8 @@ times are compared:
     help        gutnerve assess --help                              vs  bare assess --help
     completion  Tab after `gutnerve assess --burn` (bash)           vs  the same for bare
 
-The knowledge-base cache is warmed first (a user's second run onwards).
+The knowledge-base cache and the byte-code cache are warmed first (a user's
+second run onwards; `pip install` byte-compiles the package).
 Targets (issue 5): json <= 1.15, table <= 1.35, help and completion <= 1.2.
 """
 
@@ -121,6 +122,9 @@ def main() -> None:
     findings = list(load().findings)  # also warms the knowledge-base cache
     base_env = {k: v for k, v in os.environ.items() if not k.endswith("_COMPLETE") and k not in ("COMP_WORDS", "COMP_CWORD")}
     base_env.pop("GUTNERVE_NO_CACHE", None)
+    # as after `pip install`, which byte-compiles the package: let the warm-up runs write
+    # __pycache__ (an editable install under PYTHONDONTWRITEBYTECODE=1 would recompile every run)
+    base_env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "bare.py"
         script.write_text(BARE_APP.format(findings=findings))

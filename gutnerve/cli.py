@@ -66,7 +66,7 @@ TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Keep only t
 
 
 def _style() -> Any:
-    from gutnerve.render.text import Style
+    from gutnerve.render.plain import Style
 
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = 120
@@ -353,9 +353,14 @@ def _emit_result(result: dict[str, Any], fmt: str, top: int | None, total: int) 
     if fmt == "json":
         return _write_json(result)
     if fmt == "table":
+        style = _style()
+        if not style.color:  # not a terminal: the plain table, without importing rich
+            from gutnerve.render import plain
+
+            return _write(plain.assessment(result, style.width, rows=top, total=total))
         from gutnerve.render.text import assessment
 
-        return _write(assessment(result, _style(), rows=top, total=total))
+        return _write(assessment(result, style, rows=top, total=total))
     from gutnerve.render import formats
 
     if fmt == "markdown":

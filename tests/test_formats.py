@@ -137,3 +137,35 @@ def test_text_with_csv_keeps_stdout_csv_and_tells_stderr(run):
     result = run("assess", "--text", "burning feet, sore gums", "--format", "csv")
     assert result.out.startswith(",".join(formats.CSV_COLUMNS))
     assert "Understood from the text" in result.err and "sore gums" in result.err
+
+
+def test_plain_and_rich_tables_show_the_same_rows(kb):
+    """Piped output uses render.plain, a terminal render.text (rich): the same content either way."""
+    from gutnerve import assess
+    from gutnerve.render import plain, text
+    from gutnerve.report import assessment_dict
+
+    result = assessment_dict(kb, assess(kb, present=["burning-feet", "diarrhea", "leg-weakness"], absent=["fever"], top=5))
+    wide_plain = plain.assessment(result, width=400)
+    wide_rich = text.assessment(result, plain.Style(color=False, width=400))
+    for row in result["differential"]:
+        cells = [row["name"], f"{row['probability']:6.1%}"] + [formats.reason(r) for r in row["for"][:3] + row["against"][:3]]
+        for cell in cells:
+            assert cell in wide_plain and cell in wide_rich, cell
+    for line in ("TRIAGE: ", *result["triage"]["reasons"], *(item["name"] for item in result["workup_plan"])):
+        assert line in wide_plain and line in wide_rich
+
+
+def test_piped_table_and_json_do_not_import_rich_or_yaml():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from gutnerve.cli import main; main(sys.argv[1:]); "
+        "sys.stderr.write(' '.join(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'yaml'})))"
+    )
+    for extra in ([], ["--json"]):
+        args = [sys.executable, "-c", probe, "assess", "--burning-feet", "--diarrhea", *extra]
+        subprocess.run(args, capture_output=True, check=True)  # warms the knowledge-base cache
+        done = subprocess.run(args, capture_output=True, text=True, check=True)
+        assert done.stderr == "", f"{extra}: imported {done.stderr}"

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gutnerve.knowledge import ID_PATTERN, default_path, validate
+from gutnerve.kbcheck import ID_PATTERN
+from gutnerve.knowledge import default_path, validate
 
 from .conftest import CONTRACT, MINI_KB
 

@@ -45,9 +45,14 @@ def encode(fmt: str, style: Any, result: dict[str, Any]) -> bytes:
         return csv_rows(result).encode()
     if fmt == "markdown":
         return markdown(result, disclaimer=False).encode()
+    rows = len(result.get("differential", ())) or None
+    if style is None or not style.color:
+        from gutnerve.render import plain
+
+        return plain.assessment(result, style.width if style else 120, rows=rows, disclaimer=False).encode()
     from gutnerve.render.text import assessment
 
-    return assessment(result, style, rows=len(result.get("differential", ())) or None, disclaimer=False).encode()
+    return assessment(result, style, rows=rows, disclaimer=False).encode()
 
 
 def _md_cell(text: str) -> str:

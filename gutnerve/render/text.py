@@ -1,10 +1,13 @@
-"""Human-readable text for the terminal, built with rich and returned as a string."""
+"""Human-readable text for the terminal, built with rich and returned as a string.
+
+The differential table for output that is not a terminal is gutnerve.render.plain,
+which shows the same rows without importing rich.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rich import box
@@ -14,23 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from gutnerve.render.formats import reason as _reason
+from gutnerve.render.plain import DEFAULT_ROWS, LEVEL_MEANING, Style, bar
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow", "routine": "green"}
-LEVEL_MEANING = {
-    "emergency": "go to an emergency department now",
-    "urgent": "be seen by a clinician within 24-48 hours",
-    "soon": "be seen within 1-2 weeks",
-    "routine": "discuss at a routine appointment",
-}
-DEFAULT_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Style:
-    """How the output will be shown: decided by the shell, passed in."""
-
-    color: bool = False
-    width: int = 100
 
 
 def _render(style: Style, *items: RenderableType) -> str:
@@ -53,11 +42,6 @@ def _render(style: Style, *items: RenderableType) -> str:
 
 def _box(style: Style) -> box.Box:
     return box.ROUNDED if style.color else box.ASCII2
-
-
-def _bar(probability: float, width: int = 10) -> str:
-    filled = round(probability * width)
-    return "#" * filled + "." * (width - filled)
 
 
 def triage_banner(result: dict[str, Any], style: Style) -> RenderableType:
@@ -89,7 +73,7 @@ def assessment(
         table.add_row(
             str(row["rank"]),
             row["name"],
-            f"{_bar(row['probability'])} {row['probability']:6.1%}",
+            f"{bar(row['probability'])} {row['probability']:6.1%}",
             "\n".join(_reason(i) for i in row["for"][:3]) or "-",
             "\n".join(_reason(i) for i in row["against"][:3]) or "-",
             "\n".join(row["workup"][:2]),

@@ -1,0 +1,557 @@
+"""Read the YAML files of a knowledge base, check them field by field, and build it.
+
+Used by gutnerve.knowledge.load when the cache cannot answer (and by `kb
+validate`): a warm start never imports this module, nor yaml. Every problem
+becomes an Issue (file, line, what is wrong, how to fix it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import Any
+
+from gutnerve.knowledge import KnowledgeBaseError, read_head
+from gutnerve.model import (
+    AgeBand,
+    Cause,
+    Finding,
+    FindingLink,
+    Issue,
+    KnowledgeBase,
+    LabTest,
+    Prior,
+    RedFlag,
+    Settings,
+    Source,
+    WorkupStep,
+)
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+HPO_PATTERN = re.compile(r"^HP:\d{7}$")
+LOINC_PATTERN = re.compile(r"^\d{1,7}-\d$")
+ICD10_PATTERN = re.compile(r"^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$")
+PMID_PATTERN = re.compile(r"^\d{1,9}$")
+CATEGORIES = ("neuropathic", "musculoskeletal", "gastrointestinal", "systemic", "history", "course")
+TEST_KINDS = ("blood", "urine", "stool", "imaging", "electrodiagnostic", "biopsy", "bedside", "genetic", "other")
+JUDGEMENT = "judgement"
+MAX_CAUSE_FILES = 5_000
+
+
+# --------------------------------------------------------------------------
+
+
+class Builder:
+    """Reads each file, checks it field by field, and builds the dataclasses."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.issues: list[Issue] = []
+        self.file = ""
+
+    # -- issue helpers ------------------------------------------------------
+
+    def _where(self, data: Any = None, key: str | None = None) -> str:
+        from gutnerve.yamlio import line_of
+
+        line = line_of(data, key) if data is not None else None
+        return f"{self.file}:{line}" if line else self.file
+
+    def error(self, message: str, fix: str, data: Any = None, key: str | None = None) -> None:
+        self.issues.append(Issue("error", self._where(data, key), message, fix))
+
+    def _read(self, path: Path) -> Any:
+        from gutnerve.limits import MAX_FILE_BYTES
+        from gutnerve.yamlio import parse_yaml
+
+        self.file = self._display(path)
+        if not path.is_file():  # a folder, a device such as /dev/zero or a named pipe is never opened
+            what = "is missing"
+            if path.is_dir():
+                what = "is a folder, not a file"
+            elif path.exists():
+                what = "is not a regular file"
+            self.error(f"{path.name} {what}", f"create {path.name} (see the knowledge/ folder of gutnerve)")
+            return None
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                self.error(f"file is {size} bytes, over the limit of {MAX_FILE_BYTES}", "split or shorten it")
+                return None
+            data = read_head(path, MAX_FILE_BYTES + 1)  # bounded even when the size on disk lies (/proc) or grows
+            if len(data) > MAX_FILE_BYTES:
+                self.error(f"file is over the limit of {MAX_FILE_BYTES} bytes", "split or shorten it")
+                return None
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.error("file is not UTF-8 text", "save it as UTF-8")
+            return None
+        except OSError as error:
+            self.error(f"cannot read file: {error.strerror}", "check the path and its permissions")
+            return None
+        import yaml
+
+        try:
+            data = parse_yaml(text)
+        except yaml.YAMLError as error:
+            self.error(f"YAML error: {error}", "fix the YAML syntax")
+            return None
+        if data is None:
+            self.error("file is empty", "fill it in or remove it")
+        return data
+
+    def _display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:  # pragma: no cover - path outside root
+            return str(path)
+
+    # -- typed field access ---------------------------------------------------
+
+    def mapping(self, data: Any, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> bool:
+        """Check that data is a mapping with these keys; report missing and unknown keys."""
+        if not isinstance(data, dict):
+            self.error(f"{what} must be a mapping of keys to values", "see the header of the file for its fields", data)
+            return False
+        ok = True
+        for key in required:
+            if key not in data:
+                self.error(f"{what} lacks `{key}`", f"add `{key}:`", data)
+                ok = False
+        allowed = set(required) | set(optional)
+        for key in data:
+            if key not in allowed:
+                self.error(f"{what} has unknown key `{key}`", f"allowed keys: {', '.join(sorted(allowed))}", data, key)
+                ok = False
+        return ok
+
+    def entries(
+        self, items: list[Any], kind: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> Iterator[tuple[dict[str, Any], str, str]]:
+        """(entry, id, "kind `id`") for each well-formed entry of a catalogue; reports duplicates."""
+        seen: set[str] = set()
+        for entry in items:
+            if not self.mapping(entry, kind, required, optional):
+                continue
+            ident = self.ident(entry["id"], f"{kind} id", entry, "id")
+            what = f"{kind} `{ident}`"
+            if ident in seen:
+                self.error(f"duplicate {what}", "keep one entry per id", entry, "id")
+            seen.add(ident)
+            yield entry, ident, what
+
+    def text(self, data: dict[str, Any], key: str, what: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            self.error(f"{what}: `{key}` must be non-empty text", f"write `{key}: ...`", data, key)
+            return ""
+        return value.strip()
+
+    def number(self, data: dict[str, Any], key: str, what: str, low: float, high: float, open_: bool = False) -> float:
+        value = data.get(key)
+        ok = False
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ok = (low < value < high) if open_ else (low <= value <= high)
+        if not ok or not isinstance(value, (int, float)):
+            bounds = f"strictly between {low} and {high}" if open_ else f"between {low} and {high}"
+            self.error(f"{what}: `{key}` is {value!r}, not a number {bounds}", f"set `{key}` {bounds}", data, key)
+            return low if not open_ else (low + high) / 2
+        return float(value)
+
+    def ident(self, value: Any, what: str, data: Any, key: str | None = None) -> str:
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.error(f"{what} {value!r} is not a kebab-case id", "use lower-case words joined by '-'", data, key)
+            return str(value)
+        return value
+
+    def str_list(self, data: dict[str, Any], key: str, what: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(f"{what}: `{key}` must be a list of text", f"write `{key}: [a, b]`", data, key)
+            return []
+        return value
+
+    # -- the files --------------------------------------------------------------
+
+    def build(self, stamp: str) -> KnowledgeBase:
+        settings = self.settings(self._read(self.root / "model.yaml"))
+        findings = self.findings(self._read(self.root / "findings.yaml"), settings)
+        tests = self.tests(self._read(self.root / "tests.yaml"))
+        causes: dict[str, Cause] = {}
+        cause_paths = sorted((self.root / "causes").glob("*.yaml")) if (self.root / "causes").is_dir() else []
+        if len(cause_paths) > MAX_CAUSE_FILES:
+            self.file = "causes/"
+            self.error(f"{len(cause_paths)} cause files, over the limit of {MAX_CAUSE_FILES}", "remove some")
+            cause_paths = []
+        if not cause_paths:
+            self.file = self._display(self.root / "causes")
+            self.error("no cause files found", "add causes/<id>.yaml files")
+        for path in cause_paths:
+            cause = self.cause(path, self._read(path), settings, findings, tests)
+            if cause is not None:
+                causes[cause.id] = cause
+        if any(i.level == "error" for i in self.issues):
+            raise KnowledgeBaseError(self.issues)
+        return KnowledgeBase(
+            root=str(self.root),
+            settings=settings,
+            findings=findings,
+            causes=dict(sorted(causes.items())),
+            tests=tests,
+            fingerprint=stamp,
+        )
+
+    def settings(self, data: Any) -> Settings:
+        empty = Settings({}, {}, {}, ("emergency", "urgent", "soon", "routine"), {}, 0.0, 1)
+        keys = ("frequency_terms", "prevalence_classes", "mechanisms", "triage", "workup")
+        if data is None or not self.mapping(data, "model.yaml", keys):
+            return empty
+        terms: dict[str, float] = {}
+        if isinstance(data["frequency_terms"], dict):
+            for term, spec in data["frequency_terms"].items():
+                if self.mapping(spec, f"frequency term `{term}`", ("value",), ("hpo", "range")):
+                    terms[term] = self.number(spec, "value", f"frequency term `{term}`", 0, 1, open_=True)
+        classes: dict[str, float] = {}
+        if isinstance(data["prevalence_classes"], dict):
+            for name in data["prevalence_classes"]:
+                classes[name] = self.number(data["prevalence_classes"], name, "prevalence_classes", 0, 1e6, open_=True)
+        mechanisms = {}
+        if isinstance(data["mechanisms"], dict):
+            mechanisms = {k: self.text(data["mechanisms"], k, "mechanisms") for k in data["mechanisms"]}
+        levels: tuple[str, ...] = empty.triage_levels
+        thresholds: dict[str, float] = {}
+        triage = data["triage"]
+        if self.mapping(triage, "triage", ("levels", "cause_thresholds")):
+            levels = tuple(self.str_list(triage, "levels", "triage")) or levels
+            if isinstance(triage["cause_thresholds"], dict):
+                for level in triage["cause_thresholds"]:
+                    if level not in levels:
+                        self.error(f"triage threshold for unknown level `{level}`", f"use one of {levels}", triage)
+                    thresholds[level] = self.number(triage["cause_thresholds"], level, "cause_thresholds", 0, 1)
+        workup = data["workup"]
+        min_posterior, min_causes, max_tests = 0.0, 1, None
+        if self.mapping(workup, "workup", ("min_posterior", "min_causes"), ("max_tests",)):
+            min_posterior = self.number(workup, "min_posterior", "workup", 0, 1)
+            min_causes = int(self.number(workup, "min_causes", "workup", 1, 1000))
+            if "max_tests" in workup:
+                max_tests = int(self.number(workup, "max_tests", "workup", 1, 1000))
+        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests)
+
+    def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:
+        result: dict[str, Finding] = {}
+        if data is None or not self.mapping(data, "findings.yaml", ("findings",), ("sources",)):
+            return result
+        sources = self.sources(data.get("sources", {}), "findings.yaml", minimum=0)
+        entries = data["findings"]
+        if not isinstance(entries, list):
+            self.error("`findings` must be a list", "write `findings:` then `- id: ...` items", data, "findings")
+            return result
+        required = ("id", "label", "meaning", "question", "category", "background", "background_basis")
+        for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "red_flag")):
+            if not _known(entry["category"], CATEGORIES):
+                self.error(f"{what}: unknown category {entry['category']!r}", f"use one of {CATEGORIES}", entry, "category")
+            hpo = entry.get("hpo")
+            if hpo is not None and (not isinstance(hpo, str) or not HPO_PATTERN.match(hpo)):
+                self.error(f"{what}: hpo {hpo!r} is not of the form HP:0000000", "fix or remove `hpo`", entry, "hpo")
+            basis = self.text(entry, "background_basis", what)
+            if basis and basis != JUDGEMENT and basis not in sources:
+                self.error(
+                    f"{what}: background_basis `{basis}` is not a source key",
+                    f"use `{JUDGEMENT}` or add it to `sources`",
+                    entry,
+                    "background_basis",
+                )
+            synonyms = self.str_list(entry, "synonyms", what)
+            red_flag = None
+            if "red_flag" in entry:
+                red_flag = self.red_flag(
+                    {"all": [fid], **entry["red_flag"]} if isinstance(entry["red_flag"], dict) else entry["red_flag"],
+                    fid,
+                    settings,
+                    None,
+                )
+            result[fid] = Finding(
+                id=fid,
+                label=self.text(entry, "label", what),
+                meaning=self.text(entry, "meaning", what),
+                question=self.text(entry, "question", what),
+                category=str(entry["category"]),
+                background=self.number(entry, "background", what, 0, 1, open_=True),
+                background_basis=basis,
+                hpo=hpo if isinstance(hpo, str) else None,
+                synonyms=tuple(s.strip().lower() for s in synonyms),
+                red_flag=red_flag,
+            )
+        return result
+
+    def tests(self, data: Any) -> dict[str, LabTest]:
+        result: dict[str, LabTest] = {}
+        if data is None or not self.mapping(data, "tests.yaml", ("tests",)):
+            return result
+        if not isinstance(data["tests"], list):
+            self.error("`tests` must be a list", "write `tests:` then `- {id: ..., ...}` items", data, "tests")
+            return result
+        for entry, tid, what in self.entries(data["tests"], "test", ("id", "name", "kind", "looks_for"), ("loinc",)):
+            if not _known(entry["kind"], TEST_KINDS):
+                self.error(f"{what}: unknown kind {entry['kind']!r}", f"use one of {TEST_KINDS}", entry, "kind")
+            loinc = entry.get("loinc")
+            if loinc is not None and (not isinstance(loinc, str) or not LOINC_PATTERN.match(loinc)):
+                self.error(f"{what}: loinc {loinc!r} is not of the form 1234-5 (quoted)", "fix or remove `loinc`", entry, "loinc")
+            result[tid] = LabTest(
+                tid,
+                self.text(entry, "name", what),
+                str(entry["kind"]),
+                self.text(entry, "looks_for", what),
+                loinc if isinstance(loinc, str) else None,
+            )
+        return result
+
+    def sources(self, data: Any, what: str, minimum: int) -> dict[str, Source]:
+        result: dict[str, Source] = {}
+        if not isinstance(data, dict):
+            self.error(f"{what}: `sources` must be a mapping of key -> source", "see knowledge/causes/README.md", data)
+            return result
+        if len(data) < minimum:
+            self.error(
+                f"{what}: {len(data)} source(s), at least {minimum} needed", "cite more sources found with the search tool", data
+            )
+        for key, spec in data.items():
+            self.ident(key, "source key", data, key)
+            if not self.mapping(spec, f"source `{key}`", ("cite", "supports"), ("pmid", "doi", "url")):
+                continue
+            pmid, doi, url = spec.get("pmid"), spec.get("doi"), spec.get("url")
+            if pmid is None and doi is None and url is None:
+                self.error(f"source `{key}` has no pmid, doi or url", "add the identifier the search tool showed", spec)
+            if pmid is not None and not (isinstance(pmid, str) and PMID_PATTERN.match(pmid)):
+                self.error(f"source `{key}`: pmid {pmid!r} must be digits in quotes", 'write pmid: "12345678"', spec, "pmid")
+            if doi is not None and not (isinstance(doi, str) and doi.startswith("10.")):
+                self.error(
+                    f"source `{key}`: doi {doi!r} must start with 10.", "write the bare DOI, e.g. 10.1000/xyz", spec, "doi"
+                )
+            if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+                self.error(f"source `{key}`: url {url!r} must start with http(s)://", "write the full address", spec, "url")
+            result[key] = Source(
+                key,
+                self.text(spec, "cite", f"source `{key}`"),
+                str(pmid) if pmid is not None else None,
+                doi if isinstance(doi, str) else None,
+                url if isinstance(url, str) else None,
+                self.text(spec, "supports", f"source `{key}`"),
+            )
+        return result
+
+    def red_flag(self, spec: Any, origin: str, settings: Settings, findings: dict[str, Finding] | None) -> RedFlag | None:
+        if not self.mapping(spec, f"red flag of `{origin}`", ("all", "level", "message")):
+            return None
+        ids = self.str_list(spec, "all", "red flag")
+        if not ids:
+            self.error("red flag lists no findings", "write `all: [finding-id, ...]`", spec, "all")
+        for fid in ids:
+            if findings is not None and fid not in findings:
+                self.error(f"red flag names unknown finding `{fid}`", _suggest(fid, findings), spec, "all")
+        level = spec["level"]
+        if level not in settings.triage_levels or level == settings.triage_levels[-1]:
+            self.error(
+                f"red flag level {level!r} is not an urgent level", f"use one of {settings.triage_levels[:-1]}", spec, "level"
+            )
+        return RedFlag(tuple(ids), str(level), self.text(spec, "message", "red flag"), origin)
+
+    def cause(
+        self, path: Path, data: Any, settings: Settings, findings: dict[str, Finding], tests: dict[str, LabTest]
+    ) -> Cause | None:
+        required = (
+            "id",
+            "name",
+            "summary",
+            "mechanism",
+            "mechanism_detail",
+            "gut_link",
+            "area",
+            "severity",
+            "course",
+            "urgency",
+            "prior",
+            "findings",
+            "workup",
+            "management",
+            "icd10",
+            "sources",
+        )
+        if data is None or not self.mapping(data, "cause file", required, ("red_flags",)):
+            return None
+        cid = self.ident(data["id"], "cause id", data, "id")
+        if cid != path.stem:
+            self.error(
+                f"cause id `{cid}` does not match the file name {path.name}",
+                f"rename the file to {cid}.yaml or fix `id`",
+                data,
+                "id",
+            )
+        what = f"cause `{cid}`"
+        sources = self.sources(data["sources"], what, minimum=2)
+        if not _known(data["mechanism"], settings.mechanisms):
+            self.error(
+                f"{what}: unknown mechanism {data['mechanism']!r}", f"use one of {sorted(settings.mechanisms)}", data, "mechanism"
+            )
+        if not _known(data["urgency"], settings.triage_levels):
+            self.error(f"{what}: unknown urgency {data['urgency']!r}", f"use one of {settings.triage_levels}", data, "urgency")
+        prior = self.prior(data["prior"], what, settings)
+        links = self.links(data["findings"], what, settings, findings, sources)
+        red_flags: list[RedFlag] = []
+        if "red_flags" in data:
+            if isinstance(data["red_flags"], list):
+                red_flags = [rf for spec in data["red_flags"] if (rf := self.red_flag(spec, cid, settings, findings))]
+            else:
+                self.error(
+                    f"{what}: `red_flags` must be a list", "write `red_flags:` then `- all: [...]` items", data, "red_flags"
+                )
+        workup = self.workup(data["workup"], what, tests)
+        icd10 = self.str_list(data, "icd10", what)
+        for code in icd10:
+            if not ICD10_PATTERN.match(code):
+                self.error(f"{what}: ICD-10 code {code!r} is malformed", "write codes like G62.9 or E53.8", data, "icd10")
+        if not icd10:
+            self.error(f"{what}: no ICD-10 code", "add `icd10: [...]`", data, "icd10")
+        return Cause(
+            id=cid,
+            name=self.text(data, "name", what),
+            summary=self.text(data, "summary", what),
+            mechanism=str(data["mechanism"]),
+            mechanism_detail=self.text(data, "mechanism_detail", what),
+            gut_link=self.text(data, "gut_link", what),
+            area=self.text(data, "area", what),
+            severity=self.text(data, "severity", what),
+            course=self.text(data, "course", what),
+            urgency=str(data["urgency"]),
+            prior=prior,
+            findings=links,
+            red_flags=tuple(red_flags),
+            workup=workup,
+            management=self.text(data, "management", what),
+            icd10=tuple(icd10),
+            sources=tuple(sources.values()),
+            path=self.file,
+        )
+
+    def prior(self, data: Any, what: str, settings: Settings) -> Prior:
+        fallback = Prior("rare", 1.0, "")
+        if not self.mapping(data, f"{what}: prior", ("prevalence", "basis"), ("age", "sex")):
+            return fallback
+        prevalence = data["prevalence"]
+        if not _known(prevalence, settings.prevalence_classes):
+            self.error(
+                f"{what}: unknown prevalence class {prevalence!r}",
+                f"use one of {list(settings.prevalence_classes)}",
+                data,
+                "prevalence",
+            )
+            return fallback
+        bands: list[AgeBand] = []
+        for band in data.get("age", []) if isinstance(data.get("age", []), list) else [None]:
+            if not isinstance(band, dict) or not self.mapping(band, f"{what}: age band", ("factor",), ("min", "max")):
+                if not isinstance(band, dict):
+                    self.error(
+                        f"{what}: `age` must be a list of {{min, max, factor}} bands",
+                        "write age: [{min: 60, factor: 2}]",
+                        data,
+                        "age",
+                    )
+                continue
+            bounds = [band.get("min"), band.get("max")]
+            if bounds == [None, None] or not all(
+                b is None or (isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 120) for b in bounds
+            ):
+                self.error(f"{what}: age band needs whole-year `min` and/or `max` in 0-120", "write {min: 60, factor: 2}", band)
+                continue
+            bands.append(AgeBand(bounds[0], bounds[1], self.number(band, "factor", f"{what}: age band", 0, 100, open_=True)))
+        sex: list[tuple[str, float]] = []
+        if "sex" in data and self.mapping(data["sex"], f"{what}: prior sex", (), ("female", "male")):
+            sex = [(s, self.number(data["sex"], s, f"{what}: prior sex", 0, 100, open_=True)) for s in data["sex"]]
+        return Prior(
+            str(prevalence), settings.prevalence_classes[prevalence], self.text(data, "basis", what), tuple(bands), tuple(sex)
+        )
+
+    def links(
+        self, data: Any, what: str, settings: Settings, findings: dict[str, Finding], sources: dict[str, Source]
+    ) -> tuple[FindingLink, ...]:
+        if not isinstance(data, dict):
+            self.error(f"{what}: `findings` must be a mapping of finding id -> frequency", "see knowledge/causes/README.md", data)
+            return ()
+        if len(data) < 6:
+            self.error(
+                f"{what}: {len(data)} findings listed, at least 6 needed", "list the findings that argue for and against it", data
+            )
+        links: list[FindingLink] = []
+        for fid, spec in data.items():
+            if fid not in findings:
+                self.error(f"{what}: unknown finding `{fid}`", _suggest(fid, findings), data, fid)
+                continue
+            if not self.mapping(spec, f"{what}: finding `{fid}`", ("frequency", "source"), ("note",)):
+                continue
+            frequency, term = spec["frequency"], None
+            if isinstance(frequency, str):
+                term = frequency
+                if term not in settings.frequency_terms:
+                    self.error(
+                        f"{what}: `{fid}` has unknown frequency term {term!r}",
+                        f"use a number or one of {list(settings.frequency_terms)}",
+                        spec,
+                        "frequency",
+                    )
+                    continue
+                value = settings.frequency_terms[term]
+            else:
+                value = self.number(spec, "frequency", f"{what}: `{fid}`", 0, 1, open_=True)
+            source = spec["source"]
+            if source != JUDGEMENT and not _known(source, sources):
+                self.error(
+                    f"{what}: `{fid}` cites unknown source `{source}`", f"use `{JUDGEMENT}` or a key of `sources`", spec, "source"
+                )
+            if term is None and source == JUDGEMENT:
+                self.error(
+                    f"{what}: `{fid}` gives a number without a study",
+                    "cite the study in `source`, or use an HPO frequency term",
+                    spec,
+                    "frequency",
+                )
+            note = spec.get("note", "")
+            links.append(FindingLink(fid, value, term, str(source), note.strip() if isinstance(note, str) else ""))
+        return tuple(links)
+
+    def workup(self, data: Any, what: str, tests: dict[str, LabTest]) -> tuple[WorkupStep, ...]:
+        if not self.mapping(data, f"{what}: workup", ("first_line",), ("second_line",)):
+            return ()
+        steps: list[WorkupStep] = []
+        for line in ("first_line", "second_line"):
+            items = data.get(line, [])
+            if not isinstance(items, list) or (line == "first_line" and not items):
+                self.error(f"{what}: `{line}` must be a non-empty list", f"write `{line}:` then `- test: ...` items", data, line)
+                continue
+            for item in items:
+                if not self.mapping(item, f"{what}: {line} step", ("test", "why")):
+                    continue
+                if not _known(item["test"], tests):
+                    self.error(
+                        f"{what}: unknown test `{item['test']}`",
+                        _suggest(str(item["test"]), tests, "add it to tests.yaml"),
+                        item,
+                        "test",
+                    )
+                    continue
+                steps.append(
+                    WorkupStep(item["test"], "first" if line == "first_line" else "second", self.text(item, "why", what))
+                )
+        return tuple(steps)
+
+
+def _known(value: Any, names: Collection[str]) -> bool:
+    """Whether a value read from YAML is one of these names (a list or mapping never is, and never raises)."""
+    return isinstance(value, str) and value in names
+
+
+def _suggest(name: str, known: dict[str, Any], otherwise: str = "check the spelling") -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean `{close[0]}`?" if close else otherwise
