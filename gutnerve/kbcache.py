@@ -17,7 +17,7 @@ from pathlib import Path
 
 from gutnerve.model import KnowledgeBase
 
-FORMAT = 2  # bump when the dataclasses change shape
+FORMAT = 3  # bump when the dataclasses change shape
 
 
 def directory() -> Path:

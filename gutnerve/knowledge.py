@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from gutnerve.model import Issue, KnowledgeBase
@@ -96,15 +97,31 @@ def fingerprint(root: Path) -> str:
 
     Only regular files are read, and only up to one byte past the size limit: a
     file over the limit is refused by the loader anyway, so it is never cached.
+    Plain os calls: this runs on every start-up, and Path methods cost twice as much.
     """
     from gutnerve.limits import MAX_FILE_BYTES  # not from yamlio: a cache hit must not import yaml
 
-    digest = hashlib.sha256(str(root.resolve()).encode())
+    digest = hashlib.sha256(os.path.realpath(root).encode())
     for path in kb_files(root):
         digest.update(path.name.encode() + b"\0")
-        try:
-            content = read_head(path, MAX_FILE_BYTES + 1) if path.is_file() else b"<not a file>"
-        except OSError:
-            content = b"<unreadable>"
-        digest.update(hashlib.sha256(content).digest())
+        digest.update(hashlib.sha256(_head_if_regular(os.fspath(path), MAX_FILE_BYTES + 1)).digest())
     return digest.hexdigest()
+
+
+def _head_if_regular(path: str, limit: int) -> bytes:
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: a FIFO must not hang us
+    except OSError:
+        return b"<unreadable>"
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return b"<not a file>"
+        chunks, size = [], 0
+        while size < limit and (chunk := os.read(handle, limit - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return b"<unreadable>"
+    finally:
+        os.close(handle)

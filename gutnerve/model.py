@@ -1,14 +1,21 @@
 """Plain, immutable data: the knowledge base, a case and an assessment.
 
-Everything the engine works on is one of these dataclasses. They carry no
-behaviour beyond small derived properties, so the functional core (scoring,
+Everything the engine works on is one of these immutable records. They carry
+no behaviour beyond small derived properties, so the functional core (scoring,
 triage, workup) stays a set of pure functions over plain data.
+
+Records are NamedTuples (change one with `record._replace(field=...)`): as
+immutable as frozen dataclasses, and several times cheaper both to define,
+which every start-up pays (a dataclass generates its methods with exec), and
+to build, which every case pays. Cause and KnowledgeBase stay frozen
+dataclasses because they keep derived look-up tables (cached_property), which
+a tuple has nowhere to store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple, TypeVar, cast
 
@@ -17,8 +24,7 @@ _T = TypeVar("_T")
 Level = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
     """One problem found while checking input: where, what, and how to fix it."""
 
     level: Level
@@ -35,8 +41,7 @@ class Issue:
 # Knowledge base
 
 
-@dataclass(frozen=True)
-class RedFlag:
+class RedFlag(NamedTuple):
     """Findings that, all present together, set the triage level to at least `level`."""
 
     findings: tuple[str, ...]
@@ -45,8 +50,7 @@ class RedFlag:
     origin: str  # the finding or cause id that declares it
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     id: str
     label: str
     meaning: str
@@ -59,8 +63,7 @@ class Finding:
     red_flag: RedFlag | None = None
 
 
-@dataclass(frozen=True)
-class FindingLink:
+class FindingLink(NamedTuple):
     """How often a finding occurs in one cause: P(finding | cause)."""
 
     finding: str
@@ -70,15 +73,13 @@ class FindingLink:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class WorkupStep:
+class WorkupStep(NamedTuple):
     test: str
     line: Literal["first", "second"]
     why: str
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     key: str
     cite: str
     pmid: str | None = None
@@ -95,8 +96,7 @@ class Source:
         return self.url or ""
 
 
-@dataclass(frozen=True)
-class AgeBand:
+class AgeBand(NamedTuple):
     min: int | None
     max: int | None
     factor: float
@@ -105,8 +105,7 @@ class AgeBand:
         return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
 
 
-@dataclass(frozen=True)
-class Prior:
+class Prior(NamedTuple):
     prevalence: str
     weight: float  # the prevalence class's relative weight
     basis: str
@@ -144,8 +143,7 @@ class Cause:
         return self._links.get(finding_id)
 
 
-@dataclass(frozen=True)
-class LabTest:
+class LabTest(NamedTuple):
     id: str
     name: str
     kind: str
@@ -153,8 +151,7 @@ class LabTest:
     loinc: str | None = None
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """knowledge/model.yaml: the numbers the engine uses that belong to no one cause."""
 
     frequency_terms: dict[str, float]
@@ -209,8 +206,7 @@ class KnowledgeBase:
 # A case and its assessment
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     present: frozenset[str]
     absent: frozenset[str]
     age: int | None = None
@@ -260,8 +256,7 @@ class TriageReason(NamedTuple):
     trigger: str  # "finding:<id>", "red-flag:<cause>", "cause:<id>"
 
 
-@dataclass(frozen=True)
-class Triage:
+class Triage(NamedTuple):
     level: str
     reasons: tuple[TriageReason, ...]
 
@@ -273,14 +268,13 @@ class PlanItem(NamedTuple):
     causes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     case: Case
     ranked: tuple[ScoredCause, ...]  # every cause, most probable first
     triage: Triage
     plan: tuple[PlanItem, ...]
     top: int | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     @property
     def shown(self) -> tuple[ScoredCause, ...]:

@@ -304,7 +304,7 @@ def test_every_phrase_in_a_sentence_and_negated(kb):
 def test_a_shared_phrase_is_never_matched(mini_kb):
     findings = dict(mini_kb.findings)
     first, second = list(findings)[:2]
-    findings[second] = dataclasses.replace(findings[second], synonyms=(*findings[second].synonyms, "burning feet"))
+    findings[second] = findings[second]._replace(synonyms=(*findings[second].synonyms, "burning feet"))
     kb = dataclasses.replace(mini_kb, findings=findings)
     assert first == "burning-feet"
     assert vocabulary(kb).collisions == {("burning", "feet"): ("burning-feet", second)}
