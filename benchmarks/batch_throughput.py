@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 
 
-def write_cases(path: Path, count: int, per_case: int, seed: int = 1) -> None:
+def write_cases(path: Path, count: int, per_case: int, seed: int = 1, kb_path: str | None = None) -> None:
     from gutnerve.knowledge import load
 
-    kb = load()
+    kb = load(kb_path)
     findings = list(kb.findings)
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
@@ -53,12 +53,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--findings", type=int, default=5, help="present findings per case (2 more are absent)")
     parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--kb", help="another knowledge base (e.g. one from benchmarks/synthetic_kb.py)")
+    parser.add_argument("--jobs", type=int, help="worker processes (default: gutnerve's, one per core)")
     parser.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="more arguments for `gutnerve batch`")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         cases = Path(folder) / "cases.jsonl"
-        write_cases(cases, args.cases, args.findings)
-        command = [*gutnerve_command(), "batch", str(cases), "--top", str(args.top), *args.extra]
+        write_cases(cases, args.cases, args.findings, kb_path=args.kb)
+        command = [*gutnerve_command(), *(["--kb", args.kb] if args.kb else []), "batch", str(cases), "--top", str(args.top)]
+        command += [*(["--jobs", str(args.jobs)] if args.jobs else []), *args.extra]
         start = time.perf_counter()
         with open(Path(folder) / "out.jsonl", "wb") as sink:
             done = subprocess.run(command, stdout=sink, stderr=subprocess.PIPE, check=False)
@@ -67,7 +70,7 @@ def main() -> None:
     if done.returncode != 0 or lines != args.cases:
         sys.exit(f"batch failed (exit {done.returncode}, {lines} lines out of {args.cases}): {done.stderr.decode()[:300]}")
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"command      {' '.join(command[:1] + ['batch', 'CASES.jsonl'] + command[3:])}")
+    print(f"command      {' '.join(command).replace(str(cases), 'CASES.jsonl')}")
     print(f"cases        {args.cases:,} ({args.findings} present + 2 absent findings each)")
     print(f"wall time    {elapsed:.2f} s")
     print(f"throughput   {args.cases / elapsed:,.0f} cases/s")

@@ -112,6 +112,9 @@ def _start_worker(kb_path: str | None, fingerprint: str) -> None:
         from gutnerve.knowledge import load
 
         _worker["kb"] = load(kb_path)
+        import gc
+
+        gc.freeze()  # as in the shell: the knowledge base is kept for the worker's life
 
 
 def _work(

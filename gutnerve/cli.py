@@ -49,6 +49,12 @@ class Shell:
             self.kb_path, self._kb = str(override), None
         if self._kb is None:
             self._kb = load(self.kb_path)
+            # The knowledge base lives until the process ends: take it out of the cyclic
+            # garbage collector's passes, which otherwise walk all of it again and again
+            # (on a 2,000-cause knowledge base that was a third of the run time).
+            import gc
+
+            gc.freeze()
         return self._kb
 
 

@@ -2,7 +2,8 @@
 
 The parsed KnowledgeBase is pickled into the user's cache directory
 ($XDG_CACHE_HOME/gutnerve, else ~/.cache/gutnerve), keyed by a hash of the
-knowledge-base files and the package version. Any problem with the cache
+knowledge-base files, the package version and the engine's code (so a changed
+validator or scoring module never reads an old entry). Any problem with the cache
 (missing, stale, corrupt, unreadable, unwritable) is silent: the caller falls
 back to the YAML and gets the same result. Only valid knowledge bases are
 cached, so validation errors are always reported afresh.
@@ -10,14 +11,17 @@ cached, so validation errors are always reported afresh.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
 from gutnerve.model import KnowledgeBase
 
-FORMAT = 3  # bump when the dataclasses change shape
+FORMAT = 3  # bump when what is pickled changes shape
 
 
 def directory() -> Path:
@@ -28,13 +32,39 @@ def directory() -> Path:
 def _path(stamp: str) -> Path:
     from gutnerve import __version__
 
-    key = hashlib.sha256(f"{FORMAT}:{__version__}:{stamp}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{FORMAT}:{__version__}:{code_stamp()}:{stamp}".encode()).hexdigest()[:32]
     return directory() / f"kb-{key}.pickle"
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects that are all kept:
+    its repeated passes over them took 40% of the time to unpickle a large knowledge base."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def code_stamp() -> str:
+    """Name, size and modification time of every module of the package (a few stat calls)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for folder in (package, os.path.join(package, "render")):
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.name.endswith(".py"):
+                    info = entry.stat()
+                    parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def get(stamp: str) -> KnowledgeBase | None:
     try:
-        with _path(stamp).open("rb") as handle:
+        with _path(stamp).open("rb") as handle, no_gc():
             kb = pickle.load(handle)
     except Exception:  # noqa: BLE001 - any failure means: no usable cache
         return None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from pathlib import Path
 
 from gutnerve.model import Issue, KnowledgeBase
@@ -49,8 +48,8 @@ def kb_files(root: Path) -> list[Path]:
     """Every file that makes up the knowledge base at `root`, in a stable order."""
     files = [root / "model.yaml", root / "findings.yaml", root / "tests.yaml"]
     causes = root / "causes"
-    if causes.is_dir():
-        files += sorted(causes.glob("*.yaml"))
+    if causes.is_dir():  # os.listdir and sorted names: sorting Path objects is slow for thousands of causes
+        files += [causes / name for name in sorted(os.listdir(causes)) if name.endswith(".yaml")]
     return files
 
 
@@ -95,32 +94,47 @@ def read_head(path: Path, limit: int) -> bytes:
 def fingerprint(root: Path) -> str:
     """A hash of the knowledge base's location and every file's name and content.
 
-    Only regular files are read, and only up to one byte past the size limit: a
-    file over the limit is refused by the loader anyway, so it is never cached.
-    Plain os calls: this runs on every start-up, and Path methods cost twice as much.
+    Only up to one byte past the size limit of a file is read: a file over the
+    limit is refused by the loader anyway, so it is never cached. Strings and os
+    calls rather than Path objects: this runs on every start-up, for every file.
     """
     from gutnerve.limits import MAX_FILE_BYTES  # not from yamlio: a cache hit must not import yaml
 
-    digest = hashlib.sha256(os.path.realpath(root).encode())
-    for path in kb_files(root):
-        digest.update(path.name.encode() + b"\0")
-        digest.update(hashlib.sha256(_head_if_regular(os.fspath(path), MAX_FILE_BYTES + 1)).digest())
+    base = os.path.realpath(root)
+    digest = hashlib.sha256(base.encode())
+    names = ["model.yaml", "findings.yaml", "tests.yaml"]
+    causes = os.path.join(base, "causes")
+    if os.path.isdir(causes):
+        names += [os.path.join("causes", name) for name in sorted(os.listdir(causes)) if name.endswith(".yaml")]
+    for name in names:
+        digest.update(os.path.basename(name).encode() + b"\0")
+        digest.update(hashlib.sha256(_head(os.path.join(base, name), MAX_FILE_BYTES + 1)).digest())
     return digest.hexdigest()
 
 
-def _head_if_regular(path: str, limit: int) -> bytes:
+def _head(path: str, limit: int) -> bytes:
+    """At most `limit` bytes of a file, in few system calls (this runs for every file on every
+    start-up). The read is sized from fstat, not from `limit`: os.read allocates what it is
+    asked for, and a 1 MB buffer per file tripled the time. A folder or an unreadable path
+    gives a marker instead."""
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: a FIFO must not hang us
     except OSError:
         return b"<unreadable>"
     try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            return b"<not a file>"
-        chunks, size = [], 0
-        while size < limit and (chunk := os.read(handle, limit - size)):
+        want = min(limit, os.fstat(handle).st_size + 1)
+        chunks = [os.read(handle, want)]
+        size = len(chunks[0])
+        while size == want and size < limit:  # larger than fstat said (growing, or /proc): go on
+            want = min(limit - size, 1 << 16)
+            chunk = os.read(handle, want)
             chunks.append(chunk)
             size += len(chunk)
+            if len(chunk) < want:
+                break
         return b"".join(chunks)
+    except IsADirectoryError:
+        return b"<not a file>"
     except OSError:
         return b"<unreadable>"
     finally:

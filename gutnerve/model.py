@@ -14,10 +14,10 @@ a tuple has nowhere to store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal, NamedTuple, TypeVar, cast
+from typing import Any, Literal, NamedTuple, TypeVar, cast, overload
 
 _T = TypeVar("_T")
 
@@ -250,6 +250,59 @@ class ScoredCause(NamedTuple):
         return tuple(sorted((c for c in self.contributions if c.weight < 0), key=lambda c: c.weight))
 
 
+class Ranked(Sequence[ScoredCause]):
+    """Every cause with its posterior, most probable first, as ScoredCause records made
+    when read: a table or a batch line shows a handful of causes, and on a knowledge base
+    of thousands building a record for each was most of the time spent per case."""
+
+    __slots__ = ("_detailed", "_ids", "_logs", "_order", "_posterior", "_prior")
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        prior: Sequence[float],
+        logs: Sequence[float],
+        posterior: Sequence[float],
+        order: Sequence[int],
+        detailed: Sequence[ScoredCause] = (),
+    ):
+        self._ids, self._prior, self._logs, self._posterior = ids, prior, logs, posterior
+        self._order = order  # cause indices, most probable first
+        self._detailed = detailed  # the first causes, with their explanations
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> ScoredCause: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ScoredCause, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> ScoredCause | tuple[ScoredCause, ...]:
+        if isinstance(index, slice):
+            return tuple(self._record(rank) for rank in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("rank out of range")
+        return self._record(index)
+
+    def _record(self, rank: int) -> ScoredCause:
+        if rank < len(self._detailed):
+            return self._detailed[rank]
+        i = self._order[rank]
+        return ScoredCause(self._ids[i], self._prior[i], (), self._logs[i], self._posterior[i], ())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Ranked({list(self[:3])}{' ...' if len(self) > 3 else ''}, {len(self)} causes)"
+
+
 class TriageReason(NamedTuple):
     level: str
     message: str
@@ -270,7 +323,7 @@ class PlanItem(NamedTuple):
 
 class Assessment(NamedTuple):
     case: Case
-    ranked: tuple[ScoredCause, ...]  # every cause, most probable first
+    ranked: Sequence[ScoredCause]  # every cause, most probable first (a Ranked)
     triage: Triage
     plan: tuple[PlanItem, ...]
     top: int | None = None
@@ -278,4 +331,4 @@ class Assessment(NamedTuple):
 
     @property
     def shown(self) -> tuple[ScoredCause, ...]:
-        return self.ranked if self.top is None else self.ranked[: self.top]
+        return tuple(self.ranked[: self.top] if self.top is not None else self.ranked)

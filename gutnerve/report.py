@@ -19,55 +19,61 @@ def _round(value: float, places: int = 4) -> float:
     return round(value, places) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-class Fragments(NamedTuple):
-    """The parts of a result that depend only on the knowledge base, built once."""
+class CauseFragment(NamedTuple):
+    """The parts of a cause's row that depend only on the knowledge base, built once per cause."""
 
-    causes: dict[str, dict[str, Any]]  # cause id -> its fixed fields (name, urgency, first-line tests...)
-    evidence: dict[tuple[str, str, bool], dict[str, Any]]  # (cause, finding, present) -> a for/against entry
-    tests: dict[str, dict[str, Any]]  # test id -> its fixed fields in the workup plan
+    fixed: dict[str, Any]  # name, urgency, mechanism, first-line tests
+    evidence: dict[tuple[str, bool], dict[str, Any]]  # (finding, present) -> its for/against entry
 
 
-def fragments(kb: KnowledgeBase) -> Fragments:
-    causes = {
-        cause.id: {
-            "id": cause.id,
-            "name": cause.name,
-            "urgency": cause.urgency,
-            "mechanism": cause.mechanism,
-            "workup": [kb.tests[s.test].name for s in cause.workup if s.line == "first"],
-        }
-        for cause in kb.causes.values()
+def _cause_fragment(kb: KnowledgeBase, cause_id: str) -> CauseFragment:
+    memo: dict[str, CauseFragment] = kb.derived(_fragment_memo)
+    if cause_id in memo:
+        return memo[cause_id]
+    cause = kb.causes[cause_id]
+    fixed = {
+        "name": cause.name,
+        "urgency": cause.urgency,
+        "mechanism": cause.mechanism,
+        "workup": [kb.tests[s.test].name for s in cause.workup if s.line == "first"],
     }
     evidence = {}
-    for cause in kb.causes.values():
-        for link in cause.findings:
-            background = kb.findings[link.finding].background
-            for present in (True, False):
-                likelihood = link.frequency if present else 1.0 - link.frequency
-                reference = background if present else 1.0 - background
-                evidence[cause.id, link.finding, present] = {
-                    "finding": link.finding,
-                    "label": kb.findings[link.finding].label,
-                    "present": present,
-                    "weight": _round(math.log(likelihood / reference), 3),
-                    "likelihood_ratio": _round(likelihood / reference, 3),
-                }
-    tests = {t.id: {"test": t.id, "name": t.name, **({"loinc": t.loinc} if t.loinc else {})} for t in kb.tests.values()}
-    return Fragments(causes, evidence, tests)
+    for link in cause.findings:
+        finding = kb.findings[link.finding]
+        for present in (True, False):
+            likelihood = link.frequency if present else 1.0 - link.frequency
+            reference = finding.background if present else 1.0 - finding.background
+            evidence[link.finding, present] = {
+                "finding": link.finding,
+                "label": finding.label,
+                "present": present,
+                "weight": _round(math.log(likelihood / reference), 3),
+                "likelihood_ratio": _round(likelihood / reference, 3),
+            }
+    memo[cause_id] = CauseFragment(fixed, evidence)
+    return memo[cause_id]
+
+
+def _fragment_memo(kb: KnowledgeBase) -> dict[str, CauseFragment]:
+    return {}  # filled as causes are shown: a knowledge base of thousands of causes shows few of them
+
+
+def _test_fields(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
+    return {t.id: {"test": t.id, "name": t.name, **({"loinc": t.loinc} if t.loinc else {})} for t in kb.tests.values()}
 
 
 def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]:
     """The contract's result object (plus extra keys) for one assessment.
 
-    Fixed parts come from `fragments` and are copied, so callers may modify
-    the result freely.
+    Fixed parts are built once per cause (`_cause_fragment`) and copied, so
+    callers may modify the result freely.
     """
-    parts = kb.derived(fragments)
+    tests = kb.derived(_test_fields)
     case = assessment.case
     differential = []
     for rank, scored in enumerate(assessment.shown, start=1):
-        fixed = parts.causes[scored.cause_id]
         cause_id = scored.cause_id
+        fixed, evidence = _cause_fragment(kb, cause_id)
         differential.append(
             {
                 "rank": rank,
@@ -78,8 +84,8 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
                 "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
                 "urgency": fixed["urgency"],
                 "mechanism": fixed["mechanism"],
-                "for": [dict(parts.evidence[cause_id, c.finding, c.present]) for c in scored.supporting],
-                "against": [dict(parts.evidence[cause_id, c.finding, c.present]) for c in scored.opposing],
+                "for": [dict(evidence[c.finding, c.present]) for c in scored.supporting],
+                "against": [dict(evidence[c.finding, c.present]) for c in scored.opposing],
                 "workup": list(fixed["workup"]),
             }
         )
@@ -98,9 +104,9 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
         "triggers": [{"level": r.level, "trigger": r.trigger, "message": r.message} for r in assessment.triage.reasons],
     }
     result["differential"] = differential
-    result["workup"] = [parts.tests[p.test]["name"] for p in assessment.plan]
+    result["workup"] = [tests[p.test]["name"] for p in assessment.plan]
     result["workup_plan"] = [
-        {**parts.tests[p.test], "line": p.line, "yield": _round(p.yield_), "causes": list(p.causes)} for p in assessment.plan
+        {**tests[p.test], "line": p.line, "yield": _round(p.yield_), "causes": list(p.causes)} for p in assessment.plan
     ]
     result["disclaimer"] = DISCLAIMER
     return result

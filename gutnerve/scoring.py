@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from gutnerve.model import AgeBand, Case, Cause, Contribution, KnowledgeBase, PriorFactor, ScoredCause
+from gutnerve.model import AgeBand, Case, Cause, Contribution, KnowledgeBase, PriorFactor, Ranked, ScoredCause
 
 Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
 
@@ -44,16 +44,31 @@ class Tables(NamedTuple):
 
 
 def compile_tables(kb: KnowledgeBase) -> Tables:
+    from gutnerve.kbcache import no_gc
+
+    with no_gc():  # tens of thousands of tuples, all kept
+        return _compile_tables(kb)
+
+
+def _compile_tables(kb: KnowledgeBase) -> Tables:
     causes = list(kb.causes.values())
     if_present: dict[str, list[tuple[int, float]]] = {}
     if_absent: dict[str, list[tuple[int, float]]] = {}
     age_bands: list[tuple[int, AgeBand, float]] = []
     sex_terms: dict[str, list[tuple[int, float]]] = {}
+    # frequencies are mostly a handful of HPO terms, so the same (frequency, background)
+    # pairs recur: each pair's two logarithms are computed once
+    ratios: dict[tuple[float, float], tuple[float, float]] = {}
+    backgrounds = {fid: finding.background for fid, finding in kb.findings.items()}
     for index, cause in enumerate(causes):
         for link in cause.findings:
-            background = kb.findings[link.finding].background
-            if_present.setdefault(link.finding, []).append((index, math.log(link.frequency / background)))
-            if_absent.setdefault(link.finding, []).append((index, math.log((1.0 - link.frequency) / (1.0 - background))))
+            key = (link.frequency, backgrounds[link.finding])
+            if key not in ratios:
+                frequency, background = key
+                ratios[key] = (math.log(frequency / background), math.log((1.0 - frequency) / (1.0 - background)))
+            present, absent = ratios[key]
+            if_present.setdefault(link.finding, []).append((index, present))
+            if_absent.setdefault(link.finding, []).append((index, absent))
         age_bands += [(index, band, math.log(band.factor)) for band in cause.prior.age]
         for sex, factor in cause.prior.sex:
             if factor != 1.0:
@@ -119,9 +134,10 @@ def log_priors(tables: Tables, case: Case) -> list[float]:
 
 def _normalise(logs: list[float]) -> list[float]:
     peak = max(logs)
-    odds = [math.exp(value - peak) for value in logs]
-    total = math.fsum(odds)
-    return [value / total for value in odds]
+    exp = math.exp  # a local name: this runs once per cause per case
+    odds = [exp(value - peak) for value in logs]
+    scale = 1.0 / math.fsum(odds)
+    return [value * scale for value in odds]
 
 
 def _priors(kb: KnowledgeBase, case: Case) -> tuple[list[float], list[float]]:
@@ -139,7 +155,7 @@ def _prior_memo(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], tuple[
     return {}
 
 
-def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> tuple[ScoredCause, ...]:
+def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> Ranked:
     """Every cause with its posterior probability, most probable first (ties by id).
 
     `contributions` and `prior_factors` are filled for the first `detail`
@@ -156,17 +172,12 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> tuple[Sco
         for index, weight in tables.if_absent.get(finding_id, ()):
             logs[index] += weight
     posterior = _normalise(logs)
-    order = sorted(range(len(logs)), key=posterior.__getitem__, reverse=True)  # stable: ties keep id order
+    order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)  # same order as posterior; stable: ties by id
     ids = tables.cause_ids
-    shown = len(order) if detail is None else min(detail, len(order))
     reported = sorted(case.present | case.absent)
-    ranked = []
-    for i in order[:shown]:
+    detailed = []
+    for i in order[: len(order) if detail is None else detail]:
         cause = kb.causes[ids[i]]
         parts = _contributions(kb, cause, case, reported)
-        ranked.append(ScoredCause(ids[i], prior[i], prior_weight(cause, case)[1], logs[i], posterior[i], parts))
-    # NamedTuple's generated __new__ is a Python function; building the tuple
-    # directly is about three times faster, and this runs for every cause of every case
-    new = tuple.__new__
-    ranked += [new(ScoredCause, (ids[i], prior[i], (), logs[i], posterior[i], ())) for i in order[shown:]]
-    return tuple(ranked)
+        detailed.append(ScoredCause(ids[i], prior[i], prior_weight(cause, case)[1], logs[i], posterior[i], parts))
+    return Ranked(ids, prior, logs, posterior, order, detailed)

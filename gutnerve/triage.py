@@ -9,10 +9,12 @@ the threshold for that urgency (knowledge/model.yaml `triage.cause_thresholds`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gutnerve.model import Case, KnowledgeBase, ScoredCause, Triage, TriageReason
 
 
-def triage(kb: KnowledgeBase, case: Case, ranked: tuple[ScoredCause, ...]) -> Triage:
+def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Triage:
     levels = kb.settings.triage_levels
     by_finding = kb.red_flags_by_finding
     fired = sorted(

@@ -10,6 +10,8 @@ keeps at most `workup.max_tests` tests, so the JSON and the table agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gutnerve.model import KnowledgeBase, PlanItem, ScoredCause
 
 CauseTests = dict[str, tuple[tuple[str, bool], ...]]  # cause id -> (test id, first line?), each test once
@@ -26,7 +28,7 @@ def cause_tests(kb: KnowledgeBase) -> CauseTests:
     return tables
 
 
-def plan(kb: KnowledgeBase, ranked: tuple[ScoredCause, ...]) -> tuple[PlanItem, ...]:
+def plan(kb: KnowledgeBase, ranked: Sequence[ScoredCause]) -> tuple[PlanItem, ...]:
     settings = kb.settings
     tests_of = kb.derived(cause_tests)
     yields: dict[str, float] = {}
