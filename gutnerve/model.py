@@ -14,7 +14,7 @@ a tuple has nowhere to store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple, TypeVar, cast, overload
@@ -287,6 +287,12 @@ class Ranked(Sequence[ScoredCause]):
         if not 0 <= index < len(self):
             raise IndexError("rank out of range")
         return self._record(index)
+
+    def __iter__(self) -> Iterator[ScoredCause]:  # not Sequence's, which goes through __getitem__
+        yield from self._detailed
+        ids, prior, logs, posterior = self._ids, self._prior, self._logs, self._posterior
+        for i in self._order[len(self._detailed) :]:
+            yield ScoredCause(ids[i], prior[i], (), logs[i], posterior[i], ())
 
     def _record(self, rank: int) -> ScoredCause:
         if rank < len(self._detailed):

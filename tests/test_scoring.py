@@ -117,3 +117,19 @@ def test_age_and_sex_factors_change_the_prior(tmp_path):
     assert young.prior == pytest.approx(3 / 43)
     assert old_woman.prior == pytest.approx(24 / 64)  # 3 x 4 x 2 = 24 against 10 + 30
     assert [f.reason for f in old_woman.prior_factors] == ["age 70", "sex female"]
+
+
+def test_ranked_is_a_sequence_built_on_read(kb):
+    """score() returns every cause most probable first; records past `detail` are made when read."""
+    case = make_case(kb, ["burning-feet", "diarrhea"], ["weight-loss"])
+    full, lazy = score(kb, case), score(kb, case, detail=2)
+    assert len(full) == len(lazy) == len(kb.causes)
+    assert [s.cause_id for s in lazy] == [s.cause_id for s in full]
+    assert [s.posterior for s in lazy] == [s.posterior for s in full]
+    assert lazy[0] == full[0] and lazy[1] == full[1]  # the detailed ones, with their explanations
+    assert lazy[2].contributions == () and full[2].contributions != ()
+    assert lazy[-1].cause_id == full[-1].cause_id and lazy[2:4] == tuple(lazy)[2:4]
+    assert list(lazy) == [lazy[i] for i in range(len(lazy))]
+    with pytest.raises(IndexError):
+        lazy[len(lazy)]
+    assert score(kb, case) == full and score(kb, case) == tuple(full)
