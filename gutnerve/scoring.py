@@ -16,10 +16,10 @@ which is Bayes' rule with findings taken as independent given the cause.
 docs/method.md works one example through by hand; tests/test_scoring.py
 reproduces it value by value.
 
-Speed: every ln LR is computed once per knowledge base (`compile_tables`),
-filed by finding, so scoring a case touches only the causes that list one of
-its findings. The per-finding explanation (`contributions`) is built only for
-the causes shown.
+Speed: each finding's ln LRs are computed once per knowledge base, when a
+case first reports it (`evidence`), and filed by finding, so scoring a case
+touches only the causes that list one of its findings. The per-finding
+explanation (`contributions`) is built only for the causes shown.
 """
 
 from __future__ import annotations
@@ -39,36 +39,16 @@ class Tables(NamedTuple):
     log_prior: tuple[float, ...]  # ln prevalence weight of each cause
     age_bands: tuple[tuple[int, AgeBand, float], ...]  # (cause index, band, ln factor)
     sex_terms: dict[str, Terms]  # sex -> ln factors
-    if_present: dict[str, Terms]  # finding -> ln LR for the causes that list it, when present
-    if_absent: dict[str, Terms]  # ... and when known absent
+    # finding -> (ln LR when present, ln LR when known absent) for the causes that list it;
+    # filled a finding at a time, when a case first reports it (see `evidence`)
+    by_finding: dict[str, tuple[Terms, Terms]]
 
 
 def compile_tables(kb: KnowledgeBase) -> Tables:
-    from gutnerve.kbcache import no_gc
-
-    with no_gc():  # tens of thousands of tuples, all kept
-        return _compile_tables(kb)
-
-
-def _compile_tables(kb: KnowledgeBase) -> Tables:
     causes = list(kb.causes.values())
-    if_present: dict[str, list[tuple[int, float]]] = {}
-    if_absent: dict[str, list[tuple[int, float]]] = {}
     age_bands: list[tuple[int, AgeBand, float]] = []
     sex_terms: dict[str, list[tuple[int, float]]] = {}
-    # frequencies are mostly a handful of HPO terms, so the same (frequency, background)
-    # pairs recur: each pair's two logarithms are computed once
-    ratios: dict[tuple[float, float], tuple[float, float]] = {}
-    backgrounds = {fid: finding.background for fid, finding in kb.findings.items()}
     for index, cause in enumerate(causes):
-        for link in cause.findings:
-            key = (link.frequency, backgrounds[link.finding])
-            if key not in ratios:
-                frequency, background = key
-                ratios[key] = (math.log(frequency / background), math.log((1.0 - frequency) / (1.0 - background)))
-            present, absent = ratios[key]
-            if_present.setdefault(link.finding, []).append((index, present))
-            if_absent.setdefault(link.finding, []).append((index, absent))
         age_bands += [(index, band, math.log(band.factor)) for band in cause.prior.age]
         for sex, factor in cause.prior.sex:
             if factor != 1.0:
@@ -78,9 +58,25 @@ def _compile_tables(kb: KnowledgeBase) -> Tables:
         log_prior=tuple(math.log(c.prior.weight) for c in causes),
         age_bands=tuple(age_bands),
         sex_terms={sex: tuple(terms) for sex, terms in sex_terms.items()},
-        if_present={f: tuple(terms) for f, terms in if_present.items()},
-        if_absent={f: tuple(terms) for f, terms in if_absent.items()},
+        by_finding={},
     )
+
+
+def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Terms, Terms]:
+    """ln LR of a finding, present and absent, for each cause that lists it (computed once per
+    finding: a single assess on a knowledge base of thousands of causes needs only its own few)."""
+    terms = tables.by_finding.get(finding_id)
+    if terms is None:
+        background = kb.findings[finding_id].background
+        present: list[tuple[int, float]] = []
+        absent: list[tuple[int, float]] = []
+        for index, cause in enumerate(kb.causes.values()):
+            link = cause.link(finding_id)
+            if link is not None:
+                present.append((index, math.log(link.frequency / background)))
+                absent.append((index, math.log((1.0 - link.frequency) / (1.0 - background))))
+        terms = tables.by_finding[finding_id] = (tuple(present), tuple(absent))
+    return terms
 
 
 def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ...]]:
@@ -166,10 +162,10 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> Ranked:
     priors, prior = _priors(kb, case)
     logs = list(priors)
     for finding_id in sorted(case.present):  # sorted: the same sum in the same order, whatever the input order
-        for index, weight in tables.if_present.get(finding_id, ()):
+        for index, weight in evidence(kb, tables, finding_id)[0]:
             logs[index] += weight
     for finding_id in sorted(case.absent):
-        for index, weight in tables.if_absent.get(finding_id, ()):
+        for index, weight in evidence(kb, tables, finding_id)[1]:
             logs[index] += weight
     posterior = _normalise(logs)
     order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)  # same order as posterior; stable: ties by id
