@@ -31,16 +31,26 @@ IN_FLIGHT_PER_JOB = 4
 TOO_LONG = None  # stands for a line longer than MAX_CASE_BYTES, which is not kept
 
 
+class ReadError(Exception):
+    """The input stopped being readable part-way (an I/O error): bad input, not a bug."""
+
+
 def read_lines(handle: IO[bytes], limit: int | None = None) -> Iterator[bytes | None]:
     """Each line of a binary stream, or TOO_LONG for a line over `limit` bytes (read past, not kept)."""
     limit = MAX_CASE_BYTES if limit is None else limit
     while True:
-        line = handle.readline(limit + 1)
+        try:
+            line = handle.readline(limit + 1)
+        except OSError as error:
+            raise ReadError(f"cannot read: {error.strerror or error}") from None
         if not line:
             return
         if len(line) > limit and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):
-                line = handle.readline(1 << 16)
+                try:
+                    line = handle.readline(1 << 16)
+                except OSError as error:
+                    raise ReadError(f"cannot read: {error.strerror or error}") from None
             yield TOO_LONG
         else:
             yield line

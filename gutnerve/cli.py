@@ -38,8 +38,9 @@ class UserError(Exception):
 class Shell:
     """What one invocation shares: the knowledge base path, loaded once, lazily."""
 
-    def __init__(self, kb_path: str | None):
+    def __init__(self, kb_path: str | None, argv: Sequence[str] = ()):
         self.kb_path = kb_path
+        self.argv = tuple(argv)  # as typed: a --X/--no-X pair keeps only its last value once parsed
         self._kb: KnowledgeBase | None = None
 
     def kb(self, override: Path | None = None) -> KnowledgeBase:
@@ -167,7 +168,10 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
         style = _style() if fmt == "table" else None
         jobs = jobs or batch_run.default_jobs()
         with _open_input(file) as (handle, size), _progress(size) as progress:
-            errors = batch_run.run(knowledge, shell.kb_path, handle, sys.stdout.buffer, top, jobs, progress, fmt, style)
+            try:
+                errors = batch_run.run(knowledge, shell.kb_path, handle, sys.stdout.buffer, top, jobs, progress, fmt, style)
+            except batch_run.ReadError as error:
+                raise UserError(f"{file}: {error}") from None
         if errors:
             raise _Failed(f"{errors} line(s) of {file} could not be assessed; see their error objects")
 
@@ -270,6 +274,11 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
         from gutnerve.report import assessment_dict
 
         knowledge = shell.kb(options.pop("kb"))
+        both = [
+            f for f in knowledge.findings if options.get(_param(f)) is not None and {f"--{f}", f"--no-{f}"} <= set(shell.argv)
+        ]
+        if both:
+            raise UserError(f"--{both[0]} and --no-{both[0]} both given; a finding is either present or absent")
         case: dict[str, Any] = {}
         if options["input"] is not None:
             case = parse_json(_read_input(options["input"]))
@@ -451,7 +460,7 @@ def _needs_findings(argv: Sequence[str]) -> bool:
 
 def build_typer(argv: Sequence[str]) -> typer.Typer:
     """The app for these arguments (the finding flags come from the knowledge base they name)."""
-    return build_app(Shell(_kb_from_argv(argv)), _needs_findings(argv))
+    return build_app(Shell(_kb_from_argv(argv), argv), _needs_findings(argv))
 
 
 def build_command(argv: Sequence[str]) -> Any:

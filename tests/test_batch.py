@@ -155,3 +155,24 @@ def test_progress_bar_draws_on_a_terminal_only(run, tmp_path, monkeypatch):
     cases.write_text('{"present": ["diarrhea", "burning-feet"]}\n')
     result = run("batch", str(cases))
     assert result.code == 0 and result.err == ""  # not a terminal: no progress output
+
+
+def test_an_input_that_fails_part_way_is_a_read_error_not_a_crash(kb):
+    class Failing(io.RawIOBase):
+        def __init__(self):
+            self.calls = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, target) -> int:
+            self.calls += 1
+            if self.calls > 1:
+                raise OSError(5, "Input/output error")
+            line = b'{"present": ["diarrhea"]}\n'
+            target[: len(line)] = line  # the first read hands out one good line
+            return len(line)
+
+    out = io.BytesIO()
+    with pytest.raises(batch.ReadError, match="cannot read: Input/output error"):
+        batch.run(kb, None, io.BufferedReader(Failing()), out, jobs=1)

@@ -235,3 +235,10 @@ def test_table_keeps_cause_names_readable(run):
     cause_cell, reasons_cell = first_row.split("|")[2].strip(), first_row.split("|")[4].strip()
     assert cause_cell == "Small-fiber", first_row
     assert reasons_cell.startswith("Burning feet"), first_row
+
+
+@pytest.mark.parametrize("args", [["--diarrhea", "--no-diarrhea"], ["--no-diarrhea", "--burning-feet", "--diarrhea"]])
+def test_a_flag_given_both_ways_is_an_error_not_the_last_one(run, args):
+    result = run("assess", *args)
+    assert result.code == 2 and result.out == ""
+    assert result.err == "gutnerve: error: --diarrhea and --no-diarrhea both given; a finding is either present or absent\n"
