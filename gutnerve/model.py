@@ -290,8 +290,9 @@ class Ranked(Sequence[ScoredCause]):
 
     def __iter__(self) -> Iterator[ScoredCause]:  # not Sequence's, which goes through __getitem__
         yield from self._detailed
-        ids, prior, logs, posterior = self._ids, self._prior, self._logs, self._posterior
-        for i in self._order[len(self._detailed) :]:
+        ids, prior, logs, posterior, order = self._ids, self._prior, self._logs, self._posterior, self._order
+        for rank in range(len(self._detailed), len(order)):
+            i = order[rank]
             yield ScoredCause(ids[i], prior[i], (), logs[i], posterior[i], ())
 
     def _record(self, rank: int) -> ScoredCause:

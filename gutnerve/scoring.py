@@ -24,8 +24,10 @@ explanation (`contributions`) is built only for the causes shown.
 
 from __future__ import annotations
 
+import heapq
 import math
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
 
 from gutnerve.model import AgeBand, Case, Cause, Contribution, KnowledgeBase, PriorFactor, Ranked, ScoredCause
 
@@ -136,18 +138,32 @@ def _normalise(logs: list[float]) -> list[float]:
     return [value * scale for value in odds]
 
 
-def _priors(kb: KnowledgeBase, case: Case) -> tuple[list[float], list[float]]:
-    """(ln prior weights, normalised priors) for the case's age and sex: they depend on
-    nothing else, so each of the few hundred combinations is computed once."""
-    memo: dict[tuple[int | None, str | None], tuple[list[float], list[float]]] = kb.derived(_prior_memo)
+class PriorTable(NamedTuple):
+    """Everything about the priors for one (age, sex): computed once, shared by every case."""
+
+    logs: list[float]  # ln prior weight of each cause
+    prior: list[float]  # normalised
+    shift: float  # max(logs): odds are taken relative to it
+    odds: list[float]  # exp(logs - shift)
+    total: float  # fsum(odds)
+    order: list[int]  # cause indices by falling prior (ties by id)
+
+
+def _priors(kb: KnowledgeBase, case: Case) -> PriorTable:
+    """The prior table for the case's age and sex: they depend on nothing else, so each of
+    the few hundred combinations is computed once."""
+    memo: dict[tuple[int | None, str | None], PriorTable] = kb.derived(_prior_memo)
     key = (case.age, case.sex)
     if key not in memo:
         logs = log_priors(kb.derived(compile_tables), case)
-        memo[key] = (logs, _normalise(logs))
+        shift = max(logs)
+        odds = [math.exp(value - shift) for value in logs]
+        order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
+        memo[key] = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), order)
     return memo[key]
 
 
-def _prior_memo(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], tuple[list[float], list[float]]]:
+def _prior_memo(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], PriorTable]:
     return {}
 
 
@@ -157,23 +173,98 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> Ranked:
     `contributions` and `prior_factors` are filled for the first `detail`
     causes (all when None); the rest carry empty tuples, as a table of the
     top N never shows them.
+
+    Only the causes that list one of the case's findings move from their prior
+    ("touched"). When they are few among many causes, the others keep their
+    prior odds and prior order, so the normaliser and the ranking are updated
+    rather than recomputed (`_sparse`); the result is the same up to rounding.
     """
     tables = kb.derived(compile_tables)
-    priors, prior = _priors(kb, case)
-    logs = list(priors)
+    base = _priors(kb, case)
+    touched: dict[int, float] = {}
     for finding_id in sorted(case.present):  # sorted: the same sum in the same order, whatever the input order
         for index, weight in evidence(kb, tables, finding_id)[0]:
-            logs[index] += weight
+            touched[index] = touched.get(index, base.logs[index]) + weight
     for finding_id in sorted(case.absent):
         for index, weight in evidence(kb, tables, finding_id)[1]:
-            logs[index] += weight
-    posterior = _normalise(logs)
-    order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)  # same order as posterior; stable: ties by id
+            touched[index] = touched.get(index, base.logs[index]) + weight
+    sparse = _sparse(base, touched)
+    if sparse is not None:
+        logs, posterior, order = sparse
+    else:
+        full = list(base.logs)
+        for index, value in touched.items():
+            full[index] = value
+        logs, posterior = full, _normalise(full)
+        order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
     ids = tables.cause_ids
     reported = sorted(case.present | case.absent)
     detailed = []
-    for i in order[: len(order) if detail is None else detail]:
+    for rank in range(len(ids) if detail is None else min(detail, len(ids))):
+        i = order[rank]
         cause = kb.causes[ids[i]]
         parts = _contributions(kb, cause, case, reported)
-        detailed.append(ScoredCause(ids[i], prior[i], prior_weight(cause, case)[1], logs[i], posterior[i], parts))
-    return Ranked(ids, prior, logs, posterior, order, detailed)
+        detailed.append(ScoredCause(ids[i], base.prior[i], prior_weight(cause, case)[1], logs[i], posterior[i], parts))
+    return Ranked(ids, base.prior, logs, posterior, order, detailed)
+
+
+def _sparse(base: PriorTable, touched: dict[int, float]) -> tuple[Sequence[float], Sequence[float], Sequence[int]] | None:
+    """(logs, posteriors, order) as lazy views when few causes are touched, else None."""
+    count = len(base.logs)
+    if not touched or len(touched) * 8 > count:
+        return None
+    exp = math.exp
+    new_odds = {index: value - base.shift for index, value in touched.items()}
+    if max(new_odds.values()) > 700:  # exp would overflow: recompute in full
+        return None
+    new_odds = {index: exp(value) for index, value in new_odds.items()}
+    removed = math.fsum(base.odds[index] for index in touched)
+    if removed > 0.5 * base.total:  # most prior mass moved: subtracting would lose precision
+        untouched = math.fsum(odds for index, odds in enumerate(base.odds) if index not in touched)
+    else:
+        untouched = base.total - removed
+    scale = 1.0 / (untouched + math.fsum(new_odds.values()))
+    moved = sorted(touched, key=lambda index: (-touched[index], index))
+    order = _LazyOrder(count, heapq.merge(moved, (i for i in base.order if i not in touched), key=_Rank(touched, base.logs)))
+    return _Overlay(base.logs, touched), _Overlay(base.odds, new_odds, scale), order
+
+
+class _Rank:
+    """Sort key of a cause index: falling log score, then index (= id order)."""
+
+    __slots__ = ("base", "touched")
+
+    def __init__(self, touched: dict[int, float], base: list[float]):
+        self.touched, self.base = touched, base
+
+    def __call__(self, index: int) -> tuple[float, int]:
+        return (-self.touched.get(index, self.base[index]), index)
+
+
+class _Overlay(Sequence[float]):
+    """base[i], or overrides[i] where given; times `scale`."""
+
+    def __init__(self, base: list[float], overrides: dict[int, float], scale: float = 1.0):
+        self.base, self.overrides, self.scale = base, overrides, scale
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.overrides.get(index, self.base[index]) * self.scale
+
+
+class _LazyOrder(Sequence[int]):
+    """A ranking materialised only as far as it is read."""
+
+    def __init__(self, size: int, source: Iterator[int]):
+        self.size, self.source = size, source
+        self.done: list[int] = []
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, rank: Any) -> Any:
+        while len(self.done) <= rank:
+            self.done.append(next(self.source))
+        return self.done[rank]

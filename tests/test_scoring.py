@@ -133,3 +133,36 @@ def test_ranked_is_a_sequence_built_on_read(kb):
     with pytest.raises(IndexError):
         lazy[len(lazy)]
     assert score(kb, case) == full and score(kb, case) == tuple(full)
+
+
+def test_sparse_update_agrees_with_full_recomputation(tmp_path, monkeypatch):
+    """On a large knowledge base a case touches few causes: score() updates the prior
+    normaliser and order instead of recomputing them. Both ways must agree."""
+    import random
+    import sys
+
+    from gutnerve import scoring
+    from gutnerve.knowledge import load
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from synthetic_kb import write
+
+    write(tmp_path / "kb", causes=400, findings=300, links=12, seed=5)
+    kb = load(tmp_path / "kb", use_cache=False)
+    findings = list(kb.findings)
+    rng = random.Random(11)
+    cases = []
+    for _ in range(40):
+        chosen = rng.sample(findings, rng.randint(1, 6))
+        cut = rng.randint(0, len(chosen))
+        cases.append(make_case(kb, chosen[:cut], chosen[cut:], age=rng.choice([None, 30, 70]), sex=rng.choice([None, "male"])))
+    sparse = [list(score(kb, case, detail=3)) for case in cases]
+    assert any(scoring._sparse(scoring._priors(kb, c), {0: 1.0}) is not None for c in cases)  # the sparse path ran
+    monkeypatch.setattr(scoring, "_sparse", lambda base, touched: None)
+    for case, fast in zip(cases, sparse, strict=True):
+        full = list(score(kb, case, detail=3))
+        assert [s.cause_id for s in fast] == [s.cause_id for s in full]
+        assert [s.posterior for s in fast] == pytest.approx([s.posterior for s in full], rel=1e-9, abs=1e-15)
+        assert [s.log_score for s in fast] == pytest.approx([s.log_score for s in full], abs=1e-12)
+        assert [s.contributions for s in fast[:3]] == [s.contributions for s in full[:3]]
+        assert math.fsum(s.posterior for s in fast) == pytest.approx(1.0, abs=1e-12)
