@@ -45,13 +45,31 @@ def parse_json(text: str | bytes) -> Any:
     try:
         return jsonio.loads(text)
     except jsonio.JSONDecodeError as error:
-        if "UTF-8" in error.msg or "surrogates" in error.msg:
-            raise CaseError([Issue("error", "case", "input is not UTF-8 text")]) from None
+        if "UTF-8" in error.msg or "surrogates" in error.msg or (isinstance(text, bytes) and b"\x00" in text):
+            raise CaseError([Issue("error", "case", _not_utf8(text))]) from None
         if "depth" in error.msg or "recursion" in error.msg:
             raise CaseError([Issue("error", "case", "JSON is nested too deeply")]) from None
         raise CaseError(
             [Issue("error", "case", f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")]
         ) from None
+
+
+def _not_utf8(data: str | bytes) -> str:
+    """What is wrong with input that is not UTF-8, and where (only on the error path: it scans the input)."""
+    if not isinstance(data, bytes):
+        return "input is not UTF-8 text"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "input is UTF-16 text, not UTF-8 (save it as UTF-8)"
+    try:
+        data.decode("utf-8")
+        where = data.index(b"\x00")  # valid UTF-8, but JSON never has a NUL byte: UTF-16 without a mark, or binary
+    except UnicodeDecodeError as error:
+        where = error.start
+    except ValueError:  # pragma: no cover - the caller saw a NUL byte or a decoding error
+        return "input is not UTF-8 text"
+    line = data.count(b"\n", 0, where) + 1
+    column = where - (data.rfind(b"\n", 0, where) + 1) + 1
+    return f"input is not UTF-8 text: byte 0x{data[where]:02x} at line {line} column {column}"
 
 
 def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:

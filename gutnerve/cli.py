@@ -278,7 +278,7 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
             f for f in knowledge.findings if options.get(_param(f)) is not None and {f"--{f}", f"--no-{f}"} <= set(shell.argv)
         ]
         if both:
-            raise UserError(f"--{both[0]} and --no-{both[0]} both given; a finding is either present or absent")
+            raise UserError(f"--{both[0]} and --no-{both[0]} both given: a finding cannot be both present and absent")
         case: dict[str, Any] = {}
         if options["input"] is not None:
             case = parse_json(_read_input(options["input"]))

@@ -241,4 +241,4 @@ def test_table_keeps_cause_names_readable(run):
 def test_a_flag_given_both_ways_is_an_error_not_the_last_one(run, args):
     result = run("assess", *args)
     assert result.code == 2 and result.out == ""
-    assert result.err == "gutnerve: error: --diarrhea and --no-diarrhea both given; a finding is either present or absent\n"
+    assert result.err == "gutnerve: error: --diarrhea and --no-diarrhea both given: a finding cannot be both present and absent\n"
