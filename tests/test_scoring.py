@@ -166,3 +166,30 @@ def test_sparse_update_agrees_with_full_recomputation(tmp_path, monkeypatch):
         assert [s.log_score for s in fast] == pytest.approx([s.log_score for s in full], abs=1e-12)
         assert [s.contributions for s in fast[:3]] == [s.contributions for s in full[:3]]
         assert math.fsum(s.posterior for s in fast) == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("moved", "takes_sparse_path"),
+    [
+        ({3: 1.0}, True),  # a little mass moves: the normaliser is updated by subtraction
+        ({0: 5.0}, True),  # most prior mass moves: the untouched causes are summed afresh
+        ({0: 900.0}, False),  # odds would overflow: recompute in full
+        ({i: 1.0 for i in range(4)}, False),  # a quarter of the causes move: recompute in full
+    ],
+)
+def test_sparse_normaliser_matches_a_full_recomputation(moved, takes_sparse_path):
+    from gutnerve.scoring import PriorTable, _normalise, _sparse
+
+    logs = [10.0] + [0.0] * 15  # cause 0 holds nearly all the prior mass
+    shift = max(logs)
+    odds = [math.exp(v - shift) for v in logs]
+    base = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), sorted(range(16), key=lambda i: -logs[i]))
+    sparse = _sparse(base, moved)
+    assert (sparse is not None) == takes_sparse_path
+    if sparse is None:
+        return
+    full = [moved.get(i, v) for i, v in enumerate(logs)]
+    new_logs, posterior, order = sparse
+    assert [new_logs[i] for i in range(16)] == full
+    assert [posterior[i] for i in range(16)] == pytest.approx(_normalise(full), rel=1e-12, abs=1e-300)
+    assert [order[i] for i in range(16)] == sorted(range(16), key=lambda i: (-full[i], i))
