@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -21,6 +22,24 @@ CONTRACT = ROOT.parent / "shared" / "contract"
 @pytest.fixture(scope="session")
 def mini_kb() -> KnowledgeBase:
     return load(MINI_KB)
+
+
+@pytest.fixture
+def mini() -> KnowledgeBase:
+    """A fresh copy of the mini knowledge base, without the cache: no tables memoised by earlier tests."""
+    return load(MINI_KB, use_cache=False)
+
+
+def edit(record: Any, **changes: object) -> Any:
+    """A copy of a frozen record (dataclass or NamedTuple) with some fields replaced."""
+    return record._replace(**changes) if hasattr(record, "_replace") else dataclasses.replace(record, **changes)
+
+
+def with_cause(kb: KnowledgeBase, cause_id: str, **changes: object) -> KnowledgeBase:
+    """A copy of kb with one cause's fields replaced (a new object: no memoised tables)."""
+    causes = dict(kb.causes)
+    causes[cause_id] = edit(causes[cause_id], **changes)
+    return edit(kb, causes=causes)
 
 
 @pytest.fixture(scope="session")

@@ -12,36 +12,16 @@ built (and their code exercised) only in whichever test ran first.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from typing import Any
 
 import pytest
 
 from gutnerve import make_case
-from gutnerve.knowledge import load
 from gutnerve.model import AgeBand, Contribution, KnowledgeBase, PriorFactor, ScoredCause
 from gutnerve.scoring import _normalise, compile_tables, contributions, log_priors, prior_weight, score
 
-from .conftest import MINI_KB
+from .conftest import edit, with_cause
 
 IBS, SFN, B12 = "ibs-pain-sensitization", "small-fiber-neuropathy", "vitamin-b12-deficiency"
-
-
-def edit(record: Any, **changes: object) -> Any:
-    """A copy of a frozen record (dataclass or NamedTuple) with some fields replaced."""
-    return record._replace(**changes) if hasattr(record, "_replace") else replace(record, **changes)
-
-
-@pytest.fixture
-def mini() -> KnowledgeBase:
-    return load(MINI_KB, use_cache=False)
-
-
-def with_cause(kb: KnowledgeBase, cause_id: str, **changes: object) -> KnowledgeBase:
-    """A copy of kb with one cause's fields replaced (a new object: no memoised tables)."""
-    causes = dict(kb.causes)
-    causes[cause_id] = edit(causes[cause_id], **changes)
-    return edit(kb, causes=causes)
 
 
 def with_prior(kb: KnowledgeBase, cause_id: str, **changes: object) -> KnowledgeBase:

@@ -10,39 +10,20 @@ engine memoises on a knowledge base are built inside the test.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from typing import Any
 
 import pytest
 
 from gutnerve import assess, make_case
-from gutnerve.knowledge import load
 from gutnerve.model import KnowledgeBase, PlanItem, RedFlag, TriageReason, WorkupStep
 from gutnerve.scoring import score
 from gutnerve.triage import triage
 from gutnerve.workup import cause_tests, plan
 
-from .conftest import MINI_KB
+from .conftest import edit, with_cause
 
 IBS, SFN, B12 = "ibs-pain-sensitization", "small-fiber-neuropathy", "vitamin-b12-deficiency"
 SADDLE = "Saddle numbness needs an emergency assessment."
 B12_LIKELY = ["numb-feet", "weight-loss", "leg-weakness"]  # B12 3 x 3.6 x 5.5 x 5.5 = 326.7 of 336.3: 97%
-
-
-def edit(record: Any, **changes: object) -> Any:
-    """A copy of a frozen record (dataclass or NamedTuple) with some fields replaced."""
-    return record._replace(**changes) if hasattr(record, "_replace") else replace(record, **changes)
-
-
-@pytest.fixture
-def mini() -> KnowledgeBase:
-    return load(MINI_KB, use_cache=False)
-
-
-def with_cause(kb: KnowledgeBase, cause_id: str, **changes: object) -> KnowledgeBase:
-    causes = dict(kb.causes)
-    causes[cause_id] = edit(causes[cause_id], **changes)
-    return edit(kb, causes=causes)
 
 
 def with_settings(kb: KnowledgeBase, **changes: object) -> KnowledgeBase:
