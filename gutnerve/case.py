@@ -43,7 +43,7 @@ def parse_json(text: str | bytes) -> Any:
     if isinstance(text, bytes) and text.startswith(b"\xef\xbb\xbf"):
         text = text[3:]  # a UTF-8 byte-order mark, as some editors write: harmless
     try:
-        return jsonio.loads(text)
+        data = jsonio.loads(text)
     except jsonio.JSONDecodeError as error:
         if "UTF-8" in error.msg or "surrogates" in error.msg or (isinstance(text, bytes) and b"\x00" in text):
             raise CaseError([Issue("error", "case", _not_utf8(text))]) from None
@@ -52,6 +52,31 @@ def parse_json(text: str | bytes) -> Any:
         raise CaseError(
             [Issue("error", "case", f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")]
         ) from None
+    if isinstance(data, dict):
+        _refuse_duplicate_keys(text, data)
+    return data
+
+
+def _refuse_duplicate_keys(text: str | bytes, data: dict[str, Any]) -> None:
+    """A key given twice would silently keep its last value (orjson, like json, does not say).
+    A key whose quoted name occurs once in the text cannot be a duplicate, so the text is
+    parsed again, keeping every pair, only when a name occurs more than once."""
+    raw = text if isinstance(text, bytes) else text.encode()
+    if all(raw.count(b'"' + str(key).encode() + b'"') <= 1 for key in data):
+        return
+    import json
+
+    pairs: list[list[str]] = []
+
+    def keep(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        pairs.append([key for key, _ in items])
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=keep)
+    keys = pairs[-1]  # the outermost object is built last
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise CaseError([Issue("error", "case", f"key {repeated[0]!r} is given more than once", "give each key once")])
 
 
 def _not_utf8(data: str | bytes) -> str:

@@ -56,3 +56,20 @@ def test_merge_unites_lists_and_refuses_conflicts():
     assert merge({"present": ["a"]}, {"present": ["b", "a"]}) == {"present": ["a", "b"]}
     with pytest.raises(CaseError, match="age is 50 in the input but 60 on the command line"):
         merge({"age": 50}, {"age": 60})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b'{"age": 50, "age": 60}', b'{"present": ["diarrhea"], "absent": [], "present": ["fever"]}', '{"sex": "male", "sex": "male"}'],
+)
+def test_a_key_given_twice_is_an_error_not_the_last_value(text):
+    from gutnerve.case import CaseError, parse_json
+
+    with pytest.raises(CaseError, match="is given more than once"):
+        parse_json(text)
+
+
+def test_a_key_name_inside_a_value_is_not_a_duplicate():
+    from gutnerve.case import parse_json
+
+    assert parse_json(b'{"id": "age", "age": 50}') == {"id": "age", "age": 50}
