@@ -85,10 +85,30 @@ def _build(root: Path, stamp: str) -> KnowledgeBase:
     return Builder(root).build(stamp)
 
 
-def read_head(path: Path, limit: int) -> bytes:
-    """At most `limit` bytes from the start of a file."""
-    with path.open("rb") as handle:
-        return handle.read(limit)
+def read_head(path: str | os.PathLike[str], limit: int) -> bytes:
+    """At most `limit` bytes from the start of a file; raises OSError.
+
+    Few system calls, as the fingerprint runs this for every file on every start-up:
+    the read is sized from fstat, not from `limit` (os.read allocates what it is
+    asked for, and a 1 MB buffer per file tripled the time), then goes on in
+    pieces if the file holds more than fstat said (growing, or /proc).
+    O_NONBLOCK: a FIFO must not hang us.
+    """
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        want = min(limit, os.fstat(handle).st_size + 1)
+        chunks = [os.read(handle, want)]
+        size = len(chunks[0])
+        while size == want and size < limit:
+            want = min(limit - size, 1 << 16)
+            chunk = os.read(handle, want)
+            chunks.append(chunk)
+            size += len(chunk)
+            if len(chunk) < want:
+                break
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def fingerprint(root: Path) -> str:
@@ -113,29 +133,10 @@ def fingerprint(root: Path) -> str:
 
 
 def _head(path: str, limit: int) -> bytes:
-    """At most `limit` bytes of a file, in few system calls (this runs for every file on every
-    start-up). The read is sized from fstat, not from `limit`: os.read allocates what it is
-    asked for, and a 1 MB buffer per file tripled the time. A folder or an unreadable path
-    gives a marker instead."""
+    """read_head for the fingerprint: a folder or an unreadable path gives a marker instead."""
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: a FIFO must not hang us
-    except OSError:
-        return b"<unreadable>"
-    try:
-        want = min(limit, os.fstat(handle).st_size + 1)
-        chunks = [os.read(handle, want)]
-        size = len(chunks[0])
-        while size == want and size < limit:  # larger than fstat said (growing, or /proc): go on
-            want = min(limit - size, 1 << 16)
-            chunk = os.read(handle, want)
-            chunks.append(chunk)
-            size += len(chunk)
-            if len(chunk) < want:
-                break
-        return b"".join(chunks)
+        return read_head(path, limit)
     except IsADirectoryError:
         return b"<not a file>"
     except OSError:
         return b"<unreadable>"
-    finally:
-        os.close(handle)
