@@ -169,3 +169,10 @@ def test_piped_table_and_json_do_not_import_rich_or_yaml():
         subprocess.run(args, capture_output=True, check=True)  # warms the knowledge-base cache
         done = subprocess.run(args, capture_output=True, text=True, check=True)
         assert done.stderr == "", f"{extra}: imported {done.stderr}"
+
+
+def test_the_cli_offers_exactly_the_formats_the_renderers_know():
+    """cli.FORMATS is a copy (importing the renderers would cost start-up): keep the two in step."""
+    from gutnerve import cli
+
+    assert cli.FORMATS == formats.FORMATS
