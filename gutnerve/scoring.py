@@ -26,12 +26,28 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from gutnerve.model import AgeBand, Case, Cause, Contribution, KnowledgeBase, PriorFactor, Ranked, ScoredCause
 
 Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
+
+
+# A knowledge base of at most this many causes is scored with one row of ln LRs per
+# finding covering every cause (0.0 where a cause does not list it): adding a few
+# rows element-wise is cheaper than a dict update per listed cause. Larger ones are
+# scored sparsely, touching only the causes that list a finding (see `score`).
+DENSE_CAUSES = 256
+
+
+class Evidence(NamedTuple):
+    """What one finding, reported one way (present or known absent), says about each cause."""
+
+    terms: Terms  # (cause index, ln LR) for each cause that lists the finding
+    parts: dict[int, Contribution]  # cause index -> the same as an explanation
+    row: tuple[float, ...]  # ln LR of every cause in order, 0.0 where unlisted (empty unless tables.dense)
 
 
 class Tables(NamedTuple):
@@ -41,9 +57,10 @@ class Tables(NamedTuple):
     log_prior: tuple[float, ...]  # ln prevalence weight of each cause
     age_bands: tuple[tuple[int, AgeBand, float], ...]  # (cause index, band, ln factor)
     sex_terms: dict[str, Terms]  # sex -> ln factors
-    # finding -> (ln LR when present, ln LR when known absent) for the causes that list it;
+    dense: bool  # score with full rows (few causes) or sparse terms (many)
+    # finding -> its evidence when present and when known absent, for the causes that list it;
     # filled a finding at a time, when a case first reports it (see `evidence`)
-    by_finding: dict[str, tuple[Terms, Terms]]
+    by_finding: dict[str, tuple[Evidence, Evidence]]
 
 
 def compile_tables(kb: KnowledgeBase) -> Tables:
@@ -60,25 +77,32 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         log_prior=tuple(math.log(c.prior.weight) for c in causes),
         age_bands=tuple(age_bands),
         sex_terms={sex: tuple(terms) for sex, terms in sex_terms.items()},
+        dense=len(causes) <= DENSE_CAUSES,
         by_finding={},
     )
 
 
-def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Terms, Terms]:
-    """ln LR of a finding, present and absent, for each cause that lists it (computed once per
+def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Evidence, Evidence]:
+    """A finding's evidence, present and absent, for each cause that lists it (computed once per
     finding: a single assess on a knowledge base of thousands of causes needs only its own few)."""
-    terms = tables.by_finding.get(finding_id)
-    if terms is None:
+    compiled = tables.by_finding.get(finding_id)
+    if compiled is None:
         background = kb.findings[finding_id].background
-        present: list[tuple[int, float]] = []
-        absent: list[tuple[int, float]] = []
-        for index, cause in enumerate(kb.causes.values()):
-            link = cause.link(finding_id)
-            if link is not None:
-                present.append((index, math.log(link.frequency / background)))
-                absent.append((index, math.log((1.0 - link.frequency) / (1.0 - background))))
-        terms = tables.by_finding[finding_id] = (tuple(present), tuple(absent))
-    return terms
+        sides: list[Evidence] = []
+        for present in (True, False):
+            parts: dict[int, Contribution] = {}
+            for index, cause in enumerate(kb.causes.values()):
+                link = cause.link(finding_id)
+                if link is not None:
+                    likelihood = link.frequency if present else 1.0 - link.frequency
+                    reference = background if present else 1.0 - background
+                    weight = math.log(likelihood / reference)
+                    parts[index] = Contribution(finding_id, present, likelihood, reference, weight)
+            terms = tuple((index, part.weight) for index, part in parts.items())
+            row = tuple(parts[i].weight if i in parts else 0.0 for i in range(len(tables.cause_ids))) if tables.dense else ()
+            sides.append(Evidence(terms, parts, row))
+        compiled = tables.by_finding[finding_id] = (sides[0], sides[1])
+    return compiled
 
 
 def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ...]]:
@@ -181,31 +205,58 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> Ranked:
     """
     tables = kb.derived(compile_tables)
     base = _priors(kb, case)
-    touched: dict[int, float] = {}
-    for finding_id in sorted(case.present):  # sorted: the same sum in the same order, whatever the input order
-        for index, weight in evidence(kb, tables, finding_id)[0]:
-            touched[index] = touched.get(index, base.logs[index]) + weight
-    for finding_id in sorted(case.absent):
-        for index, weight in evidence(kb, tables, finding_id)[1]:
-            touched[index] = touched.get(index, base.logs[index]) + weight
-    sparse = _sparse(base, touched)
-    if sparse is not None:
-        logs, posterior, order = sparse
-    else:
-        full = list(base.logs)
-        for index, value in touched.items():
-            full[index] = value
+    present = sorted(case.present)  # sorted: the same sum in the same order, whatever the input order
+    absent = sorted(case.absent)
+    reported = [evidence(kb, tables, f)[0] for f in present] + [evidence(kb, tables, f)[1] for f in absent]
+    logs: Sequence[float]
+    posterior: Sequence[float]
+    order: Sequence[int]
+    if tables.dense:
+        full = base.logs
+        for side in reported:
+            full = list(map(operator.add, full, side.row))
         logs, posterior = full, _normalise(full)
         order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
+    else:
+        logs, posterior, order = _sparse_or_full(base, reported)
     ids = tables.cause_ids
-    reported = sorted(case.present | case.absent)
+    # each cause's explanation lists the reported findings it lists, by finding id
+    explained = [side for _, side in sorted(zip(present + absent, reported, strict=True))]
+    factors = _factor_memo(kb, case)
     detailed = []
     for rank in range(len(ids) if detail is None else min(detail, len(ids))):
         i = order[rank]
-        cause = kb.causes[ids[i]]
-        parts = _contributions(kb, cause, case, reported)
-        detailed.append(ScoredCause(ids[i], base.prior[i], prior_weight(cause, case)[1], logs[i], posterior[i], parts))
+        parts = tuple(side.parts[i] for side in explained if i in side.parts)
+        if i not in factors:
+            factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
+        detailed.append(ScoredCause(ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts))
     return Ranked(ids, base.prior, logs, posterior, order, detailed)
+
+
+def _sparse_or_full(base: PriorTable, reported: list[Evidence]) -> tuple[Sequence[float], Sequence[float], Sequence[int]]:
+    """(logs, posteriors, order) from the causes the reported findings touch."""
+    touched: dict[int, float] = {}
+    for side in reported:
+        for index, weight in side.terms:
+            touched[index] = touched.get(index, base.logs[index]) + weight
+    sparse = _sparse(base, touched)
+    if sparse is not None:
+        return sparse
+    full = list(base.logs)
+    for index, value in touched.items():
+        full[index] = value
+    order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
+    return full, _normalise(full), order
+
+
+def _factor_memo(kb: KnowledgeBase, case: Case) -> dict[int, tuple[PriorFactor, ...]]:
+    """The prior factors (age, sex) that explain each cause's prior, per (age, sex), filled as shown."""
+    memo: dict[tuple[int | None, str | None], dict[int, tuple[PriorFactor, ...]]] = kb.derived(_factor_memos)
+    return memo.setdefault((case.age, case.sex), {})
+
+
+def _factor_memos(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], dict[int, tuple[PriorFactor, ...]]]:
+    return {}
 
 
 def _sparse(base: PriorTable, touched: dict[int, float]) -> tuple[Sequence[float], Sequence[float], Sequence[int]] | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gutnerve import assess, make_case
-from gutnerve.scoring import score
+from gutnerve.scoring import contributions, prior_weight, score
 
 DOC = Path(__file__).parent.parent / "docs" / "method.md"
 
@@ -193,3 +193,34 @@ def test_sparse_normaliser_matches_a_full_recomputation(moved, takes_sparse_path
     assert [new_logs[i] for i in range(16)] == full
     assert [posterior[i] for i in range(16)] == pytest.approx(_normalise(full), rel=1e-12, abs=1e-300)
     assert [order[i] for i in range(16)] == sorted(range(16), key=lambda i: (-full[i], i))
+
+
+def test_dense_rows_and_sparse_terms_score_alike(monkeypatch):
+    """A small knowledge base is scored by adding full rows of ln LRs, a large one by touching
+    only the causes that list a finding (scoring.DENSE_CAUSES). Both ways, and the reference
+    explanation `contributions`, must agree on the shipped knowledge base."""
+    import random
+
+    from gutnerve import scoring
+    from gutnerve.knowledge import load
+
+    dense_kb = load(use_cache=False)
+    assert scoring.compile_tables(dense_kb).dense
+    monkeypatch.setattr(scoring, "DENSE_CAUSES", 0)
+    sparse_kb = load(use_cache=False)
+    assert not scoring.compile_tables(sparse_kb).dense
+    findings = list(dense_kb.findings)
+    rng = random.Random(5)
+    for _ in range(60):
+        chosen = rng.sample(findings, rng.randint(0, 9))
+        cut = rng.randint(0, len(chosen))
+        age, sex = rng.choice([None, 25, 70]), rng.choice([None, "female", "male"])
+        dense = list(score(dense_kb, make_case(dense_kb, chosen[:cut], chosen[cut:], age=age, sex=sex), detail=5))
+        case = make_case(sparse_kb, chosen[:cut], chosen[cut:], age=age, sex=sex)
+        sparse = list(score(sparse_kb, case, detail=5))
+        assert [s.cause_id for s in dense] == [s.cause_id for s in sparse]
+        assert [s.posterior for s in dense] == pytest.approx([s.posterior for s in sparse], rel=1e-12, abs=1e-15)
+        assert [s.log_score for s in dense] == [s.log_score for s in sparse]  # the same sums in the same order
+        for shown in dense[:5]:
+            assert shown.contributions == contributions(sparse_kb, sparse_kb.causes[shown.cause_id], case)
+            assert shown.prior_factors == prior_weight(sparse_kb.causes[shown.cause_id], case)[1]
