@@ -205,7 +205,7 @@ class Builder:
     def settings(self, data: Any) -> Settings:
         empty = Settings({}, {}, {}, ("emergency", "urgent", "soon", "routine"), {}, 0.0, 1)
         keys = ("frequency_terms", "prevalence_classes", "mechanisms", "triage", "workup")
-        if data is None or not self.mapping(data, "model.yaml", keys):
+        if data is None or not self.mapping(data, "model.yaml", keys, ("unexplained",)):
             return empty
         terms: dict[str, float] = {}
         if isinstance(data["frequency_terms"], dict):
@@ -236,7 +236,8 @@ class Builder:
             min_causes = int(self.number(workup, "min_causes", "workup", 1, 1000))
             if "max_tests" in workup:
                 max_tests = int(self.number(workup, "max_tests", "workup", 1, 1000))
-        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests)
+        unexplained = self.number(data, "unexplained", "model.yaml", 0.01, 1) if "unexplained" in data else 1.0
+        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, unexplained)
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:
         result: dict[str, Finding] = {}

@@ -162,6 +162,9 @@ class Settings(NamedTuple):
     workup_min_posterior: float
     workup_min_causes: int
     workup_max_tests: int | None = None  # the plan keeps at most this many tests, highest yield first
+    # P(f | c) of a finding a cause does not list, as a share of the finding's background
+    # (1.0: an unlisted finding is neutral; below 1: the cause does not explain it)
+    unexplained: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ class Contribution(NamedTuple):
     likelihood: float  # P(finding as observed | cause)
     background: float  # P(finding as observed | background)
     weight: float  # ln(likelihood / background)
+    explained: bool = True  # False: the cause does not list the finding (model.yaml `unexplained`)
 
 
 class PriorFactor(NamedTuple):

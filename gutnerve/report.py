@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from gutnerve.model import Assessment, Cause, KnowledgeBase
+from gutnerve.model import Assessment, Cause, Contribution, KnowledgeBase
 
 SCHEMA_VERSION = 1
 DISCLAIMER = "Decision support only, not a diagnosis: discuss the results with a clinician."
@@ -49,6 +49,7 @@ def _cause_fragment(kb: KnowledgeBase, cause_id: str) -> CauseFragment:
                 "present": present,
                 "weight": _round(math.log(likelihood / reference), 3),
                 "likelihood_ratio": _round(likelihood / reference, 3),
+                "explained": True,
             }
     memo[cause_id] = CauseFragment(fixed, evidence)
     return memo[cause_id]
@@ -56,6 +57,28 @@ def _cause_fragment(kb: KnowledgeBase, cause_id: str) -> CauseFragment:
 
 def _fragment_memo(kb: KnowledgeBase) -> dict[str, CauseFragment]:
     return {}  # filled as causes are shown: a knowledge base of thousands of causes shows few of them
+
+
+def _entry(kb: KnowledgeBase, evidence: dict[tuple[str, bool], dict[str, Any]], part: Contribution) -> dict[str, Any]:
+    """The for/against entry of one contribution: the cause's own, or that of a finding it does not explain."""
+    if part.explained:
+        return dict(evidence[part.finding, part.present])
+    memo: dict[tuple[str, bool], dict[str, Any]] = kb.derived(_unexplained_memo)
+    key = (part.finding, part.present)
+    if key not in memo:
+        memo[key] = {
+            "finding": part.finding,
+            "label": kb.findings[part.finding].label,
+            "present": part.present,
+            "weight": _round(part.weight, 3),
+            "likelihood_ratio": _round(part.likelihood / part.background, 3),
+            "explained": False,
+        }
+    return dict(memo[key])
+
+
+def _unexplained_memo(kb: KnowledgeBase) -> dict[tuple[str, bool], dict[str, Any]]:
+    return {}  # one entry per (finding, present), the same for every cause that does not list it
 
 
 def _test_fields(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
@@ -84,8 +107,8 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
                 "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
                 "urgency": fixed["urgency"],
                 "mechanism": fixed["mechanism"],
-                "for": [dict(evidence[c.finding, c.present]) for c in scored.supporting],
-                "against": [dict(evidence[c.finding, c.present]) for c in scored.opposing],
+                "for": [_entry(kb, evidence, c) for c in scored.supporting],
+                "against": [_entry(kb, evidence, c) for c in scored.opposing],
                 "workup": list(fixed["workup"]),
             }
         )

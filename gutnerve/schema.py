@@ -56,8 +56,12 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
             "present": {"type": "boolean"},
             "weight": {"type": "number", "description": "ln of the likelihood ratio"},
             "likelihood_ratio": {"type": "number", "exclusiveMinimum": 0},
+            "explained": {
+                "type": "boolean",
+                "description": "false: the cause does not list this finding, so it does not explain it",
+            },
         },
-        ("finding", "label", "present", "weight", "likelihood_ratio"),
+        ("finding", "label", "present", "weight", "likelihood_ratio", "explained"),
     )
     row = _object(
         {

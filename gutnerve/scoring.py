@@ -4,10 +4,11 @@ For a cause c and each finding f the case reports (present or known absent):
 
     LR(f, c) = P(f as observed | c) / P(f as observed | background)
 
-where P(f | c) is the cause's listed frequency of f, or f's background
-frequency if the cause does not list it (so LR = 1: an unlisted finding is
-neutral), and P(f absent | c) = 1 - P(f | c). Findings the case does not
-mention are unknown and do not count at all.
+where P(f | c) is the cause's listed frequency of f, or, if the cause does
+not list f (does not explain it), f's background frequency times the
+knowledge base's `unexplained` share (1: neutral), and P(f absent | c) =
+1 - P(f | c). Findings the case does not mention are unknown and do not
+count at all.
 
     score(c)      = ln(prior weight of c) + sum over f of ln LR(f, c)
     posterior(c)  = exp(score(c)) / sum over all causes of exp(score)
@@ -36,7 +37,7 @@ Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
 
 
 # A knowledge base of at most this many causes is scored with one row of ln LRs per
-# finding covering every cause (0.0 where a cause does not list it): adding a few
+# finding covering every cause (the unexplained weight where a cause does not list it): adding a few
 # rows element-wise is cheaper than a dict update per listed cause. Larger ones are
 # scored sparsely, touching only the causes that list a finding (see `score`).
 DENSE_CAUSES = 256
@@ -45,9 +46,11 @@ DENSE_CAUSES = 256
 class Evidence(NamedTuple):
     """What one finding, reported one way (present or known absent), says about each cause."""
 
-    terms: Terms  # (cause index, ln LR) for each cause that lists the finding
-    parts: dict[int, Contribution]  # cause index -> the same as an explanation
-    row: tuple[float, ...]  # ln LR of every cause in order, 0.0 where unlisted (empty unless tables.dense)
+    terms: Terms  # (cause index, ln LR - unexplained weight) for each cause that lists the finding
+    parts: dict[int, Contribution]  # cause index -> its explanation, for each cause that lists the finding
+    unexplained: Contribution | None  # the explanation for any other cause (None: neutral, not shown)
+    offset: float  # ln LR of a cause that does not list the finding (0.0 when neutral)
+    row: tuple[float, ...]  # ln LR of every cause in order (empty unless tables.dense)
 
 
 class Tables(NamedTuple):
@@ -88,19 +91,27 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
     compiled = tables.by_finding.get(finding_id)
     if compiled is None:
         background = kb.findings[finding_id].background
+        share = kb.settings.unexplained
         sides: list[Evidence] = []
         for present in (True, False):
+            reference = background if present else 1.0 - background
             parts: dict[int, Contribution] = {}
             for index, cause in enumerate(kb.causes.values()):
                 link = cause.link(finding_id)
                 if link is not None:
                     likelihood = link.frequency if present else 1.0 - link.frequency
-                    reference = background if present else 1.0 - background
-                    weight = math.log(likelihood / reference)
-                    parts[index] = Contribution(finding_id, present, likelihood, reference, weight)
-            terms = tuple((index, part.weight) for index, part in parts.items())
-            row = tuple(parts[i].weight if i in parts else 0.0 for i in range(len(tables.cause_ids))) if tables.dense else ()
-            sides.append(Evidence(terms, parts, row))
+                    parts[index] = Contribution(finding_id, present, likelihood, reference, math.log(likelihood / reference))
+            unexplained = None
+            offset = 0.0
+            if share != 1.0:  # a cause that does not list the finding does not explain it
+                likelihood = share * background if present else 1.0 - share * background
+                offset = math.log(likelihood / reference)
+                unexplained = Contribution(finding_id, present, likelihood, reference, offset, explained=False)
+            # sparse terms are relative to the unexplained weight, which every cause not listed
+            # shares: a constant the posteriors do not see (it is added back to the log scores)
+            terms = tuple((index, part.weight - offset) for index, part in parts.items())
+            row = tuple(parts[i].weight if i in parts else offset for i in range(len(tables.cause_ids))) if tables.dense else ()
+            sides.append(Evidence(terms, parts, unexplained, offset, row))
         compiled = tables.by_finding[finding_id] = (sides[0], sides[1])
     return compiled
 
@@ -123,21 +134,25 @@ def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ..
 
 
 def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribution, ...]:
-    """ln LR of each reported finding that the cause lists (unlisted ones are 0)."""
+    """ln LR of each reported finding that the cause lists, and of those it does not explain
+    (unless model.yaml `unexplained` is 1, which makes them neutral and unshown)."""
     return _contributions(kb, cause, case, sorted(case.present | case.absent))
 
 
 def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, reported: list[str]) -> tuple[Contribution, ...]:
     result: list[Contribution] = []
+    share = kb.settings.unexplained
     for finding_id in reported:
         link = cause.link(finding_id)
-        if link is None:
-            continue
+        if link is None and share == 1.0:
+            continue  # an unlisted finding is neutral
         present = finding_id in case.present
         background = kb.findings[finding_id].background
-        likelihood = link.frequency if present else 1.0 - link.frequency
+        frequency = share * background if link is None else link.frequency
+        likelihood = frequency if present else 1.0 - frequency
         reference = background if present else 1.0 - background
-        result.append(Contribution(finding_id, present, likelihood, reference, math.log(likelihood / reference)))
+        weight = math.log(likelihood / reference)
+        result.append(Contribution(finding_id, present, likelihood, reference, weight, explained=link is not None))
     return tuple(result)
 
 
@@ -226,7 +241,7 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> Ranked:
     detailed = []
     for rank in range(len(ids) if detail is None else min(detail, len(ids))):
         i = order[rank]
-        parts = tuple(side.parts[i] for side in explained if i in side.parts)
+        parts = tuple(part for side in explained if (part := side.parts.get(i, side.unexplained)) is not None)
         if i not in factors:
             factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
         detailed.append(ScoredCause(ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts))
@@ -239,14 +254,16 @@ def _sparse_or_full(base: PriorTable, reported: list[Evidence]) -> tuple[Sequenc
     for side in reported:
         for index, weight in side.terms:
             touched[index] = touched.get(index, base.logs[index]) + weight
+    offset = math.fsum(side.offset for side in reported)  # what every cause gets for unexplained findings
     sparse = _sparse(base, touched)
     if sparse is not None:
-        return sparse
+        logs, posterior, order = sparse
+        return (_Overlay(base.logs, touched, offset=offset) if offset else logs), posterior, order
     full = list(base.logs)
     for index, value in touched.items():
         full[index] = value
     order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
-    return full, _normalise(full), order
+    return [value + offset for value in full] if offset else full, _normalise(full), order
 
 
 def _factor_memo(kb: KnowledgeBase, case: Case) -> dict[int, tuple[PriorFactor, ...]]:
@@ -293,16 +310,16 @@ class _Rank:
 
 
 class _Overlay(Sequence[float]):
-    """base[i], or overrides[i] where given; times `scale`."""
+    """base[i], or overrides[i] where given; plus `offset`, times `scale`."""
 
-    def __init__(self, base: list[float], overrides: dict[int, float], scale: float = 1.0):
-        self.base, self.overrides, self.scale = base, overrides, scale
+    def __init__(self, base: list[float], overrides: dict[int, float], scale: float = 1.0, offset: float = 0.0):
+        self.base, self.overrides, self.scale, self.offset = base, overrides, scale, offset
 
     def __len__(self) -> int:
         return len(self.base)
 
     def __getitem__(self, index: Any) -> Any:
-        return self.overrides.get(index, self.base[index]) * self.scale
+        return (self.overrides.get(index, self.base[index]) + self.offset) * self.scale
 
 
 class _LazyOrder(Sequence[int]):

@@ -220,7 +220,7 @@ def test_dense_rows_and_sparse_terms_score_alike(monkeypatch):
         sparse = list(score(sparse_kb, case, detail=5))
         assert [s.cause_id for s in dense] == [s.cause_id for s in sparse]
         assert [s.posterior for s in dense] == pytest.approx([s.posterior for s in sparse], rel=1e-12, abs=1e-15)
-        assert [s.log_score for s in dense] == [s.log_score for s in sparse]  # the same sums in the same order
+        assert [s.log_score for s in dense] == pytest.approx([s.log_score for s in sparse], abs=1e-12)
         for shown in dense[:5]:
             assert shown.contributions == contributions(sparse_kb, sparse_kb.causes[shown.cause_id], case)
             assert shown.prior_factors == prior_weight(sparse_kb.causes[shown.cause_id], case)[1]

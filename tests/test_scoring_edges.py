@@ -175,3 +175,56 @@ def test_normalising_is_safe_far_from_zero(peak):
     """Log scores are shifted by their maximum before exp: a score of +-1000 (a long list
     of findings) neither overflows nor underflows."""
     assert _normalise([peak, peak - math.log(3)]) == pytest.approx([0.75, 0.25])
+
+
+def without_link(kb: KnowledgeBase, cause_id: str, finding: str, unexplained: float) -> KnowledgeBase:
+    """kb with one finding taken off a cause's list, and model.yaml `unexplained` set."""
+    cause = kb.causes[cause_id]
+    kb = with_cause(kb, cause_id, findings=tuple(link for link in cause.findings if link.finding != finding))
+    return edit(kb, settings=edit(kb.settings, unexplained=unexplained))
+
+
+@pytest.mark.parametrize("present", [True, False])
+def test_a_finding_the_cause_does_not_list_counts_by_the_unexplained_share(mini, present):
+    """SFN no longer lists leg weakness (background 0.10). With `unexplained` 0.5 its
+    P(leg weakness | SFN) is 0.5 x 0.10 = 0.05: LR 0.05/0.10 = 0.5 when present,
+    0.95/0.90 when known absent; the causes that list it are unchanged. With 1 it is neutral."""
+    case = make_case(mini, ["leg-weakness"] if present else [], [] if present else ["leg-weakness"])
+    neutral = by_id(score(without_link(mini, SFN, "leg-weakness", 1.0), case))
+    halved_kb = without_link(mini, SFN, "leg-weakness", 0.5)
+    halved = by_id(score(halved_kb, case))
+    likelihood = 0.05 if present else 0.95
+    reference = 0.10 if present else 0.90
+    expected = Contribution("leg-weakness", present, likelihood, reference, math.log(likelihood / reference), explained=False)
+    assert halved[SFN].contributions == (expected,)
+    assert halved[SFN].contributions == contributions(halved_kb, halved_kb.causes[SFN], case)
+    assert neutral[SFN].contributions == ()
+    assert halved[SFN].log_score - neutral[SFN].log_score == pytest.approx(expected.weight, abs=1e-12)
+    for other in (IBS, B12):
+        assert halved[other].log_score == pytest.approx(neutral[other].log_score, abs=1e-12)
+        assert all(part.explained for part in halved[other].contributions)
+
+
+def test_unexplained_findings_are_shown_and_marked_in_the_result(mini):
+    """The JSON lists an unexplained finding against the cause, with `explained: false`, and the
+    table's words say so; a finding the cause lists is `explained: true`."""
+    from gutnerve.api import assess_case
+    from gutnerve.render.formats import reason
+    from gutnerve.report import assessment_dict
+
+    kb = without_link(mini, SFN, "leg-weakness", 0.5)
+    result = assessment_dict(kb, assess_case(kb, make_case(kb, ["leg-weakness", "burning-feet"])))
+    sfn = next(row for row in result["differential"] if row["id"] == SFN)
+    assert sfn["against"] == [
+        {
+            "finding": "leg-weakness",
+            "label": "Leg weakness",
+            "present": True,
+            "weight": round(math.log(0.5), 3),
+            "likelihood_ratio": 0.5,
+            "explained": False,
+        }
+    ]
+    assert [entry["explained"] for entry in sfn["for"]] == [True]
+    assert reason(sfn["against"][0]) == "Leg weakness (unexplained, LR 0.5)"
+    assert reason(sfn["for"][0]) == "Burning feet (LR 4.5)"

@@ -75,6 +75,8 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ("tests.yaml", "kind: stool", "kind: poop", "kb/tests.yaml:", "unknown kind 'poop'"),
         ("model.yaml", "  common: 10", "  common: -1", "kb/model.yaml:", "strictly between 0 and"),
         ("model.yaml", "frequency_terms:", "frequency_termz:", "kb/model.yaml", "lacks `frequency_terms`"),
+        ("model.yaml", "workup:", "unexplained: 1.5\nworkup:", "kb/model.yaml", "`unexplained` is 1.5, not a number between"),
+        ("model.yaml", "workup:", "unexplained: half\nworkup:", "kb/model.yaml", "`unexplained` is 'half', not a number"),
     ],
 )
 def test_broken_knowledge_base_is_refused(tmp_path, file, old, new, where, fragment):
