@@ -23,7 +23,7 @@ class CauseFragment(NamedTuple):
     """The parts of a cause's row that depend only on the knowledge base, built once per cause."""
 
     fixed: dict[str, Any]  # name, urgency, mechanism, first-line tests
-    evidence: dict[tuple[str, bool], dict[str, Any]]  # (finding, present) -> its for/against entry
+    evidence: dict[tuple[str, bool], dict[str, Any]]  # (finding, present) -> its for/against entry (as Entries)
 
 
 def _cause_fragment(kb: KnowledgeBase, cause_id: str) -> CauseFragment:
@@ -59,25 +59,32 @@ def _fragment_memo(kb: KnowledgeBase) -> dict[str, CauseFragment]:
     return {}  # filled as causes are shown: a knowledge base of thousands of causes shows few of them
 
 
-def _entry(kb: KnowledgeBase, evidence: dict[tuple[str, bool], dict[str, Any]], part: Contribution) -> dict[str, Any]:
-    """The for/against entry of one contribution: the cause's own, or that of a finding it does not explain."""
-    if part.explained:
-        return dict(evidence[part.finding, part.present])
-    memo: dict[tuple[str, bool], dict[str, Any]] = kb.derived(_unexplained_memo)
-    key = (part.finding, part.present)
-    if key not in memo:
-        memo[key] = {
-            "finding": part.finding,
-            "label": kb.findings[part.finding].label,
-            "present": part.present,
-            "weight": _round(part.weight, 3),
-            "likelihood_ratio": _round(part.likelihood / part.background, 3),
-            "explained": False,
-        }
-    return dict(memo[key])
+Entries = dict[tuple[str, bool], dict[str, Any]]  # (finding, present) -> a for/against entry
 
 
-def _unexplained_memo(kb: KnowledgeBase) -> dict[tuple[str, bool], dict[str, Any]]:
+def _entries(kb: KnowledgeBase, evidence: Entries, unexplained: Entries, parts: tuple[Contribution, ...]) -> list[dict[str, Any]]:
+    """Copies of the for/against entries of these contributions: the cause's own, or, for a
+    finding it does not list, the entry shared by every cause that does not explain it."""
+    out = []
+    for part in parts:
+        key = (part.finding, part.present)
+        if part.explained:
+            out.append(dict(evidence[key]))
+            continue
+        if key not in unexplained:
+            unexplained[key] = {
+                "finding": part.finding,
+                "label": kb.findings[part.finding].label,
+                "present": part.present,
+                "weight": _round(part.weight, 3),
+                "likelihood_ratio": _round(part.likelihood / part.background, 3),
+                "explained": False,
+            }
+        out.append(dict(unexplained[key]))
+    return out
+
+
+def _unexplained_memo(kb: KnowledgeBase) -> Entries:
     return {}  # one entry per (finding, present), the same for every cause that does not list it
 
 
@@ -92,6 +99,7 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     callers may modify the result freely.
     """
     tests = kb.derived(_test_fields)
+    unexplained = kb.derived(_unexplained_memo)
     case = assessment.case
     differential = []
     for rank, scored in enumerate(assessment.shown, start=1):
@@ -107,8 +115,8 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
                 "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
                 "urgency": fixed["urgency"],
                 "mechanism": fixed["mechanism"],
-                "for": [_entry(kb, evidence, c) for c in scored.supporting],
-                "against": [_entry(kb, evidence, c) for c in scored.opposing],
+                "for": _entries(kb, evidence, unexplained, scored.supporting),
+                "against": _entries(kb, evidence, unexplained, scored.opposing),
                 "workup": list(fixed["workup"]),
             }
         )
