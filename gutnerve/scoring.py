@@ -40,7 +40,9 @@ Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
 # finding covering every cause (the unexplained weight where a cause does not list it): adding a few
 # rows element-wise is cheaper than a dict update per listed cause. Larger ones are
 # scored sparsely, touching only the causes that list a finding (see `score`).
-DENSE_CAUSES = 256
+# Measured crossover on synthetic knowledge bases (12 findings a cause): dense is
+# faster at 60 causes (211 vs 231 us a case), slower at 120 (246 vs 210).
+DENSE_CAUSES = 100
 
 
 class Evidence(NamedTuple):
