@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -41,6 +42,13 @@ def write_cases(path: Path, count: int, per_case: int, seed: int = 1, kb_path: s
             out.write(json.dumps(case) + "\n")
 
 
+def installed_env() -> dict[str, str]:
+    """The environment of a user's run: `pip install` byte-compiles the package, so let the
+    warm-up run write __pycache__ (under PYTHONDONTWRITEBYTECODE=1 an editable install would
+    recompile gutnerve's modules on every run)."""
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def gutnerve_command() -> list[str]:
     import shutil
 
@@ -64,7 +72,7 @@ def main() -> None:
         command += [*(["--jobs", str(args.jobs)] if args.jobs else []), *args.extra]
         start = time.perf_counter()
         with open(Path(folder) / "out.jsonl", "wb") as sink:
-            done = subprocess.run(command, stdout=sink, stderr=subprocess.PIPE, check=False)
+            done = subprocess.run(command, stdout=sink, stderr=subprocess.PIPE, check=False, env=installed_env())
         elapsed = time.perf_counter() - start
         lines = sum(1 for _ in (Path(folder) / "out.jsonl").open("rb"))
     if done.returncode != 0 or lines != args.cases:

@@ -31,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from batch_throughput import gutnerve_command  # noqa: E402
+from batch_throughput import gutnerve_command, installed_env  # noqa: E402
 from synthetic_kb import finding_id, write  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def assess_seconds(kb: Path, runs: int = 5) -> float:
     times = []
     for _ in range(runs + 1):
         start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(command, stdout=subprocess.DEVNULL, check=True, env=installed_env())
         times.append(time.perf_counter() - start)
     return statistics.median(times[1:])  # the first run may build the cache
 
@@ -60,7 +60,7 @@ def batch_rate(kb: Path, lines: list[bytes], folder: Path) -> float:
     path = folder / "cases.jsonl"
     path.write_bytes(b"".join(lines))
     start = time.perf_counter()
-    subprocess.run([*gutnerve_command(), "--kb", str(kb), "batch", str(path), "--top", "5"], stdout=subprocess.DEVNULL, check=True)
+    subprocess.run([*gutnerve_command(), "--kb", str(kb), "batch", str(path), "--top", "5"], stdout=subprocess.DEVNULL, check=True, env=installed_env())
     return len(lines) / (time.perf_counter() - start)
 
 
@@ -99,7 +99,7 @@ def main() -> None:
         for size in sizes:
             kb = folder / f"kb-{size}"
             write(kb, size, args.findings, 15, seed=1)
-            subprocess.run([*gutnerve_command(), "--kb", str(kb), "causes", "--json"], stdout=subprocess.DEVNULL, check=True)
+            subprocess.run([*gutnerve_command(), "--kb", str(kb), "causes", "--json"], stdout=subprocess.DEVNULL, check=True, env=installed_env())
             lines = cases(args.batch_cases, args.findings, 5, 2)
             row = (assess_seconds(kb), batch_rate(kb, lines, folder), per_case_us(kb, lines[:2000]))
             print(f"| {size:,} | {row[0]:.2f} | {row[1]:,.0f} | {row[2]:,.0f} |")
