@@ -7,6 +7,12 @@ validator or scoring module never reads an old entry). Any problem with the cach
 (missing, stale, corrupt, unreadable, unwritable) is silent: the caller falls
 back to the YAML and gets the same result. Only valid knowledge bases are
 cached, so validation errors are always reported afresh.
+
+Computing the content hash reads every file; on a knowledge base of thousands
+of files that was a twentieth of a second per run. So, as git does with its
+index, a small `stat-*` file remembers the hash for a stat signature (sizes,
+inodes, modification and change times); an unchanged signature reuses the hash
+and any change recomputes it (see knowledge.stat_signature).
 """
 
 from __future__ import annotations
@@ -60,6 +66,33 @@ def code_stamp() -> str:
                     info = entry.stat()
                     parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _signature_path(signature: str) -> Path:
+    return directory() / f"stat-{signature[:32]}"
+
+
+def recall(signature: str) -> str | None:
+    """The content fingerprint remembered for a stat signature (knowledge.stat_signature), if any."""
+    try:
+        with _signature_path(signature).open("rb") as handle:
+            signature_read, stamp = handle.read(200).decode("ascii").split()
+    except Exception:  # noqa: BLE001 - any failure means: compute the fingerprint
+        return None
+    return stamp if signature_read == signature and len(stamp) == 64 else None
+
+
+def remember(signature: str, stamp: str) -> None:
+    """Keep the content fingerprint of files whose stat signature is `signature`."""
+    target = _signature_path(signature)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(f"{signature} {stamp}\n".encode("ascii"))
+        os.replace(temporary, target)
+    except Exception:  # noqa: BLE001 - an unwritable cache only costs speed
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def get(stamp: str) -> KnowledgeBase | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 from gutnerve.model import Issue, KnowledgeBase
@@ -70,7 +71,14 @@ def load(path: str | os.PathLike[str] | None = None, use_cache: bool = True) -> 
         return _build(root, fingerprint(root))
     from gutnerve import kbcache
 
-    stamp = fingerprint(root)
+    # As git does with its index: when no file has changed since the content hash was last
+    # computed (same stat signature), reuse that hash rather than read every file again.
+    signature, settled = stat_signature(root)
+    stamp = kbcache.recall(signature)
+    if stamp is None:
+        stamp = fingerprint(root)
+        if settled:
+            kbcache.remember(signature, stamp)
     cached = kbcache.get(stamp)
     if cached is not None:
         return cached
@@ -111,6 +119,41 @@ def read_head(path: str | os.PathLike[str], limit: int) -> bytes:
         os.close(handle)
 
 
+# A file changed less than this long ago may change again within the same clock tick,
+# leaving its stat data as it was ("racy git"): such a signature is not remembered.
+SETTLE_SECONDS = 2.0
+
+
+def stat_signature(root: Path, now: float | None = None) -> tuple[str, bool]:
+    """A hash of the location and every file's name, size, inode, modification and change
+    times (a stat call each, no reads), and whether every file is settled: last changed at
+    least SETTLE_SECONDS before `now`. Writing a file updates its change time, which,
+    unlike its modification time, cannot be set back, so a settled signature that is
+    unchanged means unchanged files."""
+    base = os.path.realpath(root)
+    horizon = (time.time() if now is None else now) - SETTLE_SECONDS
+    parts = [base]
+    settled = True
+    for name in _names(base):
+        try:
+            info = os.stat(os.path.join(base, name))
+        except OSError:
+            parts.append(f"{name}:missing")
+            continue
+        parts.append(f"{name}:{info.st_size}:{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}")
+        settled = settled and max(info.st_mtime, info.st_ctime) < horizon
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest(), settled
+
+
+def _names(base: str) -> list[str]:
+    """The knowledge base's files, relative to its folder, in a fixed order."""
+    names = ["model.yaml", "findings.yaml", "tests.yaml"]
+    causes = os.path.join(base, "causes")
+    if os.path.isdir(causes):
+        names += [os.path.join("causes", name) for name in sorted(os.listdir(causes)) if name.endswith(".yaml")]
+    return names
+
+
 def fingerprint(root: Path) -> str:
     """A hash of the knowledge base's location and every file's name and content.
 
@@ -122,11 +165,7 @@ def fingerprint(root: Path) -> str:
 
     base = os.path.realpath(root)
     digest = hashlib.sha256(base.encode())
-    names = ["model.yaml", "findings.yaml", "tests.yaml"]
-    causes = os.path.join(base, "causes")
-    if os.path.isdir(causes):
-        names += [os.path.join("causes", name) for name in sorted(os.listdir(causes)) if name.endswith(".yaml")]
-    for name in names:
+    for name in _names(base):
         digest.update(os.path.basename(name).encode() + b"\0")
         digest.update(hashlib.sha256(_head(os.path.join(base, name), MAX_FILE_BYTES + 1)).digest())
     return digest.hexdigest()

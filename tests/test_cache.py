@@ -94,3 +94,79 @@ def test_invalid_knowledge_base_is_never_cached(cache_home, kb_copy):
     with pytest.raises(KnowledgeBaseError):
         load(kb_copy)
     assert not list(cache_home.glob("kb-*.pickle"))
+
+
+@pytest.fixture
+def settled_now(monkeypatch):
+    """Treat every file as settled (as if last changed long ago), so its stat signature is remembered."""
+    from gutnerve import knowledge
+
+    monkeypatch.setattr(knowledge, "SETTLE_SECONDS", -3600.0)
+
+
+def counting_fingerprint(monkeypatch):
+    from gutnerve import knowledge
+
+    calls = []
+    real = knowledge.fingerprint
+
+    def counted(root):
+        calls.append(root)
+        return real(root)
+
+    monkeypatch.setattr(knowledge, "fingerprint", counted)
+    return calls
+
+
+def test_unchanged_files_reuse_the_remembered_fingerprint(cache_home, kb_copy, settled_now, monkeypatch):
+    first = load(kb_copy)
+    assert len(list(cache_home.glob("stat-*"))) == 1
+    calls = counting_fingerprint(monkeypatch)
+    assert load(kb_copy) == first and first.fingerprint
+    assert calls == []  # no file was read to hash it
+
+
+def test_a_changed_file_is_hashed_again_and_not_served_stale(cache_home, kb_copy, settled_now, monkeypatch):
+    before = ranking(load(kb_copy))
+    calls = counting_fingerprint(monkeypatch)
+    path = kb_copy / "causes" / "small-fiber-neuropathy.yaml"
+    info = path.stat()
+    path.write_text(path.read_text().replace("burning-feet: {frequency: very-frequent", "burning-feet: {frequency: occasional"))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    after = load(kb_copy)
+    assert len(calls) == 1
+    assert ranking(after) != before and ranking(after) == ranking(load(kb_copy, use_cache=False))
+
+
+def test_same_size_rewrite_with_the_old_modification_time_changes_the_signature(kb_copy):
+    """Only the change time, which cannot be set back, tells this rewrite apart."""
+    import time
+
+    from gutnerve.knowledge import stat_signature
+
+    path = kb_copy / "causes" / "small-fiber-neuropathy.yaml"
+    signature, _ = stat_signature(kb_copy)
+    info = path.stat()
+    time.sleep(0.05)  # past the file system's clock tick
+    text = path.read_text()
+    path.write_text(text.replace("very-frequent", "very-frequenT", 1))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+    assert stat_signature(kb_copy)[0] != signature
+
+
+def test_files_changed_just_now_are_not_remembered(cache_home, kb_copy, monkeypatch):
+    """Within the settling time a file may change again in the same clock tick without its
+    stat data changing, so the content hash is computed every time and nothing is remembered."""
+    calls = counting_fingerprint(monkeypatch)
+    load(kb_copy)
+    load(kb_copy)
+    assert len(calls) == 2
+    assert not list(cache_home.glob("stat-*"))
+
+
+def test_a_corrupt_remembered_fingerprint_is_ignored(cache_home, kb_copy, settled_now):
+    first = ranking(load(kb_copy))
+    for entry in cache_home.glob("stat-*"):
+        entry.write_bytes(b"\xff garbage")
+    assert ranking(load(kb_copy)) == first
