@@ -236,8 +236,12 @@ class Builder:
             min_causes = int(self.number(workup, "min_causes", "workup", 1, 1000))
             if "max_tests" in workup:
                 max_tests = int(self.number(workup, "max_tests", "workup", 1, 1000))
-        unexplained = self.number(data, "unexplained", "model.yaml", 0.01, 1) if "unexplained" in data else 1.0
-        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, unexplained)
+        share, neutral = 1.0, frozenset[str]()
+        spec = data.get("unexplained")
+        if spec is not None and self.mapping(spec, "unexplained", ("share",), ("neutral_categories",)):
+            share = self.number(spec, "share", "unexplained", 0.01, 1)
+            neutral = frozenset(self.str_list(spec, "neutral_categories", "unexplained")) if "neutral_categories" in spec else neutral
+        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, share, neutral)
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:
         result: dict[str, Finding] = {}

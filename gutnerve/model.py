@@ -165,6 +165,7 @@ class Settings(NamedTuple):
     # P(f | c) of a finding a cause does not list, as a share of the finding's background
     # (1.0: an unlisted finding is neutral; below 1: the cause does not explain it)
     unexplained: float = 1.0
+    neutral_categories: frozenset[str] = frozenset()  # categories whose unlisted findings stay neutral
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,9 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
     finding: a single assess on a knowledge base of thousands of causes needs only its own few)."""
     compiled = tables.by_finding.get(finding_id)
     if compiled is None:
-        background = kb.findings[finding_id].background
-        share = kb.settings.unexplained
+        finding = kb.findings[finding_id]
+        background = finding.background
+        share = 1.0 if finding.category in kb.settings.neutral_categories else kb.settings.unexplained
         sides: list[Evidence] = []
         for present in (True, False):
             reference = background if present else 1.0 - background
@@ -143,8 +144,8 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
 
 def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, reported: list[str]) -> tuple[Contribution, ...]:
     result: list[Contribution] = []
-    share = kb.settings.unexplained
     for finding_id in reported:
+        share = 1.0 if kb.findings[finding_id].category in kb.settings.neutral_categories else kb.settings.unexplained
         link = cause.link(finding_id)
         if link is None and share == 1.0:
             continue  # an unlisted finding is neutral

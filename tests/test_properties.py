@@ -143,7 +143,8 @@ def test_cli_json_is_deterministic_whatever_the_order_of_the_flags(data: dict[st
 def test_unknown_is_not_the_same_as_absent(link: tuple[str, str, float, float], draw: Any) -> None:
     """For a finding a cause lists with a frequency p other than its background b, moving it from unknown
     to absent changes that cause's log score by ln((1 - p) / (1 - b)), which is not 0; every cause that does
-    not list the finding changes by the same ln((1 - u b) / (1 - b)), u = model.yaml `unexplained` (0 if u = 1)."""
+    not list the finding changes by the same ln((1 - u b) / (1 - b)), u = model.yaml `unexplained.share`
+    (u = 1, no change, for a finding of a neutral category)."""
     cause, finding, p, b = link
     data = draw.draw(case_data(without=frozenset({finding})))
     unknown = scores(KB, data)
@@ -152,7 +153,8 @@ def test_unknown_is_not_the_same_as_absent(link: tuple[str, str, float, float], 
     assert change != 0
     assert change == pytest.approx(math.log((1 - p) / (1 - b)), abs=1e-9)
     listing = {c.id for c in KB.causes.values() if c.link(finding) is not None}
-    share = KB.settings.unexplained
+    neutral = KB.findings[finding].category in KB.settings.neutral_categories
+    share = 1.0 if neutral else KB.settings.unexplained
     unexplained = math.log((1 - share * b) / (1 - b))
     for other in KB.causes:
         if other not in listing:

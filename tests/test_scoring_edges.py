@@ -184,6 +184,17 @@ def without_link(kb: KnowledgeBase, cause_id: str, finding: str, unexplained: fl
     return edit(kb, settings=edit(kb.settings, unexplained=unexplained))
 
 
+def test_findings_of_a_neutral_category_stay_neutral_when_unlisted(mini):
+    """model.yaml `unexplained.neutral_categories`: diarrhoea (gastrointestinal) unlisted by SFN
+    counts nothing for it, while leg weakness (neuropathic) unlisted counts ln 0.5."""
+    kb = without_link(mini, SFN, "leg-weakness", 0.5)
+    kb = with_cause(kb, SFN, findings=tuple(link for link in kb.causes[SFN].findings if link.finding != "diarrhea"))
+    kb = edit(kb, settings=edit(kb.settings, neutral_categories=frozenset({"gastrointestinal"})))
+    shown = by_id(score(kb, make_case(kb, ["leg-weakness", "diarrhea"])))[SFN]
+    assert [(part.finding, part.explained) for part in shown.contributions] == [("leg-weakness", False)]
+    assert shown.contributions[0].weight == pytest.approx(math.log(0.5), abs=1e-12)
+
+
 @pytest.mark.parametrize("present", [True, False])
 def test_a_finding_the_cause_does_not_list_counts_by_the_unexplained_share(mini, present):
     """SFN no longer lists leg weakness (background 0.10). With `unexplained` 0.5 its
@@ -226,5 +237,5 @@ def test_unexplained_findings_are_shown_and_marked_in_the_result(mini):
         }
     ]
     assert [entry["explained"] for entry in sfn["for"]] == [True]
-    assert reason(sfn["against"][0]) == "Leg weakness (unexplained, LR 0.5)"
+    assert reason(sfn["against"][0]) == "Leg weakness (not a feature, LR 0.5)"
     assert reason(sfn["for"][0]) == "Burning feet (LR 4.5)"

@@ -75,8 +75,9 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ("tests.yaml", "kind: stool", "kind: poop", "kb/tests.yaml:", "unknown kind 'poop'"),
         ("model.yaml", "  common: 10", "  common: -1", "kb/model.yaml:", "strictly between 0 and"),
         ("model.yaml", "frequency_terms:", "frequency_termz:", "kb/model.yaml", "lacks `frequency_terms`"),
-        ("model.yaml", "workup:", "unexplained: 1.5\nworkup:", "kb/model.yaml", "`unexplained` is 1.5, not a number between"),
-        ("model.yaml", "workup:", "unexplained: half\nworkup:", "kb/model.yaml", "`unexplained` is 'half', not a number"),
+        ("model.yaml", "workup:", "unexplained: {share: 1.5}\nworkup:", "kb/model.yaml", "`share` is 1.5, not a number between"),
+        ("model.yaml", "workup:", "unexplained: {share: half}\nworkup:", "kb/model.yaml", "`share` is 'half', not a number"),
+        ("model.yaml", "workup:", "unexplained: 0.5\nworkup:", "kb/model.yaml", "unexplained must be a mapping"),
     ],
 )
 def test_broken_knowledge_base_is_refused(tmp_path, file, old, new, where, fragment):

@@ -61,9 +61,9 @@ def _md_cell(text: str) -> str:
 
 def reason(item: dict[str, Any]) -> str:
     """One for/against entry in words: "Burning feet (LR 6)", "no weight loss (LR 0.6)",
-    "Foot drop (unexplained, LR 0.5)" for a finding the cause does not list."""
+    "Foot drop (not a feature, LR 0.5)" for a finding the cause does not list."""
     label = item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
-    unexplained = "" if item.get("explained", True) else "unexplained, "
+    unexplained = "" if item.get("explained", True) else "not a feature, "
     return f"{label} ({unexplained}LR {item['likelihood_ratio']:.2g})"
 
 
