@@ -177,6 +177,10 @@ class Builder:
     def build(self, stamp: str) -> KnowledgeBase:
         settings = self.settings(self._read(self.root / "model.yaml"))
         findings = self.findings(self._read(self.root / "findings.yaml"), settings)
+        categories = {finding.category for finding in findings.values()}
+        for category in sorted(settings.neutral_categories - categories):
+            self.file = self._display(self.root / "model.yaml")
+            self.error(f"unexplained: unknown finding category `{category}` in neutral_categories", f"use one of {sorted(categories)}")
         tests = self.tests(self._read(self.root / "tests.yaml"))
         causes: dict[str, Cause] = {}
         cause_paths = sorted((self.root / "causes").glob("*.yaml")) if (self.root / "causes").is_dir() else []

@@ -78,6 +78,13 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ("model.yaml", "workup:", "unexplained: {share: 1.5}\nworkup:", "kb/model.yaml", "`share` is 1.5, not a number between"),
         ("model.yaml", "workup:", "unexplained: {share: half}\nworkup:", "kb/model.yaml", "`share` is 'half', not a number"),
         ("model.yaml", "workup:", "unexplained: 0.5\nworkup:", "kb/model.yaml", "unexplained must be a mapping"),
+        (
+            "model.yaml",
+            "workup:",
+            "unexplained: {share: 0.5, neutral_categories: [gastrointestinall]}\nworkup:",
+            "kb/model.yaml",
+            "unknown finding category `gastrointestinall`",
+        ),
     ],
 )
 def test_broken_knowledge_base_is_refused(tmp_path, file, old, new, where, fragment):
