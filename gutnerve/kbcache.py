@@ -22,8 +22,9 @@ import gc
 import hashlib
 import os
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from gutnerve.model import KnowledgeBase
 
@@ -84,15 +85,7 @@ def recall(signature: str) -> str | None:
 
 def remember(signature: str, stamp: str) -> None:
     """Keep the content fingerprint of files whose stat signature is `signature`."""
-    target = _signature_path(signature)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(f"{signature} {stamp}\n".encode("ascii"))
-        os.replace(temporary, target)
-    except Exception:  # noqa: BLE001 - an unwritable cache only costs speed
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    _write(_signature_path(signature), lambda handle: handle.write(f"{signature} {stamp}\n".encode("ascii")))
 
 
 def get(stamp: str) -> KnowledgeBase | None:
@@ -107,7 +100,12 @@ def get(stamp: str) -> KnowledgeBase | None:
 
 
 def put(stamp: str, kb: KnowledgeBase) -> None:
-    target = _path(stamp)
+    _write(_path(stamp), lambda handle: pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write(target: Path, fill: Callable[[IO[bytes]], object]) -> None:
+    """Write a cache file atomically (readers see the old file or the new one); any failure
+    is silent, as an unwritable cache only costs speed."""
     temporary: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -115,8 +113,9 @@ def put(stamp: str, kb: KnowledgeBase) -> None:
 
         with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False, suffix=".tmp") as handle:
             temporary = handle.name
-            pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, target)  # atomic: readers see the old file or the new one
+            fill(handle)
+        os.replace(temporary, target)
     except Exception:  # noqa: BLE001 - an unwritable cache only costs speed
         if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink(missing_ok=True)

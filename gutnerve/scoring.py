@@ -92,9 +92,8 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
     finding: a single assess on a knowledge base of thousands of causes needs only its own few)."""
     compiled = tables.by_finding.get(finding_id)
     if compiled is None:
-        finding = kb.findings[finding_id]
-        background = finding.background
-        share = 1.0 if finding.category in kb.settings.neutral_categories else kb.settings.unexplained
+        background = kb.findings[finding_id].background
+        share = unexplained_share(kb, finding_id)
         sides: list[Evidence] = []
         for present in (True, False):
             reference = background if present else 1.0 - background
@@ -117,6 +116,13 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
             sides.append(Evidence(terms, parts, unexplained, offset, row))
         compiled = tables.by_finding[finding_id] = (sides[0], sides[1])
     return compiled
+
+
+def unexplained_share(kb: KnowledgeBase, finding_id: str) -> float:
+    """P(f | a cause that does not list f) / background: model.yaml `unexplained`, or 1 (neutral)
+    for a finding of one of its neutral categories."""
+    settings = kb.settings
+    return 1.0 if kb.findings[finding_id].category in settings.neutral_categories else settings.unexplained
 
 
 def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ...]]:
@@ -145,7 +151,7 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
 def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, reported: list[str]) -> tuple[Contribution, ...]:
     result: list[Contribution] = []
     for finding_id in reported:
-        share = 1.0 if kb.findings[finding_id].category in kb.settings.neutral_categories else kb.settings.unexplained
+        share = unexplained_share(kb, finding_id)
         link = cause.link(finding_id)
         if link is None and share == 1.0:
             continue  # an unlisted finding is neutral
