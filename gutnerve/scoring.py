@@ -145,12 +145,8 @@ def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ..
 def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribution, ...]:
     """ln LR of each reported finding that the cause lists, and of those it does not explain
     (unless model.yaml `unexplained` is 1, which makes them neutral and unshown)."""
-    return _contributions(kb, cause, case, sorted(case.present | case.absent))
-
-
-def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, reported: list[str]) -> tuple[Contribution, ...]:
     result: list[Contribution] = []
-    for finding_id in reported:
+    for finding_id in sorted(case.present | case.absent):
         share = unexplained_share(kb, finding_id)
         link = cause.link(finding_id)
         if link is None and share == 1.0:
