@@ -48,11 +48,12 @@ def root(kb: Annotated[Optional[str], typer.Option("--kb")] = None) -> None:
     pass
 
 
-def assess(**options):
-    print(json.dumps({{key: value for key, value in options.items() if value is not None}}))
+def assess(ctx: typer.Context, **options):
+    given = {{key for key in options if ctx.get_parameter_source(key).name == "COMMANDLINE"}}
+    print(json.dumps({{key: value for key, value in options.items() if key in given}}))
 
 
-params = [
+params = [inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)] + [
     inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, typer.Option(flag)])
     for name, kind, flag, default in [
         ("age", Optional[int], "--age", None),
@@ -70,8 +71,8 @@ for finding in FINDINGS:
         inspect.Parameter(
             "f_" + finding.replace("-", "_"),
             inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=Annotated[Optional[bool], typer.Option(f"--{{finding}}/--no-{{finding}}")],
+            default=False,
+            annotation=Annotated[bool, typer.Option(f"--{{finding}}/--no-{{finding}}")],
         )
     )
 assess.__signature__ = inspect.Signature(params)
