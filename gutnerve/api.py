@@ -52,6 +52,7 @@ def assess_case(kb: KnowledgeBase, case: Case, top: int | None = None) -> Assess
         triage=triage.triage(kb, case, ranked),
         plan=workup.plan(kb, ranked),
         top=top,
+        implied=scoring.nested(kb, case),
     )
 
 

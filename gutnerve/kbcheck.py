@@ -195,6 +195,10 @@ class Builder:
             cause = self.cause(path, self._read(path), settings, findings, tests)
             if cause is not None:
                 causes[cause.id] = cause
+        for path in cause_paths:
+            if path.stem in causes:
+                self.file = self._display(path)
+                self.nesting(causes[path.stem], findings, settings)
         if any(i.level == "error" for i in self.issues):
             raise KnowledgeBaseError(self.issues)
         return KnowledgeBase(
@@ -205,6 +209,29 @@ class Builder:
             tests=tests,
             fingerprint=stamp,
         )
+
+    def nesting(self, cause: Cause, findings: dict[str, Finding], settings: Settings) -> None:
+        """A finding cannot be commoner in a cause than a finding it implies (frequencies as scored:
+        the listed one, else the unexplained share of the background)."""
+
+        def frequency(fid: str) -> float:
+            link = cause.link(fid)
+            if link is not None:
+                return link.frequency
+            finding = findings[fid]
+            return finding.background * (1.0 if finding.category in settings.neutral_categories else settings.unexplained)
+
+        for link in cause.findings:
+            for other in findings[link.finding].implies:
+                if link.frequency > frequency(other) + 1e-9:
+                    listed = "" if cause.link(other) else " (not listed: the unexplained share of its background)"
+                    self.error(
+                        f"cause `{cause.id}`: `{link.finding}` ({link.frequency:g}) is commoner than `{other}` "
+                        f"({frequency(other):g}{listed}), which it implies",
+                        f"list `{other}` at {link.frequency:g} or more, or lower `{link.finding}`",
+                        None,
+                        "findings",
+                    )
 
     def settings(self, data: Any) -> Settings:
         empty = Settings({}, {}, {}, ("emergency", "urgent", "soon", "routine"), {}, 0.0, 1)
@@ -257,7 +284,9 @@ class Builder:
             self.error("`findings` must be a list", "write `findings:` then `- id: ...` items", data, "findings")
             return result
         required = ("id", "label", "meaning", "question", "category", "background", "background_basis")
-        for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "red_flag")):
+        declared: dict[str, list[str]] = {}  # finding -> the findings its `implies` names
+        for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "red_flag", "implies")):
+            declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
                 self.error(f"{what}: unknown category {entry['category']!r}", f"use one of {CATEGORIES}", entry, "category")
             hpo = entry.get("hpo")
@@ -292,7 +321,38 @@ class Builder:
                 synonyms=tuple(s.strip().lower() for s in synonyms),
                 red_flag=red_flag,
             )
-        return result
+        closure = self.implications(declared, result)
+        return {fid: finding._replace(implies=closure.get(fid, ())) for fid, finding in result.items()}
+
+    def implications(self, declared: dict[str, list[str]], findings: dict[str, Finding]) -> dict[str, tuple[str, ...]]:
+        """Each finding's `implies`, followed through chains; names, cycles and backgrounds checked."""
+        for fid, named in declared.items():
+            for other in named:
+                if other not in findings or other == fid:
+                    fix = "name another finding" if other == fid else _suggest(other, findings)
+                    self.error(f"finding `{fid}`: implies unknown or itself: `{other}`", fix)
+        closure: dict[str, tuple[str, ...]] = {}
+        for fid in declared:
+            reached: set[str] = set()
+            todo = [f for f in declared[fid] if f in findings]
+            while todo:
+                other = todo.pop()
+                if other not in reached:
+                    reached.add(other)
+                    todo += [f for f in declared.get(other, ()) if f in findings]
+            if fid in reached:
+                self.error(f"finding `{fid}`: implies itself through a chain of `implies`", "remove one link of the cycle")
+                reached.discard(fid)
+            for other in sorted(reached):
+                if findings[fid].background > findings[other].background:
+                    self.error(
+                        f"finding `{fid}`: background {findings[fid].background} is above that of `{other}` "
+                        f"({findings[other].background}), which it implies",
+                        f"a finding cannot be commoner than one it implies: lower it or raise `{other}`'s",
+                    )
+            if reached:
+                closure[fid] = tuple(sorted(reached))
+        return closure
 
     def tests(self, data: Any) -> dict[str, LabTest]:
         result: dict[str, LabTest] = {}

@@ -61,6 +61,7 @@ class Finding(NamedTuple):
     hpo: str | None = None
     synonyms: tuple[str, ...] = ()
     red_flag: RedFlag | None = None
+    implies: tuple[str, ...] = ()  # every finding this one entails, followed through chains (sorted)
 
 
 class FindingLink(NamedTuple):
@@ -229,6 +230,15 @@ class Contribution(NamedTuple):
     explained: bool = True  # False: the cause does not list the finding (model.yaml `unexplained`)
 
 
+class Implied(NamedTuple):
+    """A reported finding that another reported finding entails, so not counted again:
+    present and implied by a present `by`, or absent and implied by the absence of `by`."""
+
+    finding: str
+    present: bool
+    by: str
+
+
 class PriorFactor(NamedTuple):
     reason: str  # "age 54", "sex female"
     multiplier: float
@@ -340,6 +350,7 @@ class Assessment(NamedTuple):
     plan: tuple[PlanItem, ...]
     top: int | None = None
     notes: tuple[str, ...] = ()
+    implied: tuple[Implied, ...] = ()  # reported findings not counted again (scoring.nested)
 
     @property
     def shown(self) -> tuple[ScoredCause, ...]:

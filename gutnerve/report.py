@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from gutnerve.model import Assessment, Cause, Contribution, KnowledgeBase
+from gutnerve.model import Assessment, Cause, Contribution, Implied, KnowledgeBase
 
 SCHEMA_VERSION = 1
 DISCLAIMER = "Decision support only, not a diagnosis: discuss the results with a clinician."
@@ -128,6 +128,7 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
         "sex": case.sex,
         "present": sorted(case.present),
         "absent": sorted(case.absent),
+        "implied": [implied_dict(kb, item) for item in assessment.implied],
     }
     result["triage"] = {
         "level": assessment.triage.level,
@@ -141,6 +142,16 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     ]
     result["disclaimer"] = DISCLAIMER
     return result
+
+
+def implied_dict(kb: KnowledgeBase, item: Implied) -> dict[str, Any]:
+    """A reported finding that scoring did not count again, and why (scoring.nested)."""
+    label, by = kb.findings[item.finding].label, kb.findings[item.by].label
+    if item.present:
+        message = f"{label}: counted within {by}, which implies it."
+    else:
+        message = f"No {label.lower()}: counted within no {by.lower()}, which implies it."
+    return {"finding": item.finding, "present": item.present, "by": item.by, "message": message}
 
 
 def understood_dict(reading: Any) -> dict[str, Any]:

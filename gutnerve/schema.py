@@ -95,8 +95,21 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
                     "sex": {"enum": [*SEXES, None]},
                     "present": _strings(finding_ids),
                     "absent": _strings(finding_ids),
+                    "implied": {
+                        "type": "array",
+                        "description": "reported findings not counted again because another reported finding implies them",
+                        "items": _object(
+                            {
+                                "finding": {"enum": finding_ids},
+                                "present": {"type": "boolean"},
+                                "by": {"enum": finding_ids},
+                                "message": {"type": "string"},
+                            },
+                            ("finding", "present", "by", "message"),
+                        ),
+                    },
                 },
-                ("age", "sex", "present", "absent"),
+                ("age", "sex", "present", "absent", "implied"),
             ),
             "understood": _object(
                 {

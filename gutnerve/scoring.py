@@ -14,6 +14,9 @@ count at all.
     posterior(c)  = exp(score(c)) / sum over all causes of exp(score)
 
 which is Bayes' rule with findings taken as independent given the cause.
+A reported finding that another reported finding entails (knowledge base
+`implies`: foot drop is leg weakness) carries no news of its own and is
+counted once, through the more specific one (`nested`).
 docs/method.md works one example through by hand; tests/test_scoring.py
 reproduces it value by value.
 
@@ -31,7 +34,7 @@ import operator
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
-from gutnerve.model import AgeBand, Case, Cause, Contribution, KnowledgeBase, PriorFactor, Ranked, ScoredCause
+from gutnerve.model import AgeBand, Case, Cause, Contribution, Implied, KnowledgeBase, PriorFactor, Ranked, ScoredCause
 
 Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
 
@@ -118,6 +121,53 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
     return compiled
 
 
+class Nesting(NamedTuple):
+    """The knowledge base's implications, both ways (chains already followed)."""
+
+    implies: dict[str, tuple[str, ...]]  # A -> the findings A entails
+    implied_by: dict[str, tuple[str, ...]]  # B -> the findings that entail B
+
+
+def _nesting(kb: KnowledgeBase) -> Nesting:
+    implied_by: dict[str, list[str]] = {}
+    for finding in kb.findings.values():
+        for other in finding.implies:
+            implied_by.setdefault(other, []).append(finding.id)
+    return Nesting({f.id: f.implies for f in kb.findings.values() if f.implies}, {b: tuple(a) for b, a in implied_by.items()})
+
+
+def nested(kb: KnowledgeBase, case: Case) -> tuple[Implied, ...]:
+    """The reported findings that another reported finding entails, so are not counted again.
+
+    If A implies B, then P(A and B | c) = P(A | c): a present B adds nothing to a present A.
+    Likewise P(not A and not B | c) = P(not B | c): an absent A adds nothing to an absent B.
+    (A present with B absent contradicts the knowledge base; both are then counted as given.)
+    """
+    nesting = kb.derived(_nesting)
+    if not nesting.implies:
+        return ()
+    out: dict[tuple[str, bool], Implied] = {}
+    for specific in sorted(case.present):
+        for other in nesting.implies.get(specific, ()):
+            if other in case.present and (other, True) not in out:
+                out[other, True] = Implied(other, True, specific)
+    for general in sorted(case.absent):
+        for other in nesting.implied_by.get(general, ()):
+            if other in case.absent and (other, False) not in out:
+                out[other, False] = Implied(other, False, general)
+    return tuple(sorted(out.values()))
+
+
+def counted(kb: KnowledgeBase, case: Case) -> Case:
+    """The case with the findings that `nested` finds left out: what scoring counts."""
+    implied = nested(kb, case)
+    if not implied:
+        return case
+    present = case.present - {i.finding for i in implied if i.present}
+    absent = case.absent - {i.finding for i in implied if not i.present}
+    return case._replace(present=present, absent=absent)
+
+
 def unexplained_share(kb: KnowledgeBase, finding_id: str) -> float:
     """P(f | a cause that does not list f) / background: model.yaml `unexplained`, or 1 (neutral)
     for a finding of one of its neutral categories."""
@@ -146,6 +196,7 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
     """ln LR of each reported finding that the cause lists, and of those it does not explain
     (unless model.yaml `unexplained` is 1, which makes them neutral and unshown)."""
     result: list[Contribution] = []
+    case = counted(kb, case)
     for finding_id in sorted(case.present | case.absent):
         share = unexplained_share(kb, finding_id)
         link = cause.link(finding_id)
@@ -225,6 +276,7 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> Ranked:
     """
     tables = kb.derived(compile_tables)
     base = _priors(kb, case)
+    case = counted(kb, case)
     present = sorted(case.present)  # sorted: the same sum in the same order, whatever the input order
     absent = sorted(case.absent)
     reported = [evidence(kb, tables, f)[0] for f in present] + [evidence(kb, tables, f)[1] for f in absent]

@@ -39,7 +39,7 @@ def test_clirunner_assess_json_is_one_document():
     result = invoke("assess", *KB, "--burning-feet", "--no-weight-loss", "--age", "54", "--sex", "female", "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert data["case"] == {"age": 54, "sex": "female", "present": ["burning-feet"], "absent": ["weight-loss"]}
+    assert data["case"] == {"age": 54, "sex": "female", "present": ["burning-feet"], "absent": ["weight-loss"], "implied": []}
 
 
 def test_clirunner_help_groups_findings_by_category():

@@ -85,6 +85,34 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
             "kb/model.yaml",
             "unknown finding category `gastrointestinall`",
         ),
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}",
+            "synonyms: [burning feet], implies: [numb-fet]}",
+            "kb/findings.yaml",
+            "implies unknown or itself: `numb-fet`",
+        ),
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}",
+            "synonyms: [burning feet], implies: [burning-feet]}",
+            "kb/findings.yaml",
+            "implies unknown or itself: `burning-feet`",
+        ),
+        (
+            "findings.yaml",
+            "question: Are your feet numb?,",
+            "question: Are your feet numb?, implies: [leg-weakness],",
+            "kb/findings.yaml",
+            "finding `numb-feet`: background 0.25 is above that of `leg-weakness` (0.1), which it implies",
+        ),
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}",
+            "synonyms: [burning feet], implies: [numb-feet]}",
+            f"kb/{SFN}",
+            "`burning-feet` (0.9) is commoner than `numb-feet` (0.55), which it implies",
+        ),
     ],
 )
 def test_broken_knowledge_base_is_refused(tmp_path, file, old, new, where, fragment):
@@ -142,3 +170,34 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
     issues = validate(root)
     assert time.perf_counter() - started < 5
     assert any("aliases" in i.message for i in issues)
+
+
+def _implying(tmp_path: Path, **implies: str) -> Path:
+    """A copy of the fixture in which each finding (as a keyword, with _ for -) implies the one given."""
+    root = fresh_copy(tmp_path)
+    path = root / "findings.yaml"
+    text = path.read_text()
+    for finding, other in implies.items():
+        old = f"{{id: {finding.replace('_', '-')}, "
+        assert old in text
+        text = text.replace(old, f"{{id: {finding.replace('_', '-')}, implies: [{other}], ", 1)
+    path.write_text(text)
+    return root
+
+
+def test_implies_cycle_is_refused(tmp_path):
+    messages = [i.message for i in validate(_implying(tmp_path, leg_weakness="numb-feet", numb_feet="leg-weakness"))]
+    assert any("`leg-weakness`: implies itself through a chain" in m for m in messages), messages
+
+
+def test_implies_follows_chains(tmp_path):
+    """burning-feet -> numb-feet -> leg-weakness: burning feet implies leg weakness too, so its
+    background (0.2) above leg weakness's (0.1) is refused, though it names only numb-feet."""
+    messages = [i.message for i in validate(_implying(tmp_path, burning_feet="numb-feet", numb_feet="leg-weakness"))]
+    assert any("finding `burning-feet`: background 0.2 is above that of `leg-weakness`" in m for m in messages), messages
+
+
+def test_implies_is_loaded_with_chains_followed(tmp_path):
+    kb = load(_implying(tmp_path, leg_weakness="numb-feet"), use_cache=False)
+    assert kb.findings["leg-weakness"].implies == ("numb-feet",)
+    assert kb.findings["numb-feet"].implies == ()

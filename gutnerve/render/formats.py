@@ -85,6 +85,11 @@ def understood_lines(understood: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def implied_lines(result: dict[str, Any]) -> list[str]:
+    """The reported findings not counted again, one line each (none when there are none)."""
+    return [f"Not counted twice: {item['message']}" for item in result.get("case", {}).get("implied", ())]
+
+
 def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
     """A result as Markdown: triage, a table a student can paste into notes, the workup."""
     title = f"### Case {result['id']}\n\n" if result.get("id") else ""
@@ -107,6 +112,8 @@ def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
             _md_cell("; ".join(row["workup"][:2])),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    if implied := implied_lines(result):
+        lines += ["", *(f"- {_md_cell(line)}" for line in implied)]
     if result["workup"]:
         lines += ["", "**Suggested workup, highest yield first:**", ""]
         lines += [f"{number}. {_md_cell(test)}" for number, test in enumerate(result["workup"], start=1)]

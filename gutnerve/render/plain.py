@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, NamedTuple
 
-from gutnerve.render.formats import reason, understood_lines
+from gutnerve.render.formats import implied_lines, reason, understood_lines
 
 
 class Style(NamedTuple):
@@ -97,6 +97,7 @@ def assessment(
     hidden = (total if total is not None else len(result["differential"])) - len(shown)
     if hidden > 0:
         lines.append(f"{hidden} less likely causes not shown (--top N to see more, --json for all).")
+    lines += implied_lines(result)
     if result["workup"]:
         lines.append("Suggested workup, highest yield first:")
         lines += [

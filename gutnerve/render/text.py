@@ -88,6 +88,10 @@ def assessment(
     hidden = (total if total is not None else len(result["differential"])) - len(shown)
     if hidden > 0:
         items.append(Text(f"{hidden} less likely causes not shown (--top N to see more, --json for all).", style="dim"))
+    from gutnerve.render.formats import implied_lines
+
+    if implied := implied_lines(result):
+        items.append(Text("\n".join(implied), style="dim"))
     if result["workup"]:
         plan = Text("Suggested workup, highest yield first:\n", style="bold")
         for number, item in enumerate(result["workup_plan"], start=1):
