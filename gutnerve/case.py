@@ -111,7 +111,8 @@ def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:
     if "age" in data:
         age = data["age"]
         if not isinstance(age, int) or isinstance(age, bool):
-            issues.append(Issue("error", "case.age", f"must be a whole number of years, not {_type(age)}"))
+            shown = repr(age) if isinstance(age, float) else _type(age)  # 54.5 or 54.0 is a number, just not whole
+            issues.append(Issue("error", "case.age", f"must be a whole number of years, not {shown}"))
         elif not 0 <= age <= MAX_AGE:
             issues.append(Issue("error", "case.age", f"{age} is outside 0-{MAX_AGE}"))
     if "sex" in data and data["sex"] not in SEXES:

@@ -66,7 +66,8 @@ def load(path: str | os.PathLike[str] | None = None, use_cache: bool = True) -> 
     """Load and check a knowledge base; a valid one is cached (see gutnerve.kbcache)."""
     root = Path(path) if path is not None else default_path()
     if not root.is_dir():
-        raise KnowledgeBaseError([Issue("error", str(root), "knowledge base folder not found", "pass --kb PATH to a folder")])
+        found = "is a file, not a knowledge base folder" if root.exists() else "knowledge base folder not found"
+        raise KnowledgeBaseError([Issue("error", str(root), found, "pass --kb PATH to a folder")])
     if not use_cache or os.environ.get("GUTNERVE_NO_CACHE"):
         return _build(root, fingerprint(root))
     from gutnerve import kbcache

@@ -229,7 +229,7 @@ CASES: dict[str, Bad | object] = {
     "kb-missing-folder": Bad(("causes", "--kb", "{tmp}/nowhere"), "knowledge base folder not found", "{tmp}/nowhere"),
     "kb-a-file": Bad(
         ("assess", "--kb", "{tmp}/case.json", "--diarrhea"),
-        "knowledge base folder not found",
+        "is a file, not a knowledge base folder",
         "{tmp}/case.json",
         files=(("case.json", b"{}"),),
     ),
