@@ -577,14 +577,15 @@ class Builder:
                 self.error(
                     f"{what}: `{fid}` cites unknown source `{source}`", f"use `{JUDGEMENT}` or a key of `sources`", spec, "source"
                 )
-            if term is None and source == JUDGEMENT:
+            note = spec.get("note", "")
+            if term is None and source == JUDGEMENT and not (isinstance(note, str) and note.strip()):
+                # a judgement may be a number (an estimate between two HPO terms), but it must say why
                 self.error(
-                    f"{what}: `{fid}` gives a number without a study",
-                    "cite the study in `source`, or use an HPO frequency term",
+                    f"{what}: `{fid}` gives a judgement number without a note saying how it was judged",
+                    "add a `note` with the reasoning, cite a study in `source`, or use an HPO frequency term",
                     spec,
                     "frequency",
                 )
-            note = spec.get("note", "")
             links.append(FindingLink(fid, value, term, str(source), note.strip() if isinstance(note, str) else ""))
         return tuple(links)
 

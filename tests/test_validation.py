@@ -42,7 +42,7 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ),
         (SFN, "frequency: very-frequent", "frequency: 1.5", f"kb/{SFN}:", "not a number strictly between 0 and 1"),
         (SFN, "frequency: very-frequent", "frequency: often", f"kb/{SFN}:", "unknown frequency term 'often'"),
-        (SFN, "frequency: very-frequent", "frequency: 0.5", f"kb/{SFN}:", "gives a number without a study"),
+        (SFN, "frequency: very-frequent", "frequency: 0.5", f"kb/{SFN}:", "gives a judgement number without a note"),
         (SFN, "{test: skin-biopsy,", "{test: skin-biopsyy,", f"kb/{SFN}:", "unknown test `skin-biopsyy`"),
         (SFN, "id: small-fiber-neuropathy", "id: small-fibre-neuropathy", f"kb/{SFN}:1", "does not match the file name"),
         (SFN, "mechanism: functional", "mechanism: magic", f"kb/{SFN}:", "unknown mechanism 'magic'"),
