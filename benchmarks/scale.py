@@ -60,7 +60,12 @@ def batch_rate(kb: Path, lines: list[bytes], folder: Path) -> float:
     path = folder / "cases.jsonl"
     path.write_bytes(b"".join(lines))
     start = time.perf_counter()
-    subprocess.run([*gutnerve_command(), "--kb", str(kb), "batch", str(path), "--top", "5"], stdout=subprocess.DEVNULL, check=True, env=installed_env())
+    subprocess.run(
+        [*gutnerve_command(), "--kb", str(kb), "batch", str(path), "--top", "5"],
+        stdout=subprocess.DEVNULL,
+        check=True,
+        env=installed_env(),
+    )
     return len(lines) / (time.perf_counter() - start)
 
 
@@ -99,7 +104,12 @@ def main() -> None:
         for size in sizes:
             kb = folder / f"kb-{size}"
             write(kb, size, args.findings, 15, seed=1)
-            subprocess.run([*gutnerve_command(), "--kb", str(kb), "causes", "--json"], stdout=subprocess.DEVNULL, check=True, env=installed_env())
+            subprocess.run(
+                [*gutnerve_command(), "--kb", str(kb), "causes", "--json"],
+                stdout=subprocess.DEVNULL,
+                check=True,
+                env=installed_env(),
+            )
             lines = cases(args.batch_cases, args.findings, 5, 2)
             row = (assess_seconds(kb), batch_rate(kb, lines, folder), per_case_us(kb, lines[:2000]))
             print(f"| {size:,} | {row[0]:.2f} | {row[1]:,.0f} | {row[2]:,.0f} |")

@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BARE_APP = '''\
+BARE_APP = """\
 import inspect
 import json
 from typing import Annotated, Optional
@@ -85,7 +85,7 @@ def findings() -> None:
 
 
 app(prog_name="bare")
-'''
+"""
 
 GUTNERVE = [sys.executable, "-c", "from gutnerve.cli import run; run()"]
 CASE = ["assess", "--burning-feet", "--diarrhea"]

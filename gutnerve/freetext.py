@@ -299,9 +299,7 @@ _TRIGGERS: dict[tuple[str, ...], TriggerKind] = {
     words(phrase): kind for kind, phrases in _TRIGGER_WORDS.items() for phrase in phrases
 }
 _TRIGGER_LENGTHS = tuple(sorted({len(key) for key in _TRIGGERS}, reverse=True))
-_NEGATION_WORDS = frozenset(
-    key[0] for key, kind in _TRIGGERS.items() if kind in ("pre", "either", "tight-neg") and len(key) == 1
-)
+_NEGATION_WORDS = frozenset(key[0] for key, kind in _TRIGGERS.items() if kind in ("pre", "either", "tight-neg") and len(key) == 1)
 _CONNECTORS = frozenset(words("and or plus"))
 _COPULAS = frozenset(words("is are was were been be being has have had all both"))
 _SELF = frozenset(words("i i'm i've me myself patient pt"))
@@ -410,11 +408,7 @@ def _scan(tokens: list[_Token], table: Mapping[tuple[str, ...], Any], lengths: I
     while i < len(tokens):
         for size in sizes:
             run = tokens[i : i + size]
-            if (
-                len(run) == size
-                and all(t.kind == "word" and not t.used for t in run)
-                and tuple(t.norm for t in run) in table
-            ):
+            if len(run) == size and all(t.kind == "word" and not t.used for t in run) and tuple(t.norm for t in run) in table:
                 found.append((i, i + size))
                 i += size
                 break
@@ -507,9 +501,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
         said = next(m for m in present if m.finding == finding)
         denied = next((m for m in absent if m.finding == finding), None)
         if denied is not None:
-            conflicts.append(
-                f"{finding} is both present ({said.phrase!r}) and absent ({denied.trigger} ... {denied.phrase!r})"
-            )
+            conflicts.append(f"{finding} is both present ({said.phrase!r}) and absent ({denied.trigger} ... {denied.phrase!r})")
     sex = None
     if len({s for s, _ in sexes}) > 1:
         conflicts.append("sex: the text has both " + " and ".join(repr(w) for _, w in sexes))
@@ -663,8 +655,10 @@ def _bare(events: list[_Event], index: int, tokens: list[_Token]) -> bool:
     """A lone "no"/"not"/"none"/"never": followed by a comma, a sentence end or nothing."""
     if tokens[events[index].start].norm not in _BARE or events[index].end - events[index].start != 1:
         return False
-    return index + 1 == len(events) or events[index + 1].kind == "stop" or (
-        events[index + 1].kind == "comma" and tokens[events[index + 1].start].norm == ","
+    return (
+        index + 1 == len(events)
+        or events[index + 1].kind == "stop"
+        or (events[index + 1].kind == "comma" and tokens[events[index + 1].start].norm == ",")
     )
 
 
@@ -757,12 +751,21 @@ def combine(reading: Reading, case: Mapping[str, Any] | None = None) -> dict[str
             if fid in others:
                 phrase = next(m.phrase for m in mentions if m.finding == fid)
                 issues.append(
-                    Issue("error", "text", f"the text says {fid} is {said} ({phrase!r}) but it is also given as {given}", "drop one of them")
+                    Issue(
+                        "error",
+                        "text",
+                        f"the text says {fid} is {said} ({phrase!r}) but it is also given as {given}",
+                        "drop one of them",
+                    )
                 )
     for key in ("age", "sex"):
         value = getattr(reading, key)
         if value is not None and base.get(key) is not None and base[key] != value:
-            issues.append(Issue("error", "text", f"the text gives {key} {value!r} but it is also given as {base[key]!r}", "drop one of them"))
+            issues.append(
+                Issue(
+                    "error", "text", f"the text gives {key} {value!r} but it is also given as {base[key]!r}", "drop one of them"
+                )
+            )
     if issues:
         raise CaseError(issues)
     merged = dict(base)

@@ -180,7 +180,9 @@ class Builder:
         categories = {finding.category for finding in findings.values()}
         for category in sorted(settings.neutral_categories - categories):
             self.file = self._display(self.root / "model.yaml")
-            self.error(f"unexplained: unknown finding category `{category}` in neutral_categories", f"use one of {sorted(categories)}")
+            self.error(
+                f"unexplained: unknown finding category `{category}` in neutral_categories", f"use one of {sorted(categories)}"
+            )
         tests = self.tests(self._read(self.root / "tests.yaml"))
         causes: dict[str, Cause] = {}
         cause_paths = sorted((self.root / "causes").glob("*.yaml")) if (self.root / "causes").is_dir() else []
@@ -271,7 +273,9 @@ class Builder:
         spec = data.get("unexplained")
         if spec is not None and self.mapping(spec, "unexplained", ("share",), ("neutral_categories",)):
             share = self.number(spec, "share", "unexplained", 0.01, 1)
-            neutral = frozenset(self.str_list(spec, "neutral_categories", "unexplained")) if "neutral_categories" in spec else neutral
+            neutral = (
+                frozenset(self.str_list(spec, "neutral_categories", "unexplained")) if "neutral_categories" in spec else neutral
+            )
         return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, share, neutral)
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:

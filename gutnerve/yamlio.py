@@ -17,7 +17,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
-
 class LineDict(dict[str, Any]):
     """A dict that knows the 1-based line of each of its keys."""
 

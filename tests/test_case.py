@@ -61,7 +61,11 @@ def test_merge_unites_lists_and_refuses_conflicts():
 
 @pytest.mark.parametrize(
     "text",
-    [b'{"age": 50, "age": 60}', b'{"present": ["diarrhea"], "absent": [], "present": ["fever"]}', '{"sex": "male", "sex": "male"}'],
+    [
+        b'{"age": 50, "age": 60}',
+        b'{"present": ["diarrhea"], "absent": [], "present": ["fever"]}',
+        '{"sex": "male", "sex": "male"}',
+    ],
 )
 def test_a_key_given_twice_is_an_error_not_the_last_value(text):
     from gutnerve.case import CaseError, parse_json

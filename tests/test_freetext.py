@@ -69,7 +69,12 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("no weight loss and has diarrhoea", {"diarrhea"}, {"weight-loss"}, ()),
     ("no fever (diarrhoea since May)", {"diarrhea"}, {"fever"}, ()),
     ("no fever after food poisoning", {"recent-gastroenteritis"}, {"fever"}, ()),
-    ("no real problem to speak of until this year when diarrhoea started", {"diarrhea"}, set(), ("real problem to speak of until this year",)),
+    (
+        "no real problem to speak of until this year when diarrhoea started",
+        {"diarrhea"},
+        set(),
+        ("real problem to speak of until this year",),
+    ),
     # post-negation
     ("fever absent", set(), {"fever"}, ()),
     ("fever and weight loss were absent", set(), {"fever", "weight-loss"}, ()),
@@ -211,7 +216,11 @@ def test_misspelling_is_only_a_suggestion(kb):
 
 @pytest.mark.parametrize(
     ("text", "finding"),
-    [("fever. no fever", "fever"), ("I have diarrhoea but deny diarrhoea", "diarrhea"), ("weight loss; weight loss absent", "weight-loss")],
+    [
+        ("fever. no fever", "fever"),
+        ("I have diarrhoea but deny diarrhoea", "diarrhea"),
+        ("weight loss; weight loss absent", "weight-loss"),
+    ],
 )
 def test_a_finding_affirmed_and_negated_is_a_conflict(kb, text, finding):
     reading = understand(text, kb)
