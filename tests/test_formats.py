@@ -176,3 +176,22 @@ def test_the_cli_offers_exactly_the_formats_the_renderers_know():
     from gutnerve import cli
 
     assert cli.FORMATS == formats.FORMATS
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(120.0, "120"), (55.0, "55"), (3.66, "3.7"), (0.571, "0.57"), (0.0213, "0.021"), (10.0, "10")]
+)
+def test_likelihood_ratios_read_as_plain_numbers(value, shown):
+    assert formats.ratio(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0.55, "55%"), (0.1, "10%"), (0.025, "2.5%"), (0.005, "0.5%"), (0.06, "6%"), (0.0, "0%")]
+)
+def test_small_percentages_keep_two_digits(value, shown):
+    assert formats.percent(value) == shown
+
+
+def test_study_card_shows_small_frequencies_and_large_ratios_plainly(run):
+    out = run("explain", "fabry-disease").out  # its table has backgrounds under 1% and LRs over 99
+    assert "e+" not in out and "| 0% " not in out

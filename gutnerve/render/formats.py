@@ -59,12 +59,22 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def ratio(value: float) -> str:
+    """A likelihood ratio for people: 55 or 120 (not 1.2e+02), 3.7, 0.57, 0.021."""
+    return f"{value:.0f}" if value >= 10 else f"{value:.2g}"
+
+
+def percent(value: float) -> str:
+    """A probability as a percentage: 55%, and two digits below 10% (2.5%, 0.5%; not 2% or 0%)."""
+    return f"{value:.0%}" if value >= 0.1 or value == 0 else f"{value * 100:.2g}%"
+
+
 def reason(item: dict[str, Any]) -> str:
     """One for/against entry in words: "Burning feet (LR 6)", "no weight loss (LR 0.6)",
     "Foot drop (not a feature, LR 0.5)" for a finding the cause does not list."""
     label = item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
     unexplained = "" if item.get("explained", True) else "not a feature, "
-    return f"{label} ({unexplained}LR {item['likelihood_ratio']:.2g})"
+    return f"{label} ({unexplained}LR {ratio(item['likelihood_ratio'])})"
 
 
 def understood_lines(understood: dict[str, Any]) -> str:

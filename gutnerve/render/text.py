@@ -119,10 +119,12 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     findings = Table(box=_box(style), title="Key findings", title_justify="left")
     for name in ("Finding", "In this cause", "Background", "LR if present", "Source"):
         findings.add_column(name)
+    from gutnerve.render.formats import percent, ratio
+
     for f in card["findings"]:
         term = f" ({f['term']})" if f["term"] else ""
         findings.add_row(
-            f["label"], f"{f['frequency']:.0%}{term}", f"{f['background']:.0%}", f"{f['likelihood_ratio']:.2g}", f["source"]
+            f["label"], f"{percent(f['frequency'])}{term}", percent(f["background"]), ratio(f["likelihood_ratio"]), f["source"]
         )
     items: list[RenderableType] = [head, Text(card["summary"]), facts, findings]
     if card["red_flags"]:
