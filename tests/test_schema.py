@@ -44,6 +44,7 @@ def test_unknown_schema_kind_is_exit_2(run):
         ["--burning-feet", "--no-weight-loss", "--age", "54", "--sex", "female", "--top", "3"],
         ["--saddle-anesthesia", "--sphincter-dysfunction", "--low-back-pain"],
         ["--text", "34 year old man, tingling feet and leg weakness after diarrhoea, no fever"],
+        ["--foot-drop", "--leg-weakness", "--no-abdominal-pain", "--no-right-lower-abdominal-pain"],  # case.implied
         [],
     ],
 )
