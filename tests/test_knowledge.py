@@ -66,8 +66,8 @@ def test_cause_file(path: Path, kb):
     assert len(cause.sources) >= 2, f"{where}: cite at least 2 sources"
     assert any(s.line == "first" for s in cause.workup), f"{where}: add a first-line test"
     for link in cause.findings:
-        if link.term is None:
-            assert link.source != "judgement", f"{where}: {link.finding} is a number; cite the study it comes from"
+        if link.term is None and link.source == "judgement":  # a judged number must say how it was judged
+            assert link.note, f"{where}: {link.finding} is a judgement number; add a note with the reasoning, or cite a study"
     cited = {link.source for link in cause.findings} - {"judgement"}
     assert cited <= {s.key for s in cause.sources}, f"{where}: findings cite unknown sources"
     # a cause that sets a triage level must be urgent enough to mean it
