@@ -116,3 +116,11 @@ def test_every_emergency_cause_has_a_red_flag(kb):
                 kb.findings[link.finding].red_flag for link in cause.findings if kb.findings[link.finding].red_flag
             ]
             assert flags, f"knowledge/causes/{cause.id}.yaml: an emergency cause needs red_flags that trigger on its findings"
+
+
+def test_every_cause_states_its_time_course(kb):
+    """Every condition has a course: a cause that did not list one would be scored as never
+    starting suddenly and never lasting (the unexplained share), which is never meant."""
+    course = [f.id for f in kb.findings.values() if f.category == "course"]
+    missing = [(c.id, f) for c in kb.causes.values() for f in course if c.link(f) is None]
+    assert not missing, f"list these course findings in knowledge/causes/<id>.yaml: {missing}"
