@@ -27,6 +27,7 @@ from gutnerve.model import (
     Source,
     WorkupStep,
 )
+from gutnerve.scoring import unexplained_share
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 HPO_PATTERN = re.compile(r"^HP:\d{7}$")
@@ -197,10 +198,7 @@ class Builder:
             cause = self.cause(path, self._read(path), settings, findings, tests)
             if cause is not None:
                 causes[cause.id] = cause
-        for path in cause_paths:
-            if path.stem in causes:
-                self.file = self._display(path)
-                self.nesting(causes[path.stem], findings, settings)
+                self.nesting(cause, findings, settings)
         if any(i.level == "error" for i in self.issues):
             raise KnowledgeBaseError(self.issues)
         return KnowledgeBase(
@@ -218,10 +216,7 @@ class Builder:
 
         def frequency(fid: str) -> float:
             link = cause.link(fid)
-            if link is not None:
-                return link.frequency
-            finding = findings[fid]
-            return finding.background * (1.0 if finding.category in settings.neutral_categories else settings.unexplained)
+            return link.frequency if link is not None else findings[fid].background * unexplained_share(settings, findings[fid])
 
         for link in cause.findings:
             for other in findings[link.finding].implies:

@@ -34,7 +34,19 @@ import operator
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
-from gutnerve.model import AgeBand, Case, Cause, Contribution, Implied, KnowledgeBase, PriorFactor, Ranked, ScoredCause
+from gutnerve.model import (
+    AgeBand,
+    Case,
+    Cause,
+    Contribution,
+    Finding,
+    Implied,
+    KnowledgeBase,
+    PriorFactor,
+    Ranked,
+    ScoredCause,
+    Settings,
+)
 
 Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
 
@@ -96,7 +108,7 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
     compiled = tables.by_finding.get(finding_id)
     if compiled is None:
         background = kb.findings[finding_id].background
-        share = unexplained_share(kb, finding_id)
+        share = unexplained_share(kb.settings, kb.findings[finding_id])
         sides: list[Evidence] = []
         for present in (True, False):
             reference = background if present else 1.0 - background
@@ -168,11 +180,10 @@ def counted(kb: KnowledgeBase, case: Case) -> Case:
     return case._replace(present=present, absent=absent)
 
 
-def unexplained_share(kb: KnowledgeBase, finding_id: str) -> float:
+def unexplained_share(settings: Settings, finding: Finding) -> float:
     """P(f | a cause that does not list f) / background: model.yaml `unexplained`, or 1 (neutral)
-    for a finding of one of its neutral categories."""
-    settings = kb.settings
-    return 1.0 if kb.findings[finding_id].category in settings.neutral_categories else settings.unexplained
+    for a finding of one of its neutral categories. (The validator checks nesting with it too.)"""
+    return 1.0 if finding.category in settings.neutral_categories else settings.unexplained
 
 
 def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ...]]:
@@ -198,7 +209,7 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
     result: list[Contribution] = []
     case = counted(kb, case)
     for finding_id in sorted(case.present | case.absent):
-        share = unexplained_share(kb, finding_id)
+        share = unexplained_share(kb.settings, kb.findings[finding_id])
         link = cause.link(finding_id)
         if link is None and share == 1.0:
             continue  # an unlisted finding is neutral
