@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from gutnerve.render.formats import implied_lines, percent, ratio, understood_lines
 from gutnerve.render.formats import reason as _reason
 from gutnerve.render.plain import DEFAULT_ROWS, LEVEL_MEANING, Style, bar
 
@@ -80,16 +81,12 @@ def assessment(
         )
     items: list[RenderableType] = [triage_banner(result, style), table]
     if "understood" in result:
-        from gutnerve.render.formats import understood_lines
-
         items.insert(0, Text(understood_lines(result["understood"])))
     if result.get("id"):
         items.insert(0, Text(f"Case {result['id']}", style="bold"))
     hidden = (total if total is not None else len(result["differential"])) - len(shown)
     if hidden > 0:
         items.append(Text(f"{hidden} less likely causes not shown (--top N to see more, --json for all).", style="dim"))
-    from gutnerve.render.formats import implied_lines
-
     if implied := implied_lines(result):
         items.append(Text("\n".join(implied), style="dim"))
     if result["workup"]:
@@ -119,8 +116,6 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     findings = Table(box=_box(style), title="Key findings", title_justify="left")
     for name in ("Finding", "In this cause", "Background", "LR if present", "Source"):
         findings.add_column(name)
-    from gutnerve.render.formats import percent, ratio
-
     for f in card["findings"]:
         term = f" ({f['term']})" if f["term"] else ""
         findings.add_row(
