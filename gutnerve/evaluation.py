@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gutnerve.api import assess_case
-from gutnerve.case import parse_case
+from gutnerve.case import CaseError, parse_case
 from gutnerve.model import KnowledgeBase
 
 TRIAGE_ORDER = ("emergency", "urgent", "soon", "routine")
@@ -35,19 +35,32 @@ class Outcome:
 def load_vignettes(folder: Path) -> list[dict[str, Any]]:
     import yaml
 
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        raise ValueError(f"{folder}: no vignette files (*.yaml) there")
     vignettes = []
-    for path in sorted(folder.glob("*.yaml")):
-        for entry in yaml.safe_load(path.read_text()) or []:
-            vignettes.append({**entry, "_file": path.name})
+    for path in paths:
+        try:
+            entries = yaml.safe_load(path.read_text()) or []
+        except yaml.YAMLError as error:
+            raise ValueError(f"{path}: not valid YAML ({getattr(error, 'problem', None) or error})") from None
+        vignettes += [{**entry, "_file": path.name} for entry in entries]
     return vignettes
 
 
 def evaluate(kb: KnowledgeBase, vignettes: list[dict[str, Any]]) -> list[Outcome]:
     outcomes = []
     for v in vignettes:
-        result = assess_case(kb, parse_case(v["case"], kb))
-        order = [s.cause_id for s in result.ranked]
-        expected = tuple(v["expected"]["causes"])
+        try:
+            result = assess_case(kb, parse_case(v["case"], kb))
+            order = [s.cause_id for s in result.ranked]
+            expected = tuple(v["expected"]["causes"])
+            unknown = [c for c in expected if c not in kb.causes]
+            if unknown:
+                raise ValueError(f"expected cause {unknown[0]!r} is not in the knowledge base")
+        except (CaseError, KeyError, TypeError, ValueError) as error:  # name the vignette, not a traceback
+            problem = f"missing key {error}" if isinstance(error, KeyError) else str(error)
+            raise ValueError(f"{v.get('_file')}: vignette {v.get('id')!r}: {problem}") from None
         posterior = {s.cause_id: s.posterior for s in result.ranked}
         truth = {c: 1 / len(expected) for c in expected}
         outcomes.append(
@@ -163,14 +176,27 @@ def report_markdown(kb: KnowledgeBase, vignettes: list[dict[str, Any]], command:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # python -m gutnerve.evaluation tests/vignettes [--kb PATH]
+def main(args: list[str]) -> int:
+    """python -m gutnerve.evaluation [FOLDER] [--kb PATH]: the accuracy report on standard output."""
     import sys
 
-    from gutnerve.knowledge import load
+    from gutnerve.exit_codes import ExitCode
+    from gutnerve.knowledge import KnowledgeBaseError, load
 
-    args = sys.argv[1:]
-    kb_path = args[args.index("--kb") + 1] if "--kb" in args else None
-    folder = Path(args[0] if args else "tests/vignettes")
-    sys.stdout.write(
-        report_markdown(load(kb_path), load_vignettes(folder), "python -m gutnerve.evaluation tests/vignettes > docs/accuracy.md")
-    )
+    kb_path = args[args.index("--kb") + 1] if "--kb" in args[:-1] else None
+    folder = Path(args[0] if args and args[0] != "--kb" else "tests/vignettes")
+    try:
+        kb = load(kb_path)
+        vignettes = load_vignettes(folder)
+        report = report_markdown(kb, vignettes, "python -m gutnerve.evaluation tests/vignettes > docs/accuracy.md")
+    except (KnowledgeBaseError, OSError, ValueError) as error:  # a typo, not a bug: one line
+        sys.stderr.write(f"gutnerve.evaluation: error: {' '.join(str(error).split())}\n")
+        return int(ExitCode.BAD_INPUT)
+    sys.stdout.write(report)
+    return int(ExitCode.OK)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

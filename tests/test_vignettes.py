@@ -77,3 +77,30 @@ def test_vignette_is_well_formed_and_in_scope(vignette, kb):
 def test_vignette_ids_are_unique():
     ids = Counter(v["id"] for v in VIGNETTES)
     assert [i for i, n in ids.items() if n > 1] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "no vignette files"),
+        ("a: [\n", "not valid YAML"),
+        (
+            "- id: x\n  case: {present: [no-such-finding]}\n  expected: {causes: [appendicitis], triage: emergency}\n",
+            "unknown finding",
+        ),
+        (
+            "- id: x\n  case: {present: [fever]}\n  expected: {causes: [no-such-cause], triage: emergency}\n",
+            "not in the knowledge base",
+        ),
+        ("- id: x\n  case: {present: [fever]}\n", "missing key 'expected'"),
+    ],
+)
+def test_evaluation_module_refuses_a_bad_vignette_folder_in_one_line(tmp_path, capsys, text, message):
+    from gutnerve.evaluation import main
+
+    if text is not None:
+        (tmp_path / "bad.yaml").write_text(text)
+    assert main([str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in captured.err and captured.err.count("\n") == 1
