@@ -2,7 +2,9 @@
 
 Input is checked into a list of issues before anything is scored: an unknown
 key or id, an id both present and absent, or a value of the wrong type is an
-error, never silently dropped.
+error, never silently dropped. A known key whose value is null is not given
+(as the result echoes an unknown age or sex), so a result's `case` can be fed
+back as input.
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:
     """Every problem with a case given as a JSON-like object."""
     if not isinstance(data, dict):
         return [Issue("error", "case", f"a case must be a JSON object, not {_type(data)}", 'write {"present": [...]}')]
+    data = _given(data)
     issues: list[Issue] = []
     for key in data:
         if key not in CASE_KEYS:
@@ -146,6 +149,7 @@ def parse_case(data: Any, kb: KnowledgeBase) -> Case:
     case_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
     if issues:
         raise CaseError(issues, case_id)
+    data = _given(data)
     return Case(
         present=frozenset(data.get("present", [])),
         absent=frozenset(data.get("absent", [])),
@@ -155,8 +159,16 @@ def parse_case(data: Any, kb: KnowledgeBase) -> Case:
     )
 
 
+def _given(data: dict[str, Any]) -> dict[str, Any]:
+    """The case without its known keys set to null (not given); an unknown key stays, to be reported."""
+    if None not in data.values():
+        return data
+    return {key: value for key, value in data.items() if value is not None or key not in CASE_KEYS}
+
+
 def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """Combine a case from a file with command-line flags; lists are united."""
+    base = _given(base)
     merged = dict(base)
     for key, value in extra.items():
         if key in ("present", "absent"):

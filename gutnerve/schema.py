@@ -32,14 +32,14 @@ def case_schema(kb: KnowledgeBase) -> dict[str, Any]:
         "$schema": DIALECT,
         "title": "gutnerve case",
         "description": "One case: findings present and known absent (a finding in neither list is unknown). "
-        "An id in both lists is an error.",
+        "An id in both lists is an error. Every key is optional; null is the same as leaving the key out.",
         **_object(
             {
-                "id": {"type": "string", "description": "any string; echoed in the result"},
-                "age": {"type": "integer", "minimum": 0, "maximum": MAX_AGE, "description": "whole years"},
-                "sex": {"enum": list(SEXES)},
-                "present": {**_strings(finding_ids), "description": "finding ids present"},
-                "absent": {**_strings(finding_ids), "description": "finding ids known absent"},
+                "id": {"type": ["string", "null"], "description": "any string; echoed in the result"},
+                "age": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_AGE, "description": "whole years"},
+                "sex": {"enum": [*SEXES, None]},
+                "present": {**_strings(finding_ids), "type": ["array", "null"], "description": "finding ids present"},
+                "absent": {**_strings(finding_ids), "type": ["array", "null"], "description": "finding ids known absent"},
             }
         ),
     }

@@ -53,10 +53,19 @@ def test_bad_json(text, fragment):
     assert fragment in str(raised.value)
 
 
+def test_null_is_the_same_as_leaving_a_key_out(mini_kb):
+    given = {"id": None, "age": None, "sex": None, "present": ["diarrhea"], "absent": None}
+    assert check_case(given, mini_kb) == []
+    assert parse_case(given, mini_kb) == parse_case({"present": ["diarrhea"]}, mini_kb)
+    with pytest.raises(CaseError, match="unknown key 'sexx'"):  # an unknown key is still refused, null or not
+        parse_case({"sexx": None}, mini_kb)
+
+
 def test_merge_unites_lists_and_refuses_conflicts():
     assert merge({"present": ["a"]}, {"present": ["b", "a"]}) == {"present": ["a", "b"]}
     with pytest.raises(CaseError, match="age is 50 in the input but 60 on the command line"):
         merge({"age": 50}, {"age": 60})
+    assert merge({"age": None, "present": None}, {"age": 60, "present": ["b"]}) == {"age": 60, "present": ["b"]}
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,17 @@ def test_the_case_schema_rejects_what_the_tool_rejects(run, schemas, tmp_path, c
     assert run("assess", "--input", str(path), "--json").code == 2
 
 
+def test_a_result_case_fed_back_is_a_valid_case_with_the_same_result(run, schemas, tmp_path):
+    """The result echoes an unknown age and sex as null; the case schema and the tool take null as not given."""
+    first = run("assess", "--diarrhea", "--no-fever", "--json").json()
+    echoed = {key: first["case"][key] for key in ("age", "sex", "present", "absent")}
+    assert echoed["age"] is None and errors(schemas["case"], echoed) == []
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(echoed))
+    again = run("assess", "--input", str(path), "--json").json()
+    assert again["differential"] == first["differential"]
+
+
 def test_the_result_schema_rejects_a_wrong_result(run, schemas):
     good = run("assess", "--diarrhea", "--json").json()
     for broken in (
