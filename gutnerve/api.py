@@ -45,14 +45,15 @@ def assess_case(kb: KnowledgeBase, case: Case, top: int | None = None) -> Assess
     """Score every cause, triage, and build the combined workup."""
     if top is not None and top < 1:
         raise CaseError([Issue("error", "top", f"must be at least 1, not {top}")])
-    ranked = scoring.score(kb, case, detail=top)
+    implied = scoring.nested(kb, case)
+    ranked = scoring.score(kb, case, detail=top, implied=implied)
     return Assessment(
         case=case,
         ranked=ranked,
         triage=triage.triage(kb, case, ranked),
         plan=workup.plan(kb, ranked),
         top=top,
-        implied=scoring.nested(kb, case),
+        implied=implied,
     )
 
 

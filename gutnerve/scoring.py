@@ -31,7 +31,8 @@ from __future__ import annotations
 import heapq
 import math
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from gutnerve.model import (
@@ -68,6 +69,44 @@ class Evidence(NamedTuple):
     unexplained: Contribution | None  # the explanation for any other cause (None: neutral, not shown)
     offset: float  # ln LR of a cause that does not list the finding (0.0 when neutral)
     row: tuple[float, ...]  # ln LR of every cause in order (empty unless tables.dense)
+    shown: Sequence[Contribution | None]  # each cause's explanation, by cause index (None: not shown)
+
+
+class _Shown(Sequence[Contribution | None]):
+    """Each cause's explanation by a finding, for a knowledge base too large for a full row."""
+
+    def __init__(self, parts: dict[int, Contribution], unexplained: Contribution | None, count: int):
+        self.parts, self.unexplained, self.size = parts, unexplained, count
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.parts.get(index, self.unexplained)
+
+
+class Nesting(NamedTuple):
+    """The knowledge base's implications, both ways (chains already followed)."""
+
+    implies: dict[str, tuple[str, ...]]  # A -> the findings A entails
+    implied_by: dict[str, tuple[str, ...]]  # B -> the findings that entail B
+    # the findings that can make another one nested: a case with none of them (most) skips the search
+    specific: frozenset[str]  # findings that imply another (when present)
+    general: frozenset[str]  # findings that another implies (when absent)
+
+
+class PriorTable(NamedTuple):
+    """Everything about the priors for one (age, sex): computed once, shared by every case."""
+
+    logs: list[float]  # ln prior weight of each cause
+    prior: list[float]  # normalised
+    shift: float  # max(logs): odds are taken relative to it
+    odds: list[float]  # exp(logs - shift)
+    total: float  # fsum(odds)
+    order: list[int]  # cause indices by falling prior (ties by id)
+
+
+AgeSex = tuple[int | None, str | None]
 
 
 class Tables(NamedTuple):
@@ -78,9 +117,16 @@ class Tables(NamedTuple):
     age_bands: tuple[tuple[int, AgeBand, float], ...]  # (cause index, band, ln factor)
     sex_terms: dict[str, Terms]  # sex -> ln factors
     dense: bool  # score with full rows (few causes) or sparse terms (many)
-    # finding -> its evidence when present and when known absent, for the causes that list it;
-    # filled a finding at a time, when a case first reports it (see `evidence`)
+    nesting: Nesting
+    # Filled as cases need them (a single assess on a knowledge base of thousands of causes
+    # needs only its own few findings):
+    # finding -> its evidence when present and when known absent (see `evidence`)
     by_finding: dict[str, tuple[Evidence, Evidence]]
+    # (age, sex) -> the prior table: they depend on nothing else, so each of the few hundred
+    # combinations is computed once (see `_priors`)
+    priors: dict[AgeSex, PriorTable]
+    # (age, sex) -> cause index -> the prior factors that explain its prior, for the causes shown
+    factors: dict[AgeSex, dict[int, tuple[PriorFactor, ...]]]
 
 
 def compile_tables(kb: KnowledgeBase) -> Tables:
@@ -98,7 +144,10 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         age_bands=tuple(age_bands),
         sex_terms={sex: tuple(terms) for sex, terms in sex_terms.items()},
         dense=len(causes) <= DENSE_CAUSES,
+        nesting=_nesting(kb),
         by_finding={},
+        priors={},
+        factors={},
     )
 
 
@@ -127,17 +176,15 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
             # sparse terms are relative to the unexplained weight, which every cause not listed
             # shares: a constant the posteriors do not see (it is added back to the log scores)
             terms = tuple((index, part.weight - offset) for index, part in parts.items())
-            row = tuple(parts[i].weight if i in parts else offset for i in range(len(tables.cause_ids))) if tables.dense else ()
-            sides.append(Evidence(terms, parts, unexplained, offset, row))
+            count = len(tables.cause_ids)
+            if tables.dense:
+                row = tuple(parts[i].weight if i in parts else offset for i in range(count))
+                shown: Sequence[Contribution | None] = tuple(parts.get(i, unexplained) for i in range(count))
+            else:  # a row per finding would cost memory in proportion to the causes: look up instead
+                row, shown = (), _Shown(parts, unexplained, count)
+            sides.append(Evidence(terms, parts, unexplained, offset, row, shown))
         compiled = tables.by_finding[finding_id] = (sides[0], sides[1])
     return compiled
-
-
-class Nesting(NamedTuple):
-    """The knowledge base's implications, both ways (chains already followed)."""
-
-    implies: dict[str, tuple[str, ...]]  # A -> the findings A entails
-    implied_by: dict[str, tuple[str, ...]]  # B -> the findings that entail B
 
 
 def _nesting(kb: KnowledgeBase) -> Nesting:
@@ -145,7 +192,8 @@ def _nesting(kb: KnowledgeBase) -> Nesting:
     for finding in kb.findings.values():
         for other in finding.implies:
             implied_by.setdefault(other, []).append(finding.id)
-    return Nesting({f.id: f.implies for f in kb.findings.values() if f.implies}, {b: tuple(a) for b, a in implied_by.items()})
+    implies = {f.id: f.implies for f in kb.findings.values() if f.implies}
+    return Nesting(implies, {b: tuple(a) for b, a in implied_by.items()}, frozenset(implies), frozenset(implied_by))
 
 
 def nested(kb: KnowledgeBase, case: Case) -> tuple[Implied, ...]:
@@ -155,9 +203,9 @@ def nested(kb: KnowledgeBase, case: Case) -> tuple[Implied, ...]:
     Likewise P(not A and not B | c) = P(not B | c): an absent A adds nothing to an absent B.
     (A present with B absent contradicts the knowledge base; both are then counted as given.)
     """
-    nesting = kb.derived(_nesting)
-    if not nesting.implies:
-        return ()
+    nesting = kb.derived(compile_tables).nesting
+    if nesting.specific.isdisjoint(case.present) and nesting.general.isdisjoint(case.absent):
+        return ()  # no finding of the case can nest another
     out: dict[tuple[str, bool], Implied] = {}
     for specific in sorted(case.present):
         for other in nesting.implies.get(specific, ()):
@@ -170,9 +218,11 @@ def nested(kb: KnowledgeBase, case: Case) -> tuple[Implied, ...]:
     return tuple(sorted(out.values()))
 
 
-def counted(kb: KnowledgeBase, case: Case) -> Case:
-    """The case with the findings that `nested` finds left out: what scoring counts."""
-    implied = nested(kb, case)
+def counted(kb: KnowledgeBase, case: Case, implied: tuple[Implied, ...] | None = None) -> Case:
+    """The case with the findings that `nested` finds (`implied`, if already known) left out:
+    what scoring counts."""
+    if implied is None:
+        implied = nested(kb, case)
     if not implied:
         return case
     present = case.present - {i.finding for i in implied if i.present}
@@ -237,48 +287,33 @@ def log_priors(tables: Tables, case: Case) -> list[float]:
 
 
 def _normalise(logs: list[float]) -> list[float]:
+    # map over C functions rather than a comprehension: this runs for every cause of every case
     peak = max(logs)
-    exp = math.exp  # a local name: this runs once per cause per case
-    odds = [exp(value - peak) for value in logs]
-    scale = 1.0 / math.fsum(odds)
-    return [value * scale for value in odds]
-
-
-class PriorTable(NamedTuple):
-    """Everything about the priors for one (age, sex): computed once, shared by every case."""
-
-    logs: list[float]  # ln prior weight of each cause
-    prior: list[float]  # normalised
-    shift: float  # max(logs): odds are taken relative to it
-    odds: list[float]  # exp(logs - shift)
-    total: float  # fsum(odds)
-    order: list[int]  # cause indices by falling prior (ties by id)
+    odds = list(map(math.exp, map(operator.sub, logs, repeat(peak))))
+    return list(map(operator.mul, odds, repeat(1.0 / math.fsum(odds))))
 
 
 def _priors(kb: KnowledgeBase, case: Case) -> PriorTable:
-    """The prior table for the case's age and sex: they depend on nothing else, so each of
-    the few hundred combinations is computed once."""
-    memo: dict[tuple[int | None, str | None], PriorTable] = kb.derived(_prior_memo)
+    """The prior table for the case's age and sex (kept in the compiled tables)."""
+    tables = kb.derived(compile_tables)
     key = (case.age, case.sex)
-    if key not in memo:
-        logs = log_priors(kb.derived(compile_tables), case)
+    table = tables.priors.get(key)
+    if table is None:
+        logs = log_priors(tables, case)
         shift = max(logs)
         odds = [math.exp(value - shift) for value in logs]
         order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
-        memo[key] = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), order)
-    return memo[key]
+        table = tables.priors[key] = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), order)
+    return table
 
 
-def _prior_memo(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], PriorTable]:
-    return {}
-
-
-def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> Ranked:
+def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tuple[Implied, ...] | None = None) -> Ranked:
     """Every cause with its posterior probability, most probable first (ties by id).
 
     `contributions` and `prior_factors` are filled for the first `detail`
     causes (all when None); the rest carry empty tuples, as a table of the
-    top N never shows them.
+    top N never shows them. `implied` is `nested(kb, case)` when the caller
+    already has it.
 
     Only the causes that list one of the case's findings move from their prior
     ("touched"). When they are few among many causes, the others keep their
@@ -287,29 +322,32 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None) -> Ranked:
     """
     tables = kb.derived(compile_tables)
     base = _priors(kb, case)
-    case = counted(kb, case)
+    case = counted(kb, case, implied)
     present = sorted(case.present)  # sorted: the same sum in the same order, whatever the input order
     absent = sorted(case.absent)
-    reported = [evidence(kb, tables, f)[0] for f in present] + [evidence(kb, tables, f)[1] for f in absent]
+    by_finding = tables.by_finding
+    reported = [(by_finding.get(f) or evidence(kb, tables, f))[0] for f in present]
+    reported += [(by_finding.get(f) or evidence(kb, tables, f))[1] for f in absent]
     logs: Sequence[float]
     posterior: Sequence[float]
     order: Sequence[int]
     if tables.dense:
-        full = base.logs
-        for side in reported:
-            full = list(map(operator.add, full, side.row))
+        rows: Iterable[float] = base.logs
+        for side in reported:  # chained lazily: one list at the end, the same sums in the same order
+            rows = map(operator.add, rows, side.row)
+        full = list(rows)
         logs, posterior = full, _normalise(full)
         order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
     else:
         logs, posterior, order = _sparse_or_full(base, reported)
     ids = tables.cause_ids
     # each cause's explanation lists the reported findings it lists, by finding id
-    explained = [side for _, side in sorted(zip(present + absent, reported, strict=True))]
-    factors = _factor_memo(kb, case)
+    explained = [side.shown for _, side in sorted(zip(present + absent, reported, strict=True))]
+    factors = tables.factors.setdefault((case.age, case.sex), {})  # filled as causes are shown
     detailed = []
     for rank in range(len(ids) if detail is None else min(detail, len(ids))):
         i = order[rank]
-        parts = tuple(part for side in explained if (part := side.parts.get(i, side.unexplained)) is not None)
+        parts = tuple(filter(None, [shown[i] for shown in explained]))  # None: not shown (neutral)
         if i not in factors:
             factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
         detailed.append(ScoredCause(ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts))
@@ -332,16 +370,6 @@ def _sparse_or_full(base: PriorTable, reported: list[Evidence]) -> tuple[Sequenc
         full[index] = value
     order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
     return [value + offset for value in full] if offset else full, _normalise(full), order
-
-
-def _factor_memo(kb: KnowledgeBase, case: Case) -> dict[int, tuple[PriorFactor, ...]]:
-    """The prior factors (age, sex) that explain each cause's prior, per (age, sex), filled as shown."""
-    memo: dict[tuple[int | None, str | None], dict[int, tuple[PriorFactor, ...]]] = kb.derived(_factor_memos)
-    return memo.setdefault((case.age, case.sex), {})
-
-
-def _factor_memos(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], dict[int, tuple[PriorFactor, ...]]]:
-    return {}
 
 
 def _sparse(base: PriorTable, touched: dict[int, float]) -> tuple[Sequence[float], Sequence[float], Sequence[int]] | None:
