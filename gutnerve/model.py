@@ -14,6 +14,7 @@ a tuple has nowhere to store.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -239,6 +240,9 @@ class Implied(NamedTuple):
     by: str
 
 
+_weight = operator.attrgetter("weight")  # a sort key in C: explanations are sorted for every cause shown
+
+
 class PriorFactor(NamedTuple):
     reason: str  # "age 54", "sex female"
     multiplier: float
@@ -258,11 +262,13 @@ class ScoredCause(NamedTuple):
 
     @property
     def supporting(self) -> tuple[Contribution, ...]:
-        return tuple(sorted((c for c in self.contributions if c.weight > 0), key=lambda c: -c.weight))
+        """Contributions for the cause, strongest first (ties keep their order: by finding id)."""
+        return tuple(sorted([c for c in self.contributions if c.weight > 0], key=_weight, reverse=True))
 
     @property
     def opposing(self) -> tuple[Contribution, ...]:
-        return tuple(sorted((c for c in self.contributions if c.weight < 0), key=lambda c: c.weight))
+        """Contributions against the cause, strongest first (ties keep their order)."""
+        return tuple(sorted([c for c in self.contributions if c.weight < 0], key=_weight))
 
 
 class Ranked(Sequence[ScoredCause]):

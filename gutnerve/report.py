@@ -6,7 +6,6 @@ the table a person sees and the JSON a script reads never disagree.
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 
 from gutnerve.model import Assessment, Cause, Contribution, Implied, KnowledgeBase
@@ -19,105 +18,75 @@ def _round(value: float, places: int = 4) -> float:
     return round(value, places) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-class CauseFragment(NamedTuple):
-    """The parts of a cause's row that depend only on the knowledge base, built once per cause."""
+class ReportTables(NamedTuple):
+    """What a result object reads that depends only on the knowledge base, built as first needed."""
 
-    fixed: dict[str, Any]  # name, urgency, mechanism, first-line tests
-    evidence: dict[tuple[str, bool], dict[str, Any]]  # (finding, present) -> its for/against entry (as Entries)
+    causes: dict[str, tuple[str, str, str, tuple[str, ...]]]  # cause id -> name, urgency, mechanism, first-line tests
+    entries: dict[Contribution, dict[str, Any]]  # a contribution -> its for/against entry
+    tests: dict[str, dict[str, Any]]  # test id -> its fields in the workup plan
 
 
-def _cause_fragment(kb: KnowledgeBase, cause_id: str) -> CauseFragment:
-    memo: dict[str, CauseFragment] = kb.derived(_fragment_memo)
-    if cause_id in memo:
-        return memo[cause_id]
+def _tables(kb: KnowledgeBase) -> ReportTables:
+    tests = {t.id: {"test": t.id, "name": t.name, **({"loinc": t.loinc} if t.loinc else {})} for t in kb.tests.values()}
+    return ReportTables({}, {}, tests)  # a knowledge base of thousands of causes shows few of them
+
+
+def _cause_fields(kb: KnowledgeBase, cause_id: str) -> tuple[str, str, str, tuple[str, ...]]:
     cause = kb.causes[cause_id]
-    fixed = {
-        "name": cause.name,
-        "urgency": cause.urgency,
-        "mechanism": cause.mechanism,
-        "workup": [kb.tests[s.test].name for s in cause.workup if s.line == "first"],
+    return (cause.name, cause.urgency, cause.mechanism, tuple(kb.tests[s.test].name for s in cause.workup if s.line == "first"))
+
+
+def _entry(kb: KnowledgeBase, part: Contribution) -> dict[str, Any]:
+    """A contribution's for/against entry: it depends on nothing else, so it is built once and
+    shared by every cause and case that has the same contribution (and copied into each result)."""
+    return {
+        "finding": part.finding,
+        "label": kb.findings[part.finding].label,
+        "present": part.present,
+        "weight": _round(part.weight, 3),
+        "likelihood_ratio": _round(part.likelihood / part.background, 3),
+        "explained": part.explained,
     }
-    evidence = {}
-    for link in cause.findings:
-        finding = kb.findings[link.finding]
-        for present in (True, False):
-            likelihood = link.frequency if present else 1.0 - link.frequency
-            reference = finding.background if present else 1.0 - finding.background
-            evidence[link.finding, present] = {
-                "finding": link.finding,
-                "label": finding.label,
-                "present": present,
-                "weight": _round(math.log(likelihood / reference), 3),
-                "likelihood_ratio": _round(likelihood / reference, 3),
-                "explained": True,
-            }
-    memo[cause_id] = CauseFragment(fixed, evidence)
-    return memo[cause_id]
-
-
-def _fragment_memo(kb: KnowledgeBase) -> dict[str, CauseFragment]:
-    return {}  # filled as causes are shown: a knowledge base of thousands of causes shows few of them
-
-
-Entries = dict[tuple[str, bool], dict[str, Any]]  # (finding, present) -> a for/against entry
-
-
-def _entries(kb: KnowledgeBase, evidence: Entries, unexplained: Entries, parts: tuple[Contribution, ...]) -> list[dict[str, Any]]:
-    """Copies of the for/against entries of these contributions: the cause's own, or, for a
-    finding it does not list, the entry shared by every cause that does not explain it."""
-    out = []
-    for part in parts:
-        key = (part.finding, part.present)
-        if part.explained:
-            out.append(dict(evidence[key]))
-            continue
-        if key not in unexplained:
-            unexplained[key] = {
-                "finding": part.finding,
-                "label": kb.findings[part.finding].label,
-                "present": part.present,
-                "weight": _round(part.weight, 3),
-                "likelihood_ratio": _round(part.likelihood / part.background, 3),
-                "explained": False,
-            }
-        out.append(dict(unexplained[key]))
-    return out
-
-
-def _unexplained_memo(kb: KnowledgeBase) -> Entries:
-    return {}  # one entry per (finding, present), the same for every cause that does not list it
-
-
-def _test_fields(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
-    return {t.id: {"test": t.id, "name": t.name, **({"loinc": t.loinc} if t.loinc else {})} for t in kb.tests.values()}
 
 
 def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]:
     """The contract's result object (plus extra keys) for one assessment.
 
-    Fixed parts are built once per cause (`_cause_fragment`) and copied, so
-    callers may modify the result freely.
+    Parts that depend only on the knowledge base are built once (`_tables`) and
+    copied, so callers may modify the result freely.
     """
-    tests = kb.derived(_test_fields)
-    unexplained = kb.derived(_unexplained_memo)
+    tables = kb.derived(_tables)
+    causes, entries, tests = tables
     case = assessment.case
     differential = []
     for rank, scored in enumerate(assessment.shown, start=1):
         cause_id = scored.cause_id
-        fixed, evidence = _cause_fragment(kb, cause_id)
+        fields = causes.get(cause_id)
+        if fields is None:
+            fields = causes[cause_id] = _cause_fields(kb, cause_id)
+        name, urgency, mechanism, workup = fields
+        sides = []
+        for parts in (scored.supporting, scored.opposing):
+            side = []
+            for part in parts:
+                entry = entries.get(part)
+                if entry is None:
+                    entry = entries[part] = _entry(kb, part)
+                side.append(entry.copy())
+            sides.append(side)
         differential.append(
             {
                 "rank": rank,
                 "id": cause_id,
-                "name": fixed["name"],
-                "probability": _round(scored.posterior),
-                "prior": _round(scored.prior),
+                "name": name,
+                "probability": round(scored.posterior, 4) + 0.0,  # as _round: inline, this runs for every row
+                "prior": round(scored.prior, 4) + 0.0,
                 "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
-                "urgency": fixed["urgency"],
-                "mechanism": fixed["mechanism"],
-                "for": _entries(kb, evidence, unexplained, scored.supporting),
-                "against": _entries(kb, evidence, unexplained, scored.opposing),
-                "workup": list(fixed["workup"]),
+                "urgency": urgency,
+                "mechanism": mechanism,
+                "for": sides[0],
+                "against": sides[1],
+                "workup": list(workup),
             }
         )
     result: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
@@ -130,15 +99,17 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
         "absent": sorted(case.absent),
         "implied": [implied_dict(kb, item) for item in assessment.implied],
     }
+    reasons = assessment.triage.reasons
     result["triage"] = {
         "level": assessment.triage.level,
-        "reasons": [r.message for r in assessment.triage.reasons],
-        "triggers": [{"level": r.level, "trigger": r.trigger, "message": r.message} for r in assessment.triage.reasons],
+        "reasons": [r.message for r in reasons],
+        "triggers": [{"level": r.level, "trigger": r.trigger, "message": r.message} for r in reasons],
     }
     result["differential"] = differential
-    result["workup"] = [tests[p.test]["name"] for p in assessment.plan]
+    plan = assessment.plan
+    result["workup"] = [tests[p.test]["name"] for p in plan]
     result["workup_plan"] = [
-        {**tests[p.test], "line": p.line, "yield": _round(p.yield_), "causes": list(p.causes)} for p in assessment.plan
+        {**tests[p.test], "line": p.line, "yield": round(p.yield_, 4) + 0.0, "causes": list(p.causes)} for p in plan
     ]
     result["disclaimer"] = DISCLAIMER
     return result
