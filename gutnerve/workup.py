@@ -11,6 +11,7 @@ keeps at most `workup.max_tests` tests, so the JSON and the table agree.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from gutnerve.model import Cause, KnowledgeBase, PlanItem, ScoredCause
 
@@ -35,22 +36,26 @@ def _tests_memo(kb: KnowledgeBase) -> CauseTests:
 
 def plan(kb: KnowledgeBase, ranked: Sequence[ScoredCause]) -> tuple[PlanItem, ...]:
     settings = kb.settings
+    min_causes, min_posterior = settings.workup_min_causes, settings.workup_min_posterior
     tests_of = kb.derived(_tests_memo)
-    yields: dict[str, float] = {}
-    first_line: set[str] = set()
-    causes: dict[str, list[str]] = {}
+    found: dict[str, list[Any]] = {}  # test -> [yield, first line?, causes], as tests are met
     for rank, scored in enumerate(ranked):
-        if rank >= settings.workup_min_causes and scored.posterior < settings.workup_min_posterior:
+        cause_id, posterior = scored.cause_id, scored.posterior
+        if rank >= min_causes and posterior < min_posterior:
             break  # ranked is most probable first: no later cause contributes
-        if scored.cause_id not in tests_of:
-            tests_of[scored.cause_id] = _tests(kb.causes[scored.cause_id])
-        for test, first in tests_of[scored.cause_id]:
-            causes.setdefault(test, []).append(scored.cause_id)
-            yields[test] = yields.get(test, 0.0) + scored.posterior
-            if first:
-                first_line.add(test)
-    order = sorted(yields, key=lambda test: (test not in first_line, -yields[test], test))
+        tests = tests_of.get(cause_id)
+        if tests is None:
+            tests = tests_of[cause_id] = _tests(kb.causes[cause_id])
+        for test, first in tests:
+            slot = found.get(test)
+            if slot is None:
+                found[test] = [posterior, first, [cause_id]]
+            else:
+                slot[0] += posterior
+                slot[1] = slot[1] or first
+                slot[2].append(cause_id)
+    order = sorted([(not first, -yield_, test) for test, (yield_, first, _) in found.items()])
     return tuple(
-        PlanItem(test, "first" if test in first_line else "second", yields[test], tuple(causes[test]))
-        for test in order[: settings.workup_max_tests]
+        PlanItem(test, "second" if second else "first", -negative, tuple(found[test][2]))
+        for second, negative, test in order[: settings.workup_max_tests]
     )
