@@ -6,9 +6,10 @@ the bytes of their output lines. `run` is the shell around it:
 - it reads the input a line at a time, never more than `MAX_CASE_BYTES` of a
   line (a longer line is skipped to its end and reported), so memory stays
   flat whatever the size of the input or of its lines;
-- chunks of `CHUNK_LINES` lines go to worker processes, at most
-  `IN_FLIGHT_PER_JOB` chunks per worker at a time, and come back in input
-  order; with one job, or an input of one chunk, nothing is forked;
+- chunks of `CHUNK_LINES` lines go to worker processes in turn, at most
+  `IN_FLIGHT_PER_JOB` chunks per worker at a time, and their output is read
+  back in input order; with one job, or an input of one chunk, nothing is
+  forked;
 - a bad line becomes an error object on its own output line, and the rest
   are still scored.
 """
@@ -19,11 +20,14 @@ import functools
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from gutnerve.case import CaseError, parse_case, parse_json
 from gutnerve.limits import MAX_CASE_BYTES
 from gutnerve.model import Issue, KnowledgeBase
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection  # imported when workers start
 
 CHUNK_LINES = 256
 IN_FLIGHT_PER_JOB = 4
@@ -127,14 +131,88 @@ def _start_worker(kb_path: str | None, fingerprint: str) -> None:
         gc.freeze()  # as in the shell: the knowledge base is kept for the worker's life
 
 
-def _work(
-    lines: list[bytes | None], first_number: int, top: int | None, encode: Encoder | None, separator: bytes
-) -> tuple[bytes, int]:
-    return assess_lines(_worker["kb"], lines, first_number, top, encode, separator)
-
-
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+# Output comes back from a worker in pieces of at most this many bytes: reading one message
+# allocates its whole size at each read from the pipe, which for a chunk's 2 MB cost more
+# than the copying.
+PIECE_BYTES = 1 << 16
+
+
+def _serve(tasks: Connection, results: Connection, kb_path: str | None, fingerprint: str, options: tuple[Any, ...]) -> None:
+    """A worker process: assess the chunks it is sent, in order, and send back each one's
+    output ((bad lines, size), then the bytes in pieces), until it is sent None."""
+    import signal
+    import threading
+    from queue import SimpleQueue
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its workers on Ctrl-C
+    _start_worker(kb_path, fingerprint)
+    kb = _worker["kb"]
+    queue: SimpleQueue[Any] = SimpleQueue()
+    # A thread takes tasks off the pipe as they come: the parent never waits on a worker
+    # that is itself waiting for the parent to read its output (chunks can exceed a pipe's buffer).
+    threading.Thread(target=_receive, args=(tasks, queue), daemon=True).start()
+    while (task := queue.get()) is not None:
+        number, lines = task
+        try:
+            data, errors = assess_lines(kb, lines, number, *options)
+        except Exception as error:  # a bug: raised again in the parent, as a pool would
+            results.send(error)
+            return
+        results.send((errors, len(data)))
+        for start in range(0, len(data), PIECE_BYTES):
+            results.send_bytes(data, start, min(PIECE_BYTES, len(data) - start))
+
+
+def _receive(tasks: Connection, queue: Any) -> None:
+    while True:
+        try:
+            task = tasks.recv()
+        except (EOFError, OSError):  # the parent is gone
+            task = None
+        queue.put(task)
+        if task is None:
+            return
+
+
+class _Worker(NamedTuple):
+    process: Any  # a multiprocessing.Process
+    tasks: Connection  # the parent's end: chunks to assess
+    results: Connection  # the parent's end: their output
+
+
+def _start_workers(kb: KnowledgeBase, kb_path: str | None, jobs: int, options: tuple[Any, ...]) -> list[_Worker]:
+    import multiprocessing
+
+    _worker["kb"] = kb  # inherited by forked workers
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    workers = []
+    for _ in range(jobs):
+        task_reader, task_writer = context.Pipe(duplex=False)
+        result_reader, result_writer = context.Pipe(duplex=False)
+        args = (task_reader, result_writer, kb_path, kb.fingerprint, options)
+        process = context.Process(target=_serve, args=args, daemon=True)
+        process.start()
+        task_reader.close()  # the worker's ends
+        result_writer.close()
+        workers.append(_Worker(process, task_writer, result_reader))
+    return workers
+
+
+def _stop(workers: list[_Worker], finished: bool) -> None:
+    for worker in workers:
+        if finished:
+            worker.tasks.send(None)
+        else:
+            worker.process.terminate()
+    for worker in workers:
+        worker.process.join()
+        worker.tasks.close()
+        worker.results.close()
 
 
 def run(
@@ -161,12 +239,9 @@ def run(
     errors = lines_done = bytes_done = 0
     out.write(frame.head)
 
-    def emit(result: tuple[bytes, int], count: int, size: int) -> None:
+    def done(bad: int, count: int, size: int) -> None:
         nonlocal errors, lines_done, bytes_done
-        if lines_done:
-            out.write(frame.separator)
-        out.write(result[0])
-        errors += result[1]
+        errors += bad
         lines_done += count
         bytes_done += size
         if progress is not None:
@@ -176,25 +251,44 @@ def run(
     second = next(chunks, None) if first is not None else None
     if first is None or jobs <= 1 or second is None:  # small input or one job: no processes to start
         for number, chunk, size in _prepend(first, second, chunks):
-            emit(assess_lines(kb, chunk, number, top, encode, frame.separator), len(chunk), size)
+            data, bad = assess_lines(kb, chunk, number, top, encode, frame.separator)
+            if lines_done:
+                out.write(frame.separator)
+            out.write(data)
+            done(bad, len(chunk), size)
         _finish(out, frame, lines_done)
         return errors
 
-    import multiprocessing
+    def collect(worker: _Worker, count: int, size: int) -> None:
+        """Write the output of the oldest chunk in flight as it arrives."""
+        message = worker.results.recv()
+        if isinstance(message, BaseException):
+            raise message
+        bad, left = message
+        if lines_done:
+            out.write(frame.separator)
+        while left > 0:
+            piece = worker.results.recv_bytes()
+            out.write(piece)
+            left -= len(piece)
+        done(bad, count, size)
 
-    _worker["kb"] = kb  # inherited by forked workers
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(jobs, initializer=_start_worker, initargs=(kb_path, kb.fingerprint)) as pool:
-        pending: deque[tuple[Any, int, int]] = deque()
-        for number, chunk, size in _prepend(first, second, chunks):
-            pending.append((pool.apply_async(_work, (chunk, number, top, encode, frame.separator)), len(chunk), size))
+    out.flush()  # before forking: a worker must not inherit output still buffered
+    workers = _start_workers(kb, kb_path, jobs, (top, encode, frame.separator))
+    finished = False
+    try:
+        pending: deque[tuple[_Worker, int, int]] = deque()
+        for turn, (number, chunk, size) in enumerate(_prepend(first, second, chunks)):
+            worker = workers[turn % jobs]  # in turn: each worker's output comes back in the order sent
+            worker.tasks.send((number, chunk))
+            pending.append((worker, len(chunk), size))
             while len(pending) >= jobs * IN_FLIGHT_PER_JOB:  # bounded: memory does not grow with the input
-                task, count, done = pending.popleft()
-                emit(task.get(), count, done)
+                collect(*pending.popleft())
         while pending:
-            task, count, done = pending.popleft()
-            emit(task.get(), count, done)
+            collect(*pending.popleft())
+        finished = True
+    finally:
+        _stop(workers, finished)
     _finish(out, frame, lines_done)
     return errors
 

@@ -176,3 +176,37 @@ def test_an_input_that_fails_part_way_is_a_read_error_not_a_crash(kb):
     out = io.BytesIO()
     with pytest.raises(batch.ReadError, match="cannot read: Input/output error"):
         batch.run(kb, None, io.BufferedReader(Failing()), out, jobs=1)
+
+
+def test_chunks_larger_than_a_pipe_buffer_do_not_block_the_workers(kb, monkeypatch):
+    """Chunks and their output much larger than a pipe's buffer (64 kB), several in flight per
+    worker: the parent must never wait on a worker that waits on the parent."""
+    import threading
+
+    monkeypatch.setattr(batch, "CHUNK_LINES", 3)
+    padding = b" " * 100_000  # JSON allows it: each line is 100 kB
+    lines = [line[:-2] + padding + b"}\n" for line in random_lines(kb, 40)]
+    result: list[tuple[list[dict], int]] = []
+    runner = threading.Thread(target=lambda: result.append(run_batch(kb, lines, jobs=2, top=None)), daemon=True)
+    runner.start()
+    runner.join(timeout=120)
+    assert result, "batch did not finish: a worker and the parent wait on each other"
+    parallel, errors = result[0]
+    serial, _ = run_batch(kb, lines, jobs=1, top=None)
+    assert errors == 0 and parallel == serial and len(parallel) == len(lines)
+
+
+def test_a_failure_in_a_worker_is_raised_in_the_parent(kb, monkeypatch):
+    import os
+
+    parent = os.getpid()
+    real = batch.assess_lines
+
+    def failing(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("a bug in a worker")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "assess_lines", failing)  # inherited by the forked workers
+    with pytest.raises(RuntimeError, match="a bug in a worker"):
+        run_batch(kb, random_lines(kb, batch.CHUNK_LINES * 3), jobs=2)
