@@ -17,6 +17,7 @@ from gutnerve.limits import MAX_CASE_BYTES
 from gutnerve.model import Case, Issue, KnowledgeBase
 
 CASE_KEYS = ("id", "age", "sex", "present", "absent")
+_QUOTED = {key: f'"{key}"'.encode() for key in CASE_KEYS}  # as they appear in JSON text
 SEXES = ("female", "male")
 MAX_AGE = 120
 
@@ -64,7 +65,10 @@ def _refuse_duplicate_keys(text: str | bytes, data: dict[str, Any]) -> None:
     A key whose quoted name occurs once in the text cannot be a duplicate, so the text is
     parsed again, keeping every pair, only when a name occurs more than once."""
     raw = text if isinstance(text, bytes) else text.encode()
-    if all(raw.count(b'"' + str(key).encode() + b'"') <= 1 for key in data):
+    for key in data:
+        if raw.count(_QUOTED.get(key) or b'"' + str(key).encode() + b'"') > 1:
+            break
+    else:
         return
     import json
 
@@ -121,10 +125,15 @@ def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:
     if "sex" in data and data["sex"] not in SEXES:
         issues.append(Issue("error", "case.sex", f"{data['sex']!r} is not one of {', '.join(SEXES)}"))
     lists: dict[str, list[str]] = {}
+    findings = kb.findings
     for key in ("present", "absent"):
         value = data.get(key, [])
         if not isinstance(value, list):
             issues.append(Issue("error", f"case.{key}", f"must be a list of finding ids, not {_type(value)}"))
+            continue
+        known = [fid for fid in value if type(fid) is str and fid in findings]
+        if len(known) == len(value):  # the usual case; otherwise say what is wrong with each
+            lists[key] = known
             continue
         lists[key] = []
         for index, fid in enumerate(value):
@@ -135,8 +144,9 @@ def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:
                 issues.append(Issue("error", f"case.{key}[{index}]", f"unknown finding {fid!r}", hint))
             else:
                 lists[key].append(fid)
-    both = sorted(set(lists.get("present", [])) & set(lists.get("absent", [])))
+    both = set(lists.get("present", ())).intersection(lists.get("absent", ()))
     if both:
+        both = sorted(both)
         issues.append(
             Issue("error", "case", f"listed both present and absent: {', '.join(both)}", "keep each finding in one list")
         )
