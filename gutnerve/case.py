@@ -146,9 +146,8 @@ def check_case(data: Any, kb: KnowledgeBase) -> list[Issue]:
                 lists[key].append(fid)
     both = set(lists.get("present", ())).intersection(lists.get("absent", ()))
     if both:
-        both = sorted(both)
         issues.append(
-            Issue("error", "case", f"listed both present and absent: {', '.join(both)}", "keep each finding in one list")
+            Issue("error", "case", f"listed both present and absent: {', '.join(sorted(both))}", "keep each finding in one list")
         )
     return issues
 
