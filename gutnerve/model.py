@@ -262,13 +262,28 @@ class ScoredCause(NamedTuple):
 
     @property
     def supporting(self) -> tuple[Contribution, ...]:
-        """Contributions for the cause, strongest first (ties keep their order: by finding id)."""
-        return tuple(sorted([c for c in self.contributions if c.weight > 0], key=_weight, reverse=True))
+        """The contributions for the cause, strongest first (see `split`)."""
+        return tuple(split(self.contributions)[0])
 
     @property
     def opposing(self) -> tuple[Contribution, ...]:
-        """Contributions against the cause, strongest first (ties keep their order)."""
-        return tuple(sorted([c for c in self.contributions if c.weight < 0], key=_weight))
+        """The contributions against the cause, strongest first (see `split`)."""
+        return tuple(split(self.contributions)[1])
+
+
+def split(contributions: Sequence[Contribution]) -> tuple[list[Contribution], list[Contribution]]:
+    """(for, against): the contributions that raise a cause's odds and those that lower them,
+    strongest first; ties keep their order (by finding id). One pass: every cause shown needs both."""
+    raising: list[Contribution] = []
+    lowering: list[Contribution] = []
+    for part in contributions:
+        if part.weight > 0:
+            raising.append(part)
+        elif part.weight < 0:
+            lowering.append(part)
+    raising.sort(key=_weight, reverse=True)  # reverse keeps ties in order, as a key of -weight would
+    lowering.sort(key=_weight)
+    return raising, lowering
 
 
 class Ranked(Sequence[ScoredCause]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from gutnerve.model import Assessment, Cause, Contribution, Implied, KnowledgeBase
+from gutnerve.model import Assessment, Cause, Contribution, Implied, KnowledgeBase, split
 
 SCHEMA_VERSION = 1
 DISCLAIMER = "Decision support only, not a diagnosis: discuss the results with a clinician."
@@ -22,31 +22,38 @@ class ReportTables(NamedTuple):
     """What a result object reads that depends only on the knowledge base, built as first needed."""
 
     causes: dict[str, tuple[str, str, str, tuple[str, ...]]]  # cause id -> name, urgency, mechanism, first-line tests
-    entries: dict[Contribution, dict[str, Any]]  # a contribution -> its for/against entry
+    entries: Entries  # a contribution -> its for/against entry
     tests: dict[str, dict[str, Any]]  # test id -> its fields in the workup plan
+
+
+class Entries(dict[Contribution, dict[str, Any]]):
+    """A contribution's for/against entry, made when first asked for: it depends on nothing
+    else, so it is shared by every cause and case with that contribution (and copied into each result)."""
+
+    def __init__(self, kb: KnowledgeBase):
+        super().__init__()
+        self.kb = kb
+
+    def __missing__(self, part: Contribution) -> dict[str, Any]:
+        entry = self[part] = {
+            "finding": part.finding,
+            "label": self.kb.findings[part.finding].label,
+            "present": part.present,
+            "weight": _round(part.weight, 3),
+            "likelihood_ratio": _round(part.likelihood / part.background, 3),
+            "explained": part.explained,
+        }
+        return entry
 
 
 def _tables(kb: KnowledgeBase) -> ReportTables:
     tests = {t.id: {"test": t.id, "name": t.name, **({"loinc": t.loinc} if t.loinc else {})} for t in kb.tests.values()}
-    return ReportTables({}, {}, tests)  # a knowledge base of thousands of causes shows few of them
+    return ReportTables({}, Entries(kb), tests)  # causes are filled as shown: thousands of causes show few
 
 
 def _cause_fields(kb: KnowledgeBase, cause_id: str) -> tuple[str, str, str, tuple[str, ...]]:
     cause = kb.causes[cause_id]
     return (cause.name, cause.urgency, cause.mechanism, tuple(kb.tests[s.test].name for s in cause.workup if s.line == "first"))
-
-
-def _entry(kb: KnowledgeBase, part: Contribution) -> dict[str, Any]:
-    """A contribution's for/against entry: it depends on nothing else, so it is built once and
-    shared by every cause and case that has the same contribution (and copied into each result)."""
-    return {
-        "finding": part.finding,
-        "label": kb.findings[part.finding].label,
-        "present": part.present,
-        "weight": _round(part.weight, 3),
-        "likelihood_ratio": _round(part.likelihood / part.background, 3),
-        "explained": part.explained,
-    }
 
 
 def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]:
@@ -55,8 +62,7 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     Parts that depend only on the knowledge base are built once (`_tables`) and
     copied, so callers may modify the result freely.
     """
-    tables = kb.derived(_tables)
-    causes, entries, tests = tables
+    causes, entries, tests = kb.derived(_tables)
     case = assessment.case
     differential = []
     for rank, scored in enumerate(assessment.shown, start=1):
@@ -65,15 +71,7 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
         if fields is None:
             fields = causes[cause_id] = _cause_fields(kb, cause_id)
         name, urgency, mechanism, workup = fields
-        sides = []
-        for parts in (scored.supporting, scored.opposing):
-            side = []
-            for part in parts:
-                entry = entries.get(part)
-                if entry is None:
-                    entry = entries[part] = _entry(kb, part)
-                side.append(entry.copy())
-            sides.append(side)
+        raising, lowering = split(scored.contributions)  # as scored.supporting and scored.opposing
         differential.append(
             {
                 "rank": rank,
@@ -84,8 +82,8 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
                 "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
                 "urgency": urgency,
                 "mechanism": mechanism,
-                "for": sides[0],
-                "against": sides[1],
+                "for": [entries[part].copy() for part in raising],
+                "against": [entries[part].copy() for part in lowering],
                 "workup": list(workup),
             }
         )
@@ -108,9 +106,14 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     result["differential"] = differential
     plan = assessment.plan
     result["workup"] = [tests[p.test]["name"] for p in plan]
-    result["workup_plan"] = [
-        {**tests[p.test], "line": p.line, "yield": round(p.yield_, 4) + 0.0, "causes": list(p.causes)} for p in plan
-    ]
+    workup_plan = []
+    for p in plan:
+        item = tests[p.test].copy()
+        item["line"] = p.line
+        item["yield"] = round(p.yield_, 4) + 0.0
+        item["causes"] = list(p.causes)
+        workup_plan.append(item)
+    result["workup_plan"] = workup_plan
     result["disclaimer"] = DISCLAIMER
     return result
 
