@@ -317,7 +317,10 @@ class Ranked(Sequence[ScoredCause]):
 
     def __getitem__(self, index: int | slice) -> ScoredCause | tuple[ScoredCause, ...]:
         if isinstance(index, slice):
-            return tuple(self._record(rank) for rank in range(*index.indices(len(self))))
+            ranks = range(*index.indices(len(self)))
+            if ranks.step == 1 and ranks.stop <= len(self._detailed):  # the causes shown: made already
+                return tuple(self._detailed[ranks.start : ranks.stop])
+            return tuple(self._record(rank) for rank in ranks)
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):

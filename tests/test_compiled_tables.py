@@ -1,0 +1,169 @@
+"""The tables compiled once per knowledge base agree with what they stand for.
+
+Scoring, triage, the workup and the result object each keep tables built from
+the knowledge base so that a case costs little (scoring.evidence, report's
+entries, triage.compile_flags). These tests pin every entry of those tables on
+the shipped knowledge base against the reference it replaces: the per-cause
+explanation `scoring.contributions`, the cause's own link numbers, and the
+straightforward versions of the ordering rules.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gutnerve import make_case
+from gutnerve.knowledge import load
+from gutnerve.model import Contribution, KnowledgeBase, PlanItem, ScoredCause, split
+from gutnerve.report import _tables
+from gutnerve.scoring import compile_tables, contributions, evidence, score
+from gutnerve.triage import compile_flags, triage
+from gutnerve.workup import cause_tests, plan
+
+from .conftest import edit
+
+
+@pytest.fixture(scope="module")
+def fresh() -> KnowledgeBase:
+    """The shipped knowledge base without the cache: every table is built inside these tests."""
+    return load(use_cache=False)
+
+
+def every_side(kb: KnowledgeBase):
+    """(finding, present) for every finding of the knowledge base, each way it can be reported."""
+    return [(finding, present) for finding in kb.findings for present in (True, False)]
+
+
+def test_each_findings_evidence_is_the_reference_explanation_for_every_cause(fresh):
+    """For every finding, reported either way, and every cause: the compiled column gives the
+    contribution `scoring.contributions` computes for that cause, and the dense row its weight."""
+    tables = compile_tables(fresh)
+    assert tables.dense  # the shipped knowledge base is scored with full rows
+    for finding, present in every_side(fresh):
+        side = evidence(fresh, tables, finding)[0 if present else 1]
+        case = make_case(fresh, [finding] if present else [], [] if present else [finding])
+        for index, cause in enumerate(fresh.causes.values()):
+            reference = contributions(fresh, cause, case)
+            assert side.shown[index] == (reference[0] if reference else None), (finding, present, cause.id)
+            weight = reference[0].weight if reference else 0.0
+            assert side.row[index] == weight, (finding, present, cause.id)
+
+
+def test_each_for_against_entry_is_built_from_the_causes_own_numbers(fresh):
+    """The result object's entry for a contribution: a listed finding's numbers come from the cause's
+    link (frequency against background), an unlisted one's from the unexplained share."""
+    entries = _tables(fresh).entries
+    tables = compile_tables(fresh)
+    for finding, present in every_side(fresh):
+        side = evidence(fresh, tables, finding)[0 if present else 1]
+        background = fresh.findings[finding].background
+        reference = background if present else 1.0 - background
+        for index, cause in enumerate(fresh.causes.values()):
+            part = side.shown[index]
+            if part is None:
+                continue
+            link = cause.link(finding)
+            if link is None:
+                share = fresh.settings.unexplained
+                likelihood = share * background if present else 1.0 - share * background
+            else:
+                likelihood = link.frequency if present else 1.0 - link.frequency
+            assert entries[part] == {
+                "finding": finding,
+                "label": fresh.findings[finding].label,
+                "present": present,
+                "weight": round(math.log(likelihood / reference), 3) + 0.0,
+                "likelihood_ratio": round(likelihood / reference, 3) + 0.0,
+                "explained": link is not None,
+            }, (finding, present, cause.id)
+
+
+def test_the_compiled_red_flags_are_the_declared_ones(fresh):
+    flags = compile_flags(fresh)
+    filed = {number: (needs, reason) for entries in flags.by_finding.values() for number, needs, reason in entries}
+    assert sorted(filed) == list(range(len(fresh.red_flags)))
+    for number, flag in enumerate(fresh.red_flags):
+        needs, reason = filed[number]
+        assert needs == frozenset(flag.findings) and (reason.level, reason.message) == (flag.level, flag.message)
+        assert reason.trigger == ("finding:" if flag.findings == (flag.origin,) else "red-flag:") + flag.origin
+    thresholds = fresh.settings.cause_thresholds
+    assert flags.causes == {c.id: (thresholds.get(c.urgency), c.urgency, c.name) for c in fresh.causes.values()}
+
+
+def reference_plan(kb: KnowledgeBase, ranked: list[ScoredCause]) -> tuple[PlanItem, ...]:
+    """workup.plan as its docstring states it, written plainly."""
+    settings = kb.settings
+    tests = cause_tests(kb)
+    yields: dict[str, float] = {}
+    causes: dict[str, list[str]] = {}
+    first_line: set[str] = set()
+    for rank, scored in enumerate(ranked):
+        if rank >= settings.workup_min_causes and scored.posterior < settings.workup_min_posterior:
+            break
+        for test, first in tests[scored.cause_id]:
+            yields[test] = yields.get(test, 0.0) + scored.posterior
+            causes.setdefault(test, []).append(scored.cause_id)
+            if first:
+                first_line.add(test)
+    order = sorted(yields, key=lambda test: (test not in first_line, -yields[test], test))
+    return tuple(
+        PlanItem(test, "first" if test in first_line else "second", yields[test], tuple(causes[test]))
+        for test in order[: settings.workup_max_tests]
+    )
+
+
+def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) -> list[tuple[str, str]]:
+    """(level, trigger) of every reason, as triage's docstring states them, written plainly."""
+    reasons = []
+    for flag in kb.red_flags:
+        if all(f in case.present for f in flag.findings) and flag.message not in [m for _, _, m in reasons]:
+            kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
+            reasons.append((flag.level, f"{kind}:{flag.origin}", flag.message))
+    for scored in ranked:
+        cause = kb.causes[scored.cause_id]
+        threshold = kb.settings.cause_thresholds.get(cause.urgency)
+        if threshold is not None and scored.posterior >= threshold:
+            reasons.append((cause.urgency, f"cause:{cause.id}", ""))
+    reasons.sort(key=lambda r: kb.settings.triage_levels.index(r[0]))
+    return [(level, trigger) for level, trigger, _ in reasons]
+
+
+def test_plan_and_triage_agree_with_their_plain_statements_on_random_cases(fresh):
+    rng = random.Random(3)
+    findings = list(fresh.findings)
+    for _ in range(300):
+        chosen = rng.sample(findings, rng.randint(0, 10))
+        cut = rng.randint(0, len(chosen))
+        case = make_case(fresh, chosen[:cut], chosen[cut:], age=rng.choice([None, 20, 75]), sex=rng.choice([None, "male"]))
+        ranked = list(score(fresh, case, detail=5))
+        assert plan(fresh, ranked) == reference_plan(fresh, ranked)
+        assert [(r.level, r.trigger) for r in triage(fresh, case, ranked).reasons] == reference_triage_levels(fresh, case, ranked)
+
+
+weights = st.sampled_from([-1.5, -0.693, -0.2, 0.0, 0.054, 0.693, 1.2, 2.8])  # few values: ties are common
+
+
+@given(st.lists(weights, max_size=9))
+def test_split_orders_as_sorting_by_falling_strength_with_ties_in_place(drawn):
+    parts = tuple(Contribution(f"f{n}", True, 0.5, 0.5, weight) for n, weight in enumerate(drawn))
+    raising, lowering = split(parts)
+    assert raising == sorted((c for c in parts if c.weight > 0), key=lambda c: -c.weight)
+    assert lowering == sorted((c for c in parts if c.weight < 0), key=lambda c: c.weight)
+    scored = ScoredCause("x", 0.1, (), 0.0, 0.1, parts)
+    assert (list(scored.supporting), list(scored.opposing)) == (raising, lowering)
+
+
+def test_tables_are_kept_per_knowledge_base_not_shared_with_an_edited_copy(fresh):
+    """An edited copy (a new object) compiles its own tables: a changed background changes its rows."""
+    finding = next(iter(fresh.findings))
+    findings = dict(fresh.findings)
+    findings[finding] = edit(findings[finding], background=findings[finding].background / 2)
+    edited = edit(fresh, findings=findings)
+    original = evidence(fresh, compile_tables(fresh), finding)[0].row
+    changed = evidence(edited, edited.derived(compile_tables), finding)[0].row
+    assert original != changed
