@@ -1,0 +1,86 @@
+"""Where one batch case's time goes: microseconds per stage, in one process.
+
+    python benchmarks/batch_stages.py [--cases 20000] [--top 5] [--kb PATH] [--runs 3]
+
+Runs the stages `gutnerve batch` runs for each line (gutnerve.batch.assess_lines,
+taken apart) over random cases like batch_throughput.py's (5 present and 2
+absent findings, age and sex), timing each stage, and prints the mean per
+case of the fastest run. The stages are timed in the loop, one case after
+another, as batch runs them (a stage timed alone in a tight loop runs faster:
+its code and data stay in the CPU caches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from batch_throughput import write_cases  # noqa: E402
+
+STAGES = ("JSON in", "case check", "nesting", "scoring", "triage", "workup plan", "result object", "JSON out")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--kb", help="another knowledge base")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    from gutnerve import scoring, triage, workup
+    from gutnerve.case import parse_case, parse_json
+    from gutnerve.jsonio import dumps_line
+    from gutnerve.knowledge import load
+    from gutnerve.model import Assessment
+    from gutnerve.report import assessment_dict
+
+    kb = load(args.kb)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cases.jsonl"
+        write_cases(path, args.cases, 5, kb_path=args.kb)
+        lines = path.read_bytes().splitlines(keepends=True)
+    gc.freeze()  # as gutnerve does once the knowledge base is loaded
+    now = time.perf_counter_ns
+    best: list[int] | None = None
+    for _ in range(args.runs):
+        spent = [0] * len(STAGES)
+        for raw in lines:
+            t0 = now()
+            data = parse_json(raw)
+            t1 = now()
+            case = parse_case(data, kb)
+            t2 = now()
+            implied = scoring.nested(kb, case)
+            t3 = now()
+            ranked = scoring.score(kb, case, detail=args.top, implied=implied)
+            t4 = now()
+            level = triage.triage(kb, case, ranked)
+            t5 = now()
+            plan = workup.plan(kb, ranked)
+            t6 = now()
+            result = assessment_dict(kb, Assessment(case, ranked, level, plan, args.top, (), implied))
+            t7 = now()
+            dumps_line(result)
+            t8 = now()
+            for index, (start, end) in enumerate(
+                ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6), (t6, t7), (t7, t8))
+            ):
+                spent[index] += end - start
+        if best is None or sum(spent) < sum(best):
+            best = spent
+    assert best is not None
+    print(f"{args.cases:,} cases, --top {args.top}, fastest of {args.runs} runs; us per case:")
+    for name, total in zip(STAGES, best, strict=True):
+        print(f"  {name:14} {total / len(lines) / 1000:6.1f}")
+    print(f"  {'total':14} {sum(best) / len(lines) / 1000:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
