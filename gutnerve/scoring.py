@@ -23,7 +23,9 @@ reproduces it value by value.
 Speed: each finding's ln LRs are computed once per knowledge base, when a
 case first reports it (`evidence`), and filed by finding, so scoring a case
 touches only the causes that list one of its findings. The per-finding
-explanation (`contributions`) is built only for the causes shown.
+explanation (`contributions`) is built only for the causes shown, read from
+each finding's column of ready-made Contributions (the same records
+`contributions` computes: tests/test_compiled_tables.py checks every one).
 """
 
 from __future__ import annotations
