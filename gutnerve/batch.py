@@ -261,16 +261,20 @@ def run(
 
     def collect(worker: _Worker, count: int, size: int) -> None:
         """Write the output of the oldest chunk in flight as it arrives."""
-        message = worker.results.recv()
-        if isinstance(message, BaseException):
-            raise message
-        bad, left = message
-        if lines_done:
-            out.write(frame.separator)
-        while left > 0:
-            piece = worker.results.recv_bytes()
-            out.write(piece)
-            left -= len(piece)
+        try:
+            message = worker.results.recv()
+            if isinstance(message, BaseException):
+                raise message
+            bad, left = message
+            if lines_done:
+                out.write(frame.separator)
+            while left > 0:
+                piece = worker.results.recv_bytes()
+                out.write(piece)
+                left -= len(piece)
+        except EOFError:  # not the end of the input: the worker died (killed, out of memory)
+            worker.process.join(1)
+            raise RuntimeError(f"a worker process stopped (exit code {worker.process.exitcode})") from None
         done(bad, count, size)
 
     out.flush()  # before forking: a worker must not inherit output still buffered

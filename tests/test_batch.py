@@ -210,3 +210,20 @@ def test_a_failure_in_a_worker_is_raised_in_the_parent(kb, monkeypatch):
     monkeypatch.setattr(batch, "assess_lines", failing)  # inherited by the forked workers
     with pytest.raises(RuntimeError, match="a bug in a worker"):
         run_batch(kb, random_lines(kb, batch.CHUNK_LINES * 3), jobs=2)
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(kb, monkeypatch):
+    import os
+    import signal
+
+    parent = os.getpid()
+    real = batch.assess_lines
+
+    def dying(*args, **kwargs):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "assess_lines", dying)
+    with pytest.raises(RuntimeError, match="a worker process stopped"):
+        run_batch(kb, random_lines(kb, batch.CHUNK_LINES * 3), jobs=2)
