@@ -168,7 +168,14 @@ def _serve(tasks: Connection, results: Connection, kb_path: str | None, fingerpr
 
 
 def _receive(tasks: Connection, queue: Any) -> None:
+    from multiprocessing import parent_process
+    from multiprocessing.connection import wait
+
+    parent = parent_process()
+    watched: list[Any] = [tasks] if parent is None else [tasks, parent.sentinel]
     while True:
+        if tasks not in wait(watched):  # the parent died (killed): stop, whatever this worker is doing
+            os._exit(1)
         try:
             task = tasks.recv()
         except (EOFError, OSError):  # the parent is gone

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 
 import pytest
@@ -227,3 +228,42 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(kb, monkeypatch):
     monkeypatch.setattr(batch, "assess_lines", dying)
     with pytest.raises(RuntimeError, match="a worker process stopped"):
         run_batch(kb, random_lines(kb, batch.CHUNK_LINES * 3), jobs=2)
+
+
+def _running(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has stopped
+
+
+def test_workers_stop_when_the_parent_is_killed(kb, tmp_path):
+    """A worker inherits the pipes of the workers started before it, so it cannot count on the
+    end of its task pipe to notice a killed parent: it watches the parent itself."""
+    import subprocess
+    import time
+    from pathlib import Path
+
+    from .conftest import gutnerve_command
+
+    process = Path("/proc/self/task") / str(os.getpid()) / "children"
+    if not process.exists():
+        pytest.skip("needs /proc/PID/task/TID/children (Linux)")
+    cases = tmp_path / "cases.jsonl"
+    cases.write_bytes(b"".join(random_lines(kb, 100)) * 400)  # 40,000 lines: several seconds of work
+    parent = subprocess.Popen(
+        [*gutnerve_command(), "batch", str(cases), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert parent.stdout is not None
+    parent.stdout.readline()  # the workers are at work
+    children = [int(pid) for pid in Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()]
+    assert len(children) == 2
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_running(pid) for pid in children):
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in children)
