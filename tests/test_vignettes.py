@@ -19,8 +19,10 @@ from gutnerve.evaluation import evaluate, load_vignettes, summarise
 FOLDER = Path(__file__).parent / "vignettes"
 VIGNETTES = load_vignettes(FOLDER)
 
-TOP1_FLOOR = 0.50
-TOP3_FLOOR = 0.72
+# Regression floors, a few vignettes below the measured figures (docs/accuracy.md); the
+# project's targets (75% / 92%) are higher and not met yet.
+TOP1_FLOOR = 0.55
+TOP3_FLOOR = 0.75
 
 
 @pytest.fixture(scope="module")
