@@ -129,7 +129,17 @@ def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) 
         threshold = kb.settings.cause_thresholds.get(cause.urgency)
         if threshold is not None and scored.posterior >= threshold:
             reasons.append((cause.urgency, f"cause:{cause.id}", ""))
-    reasons.sort(key=lambda r: kb.settings.triage_levels.index(r[0]))
+    levels = kb.settings.triage_levels
+    reached = min((levels.index(level) for level, _, _ in reasons), default=len(levels))
+    for index, level in enumerate(levels[:reached]):  # causes this urgent or more, together
+        threshold = kb.settings.cause_thresholds.get(level)
+        if threshold is None:
+            break
+        together = sum(s.posterior for s in ranked if levels.index(kb.causes[s.cause_id].urgency) <= index)
+        if together >= threshold:
+            reasons.append((level, f"causes:{level}", ""))
+            break
+    reasons.sort(key=lambda r: levels.index(r[0]))
     return [(level, trigger) for level, trigger, _ in reasons]
 
 

@@ -31,6 +31,30 @@ def test_likely_soon_cause_raises_triage(mini_kb):
     assert any(r.trigger == "cause:vitamin-b12-deficiency" for r in result.triage.reasons)
 
 
+def test_causes_below_their_threshold_alone_raise_triage_together(kb):
+    """P(a case needs emergency care) is the sum over the emergency causes: two at 6% each are 12%."""
+    from gutnerve.model import Case, ScoredCause
+    from gutnerve.triage import triage
+
+    emergency = [c.id for c in kb.causes.values() if c.urgency == "emergency"]
+    others = [c.id for c in kb.causes.values() if c.urgency == "routine"]
+    assert len(emergency) >= 2 and others, "the knowledge base needs two emergency causes and a routine one"
+    threshold = kb.settings.cause_thresholds["emergency"]
+    each = threshold * 0.6  # below the threshold alone, above it together
+    rest = (1 - 2 * each) / len(others)
+    ranked = [ScoredCause(c, 0.0, (), 0.0, each, ()) for c in emergency[:2]]
+    ranked += [ScoredCause(c, 0.0, (), 0.0, rest, ()) for c in others]
+    ranked += [ScoredCause(c, 0.0, (), 0.0, 0.0, ()) for c in kb.causes if c not in emergency[:2] + others]
+    ranked.sort(key=lambda s: -s.posterior)
+    result = triage(kb, Case(frozenset(), frozenset()), ranked)
+    assert result.level == "emergency"
+    assert [r.trigger for r in result.reasons] == ["causes:emergency"]
+    assert f"together {2 * each:.0%} probable" in result.reasons[0].message
+    # one of them alone stays below: no reason at all
+    alone = [ScoredCause(s.cause_id, 0.0, (), 0.0, s.posterior if s.cause_id != emergency[1] else 0.0, ()) for s in ranked]
+    assert triage(kb, Case(frozenset(), frozenset()), alone).level != "emergency"
+
+
 def test_workup_is_deduplicated_and_ordered_by_yield(mini_kb):
     result = assess(mini_kb, present=["burning-feet", "diarrhea"], absent=["weight-loss"])
     tests = [p.test for p in result.plan]
