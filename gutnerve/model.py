@@ -334,6 +334,10 @@ class Ranked(Sequence[ScoredCause]):
             i = order[rank]
             yield ScoredCause(ids[i], prior[i], (), logs[i], posterior[i], ())
 
+    def by_index(self) -> Sequence[float]:
+        """Every cause's posterior in knowledge-base order, without making records (triage sums them)."""
+        return self._posterior
+
     def _record(self, rank: int) -> ScoredCause:
         if rank < len(self._detailed):
             return self._detailed[rank]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from gutnerve.model import Case, KnowledgeBase, ScoredCause, Triage, TriageReason
+from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason
 
 
 class Flags(NamedTuple):
@@ -26,7 +26,9 @@ class Flags(NamedTuple):
     # its reason): triage looks up only the findings a case has
     by_finding: dict[str, tuple[tuple[int, frozenset[str], TriageReason], ...]]
     causes: dict[str, tuple[float | None, str, str]]  # cause id -> (its urgency's threshold if any, urgency, name)
+    lowest: float  # the lowest threshold: below it no cause passes one alone
     rank: dict[str, int]  # level -> its place, most urgent first
+    by_urgency: dict[str, tuple[int, ...]]  # urgency with a threshold -> its causes' indices in kb.causes order
 
 
 def compile_flags(kb: KnowledgeBase) -> Flags:
@@ -40,7 +42,10 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
     thresholds = kb.settings.cause_thresholds
     causes = {cause.id: (thresholds.get(cause.urgency), cause.urgency, cause.name) for cause in kb.causes.values()}
     levels = kb.settings.triage_levels
-    return Flags(by_finding, causes, {level: levels.index(level) for level in levels})
+    by_urgency = {u: tuple(i for i, c in enumerate(kb.causes.values()) if c.urgency == u) for u in thresholds}
+    return Flags(
+        by_finding, causes, min(thresholds.values(), default=1.0), {level: levels.index(level) for level in levels}, by_urgency
+    )
 
 
 def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Triage:
@@ -55,49 +60,64 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             seen.add(reason.message)
             reasons.append(reason)
     causes = flags.causes
-    rank = flags.rank
-    mass = dict.fromkeys(kb.settings.cause_thresholds, 0.0)  # urgency -> posterior of its causes
-    named: dict[str, list[tuple[str, float]]] = {urgency: [] for urgency in mass}
     for scored in ranked:
         posterior = scored.posterior
+        if posterior < flags.lowest:
+            break  # ranked is most probable first: no later cause passes a threshold alone
         threshold, urgency, name = causes[scored.cause_id]
-        if threshold is None:
-            continue
-        mass[urgency] += posterior
-        named[urgency].append((name, posterior))
-        if posterior >= threshold:
+        if threshold is not None and posterior >= threshold:
             message = f"{name} is {posterior:.0%} probable and needs {urgency} attention."
             reasons.append(TriageReason(urgency, message, f"cause:{scored.cause_id}"))
-    reasons += _together(kb, flags, mass, named, reasons)
+    reasons += _together(kb, flags, ranked, reasons)
     if len(reasons) > 1:
+        rank = flags.rank
         reasons.sort(key=lambda reason: rank[reason.level])
     level = reasons[0].level if reasons else kb.settings.triage_levels[-1]
     return Triage(level, tuple(reasons))
 
 
-def _together(
-    kb: KnowledgeBase,
-    flags: Flags,
-    mass: dict[str, float],
-    named: dict[str, list[tuple[str, float]]],
-    reasons: list[TriageReason],
-) -> list[TriageReason]:
-    """The most urgent level whose causes, with every more urgent cause, pass its threshold
-    together, when no reason already sets that level or a more urgent one."""
+def _mass(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause]) -> dict[str, float]:
+    """Urgency -> the summed posterior of its causes (read by cause index from a Ranked, which
+    makes no record per cause)."""
+    if isinstance(ranked, Ranked):
+        posterior = ranked.by_index()
+        return {u: sum(map(posterior.__getitem__, indices)) for u, indices in flags.by_urgency.items()}
+    mass = dict.fromkeys(flags.by_urgency, 0.0)
+    for scored in ranked:
+        urgency = flags.causes[scored.cause_id][1]
+        if urgency in mass:
+            mass[urgency] += scored.posterior
+    return mass
+
+
+def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason]) -> list[TriageReason]:
+    """The most urgent level, above those `reasons` set, whose causes with every more urgent
+    cause pass its threshold together: P(the case needs that care) is their summed posterior."""
     rank = flags.rank
     reached = min((rank[reason.level] for reason in reasons), default=len(rank))
     thresholds = kb.settings.cause_thresholds
+    mass = _mass(kb, flags, ranked)
     total = 0.0
-    contributors: list[tuple[str, float]] = []
     for level in kb.settings.triage_levels:  # most urgent first
         if level not in thresholds or rank[level] >= reached:
             break
         total += mass[level]
-        contributors += named[level]
         if total >= thresholds[level]:
-            shown = sorted(contributors, key=lambda item: -item[1])
+            shown = sorted(_named(kb, flags, ranked, {u for u in thresholds if rank[u] <= rank[level]}), key=lambda x: -x[1])
             listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown[:3])
             more = ", ..." if len(shown) > 3 else ""
             message = f"Causes needing {level} attention are together {total:.0%} probable ({listed}{more})."
             return [TriageReason(level, message, f"causes:{level}")]
     return []
+
+
+def _named(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str]) -> list[tuple[str, float]]:
+    """(name, posterior) of every cause of these urgencies."""
+    if isinstance(ranked, Ranked):
+        posterior, names = ranked.by_index(), kb.derived(_cause_names)
+        return [(names[i], posterior[i]) for u in urgencies for i in flags.by_urgency[u]]
+    return [(flags.causes[s.cause_id][2], s.posterior) for s in ranked if flags.causes[s.cause_id][1] in urgencies]
+
+
+def _cause_names(kb: KnowledgeBase) -> tuple[str, ...]:
+    return tuple(cause.name for cause in kb.causes.values())
