@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple, TypeVar, cast, overload
@@ -334,9 +335,14 @@ class Ranked(Sequence[ScoredCause]):
             i = order[rank]
             yield ScoredCause(ids[i], prior[i], (), logs[i], posterior[i], ())
 
-    def by_index(self) -> Sequence[float]:
-        """Every cause's posterior in knowledge-base order, without making records (triage sums them)."""
-        return self._posterior
+    def total(self, indices: Sequence[int], members: AbstractSet[int]) -> float:
+        """The summed posterior of the causes at these indices (knowledge-base order; `members`
+        is the same as a set), without making records: triage sums every cause of an urgency."""
+        posterior = self._posterior
+        fast = getattr(posterior, "sum_over", None)  # a lazy view over thousands of causes
+        if fast is not None:
+            return float(fast(indices, members))
+        return sum(map(posterior.__getitem__, indices))
 
     def _record(self, rank: int) -> ScoredCause:
         if rank < len(self._detailed):

@@ -28,7 +28,8 @@ class Flags(NamedTuple):
     causes: dict[str, tuple[float | None, str, str]]  # cause id -> (its urgency's threshold if any, urgency, name)
     lowest: float  # the lowest threshold: below it no cause passes one alone
     rank: dict[str, int]  # level -> its place, most urgent first
-    by_urgency: dict[str, tuple[int, ...]]  # urgency with a threshold -> its causes' indices in kb.causes order
+    by_urgency: dict[str, tuple[tuple[int, ...], frozenset[int]]]  # urgency with a threshold -> its causes'
+    # indices in kb.causes order, as a tuple and as a set
 
 
 def compile_flags(kb: KnowledgeBase) -> Flags:
@@ -42,7 +43,10 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
     thresholds = kb.settings.cause_thresholds
     causes = {cause.id: (thresholds.get(cause.urgency), cause.urgency, cause.name) for cause in kb.causes.values()}
     levels = kb.settings.triage_levels
-    by_urgency = {u: tuple(i for i, c in enumerate(kb.causes.values()) if c.urgency == u) for u in thresholds}
+    by_urgency = {}
+    for urgency in thresholds:
+        indices = tuple(i for i, cause in enumerate(kb.causes.values()) if cause.urgency == urgency)
+        by_urgency[urgency] = (indices, frozenset(indices))
     return Flags(
         by_finding, causes, min(thresholds.values(), default=1.0), {level: levels.index(level) for level in levels}, by_urgency
     )
@@ -80,8 +84,7 @@ def _mass(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause]) -> dic
     """Urgency -> the summed posterior of its causes (read by cause index from a Ranked, which
     makes no record per cause)."""
     if isinstance(ranked, Ranked):
-        posterior = ranked.by_index()
-        return {u: sum(map(posterior.__getitem__, indices)) for u, indices in flags.by_urgency.items()}
+        return {u: ranked.total(indices, members) for u, (indices, members) in flags.by_urgency.items()}
     mass = dict.fromkeys(flags.by_urgency, 0.0)
     for scored in ranked:
         urgency = flags.causes[scored.cause_id][1]
@@ -103,7 +106,7 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
             break
         total += mass[level]
         if total >= thresholds[level]:
-            shown = sorted(_named(kb, flags, ranked, {u for u in thresholds if rank[u] <= rank[level]}), key=lambda x: -x[1])
+            shown = _named(kb, flags, ranked, {u for u in thresholds if rank[u] <= rank[level]})
             listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown[:3])
             more = ", ..." if len(shown) > 3 else ""
             message = f"Causes needing {level} attention are together {total:.0%} probable ({listed}{more})."
@@ -112,12 +115,14 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
 
 
 def _named(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str]) -> list[tuple[str, float]]:
-    """(name, posterior) of every cause of these urgencies."""
-    if isinstance(ranked, Ranked):
-        posterior, names = ranked.by_index(), kb.derived(_cause_names)
-        return [(names[i], posterior[i]) for u in urgencies for i in flags.by_urgency[u]]
-    return [(flags.causes[s.cause_id][2], s.posterior) for s in ranked if flags.causes[s.cause_id][1] in urgencies]
-
-
-def _cause_names(kb: KnowledgeBase) -> tuple[str, ...]:
-    return tuple(cause.name for cause in kb.causes.values())
+    """(name, posterior) of the three most probable causes of these urgencies, and whether there
+    are more: ranked is most probable first, so the walk usually stops after a few causes."""
+    found: list[tuple[str, float]] = []
+    for scored in ranked:
+        _, urgency, name = flags.causes[scored.cause_id]
+        if urgency in urgencies:
+            if len(found) == 3:
+                found.append(("", 0.0))  # a fourth: "..."
+                break
+            found.append((name, scored.posterior))
+    return found

@@ -177,3 +177,17 @@ def test_tables_are_kept_per_knowledge_base_not_shared_with_an_edited_copy(fresh
     original = evidence(fresh, compile_tables(fresh), finding)[0].row
     changed = evidence(edited, edited.derived(compile_tables), finding)[0].row
     assert original != changed
+
+
+def test_a_lazy_posterior_view_sums_a_group_of_causes_as_read_one_by_one():
+    """Triage sums each urgency's causes; on a large knowledge base the posteriors are a lazy
+    view (scoring._Overlay) whose sum_over must equal reading every member."""
+    from gutnerve.scoring import _Overlay
+
+    rng = random.Random(5)
+    for _ in range(200):
+        base = [rng.random() for _ in range(rng.randint(1, 60))]
+        overrides = {i: rng.random() * 3 for i in rng.sample(range(len(base)), rng.randint(0, len(base)))}
+        view = _Overlay(base, overrides, scale=rng.random(), offset=rng.choice([0.0, 0.4]))
+        indices = tuple(sorted(rng.sample(range(len(base)), rng.randint(0, len(base)))))
+        assert view.sum_over(indices, frozenset(indices)) == pytest.approx(sum(view[i] for i in indices), rel=1e-12, abs=1e-12)
