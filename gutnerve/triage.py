@@ -80,7 +80,7 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     return Triage(level, tuple(reasons))
 
 
-def _mass(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause]) -> dict[str, float]:
+def _mass(flags: Flags, ranked: Sequence[ScoredCause]) -> dict[str, float]:
     """Urgency -> the summed posterior of its causes (read by cause index from a Ranked, which
     makes no record per cause)."""
     if isinstance(ranked, Ranked):
@@ -98,31 +98,33 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
     cause pass its threshold together: P(the case needs that care) is their summed posterior."""
     rank = flags.rank
     reached = min((rank[reason.level] for reason in reasons), default=len(rank))
+    if reached == 0:  # already the most urgent level: nothing to add
+        return []
     thresholds = kb.settings.cause_thresholds
-    mass = _mass(kb, flags, ranked)
+    mass = _mass(flags, ranked)
     total = 0.0
     for level in kb.settings.triage_levels:  # most urgent first
         if level not in thresholds or rank[level] >= reached:
             break
         total += mass[level]
         if total >= thresholds[level]:
-            shown = _named(kb, flags, ranked, {u for u in thresholds if rank[u] <= rank[level]})
-            listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown[:3])
-            more = ", ..." if len(shown) > 3 else ""
-            message = f"Causes needing {level} attention are together {total:.0%} probable ({listed}{more})."
+            shown, more = _most_probable(flags, ranked, {u for u in thresholds if rank[u] <= rank[level]})
+            listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown) + (", ..." if more else "")
+            message = f"Causes needing {level} attention are together {total:.0%} probable ({listed})."
             return [TriageReason(level, message, f"causes:{level}")]
     return []
 
 
-def _named(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str]) -> list[tuple[str, float]]:
-    """(name, posterior) of the three most probable causes of these urgencies, and whether there
+def _most_probable(
+    flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], count: int = 3
+) -> tuple[list[tuple[str, float]], bool]:
+    """(name, posterior) of the `count` most probable causes of these urgencies, and whether there
     are more: ranked is most probable first, so the walk usually stops after a few causes."""
     found: list[tuple[str, float]] = []
     for scored in ranked:
         _, urgency, name = flags.causes[scored.cause_id]
         if urgency in urgencies:
-            if len(found) == 3:
-                found.append(("", 0.0))  # a fourth: "..."
-                break
+            if len(found) == count:
+                return found, True
             found.append((name, scored.posterior))
-    return found
+    return found, False
