@@ -43,21 +43,22 @@ def read_lines(handle: IO[bytes], limit: int | None = None) -> Iterator[bytes | 
     """Each line of a binary stream, or TOO_LONG for a line over `limit` bytes (read past, not kept)."""
     limit = MAX_CASE_BYTES if limit is None else limit
     while True:
-        try:
-            line = handle.readline(limit + 1)
-        except OSError as error:
-            raise ReadError(f"cannot read: {error.strerror or error}") from None
+        line = _readline(handle, limit + 1)
         if not line:
             return
         if len(line) > limit and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):
-                try:
-                    line = handle.readline(1 << 16)
-                except OSError as error:
-                    raise ReadError(f"cannot read: {error.strerror or error}") from None
+                line = _readline(handle, 1 << 16)
             yield TOO_LONG
         else:
             yield line
+
+
+def _readline(handle: IO[bytes], size: int) -> bytes:
+    try:
+        return handle.readline(size)
+    except OSError as error:
+        raise ReadError(f"cannot read: {error.strerror or error}") from None
 
 
 Encoder = Callable[[dict[str, Any]], bytes]
