@@ -65,7 +65,7 @@ def main() -> None:
             t5 = now()
             plan = workup.plan(kb, ranked)
             t6 = now()
-            result = assessment_dict(kb, Assessment(case, ranked, level, plan, args.top, (), implied))
+            result = assessment_dict(kb, Assessment(case, ranked, level, plan, args.top, implied))
             t7 = now()
             dumps_line(result)
             t8 = now()

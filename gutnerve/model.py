@@ -383,7 +383,6 @@ class Assessment(NamedTuple):
     triage: Triage
     plan: tuple[PlanItem, ...]
     top: int | None = None
-    notes: tuple[str, ...] = ()
     implied: tuple[Implied, ...] = ()  # reported findings not counted again (scoring.nested)
 
     @property
