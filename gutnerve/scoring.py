@@ -68,11 +68,11 @@ class Evidence(NamedTuple):
     """What one finding, reported one way (present or known absent), says about each cause."""
 
     terms: Terms  # (cause index, ln LR - unexplained weight) for each cause that lists the finding
-    parts: dict[int, Contribution]  # cause index -> its explanation, for each cause that lists the finding
-    unexplained: Contribution | None  # the explanation for any other cause (None: neutral, not shown)
     offset: float  # ln LR of a cause that does not list the finding (0.0 when neutral)
     row: tuple[float, ...]  # ln LR of every cause in order (empty unless tables.dense)
-    shown: Sequence[Contribution | None]  # each cause's explanation, by cause index (None: not shown)
+    # each cause's explanation, by cause index: its own where it lists the finding, else the
+    # unexplained one (None where that is neutral: not shown)
+    shown: Sequence[Contribution | None]
 
 
 class _Shown(Sequence[Contribution | None]):
@@ -185,7 +185,7 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
                 shown: Sequence[Contribution | None] = tuple(parts.get(i, unexplained) for i in range(count))
             else:  # a row per finding would cost memory in proportion to the causes: look up instead
                 row, shown = (), _Shown(parts, unexplained, count)
-            sides.append(Evidence(terms, parts, unexplained, offset, row, shown))
+            sides.append(Evidence(terms, offset, row, shown))
         compiled = tables.by_finding[finding_id] = (sides[0], sides[1])
     return compiled
 
