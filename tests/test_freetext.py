@@ -105,6 +105,78 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("diarhea", set(), set(), ("diarhea",)),
     ("a funny rash on my arm", set(), set(), ("funny rash on my arm",)),
     ("pain in my feet", set(), set(), ("pain in my feet",)),
+    # how patients, referral letters and case reports write it (the findings' synonyms)
+    ("numbness in both feet", {"numb-feet"}, set(), ()),
+    ("pins and needles in both feet", {"tingling-feet"}, set(), ()),
+    ("paraesthesia in the feet", {"tingling-feet"}, set(), ()),  # British spelling of a synonym
+    ("my feet feel like they are on fire", {"burning-feet"}, set(), ()),
+    ("numbness in my toes", {"numb-feet"}, set(), ()),
+    ("feels like walking on cotton wool", {"numb-feet"}, set(), ()),
+    ("tingly fingers", {"hand-symptoms"}, set(), ()),
+    ("cannot bear the bedsheets", {"allodynia"}, set(), ()),
+    ("pain at night", {"worse-at-rest-or-night"}, set(), ()),
+    ("walks like a drunk", {"balance-problems"}, set(), ()),
+    ("absent Achilles reflexes", {"reduced-reflexes"}, set(), ()),
+    ("my legs feel weak and I can't climb stairs", {"leg-weakness"}, set(), ()),
+    ("my foot drags and I keep tripping over my toes", {"foot-drop"}, set(), ("keep",)),
+    ("creepy crawly legs", {"restless-legs"}, set(), ()),
+    ("cramps in my calves", {"muscle-cramps"}, set(), ()),
+    ("dizzy when I stand up", {"orthostatic-dizziness"}, set(), ()),
+    ("shooting pain down the back of my leg", {"shooting-leg-pain"}, set(), ()),
+    ("back pain", {"low-back-pain"}, set(), ()),
+    ("pain in my calves when walking", {"vascular-claudication"}, set(), ()),
+    ("pedal oedema", {"leg-swelling"}, set(), ()),
+    ("pain in my knees", {"joint-pain"}, set(), ()),
+    ("red lumps on my shins", {"tender-leg-nodules"}, set(), ()),
+    ("lost control of my bladder", {"sphincter-dysfunction"}, set(), ()),
+    ("numb bum", {"saddle-anesthesia"}, set(), ()),
+    ("loose motions", {"diarrhea"}, set(), ()),
+    ("passing blood with my stools", {"bloody-stool"}, set(), ()),
+    ("melaena", {"bloody-stool"}, set(), ()),
+    ("lost a lot of weight", {"weight-loss"}, set(), ()),
+    ("tummy cramps and trapped wind", {"abdominal-pain", "bloating"}, set(), ()),
+    ("relieved by opening her bowels", {"pain-relieved-by-defecation"}, set(), ()),
+    ("pale bulky stools", {"steatorrhea"}, set(), ()),
+    ("alternates between diarrhoea and constipation", {"alternating-bowel-habits"}, set(), ()),
+    ("feeling sick", {"nausea-vomiting"}, set(), ()),
+    ("RIF pain", {"right-lower-abdominal-pain"}, set(), ()),
+    ("epigastric pain going into the back", {"epigastric-pain-to-back"}, set(), ()),
+    ("a bout of food poisoning", {"recent-gastroenteritis"}, set(), ()),
+    ("tired all the time", {"fatigue"}, set(), ()),
+    ("dark brown urine", {"dark-urine"}, set(), ()),
+    ("mouth sores", {"mouth-ulcers"}, set(), ()),
+    ("T2DM on metformin", {"diabetes", "metformin-use"}, set(), ()),
+    ("type 2 diabetic", {"diabetes"}, set(), ()),
+    ("CKD stage 4 on haemodialysis", {"chronic-kidney-disease"}, set(), ()),
+    ("long-standing UC, now a UC flare", {"ibd-diagnosed", "ibd-flare"}, set(), ("long-standing",)),
+    ("long-term PPI", {"acid-suppressant-use"}, set(), ()),
+    ("gastric bypass surgery", {"bariatric-surgery"}, set(), ()),
+    ("had chemo", {"neurotoxic-drug-use"}, set(), ()),
+    ("heavy smoker", {"smoker"}, set(), ()),
+    ("on Senokot", {"laxative-use"}, set(), ()),
+    ("after a long car journey", {"recent-immobility"}, set(), ()),
+    ("came on overnight", {"acute-onset"}, set(), ()),
+    ("slowly progressive", {"chronic-course"}, set(), ()),
+    # the same phrasings in negated lists
+    (
+        "burning feet and diarrhea for 3 months, numbness in both feet, no weight loss, no back pain",
+        {"burning-feet", "diarrhea", "numb-feet"},
+        {"weight-loss", "low-back-pain"},
+        (),
+    ),
+    ("numbness in both feet but no back pain", {"numb-feet"}, {"low-back-pain"}, ()),
+    ("no DM, CKD or IBD", set(), {"diabetes", "chronic-kidney-disease", "ibd-diagnosed"}, ()),
+    ("denies back pain, loose stools or passing blood rectally", set(), {"low-back-pain", "diarrhea", "bloody-stool"}, ()),
+    ("no pins and needles in the feet, no pain at night", set(), {"tingling-feet", "worse-at-rest-or-night"}, ()),
+    ("legs feel weak, no numbness in both feet or back pain", {"leg-weakness"}, {"numb-feet", "low-back-pain"}, ()),
+    ("no melaena, weight loss or tummy ache", set(), {"bloody-stool", "weight-loss", "abdominal-pain"}, ()),
+    ("not on ranitidine or Nexium", set(), {"acid-suppressant-use"}, ()),
+    ("she has T1DM but no CKD", {"diabetes"}, {"chronic-kidney-disease"}, ()),
+    # near-misses that match only their own finding
+    ("nocturnal diarrhoea", {"diarrhea"}, set(), ()),  # not worse-at-rest-or-night
+    ("inactive Crohn's disease", {"ibd-diagnosed"}, set(), ("inactive",)),  # not sedentary
+    ("stomach pain at night", {"abdominal-pain"}, set(), ("at night",)),  # the longer phrase starts first
+    ("IBS with constipation", {"ibs-diagnosed", "constipation"}, set(), ()),
     # empty and filler-only text
     ("", set(), set(), ()),
     ("   \n ", set(), set(), ()),
@@ -126,6 +198,35 @@ def test_phrase(kb, text, present, absent, unmatched):
 def test_enough_phrases_are_tested():
     assert len(PHRASES) >= 40
     assert sum(1 for _, _, absent, _ in PHRASES if absent) >= 15
+
+
+# Words near a finding phrase that must match nothing: (text, unmatched).
+NEAR_MISSES: list[tuple[str, tuple[str, ...]]] = [
+    ("back of the knee", ("back of the knee",)),
+    ("feet of snow", ("feet of snow",)),
+    ("blood test normal", ("blood", "normal")),  # "test" makes a finding named before it a test; "blood" is none
+    ("passing blood in my urine", ("passing blood in my urine",)),  # "passing blood" alone is not bloody-stool
+    ("electrolyte imbalance", ("electrolyte imbalance",)),
+    ("cold sores", ("cold sores",)),
+    ("microscopic colitis", ("microscopic colitis",)),
+    ("trying to lose weight", ("trying to lose weight",)),
+    ("subacute onset", ("subacute onset",)),
+    ("stress fracture", ("stress fracture",)),
+    ("nervous system", ("nervous system",)),
+    ("period cramps", ("period cramps",)),
+    ("blood pressure normal", ("blood pressure normal",)),
+    ("unable to stand on one leg", ("unable to stand on one leg",)),
+    ("a weak pulse", ("weak pulse",)),
+    ("pain relief", ("pain relief",)),
+    ("weight-bearing", ("weight-bearing",)),
+]
+
+
+@pytest.mark.parametrize(("text", "unmatched"), NEAR_MISSES, ids=[n[0] for n in NEAR_MISSES])
+def test_near_misses_match_nothing(kb, text, unmatched):
+    reading = understand(text, kb)
+    assert (reading.present, reading.absent, reading.uncertain) == ((), (), ())
+    assert reading.unmatched == unmatched
 
 
 @pytest.mark.parametrize(
