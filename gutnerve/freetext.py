@@ -70,8 +70,8 @@ scope rules above):
 - hedges: not sure, not certain, unsure, uncertain, maybe, possibly, possible,
   perhaps, probably, might, may have, may be, could be, query, questionable,
   suspected, rule out, tested/screened/checked/evaluated for, worried about, whether;
-  ex, former, stopped, quit, discontinued, came off hedge only the finding right
-  after them ("ex-smoker", "stopped taking metformin");
+  ex, former, stopped, quit, discontinued, came off, used to hedge only the finding
+  right after them ("ex-smoker", "stopped taking metformin", "used to smoke");
 - a finding named as a test: a finding directly followed by test, screen,
   serology, antibodies, biopsy, level, panel, workup, scan or result(s) ("coeliac
   serology negative" says nothing about coeliac disease being present);
@@ -288,7 +288,7 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
         "sibling", "parent", "relative", "friend",
     ),
     "tight-neg": ("non",),
-    "tight-hedge": ("ex", "former", "formerly", "stopped", "stopping", "quit", "discontinued", "came off"),
+    "tight-hedge": ("ex", "former", "formerly", "stopped", "stopping", "quit", "discontinued", "came off", "used to"),
     "post-hedge": (
         "test", "tests", "testing", "screen", "screening", "serology", "antibody", "antibodies", "biopsy", "level",
         "levels", "panel", "workup", "scan", "result", "results",
@@ -325,7 +325,7 @@ _STOP = _TRIM | frozenset(
         " problems issue issues trouble start started starting begin began begun come came coming go goes went going"
         " gone notice noticed think thought say says said told tell know knew sure need needs want wants"
         " experience experiencing complain complains report reports present presents despite especially particularly"
-        " s/p c/o h/o"
+        " take takes taking took taken use uses using used s/p c/o h/o"
     )
 )
 # Details: read, not used (durations, numbers, frequency, severity).

@@ -181,6 +181,9 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("", set(), set(), ()),
     ("   \n ", set(), set(), ()),
     ("I have had it for 3 months", set(), set(), ()),
+    # taking and using a drug are filler verbs: the drug is the finding
+    ("took metronidazole last month and now has tingling feet", {"metronidazole-use", "tingling-feet"}, set(), ()),
+    ("using omeprazole", {"acid-suppressant-use"}, set(), ()),
 ]
 
 
@@ -255,6 +258,8 @@ def test_the_trigger_is_reported_as_written(kb, text, trigger):
         ("tested for coeliac disease", {"celiac-diagnosed"}, set()),
         ("ex-smoker", {"smoker"}, set()),
         ("stopped taking metformin last year", {"metformin-use"}, set()),
+        ("used to smoke, now has burning feet", {"smoker"}, {"burning-feet"}),
+        ("used to drink heavily", {"alcohol-excess"}, set()),
         ("coeliac serology negative", {"celiac-diagnosed"}, set()),
         ("anaemia; diabetes test pending", {"diabetes"}, {"anemia"}),
         ("my mother had diabetes", {"diabetes"}, set()),
