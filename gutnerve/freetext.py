@@ -74,7 +74,8 @@ scope rules above):
   right after them ("ex-smoker", "stopped taking metformin", "used to smoke");
 - a finding named as a test: a finding directly followed by test, screen,
   serology, antibodies, biopsy, level, panel, workup, scan or result(s) ("coeliac
-  serology negative" says nothing about coeliac disease being present);
+  serology negative" says nothing about coeliac disease being present)
+  and a finding followed by "runs in the family" (someone else's, as below);
 - someone else (ConText's experiencer): family history (of), mother, father, mum,
   dad, sister, brother, son, daughter, grandparents, aunt, uncle, cousin, sibling,
   parent, relative, friend; this scope also ends at I/me/patient.
@@ -292,6 +293,7 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
     "post-hedge": (
         "test", "tests", "testing", "screen", "screening", "serology", "antibody", "antibodies", "biopsy", "level",
         "levels", "panel", "workup", "scan", "result", "results",
+        "runs in the family", "run in the family", "runs in my family", "runs in our family",
     ),
 }  # fmt: skip
 

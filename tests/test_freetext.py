@@ -207,6 +207,8 @@ def test_enough_phrases_are_tested():
 NEAR_MISSES: list[tuple[str, tuple[str, ...]]] = [
     ("back of the knee", ("back of the knee",)),
     ("feet of snow", ("feet of snow",)),
+    # pancreatic pain eases leaning forward too: only leg pain that does is neurogenic claudication
+    ("relieved by leaning forward", ("relieved by leaning forward",)),
     ("blood test normal", ("blood", "normal")),  # "test" makes a finding named before it a test; "blood" is none
     ("passing blood in my urine", ("passing blood in my urine",)),  # "passing blood" alone is not bloody-stool
     ("electrolyte imbalance", ("electrolyte imbalance",)),
@@ -265,6 +267,9 @@ def test_the_trigger_is_reported_as_written(kb, text, trigger):
         ("my mother had diabetes", {"diabetes"}, set()),
         ("my mother has diabetes and I have burning feet", {"diabetes"}, {"burning-feet"}),
         ("my mother had neuropathy", set(), {"family-history-neuropathy"}),  # a finding phrase of its own
+        ("diabetes runs in the family", {"diabetes"}, set()),
+        ("coeliac disease runs in my family, I have diarrhoea", {"celiac-diagnosed"}, {"diarrhea"}),
+        ("neuropathy runs in the family", set(), {"family-history-neuropathy"}),  # a finding phrase of its own
     ],
 )
 def test_hedged_or_someone_elses_findings_are_neither_present_nor_absent(kb, text, uncertain, present):
