@@ -284,6 +284,7 @@ class Builder:
             return result
         required = ("id", "label", "meaning", "question", "category", "background", "background_basis")
         declared: dict[str, list[str]] = {}  # finding -> the findings its `implies` names
+        phrases: dict[str, str] = {}  # synonym -> the finding that lists it first
         for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "red_flag", "implies")):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
@@ -300,6 +301,17 @@ class Builder:
                     "background_basis",
                 )
             synonyms = self.str_list(entry, "synonyms", what)
+            for phrase in dict.fromkeys(s.strip().lower() for s in synonyms):
+                owner = phrases.setdefault(phrase, fid)
+                if owner != fid:  # free text refuses a phrase two findings share, so it would never match
+                    self.error(
+                        f"{what}: synonym {phrase!r} is also a synonym of `{owner}`; free text never matches a shared phrase",
+                        "keep it on the one finding it names",
+                        entry,
+                        "synonyms",
+                    )
+            if len({s.strip().lower() for s in synonyms}) < len(synonyms):
+                self.error(f"{what}: a synonym is listed twice", "remove the repeat", entry, "synonyms")
             red_flag = None
             if "red_flag" in entry:
                 red_flag = self.red_flag(

@@ -35,7 +35,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # longest match wins; a word is used once
     ("alternating diarrhoea and constipation", {"alternating-bowel-habits"}, set(), ()),
     ("bloody diarrhoea", {"bloody-stool"}, set(), ()),
-    ("it runs in the family", {"family-history-neuropathy"}, set(), ()),
+    ("nerve problems run in the family", {"family-history-neuropathy"}, set(), ()),
     # pre-negation, each trigger
     ("no fever", set(), {"fever"}, ()),
     ("denies weight loss", set(), {"weight-loss"}, ()),
