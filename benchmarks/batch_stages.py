@@ -1,11 +1,13 @@
 """Where one batch case's time goes: microseconds per stage, in one process.
 
-    python benchmarks/batch_stages.py [--cases 20000] [--top 5] [--kb PATH] [--runs 3]
+    python benchmarks/batch_stages.py [--cases 20000] [--top 5] [--kb PATH] [--runs 3] [--reference]
 
 Runs the stages `gutnerve batch` runs for each line (gutnerve.batch.assess_lines,
 taken apart) over random cases like batch_throughput.py's (5 present and 2
 absent findings, age and sex), timing each stage, and prints the mean per
-case of the fastest run. The stages are timed in the loop, one case after
+case of the fastest run. The JSON line is written by gutnerve.jsonline, as
+batch writes it; with --reference, by building the result object and encoding
+it, as `assess --json` and the other formats do. The stages are timed in the loop, one case after
 another, as batch runs them (a stage timed alone in a tight loop runs faster:
 its code and data stay in the CPU caches).
 """
@@ -23,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from batch_throughput import write_cases  # noqa: E402
 
-STAGES = ("JSON in", "case check", "nesting", "scoring", "triage", "workup plan", "result object", "JSON out")
+STAGES = ("JSON in", "case check", "nesting", "scoring", "triage", "workup plan")
+REFERENCE = ("result object", "JSON out")  # --reference
+LINE = ("JSON line", "")  # jsonline: both in one
 
 
 def main() -> None:
@@ -32,11 +36,14 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=5)
     parser.add_argument("--kb", help="another knowledge base")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reference", action="store_true", help="the result object and orjson, not gutnerve.jsonline")
     args = parser.parse_args()
+    stages = STAGES + (REFERENCE if args.reference else LINE)
 
     from gutnerve import scoring, triage, workup
     from gutnerve.case import parse_case, parse_json
     from gutnerve.jsonio import dumps_line
+    from gutnerve.jsonline import assessment_line
     from gutnerve.knowledge import load
     from gutnerve.model import Assessment
     from gutnerve.report import assessment_dict
@@ -50,7 +57,7 @@ def main() -> None:
     now = time.perf_counter_ns
     best: list[int] | None = None
     for _ in range(args.runs):
-        spent = [0] * len(STAGES)
+        spent = [0] * len(stages)
         for raw in lines:
             t0 = now()
             data = parse_json(raw)
@@ -65,9 +72,14 @@ def main() -> None:
             t5 = now()
             plan = workup.plan(kb, ranked)
             t6 = now()
-            result = assessment_dict(kb, Assessment(case, ranked, level, plan, args.top, implied))
-            t7 = now()
-            dumps_line(result)
+            assessment = Assessment(case, ranked, level, plan, args.top, implied)
+            if args.reference:
+                result = assessment_dict(kb, assessment)
+                t7 = now()
+                dumps_line(result)
+            else:
+                assessment_line(kb, assessment)
+                t7 = now()
             t8 = now()
             for index, (start, end) in enumerate(
                 ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6), (t6, t7), (t7, t8))
@@ -77,8 +89,9 @@ def main() -> None:
             best = spent
     assert best is not None
     print(f"{args.cases:,} cases, --top {args.top}, fastest of {args.runs} runs; us per case:")
-    for name, total in zip(STAGES, best, strict=True):
-        print(f"  {name:14} {total / len(lines) / 1000:6.1f}")
+    for name, total in zip(stages, best, strict=True):
+        if name:
+            print(f"  {name:14} {total / len(lines) / 1000:6.1f}")
     print(f"  {'total':14} {sum(best) / len(lines) / 1000:6.1f}")
 
 

@@ -76,9 +76,10 @@ def assess_lines(
     Records are JSON lines unless `encode` says otherwise (see gutnerve.render.formats)."""
     from gutnerve.api import assess_case
     from gutnerve.jsonio import dumps_line
+    from gutnerve.jsonline import assessment_line
     from gutnerve.report import assessment_dict, error_dict
 
-    encode = encode or dumps_line
+    encode_error = encode or dumps_line
 
     out: list[bytes] = []
     errors = 0
@@ -92,10 +93,14 @@ def assess_lines(
             data = parse_json(raw)
             if isinstance(data, dict) and isinstance(data.get("id"), str):
                 case_id = data["id"]
-            out.append(encode(assessment_dict(kb, assess_case(kb, parse_case(data, kb), top))))
+            assessment = assess_case(kb, parse_case(data, kb), top)
+            if encode is None:  # JSONL: straight to the bytes of dumps_line(assessment_dict(...)) (see jsonline)
+                out.append(assessment_line(kb, assessment))
+            else:
+                out.append(encode(assessment_dict(kb, assessment)))
         except CaseError as error:
             errors += 1
-            out.append(encode(error_dict(case_id, f"line {number}: {error}")))
+            out.append(encode_error(error_dict(case_id, f"line {number}: {error}")))
     return separator.join(out), errors
 
 
