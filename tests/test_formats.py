@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import pytest
 
@@ -149,11 +150,40 @@ def test_plain_and_rich_tables_show_the_same_rows(kb):
     wide_plain = plain.assessment(result, width=400)
     wide_rich = text.assessment(result, plain.Style(color=False, width=400))
     for row in result["differential"]:
-        cells = [row["name"], f"{row['probability']:6.1%}"] + [formats.reason(r) for r in row["for"][:3] + row["against"][:3]]
+        cells = [row["name"], f"{row['probability']:6.1%}", *formats.reasons(row["for"]), *formats.reasons(row["against"])]
         for cell in cells:
             assert cell in wide_plain and cell in wide_rich, cell
-    for line in ("TRIAGE: ", *result["triage"]["reasons"], *(item["name"] for item in result["workup_plan"])):
+    lines = ("TRIAGE: ", *formats.case_lines(result), *result["triage"]["reasons"])
+    for line in (*lines, *(item["name"] for item in result["workup_plan"])):
         assert line in wide_plain and line in wide_rich
+
+
+def _entry(finding: str, weight: float, present: bool = True) -> dict[str, object]:
+    ratio = math.exp(weight)
+    return {"finding": finding, "label": finding.title(), "present": present, "weight": weight, "likelihood_ratio": ratio}
+
+
+def test_table_reasons_leave_out_the_neutral_and_count_the_rest():
+    """A reason within 5% of LR 1 is not shown as a reason; past three, the cell says how many more."""
+    assert formats.reasons([_entry("a", 1.0), _entry("fever", 0.03, present=False)]) == ["A (LR 2.7)"]
+    assert formats.reasons([_entry("fever", -0.04, present=False)]) == []
+    five = [_entry(name, 1.0 - i / 10) for i, name in enumerate("abcde")]
+    assert formats.reasons(five) == ["A (LR 2.7)", "B (LR 2.5)", "C (LR 2.2)", "+2 more"]
+    assert formats.reasons([*five[:3], _entry("neutral", 0.01)]) == ["A (LR 2.7)", "B (LR 2.5)", "C (LR 2.2)"]
+
+
+def test_tables_say_what_was_assessed(kb):
+    """Every finding given, present or absent, with age and sex, on one line above the triage."""
+    from gutnerve import assess
+    from gutnerve.render import plain
+    from gutnerve.report import assessment_dict
+
+    result = assessment_dict(kb, assess(kb, present=["diarrhea", "burning-feet"], absent=["fever"], age=54, sex="female", top=2))
+    line = "Assessed: present: burning-feet, diarrhea; absent: fever; age 54; female"
+    assert formats.case_lines(result) == [line]
+    assert line in plain.assessment(result) and line in formats.markdown(result)
+    empty = assessment_dict(kb, assess(kb, top=1))
+    assert formats.case_lines(empty) == ["Assessed: present: none"]
 
 
 def test_piped_table_and_json_do_not_import_rich_or_yaml():

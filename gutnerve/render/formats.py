@@ -69,6 +69,21 @@ def percent(value: float) -> str:
     return f"{value:.0%}" if value >= 0.1 or value == 0 else f"{value * 100:.2g}%"
 
 
+# A reason whose likelihood ratio lies within 5% of 1 barely moves the odds: the tables leave it
+# out (the JSON keeps every one), so "no fever (LR 1)" is not listed as a reason for a cause.
+NOTABLE_WEIGHT = 0.05  # |ln LR|
+SHOWN_REASONS = 3  # reasons a table cell lists; it says how many more there are
+
+
+def reasons(items: list[dict[str, Any]]) -> list[str]:
+    """The strongest for (or against) entries of a cause for a table cell, "+N more" if cut."""
+    notable = [item for item in items if abs(item["weight"]) >= NOTABLE_WEIGHT]
+    shown = [reason(item) for item in notable[:SHOWN_REASONS]]
+    if len(notable) > SHOWN_REASONS:
+        shown.append(f"+{len(notable) - SHOWN_REASONS} more")
+    return shown
+
+
 def reason(item: dict[str, Any]) -> str:
     """One for/against entry in words: "Burning feet (LR 6)", "no weight loss (LR 0.6)",
     "Foot drop (not a feature, LR 0.5)" for a finding the cause does not list."""
@@ -95,6 +110,22 @@ def understood_lines(understood: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def case_lines(result: dict[str, Any]) -> list[str]:
+    """What was assessed, in the flags' own ids, so a person sees that every finding given was
+    read: one line (none for a result without its case)."""
+    case = result.get("case")
+    if case is None:
+        return []
+    parts = [f"present: {', '.join(case['present'])}" if case["present"] else "present: none"]
+    if case["absent"]:
+        parts.append(f"absent: {', '.join(case['absent'])}")
+    if case["age"] is not None:
+        parts.append(f"age {case['age']}")
+    if case["sex"] is not None:
+        parts.append(case["sex"])
+    return ["Assessed: " + "; ".join(parts)]
+
+
 def implied_lines(result: dict[str, Any]) -> list[str]:
     """The reported findings not counted again, one line each (none when there are none)."""
     return [f"Not counted twice: {item['message']}" for item in result.get("case", {}).get("implied", ())]
@@ -109,6 +140,7 @@ def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
     lines = [title.rstrip("\n")] if title else []
     if "understood" in result:
         lines += ["```", understood_lines(result["understood"]).rstrip("\n"), "```", ""]
+    lines += [*(_md_cell(line) for line in case_lines(result)), ""]
     lines.append(f"**Triage: {triage['level']}**")
     lines += [f"- {_md_cell(text)}" for text in triage["reasons"]]
     lines += ["", "| # | Cause | Probability | For | Against | First tests |", "|---:|---|---:|---|---|---|"]
@@ -117,8 +149,8 @@ def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
             str(row["rank"]),
             _md_cell(row["name"]),
             f"{row['probability']:.1%}",
-            _md_cell("; ".join(reason(r) for r in row["for"][:3])),
-            _md_cell("; ".join(reason(r) for r in row["against"][:3])),
+            _md_cell("; ".join(reasons(row["for"])) or "-"),
+            _md_cell("; ".join(reasons(row["against"])) or "-"),
             _md_cell("; ".join(row["workup"][:2])),
         ]
         lines.append("| " + " | ".join(cells) + " |")

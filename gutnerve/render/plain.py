@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, NamedTuple
 
-from gutnerve.render.formats import implied_lines, reason, understood_lines
+from gutnerve.render.formats import case_lines, implied_lines, reasons, understood_lines
 
 
 class Style(NamedTuple):
@@ -73,6 +73,7 @@ def assessment(
         return "\n".join([*lines, f"error: {result['error']}"]) + "\n"
     if "understood" in result:
         lines += [*understood_lines(result["understood"]).splitlines(), ""]
+    lines += case_lines(result)
     level = result["triage"]["level"]
     lines.append(f"TRIAGE: {level.upper()} - {LEVEL_MEANING.get(level, '')}")
     lines += [f"- {text}" for text in result["triage"]["reasons"]] if level != "routine" else []
@@ -86,8 +87,8 @@ def assessment(
             str(row["rank"]),
             row["name"],
             f"{bar(row['probability'])} {row['probability']:6.1%}",
-            "\n".join(reason(i) for i in row["for"][:3]) or "-",
-            "\n".join(reason(i) for i in row["against"][:3]) or "-",
+            "\n".join(reasons(row["for"])) or "-",
+            "\n".join(reasons(row["against"])) or "-",
             "\n".join(_cut(test, 30) for test in row["workup"][:2]),
         ]
         for row in shown

@@ -16,8 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from gutnerve.render.formats import implied_lines, percent, ratio, understood_lines
-from gutnerve.render.formats import reason as _reason
+from gutnerve.render.formats import case_lines, implied_lines, percent, ratio, reasons, understood_lines
 from gutnerve.render.plain import DEFAULT_ROWS, LEVEL_MEANING, Style, bar
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow", "routine": "green"}
@@ -75,11 +74,11 @@ def assessment(
             str(row["rank"]),
             row["name"],
             f"{bar(row['probability'])} {row['probability']:6.1%}",
-            "\n".join(_reason(i) for i in row["for"][:3]) or "-",
-            "\n".join(_reason(i) for i in row["against"][:3]) or "-",
+            "\n".join(reasons(row["for"])) or "-",
+            "\n".join(reasons(row["against"])) or "-",
             "\n".join(row["workup"][:2]),
         )
-    items: list[RenderableType] = [triage_banner(result, style), table]
+    items: list[RenderableType] = [*(Text(line) for line in case_lines(result)), triage_banner(result, style), table]
     if "understood" in result:
         items.insert(0, Text(understood_lines(result["understood"])))
     if result.get("id"):
