@@ -31,6 +31,12 @@ from gutnerve.report import DISCLAIMER, SCHEMA_VERSION, _cause_fields, _tables, 
 _dumps: Callable[[Any], bytes] = orjson.dumps
 
 
+def _kept(value: Any) -> bytes:
+    """orjson's JSON of `value`, copied: the bytes orjson returns hold a 4 kB buffer however
+    short the JSON, which for the thousands of pieces kept was 50 MB."""
+    return bytes(memoryview(_dumps(value)))
+
+
 _V = TypeVar("_V")
 
 
@@ -56,10 +62,10 @@ class _Numbers(dict[str, bytes]):
 
     def __missing__(self, text: str) -> bytes:
         value = float(text) + 0.0  # + 0.0 as the reference: -0.0000 is 0.0
-        encoded = _dumps(value)
         if 0.0 <= value <= 1.0:
-            self[text] = encoded
-        return encoded
+            encoded = self[text] = _kept(value)
+            return encoded
+        return _dumps(value)
 
 
 class Pieces(NamedTuple):
@@ -88,18 +94,18 @@ def pieces(kb: KnowledgeBase) -> Pieces:
         return head, middle, b'],"workup":' + _dumps(list(workup)) + b"},"  # the comma: see assessment_line
 
     def factors(items: tuple[PriorFactor, ...]) -> bytes:
-        return _dumps([{"reason": f.reason, "multiplier": f.multiplier} for f in items])
+        return _kept([{"reason": f.reason, "multiplier": f.multiplier} for f in items])
 
     def test(test_id: str) -> bytes:
         return _dumps(tests[test_id])[:-1] + b',"line":'  # {"test":..,"name":..(,"loinc":..)} without its }
 
     return Pieces(
         causes=_Encoded(cause),
-        entries=_Encoded(lambda part: _dumps(entries[part])),
+        entries=_Encoded(lambda part: _kept(entries[part])),
         factors=_Encoded(factors),
-        implied=_Encoded(lambda item: _dumps(implied_dict(kb, item))),
+        implied=_Encoded(lambda item: _kept(implied_dict(kb, item))),
         tests=_Encoded(test),
-        names=_Encoded(lambda test_id: _dumps(tests[test_id]["name"])),
+        names=_Encoded(lambda test_id: _kept(tests[test_id]["name"])),
         numbers=_Numbers(),
     )
 

@@ -170,3 +170,21 @@ def test_the_number_table_writes_round_4_as_orjson_does():
     for value in values:
         assert numbers[f"{value:.4f}"] == orjson.dumps(round(value, 4) + 0.0), value
     assert len(numbers) <= 10_002  # kept only for [0, 1] (and "-0.0000")
+
+
+def test_the_pieces_kept_stay_small():
+    """The pieces are kept for the life of a batch worker: each must be its own size (the bytes
+    orjson returns hold a 4 kB buffer however short the JSON; kept as they were, a run's few
+    thousand pieces took 50 MB, more than the rest of a worker)."""
+    import tracemalloc
+
+    kb = load(use_cache=False)
+    assessments = [assess_case(kb, parse_case(data, kb), 5) for data in random_cases(kb, 400, seed=9)]
+    tracemalloc.start()  # after scoring: what grows now is the pieces
+    try:
+        for assessment in assessments:
+            assessment_line(kb, assessment)
+        grown = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert grown < 2_000_000, grown
