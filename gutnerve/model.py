@@ -203,10 +203,12 @@ class KnowledgeBase:
     def derived(self, build: Callable[[KnowledgeBase], _T]) -> _T:
         """`build(self)`, computed once per knowledge base and kept: the tables that
         scoring and reporting compile from it so that each case costs little."""
-        memo: dict[Callable[..., Any], Any] = self.__dict__.setdefault("_derived", {})
-        if build not in memo:
+        try:  # the usual case, first: each stage of every case asks for its tables
+            return self.__dict__["_derived"][build]  # type: ignore[no-any-return]
+        except KeyError:
+            memo: dict[Callable[..., Any], Any] = self.__dict__.setdefault("_derived", {})
             memo[build] = build(self)
-        return cast(_T, memo[build])
+            return cast(_T, memo[build])
 
 
 # --------------------------------------------------------------------------
@@ -335,6 +337,14 @@ class Ranked(Sequence[ScoredCause]):
             i = order[rank]
             yield ScoredCause(ids[i], prior[i], (), logs[i], posterior[i], ())
 
+    def posteriors(self) -> Iterator[tuple[str, float]]:
+        """(cause id, posterior) of every cause, most probable first, without making records:
+        triage and the workup walk the ranking past the causes shown."""
+        ids, posterior, order = self._ids, self._posterior, self._order
+        at = order.__getitem__  # by rank: a lazy order (scoring._LazyOrder) is read by index
+        ranks = range(len(order))
+        return zip(map(ids.__getitem__, map(at, ranks)), map(posterior.__getitem__, map(at, ranks)), strict=True)
+
     def total(self, indices: Sequence[int], members: AbstractSet[int]) -> float:
         """The summed posterior of the causes at these indices (knowledge-base order; `members`
         is the same as a set), without making records: triage sums every cause of an urgency."""
@@ -357,6 +367,14 @@ class Ranked(Sequence[ScoredCause]):
 
     def __repr__(self) -> str:
         return f"Ranked({list(self[:3])}{' ...' if len(self) > 3 else ''}, {len(self)} causes)"
+
+
+def by_rank(ranked: Sequence[ScoredCause]) -> Iterator[tuple[str, float]]:
+    """(cause id, posterior) of each cause, most probable first: from a Ranked without making
+    a record per cause (see Ranked.posteriors), from any other sequence of records as they are."""
+    if isinstance(ranked, Ranked):
+        return ranked.posteriors()
+    return ((scored.cause_id, scored.posterior) for scored in ranked)
 
 
 class TriageReason(NamedTuple):

@@ -54,6 +54,10 @@ from gutnerve.model import (
 
 Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
 
+# Makes a NamedTuple record as its own constructor does (tuple.__new__(cls, fields)), without
+# that constructor's Python call: records are made for every cause shown of every case.
+_record = tuple.__new__
+
 
 # A knowledge base of at most this many causes is scored with one row of ln LRs per
 # finding covering every cause (the unexplained weight where a cause does not list it): adding a few
@@ -350,10 +354,10 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     detailed = []
     for rank in range(len(ids) if detail is None else min(detail, len(ids))):
         i = order[rank]
-        parts = tuple(filter(None, [shown[i] for shown in explained]))  # None: not shown (neutral)
+        parts = tuple(filter(None, map(operator.itemgetter(i), explained)))  # None: not shown (neutral)
         if i not in factors:
             factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
-        detailed.append(ScoredCause(ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts))
+        detailed.append(_record(ScoredCause, (ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts)))
     return Ranked(ids, base.prior, logs, posterior, order, detailed)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason
+from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason, by_rank
 
 
 class Flags(NamedTuple):
@@ -25,6 +25,7 @@ class Flags(NamedTuple):
     # a finding -> each red flag filed under it: (its place in kb.red_flags, the findings it needs,
     # its reason): triage looks up only the findings a case has
     by_finding: dict[str, tuple[tuple[int, frozenset[str], TriageReason], ...]]
+    flagged: frozenset[str]  # the findings with a red flag filed under them (by_finding's keys)
     causes: dict[str, tuple[float | None, str, str]]  # cause id -> (its urgency's threshold if any, urgency, name)
     lowest: float  # the lowest threshold: below it no cause passes one alone
     rank: dict[str, int]  # level -> its place, most urgent first
@@ -48,7 +49,12 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
         indices = tuple(i for i, cause in enumerate(kb.causes.values()) if cause.urgency == urgency)
         by_urgency[urgency] = (indices, frozenset(indices))
     return Flags(
-        by_finding, causes, min(thresholds.values(), default=1.0), {level: levels.index(level) for level in levels}, by_urgency
+        by_finding,
+        frozenset(by_finding),
+        causes,
+        min(thresholds.values(), default=1.0),
+        {level: levels.index(level) for level in levels},
+        by_urgency,
     )
 
 
@@ -56,7 +62,8 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     flags = kb.derived(compile_flags)
     present = case.present
     # sorted: in declaration order, whatever the order of the case's findings
-    fired = sorted(entry for finding in present for entry in flags.by_finding.get(finding, ()) if entry[1] <= present)
+    by_finding = flags.by_finding
+    fired = sorted([entry for finding in present & flags.flagged for entry in by_finding[finding] if entry[1] <= present])
     reasons: list[TriageReason] = []
     seen: set[str] = set()
     for _, _, reason in fired:
@@ -64,14 +71,13 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             seen.add(reason.message)
             reasons.append(reason)
     causes = flags.causes
-    for scored in ranked:
-        posterior = scored.posterior
+    for cause_id, posterior in by_rank(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
-        threshold, urgency, name = causes[scored.cause_id]
+        threshold, urgency, name = causes[cause_id]
         if threshold is not None and posterior >= threshold:
             message = f"{name} is {posterior:.0%} probable and needs {urgency} attention."
-            reasons.append(TriageReason(urgency, message, f"cause:{scored.cause_id}"))
+            reasons.append(TriageReason(urgency, message, f"cause:{cause_id}"))
     reasons += _together(kb, flags, ranked, reasons)
     if len(reasons) > 1:
         rank = flags.rank
@@ -97,7 +103,7 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
     """The most urgent level, above those `reasons` set, whose causes with every more urgent
     cause pass its threshold together: P(the case needs that care) is their summed posterior."""
     rank = flags.rank
-    reached = min((rank[reason.level] for reason in reasons), default=len(rank))
+    reached = min([rank[reason.level] for reason in reasons], default=len(rank))
     if reached == 0:  # already the most urgent level: nothing to add
         return []
     thresholds = kb.settings.cause_thresholds
@@ -121,10 +127,10 @@ def _most_probable(
     """(name, posterior) of the `count` most probable causes of these urgencies, and whether there
     are more: ranked is most probable first, so the walk usually stops after a few causes."""
     found: list[tuple[str, float]] = []
-    for scored in ranked:
-        _, urgency, name = flags.causes[scored.cause_id]
+    for cause_id, posterior in by_rank(ranked):
+        _, urgency, name = flags.causes[cause_id]
         if urgency in urgencies:
             if len(found) == count:
                 return found, True
-            found.append((name, scored.posterior))
+            found.append((name, posterior))
     return found, False

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from gutnerve.model import Cause, KnowledgeBase, PlanItem, ScoredCause
+from gutnerve.model import Cause, KnowledgeBase, PlanItem, ScoredCause, by_rank
 
 CauseTests = dict[str, tuple[tuple[str, bool], ...]]  # cause id -> (test id, first line?), each test once
 
@@ -30,32 +30,42 @@ def _tests(cause: Cause) -> tuple[tuple[str, bool], ...]:
     return tuple(first.items())
 
 
-def _tests_memo(kb: KnowledgeBase) -> CauseTests:
-    return {}  # filled per cause as causes contribute: a plan reads a handful of thousands
+def _tests_memo(kb: KnowledgeBase) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
+    """cause id -> (its tests, those of them first-line), filled per cause as causes contribute:
+    a plan reads a handful of thousands."""
+    return {}
+
+
+# Makes a NamedTuple record as its own constructor does, without that constructor's Python call.
+_record = tuple.__new__
 
 
 def plan(kb: KnowledgeBase, ranked: Sequence[ScoredCause]) -> tuple[PlanItem, ...]:
     settings = kb.settings
     min_causes, min_posterior = settings.workup_min_causes, settings.workup_min_posterior
     tests_of = kb.derived(_tests_memo)
-    found: dict[str, list[Any]] = {}  # test -> [yield, first line?, causes], as tests are met
-    for rank, scored in enumerate(ranked):
-        cause_id, posterior = scored.cause_id, scored.posterior
+    found: dict[str, list[Any]] = {}  # test -> [yield, cause ids...], as tests are met
+    first_line: set[str] = set()  # the tests some contributing cause lists as first-line
+    for rank, (cause_id, posterior) in enumerate(by_rank(ranked)):
         if rank >= min_causes and posterior < min_posterior:
             break  # ranked is most probable first: no later cause contributes
-        tests = tests_of.get(cause_id)
-        if tests is None:
-            tests = tests_of[cause_id] = _tests(kb.causes[cause_id])
-        for test, first in tests:
+        memo = tests_of.get(cause_id)
+        if memo is None:
+            steps = _tests(kb.causes[cause_id])
+            memo = tests_of[cause_id] = (tuple(test for test, _ in steps), frozenset(test for test, first in steps if first))
+        tests, firsts = memo
+        first_line |= firsts
+        for test in tests:  # this loop runs for every (cause, test) pair: keep it short
             slot = found.get(test)
             if slot is None:
-                found[test] = [posterior, first, [cause_id]]
+                found[test] = [posterior, cause_id]
             else:
                 slot[0] += posterior
-                slot[1] = slot[1] or first
-                slot[2].append(cause_id)
-    order = sorted([(not first, -yield_, test) for test, (yield_, first, _) in found.items()])
+                slot.append(cause_id)
+    order = sorted([(test not in first_line, -slot[0], test) for test, slot in found.items()])
     return tuple(
-        PlanItem(test, "second" if second else "first", -negative, tuple(found[test][2]))
-        for second, negative, test in order[: settings.workup_max_tests]
+        [
+            _record(PlanItem, (test, "second" if second else "first", -negative, tuple(found[test][1:])))
+            for second, negative, test in order[: settings.workup_max_tests]
+        ]
     )

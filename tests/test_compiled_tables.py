@@ -191,3 +191,28 @@ def test_a_lazy_posterior_view_sums_a_group_of_causes_as_read_one_by_one():
         view = _Overlay(base, overrides, scale=rng.random(), offset=rng.choice([0.0, 0.4]))
         indices = tuple(sorted(rng.sample(range(len(base)), rng.randint(0, len(base)))))
         assert view.sum_over(indices, frozenset(indices)) == pytest.approx(sum(view[i] for i in indices), rel=1e-12, abs=1e-12)
+
+
+def test_plan_and_triage_read_a_ranking_as_they_read_its_records(fresh, tmp_path):
+    """Triage and the workup walk a Ranked by (cause id, posterior) without making records
+    (Ranked.posteriors); they must find what they find in the records themselves, on the
+    shipped knowledge base (dense) and on a large one, whose ranking is a lazy view (sparse)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from synthetic_kb import write
+
+    write(tmp_path / "kb", causes=400, findings=300, links=12, seed=5)
+    for kb in (fresh, load(tmp_path / "kb", use_cache=False)):
+        rng = random.Random(8)
+        findings = list(kb.findings)
+        for _ in range(150):
+            chosen = rng.sample(findings, rng.randint(0, 9))
+            cut = rng.randint(0, len(chosen))
+            case = make_case(kb, chosen[:cut], chosen[cut:], age=rng.choice([None, 30, 80]), sex=rng.choice([None, "female"]))
+            ranked = score(kb, case, detail=rng.choice([1, 5]))
+            records = list(ranked)
+            assert list(ranked.posteriors()) == [(s.cause_id, s.posterior) for s in records]
+            assert plan(kb, ranked) == plan(kb, records)
+            assert triage(kb, case, ranked) == triage(kb, case, records)
