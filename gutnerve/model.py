@@ -354,6 +354,22 @@ class Ranked(Sequence[ScoredCause]):
             return float(fast(indices, members))
         return sum(map(posterior.__getitem__, indices))
 
+    def raised_total(self, indices: Sequence[int], members: AbstractSet[int]) -> float:
+        """The summed posterior of those causes at these indices that the case's findings made
+        more probable (posterior above prior), without making records (see `total`)."""
+        posterior, prior = self._posterior, self._prior
+        fast = getattr(posterior, "raised_over", None)  # a lazy view over thousands of causes
+        if fast is not None:
+            return float(fast(indices, members, prior))
+        return sum(p for i in indices if (p := posterior[i]) > prior[i])
+
+    def with_priors(self) -> Iterator[tuple[str, float, float]]:
+        """(cause id, prior, posterior) of every cause, most probable first, without making records."""
+        ids, prior, posterior, order = self._ids, self._prior, self._posterior, self._order
+        for rank in range(len(order)):
+            i = order[rank]
+            yield ids[i], prior[i], posterior[i]
+
     def _record(self, rank: int) -> ScoredCause:
         if rank < len(self._detailed):
             return self._detailed[rank]

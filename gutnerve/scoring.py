@@ -432,6 +432,19 @@ class _Overlay(Sequence[float]):
         total += sum(value - base[index] for index, value in self.overrides.items() if index in members)
         return (total + self.offset * len(indices)) * self.scale
 
+    def raised_over(self, indices: Sequence[int], members: AbstractSet[int], prior: Sequence[float]) -> float:
+        """sum(self[i] for i in indices if self[i] > prior[i]), `members` as in sum_over: the causes
+        with no override all moved from their prior by the same factor, so they are all above it
+        or none is, and one of them tells."""
+        overrides = self.overrides
+        touched = [index for index in overrides if index in members]
+        total = math.fsum(value for index in touched if (value := self[index]) > prior[index])
+        if len(touched) < len(indices):
+            probe = next(index for index in indices if index not in overrides)
+            if self[probe] > prior[probe]:
+                total += self.sum_over(indices, members) - math.fsum(self[index] for index in touched)
+        return total
+
 
 class _LazyOrder(Sequence[int]):
     """A ranking materialised only as far as it is read."""

@@ -8,12 +8,22 @@ the threshold for that urgency (knowledge/model.yaml `triage.cause_thresholds`).
 So do the causes of an urgency together: the chance that a case needs at least
 that level of care is the sum of the posteriors of every cause that urgent or
 more, and several causes each below the threshold can pass it together
-(appendicitis 10% and Guillain-Barre 7% make an emergency 17% probable).
+(appendicitis 10% and Guillain-Barre 7% make an emergency 17% probable). Only
+the causes the case's findings made more probable (posterior above prior) count
+in that sum: with no finding, or findings that point elsewhere, the urgent
+causes' prior mass alone (several percent each, summed) would otherwise raise
+every case ("smoker" alone was an emergency).
+
+A red flag that needs exactly the findings of another is not repeated when the
+other is at least as urgent (declared first among equals): saddle anaesthesia
+raises its own emergency flag, and the same flag filed again under cauda equina,
+radiculopathy, stenosis and constipation adds nothing but five near-identical
+lines. The cause's study card (`gutnerve explain`) still lists it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason, by_rank
@@ -33,14 +43,31 @@ class Flags(NamedTuple):
     # indices in kb.causes order, as a tuple and as a set
 
 
+def echoes(kb: KnowledgeBase) -> frozenset[int]:
+    """The red flags (places in kb.red_flags) that another flag on exactly the same findings
+    makes redundant: it is more urgent, or as urgent and declared first."""
+    levels = kb.settings.triage_levels
+    kept: dict[frozenset[str], int] = {}  # the findings of a flag -> the flag shown for them
+    for number, flag in enumerate(kb.red_flags):
+        needs = frozenset(flag.findings)
+        shown = kept.get(needs)
+        if shown is None or levels.index(flag.level) < levels.index(kb.red_flags[shown].level):
+            kept[needs] = number
+    return frozenset(range(len(kb.red_flags))) - frozenset(kept.values())
+
+
 def compile_flags(kb: KnowledgeBase) -> Flags:
     by_finding = {}
+    redundant = echoes(kb)
     for finding, flags in kb.red_flags_by_finding.items():
         entries = []
         for number, flag in flags:
+            if number in redundant:
+                continue
             kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
             entries.append((number, frozenset(flag.findings), TriageReason(flag.level, flag.message, f"{kind}:{flag.origin}")))
-        by_finding[finding] = tuple(entries)
+        if entries:
+            by_finding[finding] = tuple(entries)
     thresholds = kb.settings.cause_thresholds
     causes = {cause.id: (thresholds.get(cause.urgency), cause.urgency, cause.name) for cause in kb.causes.values()}
     levels = kb.settings.triage_levels
@@ -87,16 +114,22 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
 
 
 def _mass(flags: Flags, ranked: Sequence[ScoredCause]) -> dict[str, float]:
-    """Urgency -> the summed posterior of its causes (read by cause index from a Ranked, which
-    makes no record per cause)."""
+    """Urgency -> the summed posterior of its causes that the findings made more probable (read
+    by cause index from a Ranked, which makes no record per cause)."""
     if isinstance(ranked, Ranked):
-        return {u: ranked.total(indices, members) for u, (indices, members) in flags.by_urgency.items()}
+        return {u: ranked.raised_total(indices, members) for u, (indices, members) in flags.by_urgency.items()}
     mass = dict.fromkeys(flags.by_urgency, 0.0)
     for scored in ranked:
         urgency = flags.causes[scored.cause_id][1]
-        if urgency in mass:
+        if urgency in mass and scored.posterior > scored.prior:
             mass[urgency] += scored.posterior
     return mass
+
+
+def _with_priors(ranked: Sequence[ScoredCause]) -> Iterator[tuple[str, float, float]]:
+    if isinstance(ranked, Ranked):
+        return ranked.with_priors()
+    return ((scored.cause_id, scored.prior, scored.posterior) for scored in ranked)
 
 
 def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason]) -> list[TriageReason]:
@@ -116,7 +149,7 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
         if total >= thresholds[level]:
             shown, more = _most_probable(flags, ranked, {u for u in thresholds if rank[u] <= rank[level]})
             listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown) + (", ..." if more else "")
-            message = f"Causes needing {level} attention are together {total:.0%} probable ({listed})."
+            message = f"Causes needing {level} attention that the findings make more likely are together {total:.0%} probable ({listed})."
             return [TriageReason(level, message, f"causes:{level}")]
     return []
 
@@ -124,12 +157,13 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
 def _most_probable(
     flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], count: int = 3
 ) -> tuple[list[tuple[str, float]], bool]:
-    """(name, posterior) of the `count` most probable causes of these urgencies, and whether there
-    are more: ranked is most probable first, so the walk usually stops after a few causes."""
+    """(name, posterior) of the `count` most probable causes of these urgencies that the findings
+    made more probable, and whether there are more: ranked is most probable first, so the walk
+    usually stops after a few causes."""
     found: list[tuple[str, float]] = []
-    for cause_id, posterior in by_rank(ranked):
+    for cause_id, prior, posterior in _with_priors(ranked):
         _, urgency, name = flags.causes[cause_id]
-        if urgency in urgencies:
+        if urgency in urgencies and posterior > prior:
             if len(found) == count:
                 return found, True
             found.append((name, posterior))

@@ -86,8 +86,12 @@ def test_each_for_against_entry_is_built_from_the_causes_own_numbers(fresh):
 def test_the_compiled_red_flags_are_the_declared_ones(fresh):
     flags = compile_flags(fresh)
     filed = {number: (needs, reason) for entries in flags.by_finding.values() for number, needs, reason in entries}
-    assert sorted(filed) == list(range(len(fresh.red_flags)))
+    redundant = plain_echoes(fresh)
+    assert redundant, "the shipped knowledge base files some flags again under causes"
+    assert sorted(filed) == [n for n in range(len(fresh.red_flags)) if n not in redundant]
     for number, flag in enumerate(fresh.red_flags):
+        if number in redundant:
+            continue
         needs, reason = filed[number]
         assert needs == frozenset(flag.findings) and (reason.level, reason.message) == (flag.level, flag.message)
         assert reason.trigger == ("finding:" if flag.findings == (flag.origin,) else "red-flag:") + flag.origin
@@ -117,10 +121,25 @@ def reference_plan(kb: KnowledgeBase, ranked: list[ScoredCause]) -> tuple[PlanIt
     )
 
 
+def plain_echoes(kb: KnowledgeBase) -> set[int]:
+    """The flags another flag on the same findings makes redundant: more urgent, or as urgent and first."""
+    levels = kb.settings.triage_levels
+    flags = kb.red_flags
+    return {
+        n
+        for n, flag in enumerate(flags)
+        for m, other in enumerate(flags)
+        if set(other.findings) == set(flag.findings) and (levels.index(other.level), m) < (levels.index(flag.level), n)
+    }
+
+
 def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) -> list[tuple[str, str]]:
     """(level, trigger) of every reason, as triage's docstring states them, written plainly."""
     reasons = []
-    for flag in kb.red_flags:
+    redundant = plain_echoes(kb)
+    for number, flag in enumerate(kb.red_flags):
+        if number in redundant:
+            continue
         if all(f in case.present for f in flag.findings) and flag.message not in [m for _, _, m in reasons]:
             kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
             reasons.append((flag.level, f"{kind}:{flag.origin}", flag.message))
@@ -135,7 +154,9 @@ def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) 
         threshold = kb.settings.cause_thresholds.get(level)
         if threshold is None:
             break
-        together = sum(s.posterior for s in ranked if levels.index(kb.causes[s.cause_id].urgency) <= index)
+        together = sum(
+            s.posterior for s in ranked if levels.index(kb.causes[s.cause_id].urgency) <= index and s.posterior > s.prior
+        )
         if together >= threshold:
             reasons.append((level, f"causes:{level}", ""))
             break
@@ -191,6 +212,24 @@ def test_a_lazy_posterior_view_sums_a_group_of_causes_as_read_one_by_one():
         view = _Overlay(base, overrides, scale=rng.random(), offset=rng.choice([0.0, 0.4]))
         indices = tuple(sorted(rng.sample(range(len(base)), rng.randint(0, len(base)))))
         assert view.sum_over(indices, frozenset(indices)) == pytest.approx(sum(view[i] for i in indices), rel=1e-12, abs=1e-12)
+
+
+def test_a_lazy_posterior_view_sums_the_raised_causes_as_read_one_by_one():
+    """Triage's joint rule sums only the causes above their prior; in the lazy view the causes with no
+    override all moved by the same factor (prior = base x a constant), raised all together or not at all."""
+    from gutnerve.scoring import _Overlay
+
+    rng = random.Random(6)
+    for _ in range(300):
+        base = [rng.random() for _ in range(rng.randint(1, 60))]
+        overrides = {i: rng.random() * 3 for i in rng.sample(range(len(base)), rng.randint(0, len(base)))}
+        scale = rng.random()
+        view = _Overlay(base, overrides, scale=scale)
+        factor = rng.choice([0.5, 2.0])
+        prior = [b * scale * factor for b in base]  # untouched: raised exactly when factor < 1
+        indices = tuple(sorted(rng.sample(range(len(base)), rng.randint(0, len(base)))))
+        expected = sum(view[i] for i in indices if view[i] > prior[i])
+        assert view.raised_over(indices, frozenset(indices), prior) == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
 def test_plan_and_triage_read_a_ranking_as_they_read_its_records(fresh, tmp_path):

@@ -53,6 +53,31 @@ def test_causes_below_their_threshold_alone_raise_triage_together(kb):
     # one of them alone stays below: no reason at all
     alone = [ScoredCause(s.cause_id, 0.0, (), 0.0, s.posterior if s.cause_id != emergency[1] else 0.0, ()) for s in ranked]
     assert triage(kb, Case(frozenset(), frozenset()), alone).level != "emergency"
+    # only causes the findings made more probable count: at their prior, together they stay below
+    unmoved = [ScoredCause(s.cause_id, s.posterior, (), 0.0, s.posterior, ()) for s in ranked]
+    assert triage(kb, Case(frozenset(), frozenset()), unmoved).level != "emergency"
+    one_moved = [s if s.cause_id != emergency[0] else s._replace(prior=s.posterior / 2) for s in unmoved]
+    assert triage(kb, Case(frozenset(), frozenset()), one_moved).level != "emergency"
+
+
+def test_no_findings_raise_no_triage(kb):
+    """With nothing given, or findings that point to no urgent cause, the urgent causes' prior mass alone
+    sets no level: every cause is at its prior, none made more likely."""
+    from gutnerve import assess
+
+    assert assess(kb).triage == ("routine", ())
+
+
+def test_a_flag_filed_again_on_the_same_findings_is_said_once(kb):
+    """Saddle anaesthesia has its own emergency flag; causes that file the same flag again add no line."""
+    from gutnerve import assess
+
+    again = [c.id for c in kb.causes.values() for f in c.red_flags if f.findings == ("saddle-anesthesia",)]
+    assert len(again) >= 2, "the shipped knowledge base files saddle anaesthesia again under several causes"
+    reasons = assess(kb, present=["saddle-anesthesia"]).triage.reasons
+    flags = [r for r in reasons if not r.trigger.startswith("cause")]
+    assert [r.trigger for r in flags] == ["finding:saddle-anesthesia"]
+    assert reasons[0].level == "emergency"
 
 
 def test_workup_is_deduplicated_and_ordered_by_yield(mini_kb):
