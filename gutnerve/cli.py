@@ -270,6 +270,7 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
 
     def assess(ctx: typer.Context, **options: Any) -> None:
         from gutnerve.api import assess_case
+        from gutnerve.api import explain as explain_cause
         from gutnerve.case import merge, parse_case, parse_json
         from gutnerve.report import assessment_dict
 
@@ -302,11 +303,21 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
                 raise UserError(f"--text: no finding recognised in {options['text']!r}" + (f" ({hints})" if hints else ""))
             merged = combine(reading, merged)
         checked = parse_case(merged, knowledge)
-        result = assessment_dict(knowledge, assess_case(knowledge, checked, options["top"]))
+        if options["why"] is not None:
+            try:
+                explain_cause(knowledge, options["why"])
+            except KeyError as error:  # an unknown cause, with a suggestion
+                raise UserError(f"--why: {error.args[0]}") from None
+        assessment = assess_case(knowledge, checked, options["top"])
+        result = assessment_dict(knowledge, assessment)
         if reading is not None:
             from gutnerve.report import understood_dict
 
             result = {**result, "understood": understood_dict(reading)}
+        if options["why"] is not None:
+            from gutnerve.report import why_dict
+
+            result = {**result, "why": why_dict(knowledge, assessment, options["why"])}
         _emit_result(result, fmt, options["top"], len(knowledge.causes))
 
     params = [
@@ -333,6 +344,15 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
         ),
         _option(
             "top", int | None, typer.Option("--top", min=1, help="Keep only the N most probable causes.", show_default=False)
+        ),
+        _option(
+            "why",
+            str | None,
+            typer.Option(
+                "--why",
+                help="A cause id: show why it ranks where it does, finding by finding, beside the cause ranked first.",
+                show_default=False,
+            ),
         ),
         _option("kb", Path | None, typer.Option("--kb", help="Use the knowledge base in this folder.", show_default=False)),
     ]
@@ -388,6 +408,8 @@ def _emit_result(result: dict[str, Any], fmt: str, top: int | None, total: int) 
     if fmt == "csv":
         if "understood" in result:  # CSV has no place for it: tell the person on standard error
             sys.stderr.write(formats.understood_lines(result["understood"]))
+        if "why" in result:  # nor for this
+            sys.stderr.write("\n".join(formats.why_lines(result["why"])) + "\n")
         return _write(formats.csv_header() + formats.csv_rows(result))
     _write(formats.encode(fmt, None, result).decode())
 

@@ -226,3 +226,55 @@ def causes_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
         {"id": c.id, "name": c.name, "mechanism": c.mechanism, "urgency": c.urgency, "prevalence": c.prior.prevalence}
         for c in kb.causes.values()
     ]
+
+
+def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[str, Any]:
+    """Why a cause ranks where it does (`assess --why`): its prior and each counted finding's
+    likelihood ratio beside those of the cause ranked first (or second, when it is first).
+
+    Posterior odds of the two = prior ratio x the product of the findings' ratios, so the
+    "favours" column multiplies out to the ratio of their probabilities (a test checks it).
+    """
+    from gutnerve import scoring
+
+    ranked = list(assessment.ranked)
+    rank = {scored.cause_id: number for number, scored in enumerate(ranked, start=1)}
+    by_id = {scored.cause_id: scored for scored in ranked}
+    rival = next((s.cause_id for s in ranked if s.cause_id != cause_id), None)
+    counted = scoring.counted(kb, assessment.case, assessment.implied)
+    reported = sorted(counted.present) + sorted(counted.absent)
+
+    def side(cid: str) -> dict[str, Any]:
+        cause = kb.causes[cid]
+        scored = by_id[cid]
+        parts = {c.finding: c for c in scoring.contributions(kb, cause, assessment.case)}
+        return {
+            "id": cid,
+            "name": cause.name,
+            "rank": rank[cid],
+            "probability": _round(scored.posterior),
+            "prior": _round(scored.prior),
+            "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scoring.prior_weight(cause, counted)[1]],
+            "findings": [_why_finding(kb, cause, f, f in counted.present, parts.get(f)) for f in reported],
+        }
+
+    return {"cause": side(cause_id), "versus": side(rival) if rival is not None else None}
+
+
+def _why_finding(kb: KnowledgeBase, cause: Cause, finding_id: str, present: bool, part: Contribution | None) -> dict[str, Any]:
+    """One reported finding's weight for one cause, with where its frequency comes from."""
+    link = cause.link(finding_id)
+    entry: dict[str, Any] = {
+        "finding": finding_id,
+        "label": kb.findings[finding_id].label,
+        "present": present,
+        "likelihood_ratio": _round(part.likelihood / part.background, 3) if part is not None else 1.0,
+        "weight": _round(part.weight, 3) if part is not None else 0.0,
+        "listed": link is not None,  # False: the cause does not list it (neutral, or mildly against)
+    }
+    if part is not None:
+        entry["likelihood"] = _round(part.likelihood)  # P(finding as reported | cause)
+        entry["background"] = _round(part.background)  # P(finding as reported | background)
+    if link is not None:
+        entry["source"] = link.source
+    return entry

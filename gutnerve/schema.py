@@ -85,9 +85,39 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
     mention = _object(
         {"finding": {"enum": finding_ids}, "phrase": {"type": "string"}, "trigger": {"type": "string"}}, ("finding", "phrase")
     )
+    why_finding = _object(
+        {
+            "finding": {"enum": finding_ids},
+            "label": {"type": "string"},
+            "present": {"type": "boolean"},
+            "likelihood_ratio": {"type": "number", "exclusiveMinimum": 0},
+            "weight": {"type": "number", "description": "ln of the likelihood ratio"},
+            "listed": {"type": "boolean", "description": "false: the cause does not list this finding"},
+            "likelihood": {**probability, "description": "P(finding as reported | cause); absent when neutral"},
+            "background": {**probability, "description": "P(finding as reported) in the background population"},
+            "source": {"type": "string", "description": "the source key of the cause file, or judgement"},
+        },
+        ("finding", "label", "present", "likelihood_ratio", "weight", "listed"),
+    )
+    why_side = _object(
+        {
+            "id": {"enum": cause_ids},
+            "name": {"type": "string"},
+            "rank": {"type": "integer", "minimum": 1},
+            "probability": probability,
+            "prior": probability,
+            "prior_factors": row["properties"]["prior_factors"],
+            "findings": {"type": "array", "items": why_finding, "description": "each counted finding, in the case's order"},
+        },
+        ("id", "name", "rank", "probability", "prior", "prior_factors", "findings"),
+    )
     assessment = _object(
         {
             "schema_version": {"const": SCHEMA_VERSION},
+            "why": _object(
+                {"cause": why_side, "versus": {"oneOf": [why_side, {"type": "null"}]}},
+                ("cause", "versus"),
+            ),
             "id": {"type": "string"},
             "case": _object(
                 {

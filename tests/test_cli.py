@@ -77,6 +77,37 @@ def test_top_keeps_full_model_probabilities(run):
     assert top["differential"][0] == full["differential"][0]
 
 
+def test_why_sets_a_cause_beside_the_first_finding_by_finding(run):
+    """--why: each counted finding's likelihood ratio for the cause and for the cause ranked first;
+    prior ratio x the findings' ratios = the ratio of their probabilities (the odds form of Bayes)."""
+    args = ("assess", "--numb-feet", "--balance-problems", "--no-fever", "--diarrhea", "--age", "70", "--top", "2")
+    data = run(*args, "--why", "vitamin-e-deficiency", "--json").json()
+    why, full = data["why"], run(*args[:-2], "--json").json()["differential"]
+    cause, versus = why["cause"], why["versus"]
+    first = full[0]
+    assert (versus["id"], versus["rank"], versus["probability"]) == (first["id"], 1, first["probability"])
+    assert [(d["id"], d["rank"]) for d in full if d["id"] == "vitamin-e-deficiency"] == [(cause["id"], cause["rank"])]
+    assert [f["finding"] for f in cause["findings"]] == ["balance-problems", "diarrhea", "numb-feet", "fever"]
+    assert [f["present"] for f in cause["findings"]] == [True, True, True, False]
+    ratio = cause["prior"] / versus["prior"]
+    for mine, theirs in zip(cause["findings"], versus["findings"], strict=True):
+        assert mine["finding"] == theirs["finding"]
+        ratio *= mine["likelihood_ratio"] / theirs["likelihood_ratio"]
+    assert ratio == pytest.approx(cause["probability"] / versus["probability"], rel=0.01)
+    table = run(*args, "--why", "vitamin-e-deficiency").out
+    assert f"Why {cause['name']} ranks #{cause['rank']}" in table
+    assert "  Balance problems  LR 9 (90% vs 10%)" in table and "no fever" in table
+
+
+def test_why_the_first_cause_is_set_beside_the_second(run):
+    first = run("assess", *KB, "--burning-feet", "--json").json()["differential"]
+    why = run("assess", *KB, "--burning-feet", "--why", first[0]["id"], "--json").json()["why"]
+    assert (why["cause"]["rank"], why["versus"]["id"]) == (1, first[1]["id"])
+    assert "Why" in run("assess", *KB, "--burning-feet", "--why", first[0]["id"], "--format", "markdown").out
+    csv = run("assess", *KB, "--burning-feet", "--why", first[0]["id"], "--format", "csv")
+    assert csv.out.startswith("case_id,") and "Why" in csv.err
+
+
 def test_input_file_and_flags_combine(run, tmp_path):
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"id": "c1", "present": ["burning-feet"]}))
@@ -105,6 +136,7 @@ def test_conflict_between_file_and_flag_is_an_error(run, tmp_path):
         (["assess", *KB, "--input", "/"], "is a folder"),
         (["assess", "--kb", "/nonexistent", "--diarrhea"], "knowledge base folder not found"),
         (["explain", *KB, "small-fiber-neurpathy"], "did you mean small-fiber-neuropathy?"),
+        (["assess", *KB, "--diarrhea", "--why", "small-fiber-neurpathy"], "--why: unknown cause"),
         (["assessx"], "No such command"),
         (["batch", *KB, "/nonexistent.jsonl"], "No such file or directory"),
     ],

@@ -45,6 +45,7 @@ def test_unknown_schema_kind_is_exit_2(run):
         ["--saddle-anesthesia", "--sphincter-dysfunction", "--low-back-pain"],
         ["--text", "34 year old man, tingling feet and leg weakness after diarrhoea, no fever"],
         ["--foot-drop", "--leg-weakness", "--no-abdominal-pain", "--no-right-lower-abdominal-pain"],  # case.implied
+        ["--numb-feet", "--no-fever", "--top", "2", "--why", "vitamin-e-deficiency"],  # why, with a neutral finding
         [],
     ],
 )

@@ -126,6 +126,52 @@ def case_lines(result: dict[str, Any]) -> list[str]:
     return ["Assessed: " + "; ".join(parts)]
 
 
+def why_lines(why: dict[str, Any]) -> list[str]:
+    """`assess --why`: a cause beside the cause ranked first, finding by finding, as plain lines.
+    The "favours" column multiplies out to the ratio of the two probabilities."""
+    cause, versus = why["cause"], why["versus"]
+    sides = [cause] if versus is None else [cause, versus]
+    head = f"Why {cause['name']} ranks #{cause['rank']} ({percent(cause['probability'])})"
+    if versus is not None:
+        head += f", and {versus['name']} #{versus['rank']} ({percent(versus['probability'])})"
+    rows = [["", *(side["id"] for side in sides), "favours" if versus else ""]]
+
+    def prior(side: dict[str, Any]) -> str:
+        factors = "".join(f", {f['reason']} x{f['multiplier']:g}" for f in side["prior_factors"])
+        return f"{percent(side['prior'])}{f' ({factors[2:]})' if factors else ''}"
+
+    def favours(mine: float, theirs: float) -> str:
+        if versus is None or max(mine, theirs) < 1.05 * min(mine, theirs):
+            return "-"
+        return f"{cause['id'] if mine > theirs else versus['id']} x{max(mine, theirs) / min(mine, theirs):.2g}"
+
+    rows.append(["prior", *(prior(side) for side in sides), favours(cause["prior"], versus["prior"] if versus else 0.0)])
+    for number, item in enumerate(cause["findings"]):
+        label = item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
+        cells = [_why_cell(side["findings"][number]) for side in sides]
+        ratios = [side["findings"][number]["likelihood_ratio"] for side in sides]
+        rows.append([label, *cells, favours(ratios[0], ratios[1] if versus else 0.0)])
+    if versus is not None:
+        rows.append(
+            [
+                "probability",
+                *(percent(side["probability"]) for side in sides),
+                favours(cause["probability"], versus["probability"]),
+            ]
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = [head + ":"]
+    lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return lines
+
+
+def _why_cell(item: dict[str, Any]) -> str:
+    if "likelihood" not in item:
+        return "LR 1 (not listed: neutral)"
+    shares = f"{percent(item['likelihood'])} vs {percent(item['background'])}"
+    return f"LR {ratio(item['likelihood_ratio'])} ({shares}{'' if item['listed'] else ', not listed'})"
+
+
 def implied_lines(result: dict[str, Any]) -> list[str]:
     """The reported findings not counted again, one line each (none when there are none)."""
     return [f"Not counted twice: {item['message']}" for item in result.get("case", {}).get("implied", ())]
@@ -156,6 +202,8 @@ def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     if implied := implied_lines(result):
         lines += ["", *(f"- {_md_cell(line)}" for line in implied)]
+    if "why" in result:
+        lines += ["", "```", *why_lines(result["why"]), "```"]
     if result["workup"]:
         lines += ["", "**Suggested workup, highest yield first:**", ""]
         lines += [f"{number}. {_md_cell(test)}" for number, test in enumerate(result["workup"], start=1)]

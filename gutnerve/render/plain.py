@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, NamedTuple
 
-from gutnerve.render.formats import case_lines, implied_lines, reasons, understood_lines
+from gutnerve.render.formats import case_lines, implied_lines, reasons, understood_lines, why_lines
 
 
 class Style(NamedTuple):
@@ -99,6 +99,8 @@ def assessment(
     if hidden > 0:
         lines.append(f"{hidden} less likely causes not shown (--top N to see more, --json for all).")
     lines += implied_lines(result)
+    if "why" in result:
+        lines += ["", *why_lines(result["why"]), ""]
     if result["workup"]:
         lines.append("Suggested workup, highest yield first:")
         lines += [
