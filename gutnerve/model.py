@@ -345,18 +345,10 @@ class Ranked(Sequence[ScoredCause]):
         ranks = range(len(order))
         return zip(map(ids.__getitem__, map(at, ranks)), map(posterior.__getitem__, map(at, ranks)), strict=True)
 
-    def total(self, indices: Sequence[int], members: AbstractSet[int]) -> float:
-        """The summed posterior of the causes at these indices (knowledge-base order; `members`
-        is the same as a set), without making records: triage sums every cause of an urgency."""
-        posterior = self._posterior
-        fast = getattr(posterior, "sum_over", None)  # a lazy view over thousands of causes
-        if fast is not None:
-            return float(fast(indices, members))
-        return sum(map(posterior.__getitem__, indices))
-
     def raised_total(self, indices: Sequence[int], members: AbstractSet[int]) -> float:
         """The summed posterior of those causes at these indices that the case's findings made
-        more probable (posterior above prior), without making records (see `total`)."""
+        more probable (posterior above prior), without making records: triage sums every
+        cause of an urgency."""
         posterior, prior = self._posterior, self._prior
         fast = getattr(posterior, "raised_over", None)  # a lazy view over thousands of causes
         if fast is not None:
@@ -391,6 +383,13 @@ def by_rank(ranked: Sequence[ScoredCause]) -> Iterator[tuple[str, float]]:
     if isinstance(ranked, Ranked):
         return ranked.posteriors()
     return ((scored.cause_id, scored.posterior) for scored in ranked)
+
+
+def by_rank_with_priors(ranked: Sequence[ScoredCause]) -> Iterator[tuple[str, float, float]]:
+    """(cause id, prior, posterior) of each cause, most probable first, as `by_rank` does."""
+    if isinstance(ranked, Ranked):
+        return ranked.with_priors()
+    return ((scored.cause_id, scored.prior, scored.posterior) for scored in ranked)
 
 
 class TriageReason(NamedTuple):

@@ -23,10 +23,10 @@ lines. The cause's study card (`gutnerve explain`) still lists it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
-from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason, by_rank
+from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason, by_rank, by_rank_with_priors
 
 
 class Flags(NamedTuple):
@@ -126,12 +126,6 @@ def _mass(flags: Flags, ranked: Sequence[ScoredCause]) -> dict[str, float]:
     return mass
 
 
-def _with_priors(ranked: Sequence[ScoredCause]) -> Iterator[tuple[str, float, float]]:
-    if isinstance(ranked, Ranked):
-        return ranked.with_priors()
-    return ((scored.cause_id, scored.prior, scored.posterior) for scored in ranked)
-
-
 def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason]) -> list[TriageReason]:
     """The most urgent level, above those `reasons` set, whose causes with every more urgent
     cause pass its threshold together: P(the case needs that care) is their summed posterior."""
@@ -161,7 +155,7 @@ def _most_probable(
     made more probable, and whether there are more: ranked is most probable first, so the walk
     usually stops after a few causes."""
     found: list[tuple[str, float]] = []
-    for cause_id, prior, posterior in _with_priors(ranked):
+    for cause_id, prior, posterior in by_rank_with_priors(ranked):
         _, urgency, name = flags.causes[cause_id]
         if urgency in urgencies and posterior > prior:
             if len(found) == count:
