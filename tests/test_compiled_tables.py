@@ -164,13 +164,17 @@ def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) 
     return [(level, trigger) for level, trigger, _ in reasons]
 
 
+def random_case(kb: KnowledgeBase, rng: random.Random, most: int, ages: list, sexes: list):
+    """Up to `most` distinct findings, split at random into present and absent, with an age and sex drawn."""
+    chosen = rng.sample(list(kb.findings), rng.randint(0, most))
+    cut = rng.randint(0, len(chosen))
+    return make_case(kb, chosen[:cut], chosen[cut:], age=rng.choice(ages), sex=rng.choice(sexes))
+
+
 def test_plan_and_triage_agree_with_their_plain_statements_on_random_cases(fresh):
     rng = random.Random(3)
-    findings = list(fresh.findings)
     for _ in range(300):
-        chosen = rng.sample(findings, rng.randint(0, 10))
-        cut = rng.randint(0, len(chosen))
-        case = make_case(fresh, chosen[:cut], chosen[cut:], age=rng.choice([None, 20, 75]), sex=rng.choice([None, "male"]))
+        case = random_case(fresh, rng, most=10, ages=[None, 20, 75], sexes=[None, "male"])
         ranked = list(score(fresh, case, detail=5))
         assert plan(fresh, ranked) == reference_plan(fresh, ranked)
         assert [(r.level, r.trigger) for r in triage(fresh, case, ranked).reasons] == reference_triage_levels(fresh, case, ranked)
@@ -245,11 +249,8 @@ def test_plan_and_triage_read_a_ranking_as_they_read_its_records(fresh, tmp_path
     write(tmp_path / "kb", causes=400, findings=300, links=12, seed=5)
     for kb in (fresh, load(tmp_path / "kb", use_cache=False)):
         rng = random.Random(8)
-        findings = list(kb.findings)
         for _ in range(150):
-            chosen = rng.sample(findings, rng.randint(0, 9))
-            cut = rng.randint(0, len(chosen))
-            case = make_case(kb, chosen[:cut], chosen[cut:], age=rng.choice([None, 30, 80]), sex=rng.choice([None, "female"]))
+            case = random_case(kb, rng, most=9, ages=[None, 30, 80], sexes=[None, "female"])
             ranked = score(kb, case, detail=rng.choice([1, 5]))
             records = list(ranked)
             assert list(ranked.posteriors()) == [(s.cause_id, s.posterior) for s in records]
