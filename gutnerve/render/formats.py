@@ -84,12 +84,16 @@ def reasons(items: list[dict[str, Any]]) -> list[str]:
     return shown
 
 
+def said(item: dict[str, Any]) -> str:
+    """A reported finding as said: its label if present, "no <label>" if known absent."""
+    return item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
+
+
 def reason(item: dict[str, Any]) -> str:
     """One for/against entry in words: "Burning feet (LR 6)", "no weight loss (LR 0.6)",
     "Foot drop (not a feature, LR 0.5)" for a finding the cause does not list."""
-    label = item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
     unexplained = "" if item.get("explained", True) else "not a feature, "
-    return f"{label} ({unexplained}LR {ratio(item['likelihood_ratio'])})"
+    return f"{said(item)} ({unexplained}LR {ratio(item['likelihood_ratio'])})"
 
 
 def understood_lines(understood: dict[str, Any]) -> str:
@@ -147,10 +151,9 @@ def why_lines(why: dict[str, Any]) -> list[str]:
 
     rows.append(["prior", *(prior(side) for side in sides), favours(cause["prior"], versus["prior"] if versus else 0.0)])
     for number, item in enumerate(cause["findings"]):
-        label = item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
         cells = [_why_cell(side["findings"][number]) for side in sides]
         ratios = [side["findings"][number]["likelihood_ratio"] for side in sides]
-        rows.append([label, *cells, favours(ratios[0], ratios[1] if versus else 0.0)])
+        rows.append([said(item), *cells, favours(ratios[0], ratios[1] if versus else 0.0)])
     if versus is not None:
         rows.append(
             [
