@@ -300,8 +300,8 @@ class Builder:
                     entry,
                     "background_basis",
                 )
-            synonyms = self.str_list(entry, "synonyms", what)
-            for phrase in dict.fromkeys(s.strip().lower() for s in synonyms):
+            synonyms = [s.strip().lower() for s in self.str_list(entry, "synonyms", what)]  # as free text reads them
+            for phrase in dict.fromkeys(synonyms):
                 owner = phrases.setdefault(phrase, fid)
                 if owner != fid:  # free text refuses a phrase two findings share, so it would never match
                     self.error(
@@ -310,7 +310,7 @@ class Builder:
                         entry,
                         "synonyms",
                     )
-            if len({s.strip().lower() for s in synonyms}) < len(synonyms):
+            if len(set(synonyms)) < len(synonyms):
                 self.error(f"{what}: a synonym is listed twice", "remove the repeat", entry, "synonyms")
             red_flag = None
             if "red_flag" in entry:
@@ -329,7 +329,7 @@ class Builder:
                 background=self.number(entry, "background", what, 0, 1, open_=True),
                 background_basis=basis,
                 hpo=hpo if isinstance(hpo, str) else None,
-                synonyms=tuple(s.strip().lower() for s in synonyms),
+                synonyms=tuple(synonyms),
                 red_flag=red_flag,
             )
         closure = self.implications(declared, result)
