@@ -74,12 +74,16 @@ def assess_lines(
 ) -> tuple[bytes, int]:
     """The output records for these input lines, joined by `separator`, and how many lines were bad.
     Records are JSON lines unless `encode` says otherwise (see gutnerve.render.formats)."""
+    from gutnerve import fastline
     from gutnerve.api import assess_case
     from gutnerve.jsonio import dumps_line
     from gutnerve.jsonline import assessment_line
     from gutnerve.report import assessment_dict, error_dict
 
     encode_error = encode or dumps_line
+    # JSONL through the compiled accelerator where it is built (same bytes; see gutnerve.fastline);
+    # a --top below 1 takes the pure path, which reports it on every line
+    fast = fastline.accelerator(kb) if encode is None and (top is None or top >= 1) else None
 
     out: list[bytes] = []
     errors = 0
@@ -93,7 +97,11 @@ def assess_lines(
             data = parse_json(raw)
             if isinstance(data, dict) and isinstance(data.get("id"), str):
                 case_id = data["id"]
-            assessment = assess_case(kb, parse_case(data, kb), top)
+            case = parse_case(data, kb)
+            if fast is not None:
+                out.append(fastline.line(kb, fast, case, top))
+                continue
+            assessment = assess_case(kb, case, top)
             if encode is None:  # JSONL: straight to the bytes of dumps_line(assessment_dict(...)) (see jsonline)
                 out.append(assessment_line(kb, assessment))
             else:

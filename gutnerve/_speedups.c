@@ -1,0 +1,907 @@
+/* gutnerve._speedups: the dense scoring kernel and the JSON line of `batch`, compiled.
+ *
+ * Optional: gutnerve/fastline.py uses it when it is built and falls back to the pure
+ * Python path (scoring.score, jsonline.assessment_line) when it is not. It holds no
+ * medical fact and no clinical rule: only arithmetic over tables that Python compiles
+ * once per knowledge base (rows of ln likelihood ratios, priors, pre-encoded JSON pieces)
+ * and the byte layout of the line. Triage and the workup stay in Python.
+ *
+ * Every result must be bit-for-bit what the Python path computes:
+ *  - a cause's log score is its prior's log plus the case's rows, added in the order given
+ *    (present findings by id, then absent ones by id), as scoring.score adds them;
+ *  - posteriors are exp(log - max) (libm's exp, as math.exp) times 1 / the correctly
+ *    rounded sum of those (CPython's math.fsum algorithm, ported below);
+ *  - the ranking is by falling log score, ties by cause index (a stable sort);
+ *  - numbers are written through the table Python builds from orjson's own output
+ *    (jsonline._Numbers), a number too near a rounding tie through Python itself.
+ * Build without -ffast-math and without contracting a*b+c into fma (hatch_build.py).
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <string.h>
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#define NUMBERS 10001 /* the table of 0.0000 .. 1.0000 */
+#define SMALL 64      /* rows of a case kept on the stack; more are allocated */
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t n;         /* causes */
+    Py_ssize_t nrows;     /* rows: 2 per finding (present, absent) */
+    double *weights;      /* nrows x n: ln LR of each cause */
+    PyObject **entries;   /* nrows x n: the for/against entry (bytes, owned), NULL where not shown */
+    char *filled;         /* nrows: set_row was called */
+    Py_ssize_t npriors, cap;
+    double *plogs;        /* npriors x n: ln prior weight */
+    double *pnorm;        /* npriors x n: normalised prior */
+    PyObject **factors;   /* npriors x n: the prior_factors list (bytes, owned) */
+    PyObject *heads;      /* tuple, n bytes: a row from after the rank to "probability": */
+    PyObject *middles;    /* tuple, n bytes: from "urgency" to the opening of "for" */
+    PyObject *ends;       /* tuple, n bytes: from the close of "against" to the row's end and a comma */
+    PyObject *numbers;    /* tuple, NUMBERS bytes: k / 10000 as the reference writes it */
+    PyObject *fallback;   /* callable: float -> bytes, for any other number */
+    PyObject *tests;      /* dict: test id -> its workup_plan item up to "line": */
+    PyObject *names;      /* dict: test id -> its name (JSON string) */
+    PyObject *lines;      /* dict: "first"/"second" -> the line and "yield": */
+    PyObject *cause_json; /* dict: cause id -> its JSON string */
+    PyObject *tail;       /* bytes: the end of the line */
+} Dense;
+
+/* ------------------------------------------------------------------------ */
+/* A growing byte buffer */
+
+typedef struct {
+    char *data;
+    Py_ssize_t len, cap;
+    char small[16384];
+} Buf;
+
+static int
+buf_grow(Buf *b, Py_ssize_t need)
+{
+    Py_ssize_t cap = b->cap;
+    while (cap - b->len < need) {
+        if (cap > PY_SSIZE_T_MAX / 2) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        cap *= 2;
+    }
+    char *data;
+    if (b->data == b->small) {
+        data = PyMem_Malloc((size_t)cap);
+        if (data != NULL)
+            memcpy(data, b->small, (size_t)b->len);
+    }
+    else {
+        data = PyMem_Realloc(b->data, (size_t)cap);
+    }
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static inline int
+put(Buf *b, const char *s, Py_ssize_t k)
+{
+    if (b->cap - b->len < k && buf_grow(b, k) < 0)
+        return -1;
+    memcpy(b->data + b->len, s, (size_t)k);
+    b->len += k;
+    return 0;
+}
+
+#define PUT_LITERAL(b, s) put((b), (s), (Py_ssize_t)(sizeof(s) - 1))
+
+static inline int
+put_bytes(Buf *b, PyObject *bytes)
+{
+    if (!PyBytes_Check(bytes)) {
+        PyErr_Format(PyExc_TypeError, "expected bytes, not %.100s", Py_TYPE(bytes)->tp_name);
+        return -1;
+    }
+    return put(b, PyBytes_AS_STRING(bytes), PyBytes_GET_SIZE(bytes));
+}
+
+static void
+buf_free(Buf *b)
+{
+    if (b->data != b->small)
+        PyMem_Free(b->data);
+}
+
+static int
+put_int(Buf *b, Py_ssize_t value)
+{
+    char text[32];
+    int k = snprintf(text, sizeof(text), "%zd", value);
+    return put(b, text, k);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Arithmetic */
+
+/* math.fsum of finite values: CPython's algorithm (Shewchuk's partials, then the half-even
+ * correction across partials), so the correctly rounded sum, as math.fsum returns. */
+static int
+fsum(const double *values, Py_ssize_t count, double *result)
+{
+    double stack[32], *p = stack;
+    Py_ssize_t n = 0, m = 32, i, j, k;
+    double x, y, t, hi, yr, lo = 0.0;
+
+    for (k = 0; k < count; k++) {
+        x = values[k];
+        for (i = j = 0; j < n; j++) {
+            y = p[j];
+            if (fabs(x) < fabs(y)) {
+                t = x;
+                x = y;
+                y = t;
+            }
+            hi = x + y;
+            yr = hi - x;
+            lo = y - yr;
+            if (lo != 0.0)
+                p[i++] = lo;
+            x = hi;
+        }
+        n = i;
+        if (x != 0.0) {
+            if (!isfinite(x)) {
+                if (p != stack)
+                    PyMem_Free(p);
+                PyErr_SetString(PyExc_ValueError, "fsum of a value that is not finite");
+                return -1;
+            }
+            if (n >= m) {
+                double *grown;
+                if (p == stack) {
+                    grown = PyMem_Malloc(2 * (size_t)m * sizeof(double));
+                    if (grown != NULL)
+                        memcpy(grown, stack, sizeof(stack));
+                }
+                else {
+                    grown = PyMem_Realloc(p, 2 * (size_t)m * sizeof(double));
+                }
+                if (grown == NULL) {
+                    if (p != stack)
+                        PyMem_Free(p);
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                p = grown;
+                m *= 2;
+            }
+            p[n++] = x;
+        }
+    }
+    hi = 0.0;
+    if (n > 0) {
+        hi = p[--n];
+        while (n > 0) {
+            x = hi;
+            y = p[--n];
+            hi = x + y;
+            yr = hi - x;
+            lo = y - yr;
+            if (lo != 0.0)
+                break;
+        }
+        if (n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0))) {
+            y = lo * 2.0;
+            x = hi + y;
+            yr = x - hi;
+            if (y == yr)
+                hi = x;
+        }
+    }
+    if (p != stack)
+        PyMem_Free(p);
+    *result = hi;
+    return 0;
+}
+
+/* Sort `idx[0:count]` by falling key, ties keeping their order (as sorted(..., reverse=True)). */
+static void
+sort_falling(Py_ssize_t *idx, Py_ssize_t count, const double *key)
+{
+    for (Py_ssize_t a = 1; a < count; a++) {
+        Py_ssize_t item = idx[a];
+        double value = key[item];
+        Py_ssize_t b = a;
+        while (b > 0 && key[idx[b - 1]] < value) {
+            idx[b] = idx[b - 1];
+            b--;
+        }
+        idx[b] = item;
+    }
+}
+
+/* Sort `items[0:count]` (by the doubles beside them) falling or rising, ties keeping their order. */
+static void
+sort_parts(PyObject **items, double *key, Py_ssize_t count, int falling)
+{
+    for (Py_ssize_t a = 1; a < count; a++) {
+        PyObject *item = items[a];
+        double value = key[a];
+        Py_ssize_t b = a;
+        while (b > 0 && (falling ? key[b - 1] < value : key[b - 1] > value)) {
+            items[b] = items[b - 1];
+            key[b] = key[b - 1];
+            b--;
+        }
+        items[b] = item;
+        key[b] = value;
+    }
+}
+
+static void
+sort_ints(Py_ssize_t *values, Py_ssize_t count)
+{
+    for (Py_ssize_t a = 1; a < count; a++) {
+        Py_ssize_t item = values[a];
+        Py_ssize_t b = a;
+        while (b > 0 && values[b - 1] > item) {
+            values[b] = values[b - 1];
+            b--;
+        }
+        values[b] = item;
+    }
+}
+
+/* A posterior, prior or yield as the reference writes round(x, 4): the table's entry for
+ * the 4-place decimal nearest x, found from x * 10000 when that is clearly on one side of
+ * a half (the product's rounding error is below 1e-12 there); otherwise Python's own. */
+static int
+put_number(Dense *d, Buf *b, double x)
+{
+    double p = x * 10000.0;
+    if (p > -0.5 && p < NUMBERS - 0.5) {
+        double whole = floor(p);
+        double frac = p - whole;
+        if (fabs(frac - 0.5) > 1e-6) {
+            Py_ssize_t k = (Py_ssize_t)whole + (frac > 0.5);
+            if (k >= 0 && k < NUMBERS)
+                return put_bytes(b, PyTuple_GET_ITEM(d->numbers, k));
+        }
+    }
+    PyObject *value = PyFloat_FromDouble(x);
+    if (value == NULL)
+        return -1;
+    PyObject *text = PyObject_CallOneArg(d->fallback, value);
+    Py_DECREF(value);
+    if (text == NULL)
+        return -1;
+    int status = put_bytes(b, text);
+    Py_DECREF(text);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The Dense type */
+
+static void
+Dense_dealloc(Dense *d)
+{
+    if (d->entries != NULL) {
+        for (Py_ssize_t k = 0; k < d->nrows * d->n; k++)
+            Py_XDECREF(d->entries[k]);
+        PyMem_Free(d->entries);
+    }
+    if (d->factors != NULL) {
+        for (Py_ssize_t k = 0; k < d->npriors * d->n; k++)
+            Py_XDECREF(d->factors[k]);
+        PyMem_Free(d->factors);
+    }
+    PyMem_Free(d->weights);
+    PyMem_Free(d->filled);
+    PyMem_Free(d->plogs);
+    PyMem_Free(d->pnorm);
+    Py_XDECREF(d->heads);
+    Py_XDECREF(d->middles);
+    Py_XDECREF(d->ends);
+    Py_XDECREF(d->numbers);
+    Py_XDECREF(d->fallback);
+    Py_XDECREF(d->tests);
+    Py_XDECREF(d->names);
+    Py_XDECREF(d->lines);
+    Py_XDECREF(d->cause_json);
+    Py_XDECREF(d->tail);
+    Py_TYPE(d)->tp_free((PyObject *)d);
+}
+
+static int
+all_bytes(PyObject *tuple, Py_ssize_t size, const char *what)
+{
+    if (PyTuple_GET_SIZE(tuple) != size) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd items, got %zd", what, size, PyTuple_GET_SIZE(tuple));
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < size; k++) {
+        if (!PyBytes_Check(PyTuple_GET_ITEM(tuple, k))) {
+            PyErr_Format(PyExc_TypeError, "%s: item %zd is not bytes", what, k);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+Dense_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *keywords[] = {"heads", "middles", "ends", "rows", "numbers", "fallback",
+                               "tests", "names", "lines", "causes", "tail", NULL};
+    PyObject *heads, *middles, *ends, *numbers, *fallback, *tests, *names, *lines, *causes, *tail;
+    Py_ssize_t nrows;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!nO!OO!O!O!O!O!:Dense", keywords, &PyTuple_Type, &heads,
+                                     &PyTuple_Type, &middles, &PyTuple_Type, &ends, &nrows, &PyTuple_Type, &numbers,
+                                     &fallback, &PyDict_Type, &tests, &PyDict_Type, &names, &PyDict_Type, &lines,
+                                     &PyDict_Type, &causes, &PyBytes_Type, &tail))
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(heads);
+    if (n < 1 || nrows < 0 || nrows > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / n) {
+        PyErr_SetString(PyExc_ValueError, "Dense: needs at least one cause and a sensible number of rows");
+        return NULL;
+    }
+    if (all_bytes(heads, n, "heads") < 0 || all_bytes(middles, n, "middles") < 0 || all_bytes(ends, n, "ends") < 0 ||
+        all_bytes(numbers, NUMBERS, "numbers") < 0)
+        return NULL;
+    if (!PyCallable_Check(fallback)) {
+        PyErr_SetString(PyExc_TypeError, "Dense: fallback must be callable");
+        return NULL;
+    }
+    Dense *d = (Dense *)type->tp_alloc(type, 0);
+    if (d == NULL)
+        return NULL;
+    d->n = n;
+    d->nrows = nrows;
+    size_t cells = (size_t)(nrows * n);
+    d->weights = PyMem_Calloc(cells ? cells : 1, sizeof(double));
+    d->entries = PyMem_Calloc(cells ? cells : 1, sizeof(PyObject *));
+    d->filled = PyMem_Calloc(nrows ? (size_t)nrows : 1, 1);
+    if (d->weights == NULL || d->entries == NULL || d->filled == NULL) {
+        Py_DECREF(d);
+        return PyErr_NoMemory();
+    }
+    Py_INCREF(heads);
+    d->heads = heads;
+    Py_INCREF(middles);
+    d->middles = middles;
+    Py_INCREF(ends);
+    d->ends = ends;
+    Py_INCREF(numbers);
+    d->numbers = numbers;
+    Py_INCREF(fallback);
+    d->fallback = fallback;
+    Py_INCREF(tests);
+    d->tests = tests;
+    Py_INCREF(names);
+    d->names = names;
+    Py_INCREF(lines);
+    d->lines = lines;
+    Py_INCREF(causes);
+    d->cause_json = causes;
+    Py_INCREF(tail);
+    d->tail = tail;
+    return (PyObject *)d;
+}
+
+static int
+row_index(Dense *d, PyObject *item, Py_ssize_t *row)
+{
+    Py_ssize_t value = PyLong_AsSsize_t(item);
+    if (value == -1 && PyErr_Occurred())
+        return -1;
+    if (value < 0 || value >= d->nrows || !d->filled[value]) {
+        PyErr_Format(PyExc_ValueError, "row %zd is not set", value);
+        return -1;
+    }
+    *row = value;
+    return 0;
+}
+
+static int
+prior_index(Dense *d, Py_ssize_t value)
+{
+    if (value < 0 || value >= d->npriors) {
+        PyErr_Format(PyExc_ValueError, "prior %zd is not set", value);
+        return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(set_row_doc, "set_row(index, weights, entries)\n--\n\n"
+                          "Row `index` (2 x finding + 0 present / 1 absent): each cause's ln LR (floats) and\n"
+                          "its for/against entry (bytes, or None where the finding is not shown).");
+
+static PyObject *
+Dense_set_row(Dense *d, PyObject *args)
+{
+    Py_ssize_t index;
+    PyObject *weights, *entries;
+    if (!PyArg_ParseTuple(args, "nO!O!:set_row", &index, &PyTuple_Type, &weights, &PyTuple_Type, &entries))
+        return NULL;
+    if (index < 0 || index >= d->nrows) {
+        PyErr_Format(PyExc_IndexError, "row %zd out of range", index);
+        return NULL;
+    }
+    if (PyTuple_GET_SIZE(weights) != d->n || PyTuple_GET_SIZE(entries) != d->n) {
+        PyErr_SetString(PyExc_ValueError, "set_row: one weight and one entry per cause");
+        return NULL;
+    }
+    for (Py_ssize_t c = 0; c < d->n; c++) {
+        PyObject *entry = PyTuple_GET_ITEM(entries, c);
+        if (!PyFloat_CheckExact(PyTuple_GET_ITEM(weights, c)) || (entry != Py_None && !PyBytes_Check(entry))) {
+            PyErr_SetString(PyExc_TypeError, "set_row: weights are floats, entries bytes or None");
+            return NULL;
+        }
+    }
+    for (Py_ssize_t c = 0; c < d->n; c++) {
+        PyObject *entry = PyTuple_GET_ITEM(entries, c);
+        PyObject **cell = &d->entries[index * d->n + c];
+        d->weights[index * d->n + c] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(weights, c));
+        Py_XDECREF(*cell);
+        if (entry == Py_None) {
+            *cell = NULL;
+        }
+        else {
+            Py_INCREF(entry);
+            *cell = entry;
+        }
+    }
+    d->filled[index] = 1;
+    Py_RETURN_NONE;
+}
+
+static int
+doubles(PyObject *seq, Py_ssize_t n, double *out, const char *what)
+{
+    PyObject *fast = PySequence_Fast(seq, what);
+    if (fast == NULL)
+        return -1;
+    if (PySequence_Fast_GET_SIZE(fast) != n) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd numbers", what, n);
+        Py_DECREF(fast);
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(fast, k);
+        if (!PyFloat_CheckExact(item)) {
+            PyErr_Format(PyExc_TypeError, "%s: item %zd is not a float", what, k);
+            Py_DECREF(fast);
+            return -1;
+        }
+        out[k] = PyFloat_AS_DOUBLE(item);
+    }
+    Py_DECREF(fast);
+    return 0;
+}
+
+PyDoc_STRVAR(add_prior_doc, "add_prior(logs, prior, factors)\n--\n\n"
+                            "A prior table (for one age and sex): each cause's ln prior weight, normalised prior\n"
+                            "and prior_factors JSON (bytes). Returns its index.");
+
+static PyObject *
+Dense_add_prior(Dense *d, PyObject *args)
+{
+    PyObject *logs, *prior, *factors;
+    if (!PyArg_ParseTuple(args, "OOO!:add_prior", &logs, &prior, &PyTuple_Type, &factors))
+        return NULL;
+    if (all_bytes(factors, d->n, "factors") < 0)
+        return NULL;
+    if (d->npriors == d->cap) {
+        Py_ssize_t cap = d->cap ? 2 * d->cap : 16;
+        if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / d->n)
+            return PyErr_NoMemory();
+        double *plogs = PyMem_Realloc(d->plogs, (size_t)(cap * d->n) * sizeof(double));
+        if (plogs == NULL)
+            return PyErr_NoMemory();
+        d->plogs = plogs;
+        double *pnorm = PyMem_Realloc(d->pnorm, (size_t)(cap * d->n) * sizeof(double));
+        if (pnorm == NULL)
+            return PyErr_NoMemory();
+        d->pnorm = pnorm;
+        PyObject **cells = PyMem_Realloc(d->factors, (size_t)(cap * d->n) * sizeof(PyObject *));
+        if (cells == NULL)
+            return PyErr_NoMemory();
+        d->factors = cells;
+        d->cap = cap;
+    }
+    Py_ssize_t at = d->npriors;
+    if (doubles(logs, d->n, d->plogs + at * d->n, "logs") < 0 || doubles(prior, d->n, d->pnorm + at * d->n, "prior") < 0)
+        return NULL;
+    for (Py_ssize_t c = 0; c < d->n; c++) {
+        PyObject *item = PyTuple_GET_ITEM(factors, c);
+        Py_INCREF(item);
+        d->factors[at * d->n + c] = item;
+    }
+    d->npriors++;
+    return PyLong_FromSsize_t(at);
+}
+
+/* The row indices of a tuple, checked, into `rows` (allocated when more than SMALL). */
+static Py_ssize_t *
+read_rows(Dense *d, PyObject *tuple, Py_ssize_t *stack, Py_ssize_t *count)
+{
+    Py_ssize_t k = PyTuple_GET_SIZE(tuple);
+    Py_ssize_t *rows = stack;
+    if (k > SMALL) {
+        rows = PyMem_Malloc((size_t)k * sizeof(Py_ssize_t));
+        if (rows == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+    }
+    for (Py_ssize_t j = 0; j < k; j++) {
+        if (row_index(d, PyTuple_GET_ITEM(tuple, j), &rows[j]) < 0) {
+            if (rows != stack)
+                PyMem_Free(rows);
+            return NULL;
+        }
+    }
+    *count = k;
+    return rows;
+}
+
+PyDoc_STRVAR(score_doc, "score(prior, present, absent)\n--\n\n"
+                        "(logs, posterior, order) of every cause for a case: prior table `prior` plus the rows\n"
+                        "of its present findings (by id), then of its absent ones (by id), as scoring.score.");
+
+static PyObject *
+Dense_score(Dense *d, PyObject *args)
+{
+    Py_ssize_t prior;
+    PyObject *present, *absent;
+    if (!PyArg_ParseTuple(args, "nO!O!:score", &prior, &PyTuple_Type, &present, &PyTuple_Type, &absent))
+        return NULL;
+    if (prior_index(d, prior) < 0)
+        return NULL;
+    Py_ssize_t n = d->n, np, na;
+    Py_ssize_t stack_p[SMALL], stack_a[SMALL];
+    Py_ssize_t *rows_p = read_rows(d, present, stack_p, &np);
+    if (rows_p == NULL)
+        return NULL;
+    Py_ssize_t *rows_a = read_rows(d, absent, stack_a, &na);
+    if (rows_a == NULL) {
+        if (rows_p != stack_p)
+            PyMem_Free(rows_p);
+        return NULL;
+    }
+    /* rows are numbered in finding id order: sorted rows are the findings sorted by id */
+    sort_ints(rows_p, np);
+    sort_ints(rows_a, na);
+
+    PyObject *result = NULL, *logs_list = NULL, *post_list = NULL, *order_list = NULL;
+    double *work = PyMem_Malloc((size_t)n * 2 * sizeof(double));
+    Py_ssize_t *order = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
+    if (work == NULL || order == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *logs = work, *odds = work + n;
+    memcpy(logs, d->plogs + prior * n, (size_t)n * sizeof(double));
+    for (Py_ssize_t j = 0; j < np; j++) {
+        const double *row = d->weights + rows_p[j] * n;
+        for (Py_ssize_t c = 0; c < n; c++)
+            logs[c] += row[c];
+    }
+    for (Py_ssize_t j = 0; j < na; j++) {
+        const double *row = d->weights + rows_a[j] * n;
+        for (Py_ssize_t c = 0; c < n; c++)
+            logs[c] += row[c];
+    }
+    double peak = logs[0];
+    for (Py_ssize_t c = 1; c < n; c++) {
+        if (logs[c] > peak)
+            peak = logs[c];
+    }
+    for (Py_ssize_t c = 0; c < n; c++)
+        odds[c] = exp(logs[c] - peak);
+    double total;
+    if (fsum(odds, n, &total) < 0)
+        goto done;
+    double scale = 1.0 / total;
+    for (Py_ssize_t c = 0; c < n; c++)
+        order[c] = c;
+    sort_falling(order, n, logs);
+
+    logs_list = PyList_New(n);
+    post_list = PyList_New(n);
+    order_list = PyList_New(n);
+    if (logs_list == NULL || post_list == NULL || order_list == NULL)
+        goto done;
+    for (Py_ssize_t c = 0; c < n; c++) {
+        PyObject *log = PyFloat_FromDouble(logs[c]);
+        PyObject *post = PyFloat_FromDouble(odds[c] * scale);
+        PyObject *rank = PyLong_FromSsize_t(order[c]);
+        if (log == NULL || post == NULL || rank == NULL) {
+            Py_XDECREF(log);
+            Py_XDECREF(post);
+            Py_XDECREF(rank);
+            goto done;
+        }
+        PyList_SET_ITEM(logs_list, c, log);
+        PyList_SET_ITEM(post_list, c, post);
+        PyList_SET_ITEM(order_list, c, rank);
+    }
+    result = PyTuple_Pack(3, logs_list, post_list, order_list);
+done:
+    Py_XDECREF(logs_list);
+    Py_XDECREF(post_list);
+    Py_XDECREF(order_list);
+    PyMem_Free(work);
+    PyMem_Free(order);
+    if (rows_p != stack_p)
+        PyMem_Free(rows_p);
+    if (rows_a != stack_a)
+        PyMem_Free(rows_a);
+    return result;
+}
+
+static int
+put_lookup(Buf *b, PyObject *dict, PyObject *key)
+{
+    PyObject *value = PyDict_GetItemWithError(dict, key);
+    if (value == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, key);
+        return -1;
+    }
+    return put_bytes(b, value);
+}
+
+/* One cause's row of the differential, with its trailing comma. */
+static int
+put_row(Dense *d, Buf *b, Py_ssize_t rank, Py_ssize_t c, double posterior, Py_ssize_t prior, const Py_ssize_t *rows,
+        Py_ssize_t count, PyObject **parts, double *keys)
+{
+    Py_ssize_t n = d->n;
+    if (PUT_LITERAL(b, "{\"rank\":") < 0 || put_int(b, rank) < 0 || put_bytes(b, PyTuple_GET_ITEM(d->heads, c)) < 0 ||
+        put_number(d, b, posterior) < 0 || PUT_LITERAL(b, ",\"prior\":") < 0 ||
+        put_number(d, b, d->pnorm[prior * n + c]) < 0 || PUT_LITERAL(b, ",\"prior_factors\":") < 0 ||
+        put_bytes(b, d->factors[prior * n + c]) < 0 || put_bytes(b, PyTuple_GET_ITEM(d->middles, c)) < 0)
+        return -1;
+    /* for: weight > 0, strongest first; against: weight < 0, strongest first; ties by finding id
+     * (rows are sorted by finding id). Raising fill parts from the start, lowering from the end. */
+    Py_ssize_t up = 0, down = 0;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        Py_ssize_t cell = rows[j] * n + c;
+        PyObject *entry = d->entries[cell];
+        double weight = d->weights[cell];
+        if (entry == NULL)
+            continue;
+        if (weight > 0) {
+            parts[up] = entry;
+            keys[up] = weight;
+            up++;
+        }
+        else if (weight < 0) {
+            parts[count + down] = entry;
+            keys[count + down] = weight;
+            down++;
+        }
+    }
+    sort_parts(parts, keys, up, 1);
+    sort_parts(parts + count, keys + count, down, 0);
+    for (Py_ssize_t j = 0; j < up; j++) {
+        if ((j && PUT_LITERAL(b, ",") < 0) || put_bytes(b, parts[j]) < 0)
+            return -1;
+    }
+    if (PUT_LITERAL(b, "],\"against\":[") < 0)
+        return -1;
+    for (Py_ssize_t j = 0; j < down; j++) {
+        if ((j && PUT_LITERAL(b, ",") < 0) || put_bytes(b, parts[count + j]) < 0)
+            return -1;
+    }
+    return put_bytes(b, PyTuple_GET_ITEM(d->ends, c));
+}
+
+static int
+put_plan(Dense *d, Buf *b, PyObject *plan)
+{
+    Py_ssize_t count = PyTuple_GET_SIZE(plan);
+    for (Py_ssize_t j = 0; j < count; j++) {
+        PyObject *item = PyTuple_GET_ITEM(plan, j);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) < 4) {
+            PyErr_SetString(PyExc_TypeError, "plan items are (test, line, yield, causes)");
+            return -1;
+        }
+        if ((j && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->names, PyTuple_GET_ITEM(item, 0)) < 0)
+            return -1;
+    }
+    if (PUT_LITERAL(b, "],\"workup_plan\":[") < 0)
+        return -1;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        PyObject *item = PyTuple_GET_ITEM(plan, j);
+        PyObject *yield = PyTuple_GET_ITEM(item, 2);
+        PyObject *causes = PyTuple_GET_ITEM(item, 3);
+        if (!PyFloat_Check(yield) || !PyTuple_Check(causes)) {
+            PyErr_SetString(PyExc_TypeError, "a plan item's yield is a float and its causes a tuple");
+            return -1;
+        }
+        if ((j && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->tests, PyTuple_GET_ITEM(item, 0)) < 0 ||
+            put_lookup(b, d->lines, PyTuple_GET_ITEM(item, 1)) < 0 || put_number(d, b, PyFloat_AS_DOUBLE(yield)) < 0 ||
+            PUT_LITERAL(b, ",\"causes\":[") < 0)
+            return -1;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(causes); k++) {
+            if ((k && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->cause_json, PyTuple_GET_ITEM(causes, k)) < 0)
+                return -1;
+        }
+        if (PUT_LITERAL(b, "]}") < 0)
+            return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(line_doc, "line(prefix, prior, rows, posterior, order, top, plan)\n--\n\n"
+                       "The JSON line: the bytes of `prefix` (a list, up to the opening of the differential),\n"
+                       "the first `top` causes of `order` with their posteriors, prior table `prior` and the\n"
+                       "entries of `rows` (the case's counted findings), then the workup `plan` (PlanItems).");
+
+static PyObject *
+Dense_line(Dense *d, PyObject *args)
+{
+    PyObject *prefix, *rows_tuple, *posterior, *order, *plan;
+    Py_ssize_t prior, top;
+    if (!PyArg_ParseTuple(args, "O!nO!O!O!nO!:line", &PyList_Type, &prefix, &prior, &PyTuple_Type, &rows_tuple,
+                          &PyList_Type, &posterior, &PyList_Type, &order, &top, &PyTuple_Type, &plan))
+        return NULL;
+    Py_ssize_t n = d->n;
+    if (prior_index(d, prior) < 0)
+        return NULL;
+    if (PyList_GET_SIZE(posterior) != n || PyList_GET_SIZE(order) != n) {
+        PyErr_SetString(PyExc_ValueError, "line: one posterior and one rank per cause");
+        return NULL;
+    }
+    if (top < 0) {
+        PyErr_SetString(PyExc_ValueError, "line: top must not be negative");
+        return NULL;
+    }
+    if (top > n)
+        top = n;
+    Py_ssize_t stack[SMALL], count;
+    Py_ssize_t *rows = read_rows(d, rows_tuple, stack, &count);
+    if (rows == NULL)
+        return NULL;
+    sort_ints(rows, count);
+    PyObject *stack_parts[2 * SMALL];
+    double stack_keys[2 * SMALL];
+    PyObject **parts = stack_parts;
+    double *keys = stack_keys;
+    PyObject *result = NULL;
+    Buf b;
+    b.data = b.small;
+    b.len = 0;
+    b.cap = (Py_ssize_t)sizeof(b.small);
+    if (count > SMALL) {
+        parts = PyMem_Malloc(2 * (size_t)count * sizeof(PyObject *));
+        keys = PyMem_Malloc(2 * (size_t)count * sizeof(double));
+        if (parts == NULL || keys == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(prefix); k++) {
+        if (put_bytes(&b, PyList_GET_ITEM(prefix, k)) < 0)
+            goto done;
+    }
+    for (Py_ssize_t rank = 0; rank < top; rank++) {
+        PyObject *at = PyList_GET_ITEM(order, rank);
+        Py_ssize_t c = PyLong_AsSsize_t(at);
+        if (c == -1 && PyErr_Occurred())
+            goto done;
+        if (c < 0 || c >= n) {
+            PyErr_SetString(PyExc_ValueError, "line: a rank names no cause");
+            goto done;
+        }
+        PyObject *post = PyList_GET_ITEM(posterior, c);
+        if (!PyFloat_Check(post)) {
+            PyErr_SetString(PyExc_TypeError, "line: posteriors are floats");
+            goto done;
+        }
+        if (put_row(d, &b, rank + 1, c, PyFloat_AS_DOUBLE(post), prior, rows, count, parts, keys) < 0)
+            goto done;
+    }
+    if (top > 0)
+        b.len--; /* the last row: no comma after it */
+    if (PUT_LITERAL(&b, "],\"workup\":[") < 0 || put_plan(d, &b, plan) < 0 || PUT_LITERAL(&b, "]") < 0 ||
+        put_bytes(&b, d->tail) < 0)
+        goto done;
+    result = PyBytes_FromStringAndSize(b.data, b.len);
+done:
+    buf_free(&b);
+    if (parts != stack_parts)
+        PyMem_Free(parts);
+    if (keys != stack_keys)
+        PyMem_Free(keys);
+    if (rows != stack)
+        PyMem_Free(rows);
+    return result;
+}
+
+static PyMethodDef Dense_methods[] = {
+    {"set_row", (PyCFunction)Dense_set_row, METH_VARARGS, set_row_doc},
+    {"add_prior", (PyCFunction)Dense_add_prior, METH_VARARGS, add_prior_doc},
+    {"score", (PyCFunction)Dense_score, METH_VARARGS, score_doc},
+    {"line", (PyCFunction)Dense_line, METH_VARARGS, line_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+PyDoc_STRVAR(Dense_doc, "Dense(heads, middles, ends, rows, numbers, fallback, tests, names, lines, causes, tail)\n--\n\n"
+                        "A knowledge base's scoring rows and JSON pieces, for a knowledge base scored densely.");
+
+static PyTypeObject DenseType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "gutnerve._speedups.Dense",
+    .tp_basicsize = sizeof(Dense),
+    .tp_dealloc = (destructor)Dense_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = Dense_doc,
+    .tp_methods = Dense_methods,
+    .tp_new = Dense_new,
+};
+
+PyDoc_STRVAR(fsum_doc, "fsum(values)\n--\n\nThe kernel's correctly rounded sum of finite floats (as math.fsum), for tests.");
+
+static PyObject *
+speedups_fsum(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    PyObject *fast = PySequence_Fast(arg, "fsum: a sequence of floats");
+    if (fast == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
+    double *values = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(double));
+    if (values == NULL) {
+        Py_DECREF(fast);
+        return PyErr_NoMemory();
+    }
+    PyObject *result = NULL;
+    if (doubles(fast, count, values, "fsum") == 0) {
+        double total;
+        if (fsum(values, count, &total) == 0)
+            result = PyFloat_FromDouble(total);
+    }
+    PyMem_Free(values);
+    Py_DECREF(fast);
+    return result;
+}
+
+static PyMethodDef module_methods[] = {
+    {"fsum", speedups_fsum, METH_O, fsum_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef speedups_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "gutnerve._speedups",
+    .m_doc = "The compiled scoring kernel and JSON line of gutnerve batch.",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    if (PyType_Ready(&DenseType) < 0)
+        return NULL;
+    PyObject *module = PyModule_Create(&speedups_module);
+    if (module == NULL)
+        return NULL;
+    Py_INCREF(&DenseType);
+    if (PyModule_AddObject(module, "Dense", (PyObject *)&DenseType) < 0) {
+        Py_DECREF(&DenseType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

@@ -1,0 +1,39 @@
+"""Types of the optional compiled accelerator (gutnerve/_speedups.c; see gutnerve/fastline.py)."""
+
+from collections.abc import Callable, Sequence
+
+from gutnerve.model import PlanItem
+
+class Dense:
+    def __init__(
+        self,
+        heads: tuple[bytes, ...],
+        middles: tuple[bytes, ...],
+        ends: tuple[bytes, ...],
+        rows: int,
+        numbers: tuple[bytes, ...],
+        fallback: Callable[[float], bytes],
+        tests: dict[str, bytes],
+        names: dict[str, bytes],
+        lines: dict[str, bytes],
+        causes: dict[str, bytes],
+        tail: bytes,
+    ) -> None: ...
+    def set_row(self, index: int, weights: tuple[float, ...], entries: tuple[bytes | None, ...], /) -> None: ...
+    def add_prior(self, logs: Sequence[float], prior: Sequence[float], factors: tuple[bytes, ...], /) -> int: ...
+    def score(
+        self, prior: int, present: tuple[int, ...], absent: tuple[int, ...], /
+    ) -> tuple[list[float], list[float], list[int]]: ...
+    def line(
+        self,
+        prefix: list[bytes],
+        prior: int,
+        rows: tuple[int, ...],
+        posterior: list[float],
+        order: list[int],
+        top: int,
+        plan: tuple[PlanItem, ...],
+        /,
+    ) -> bytes: ...
+
+def fsum(values: Sequence[float], /) -> float: ...

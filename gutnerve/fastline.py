@@ -1,0 +1,136 @@
+"""A batch case straight to its JSON line through the compiled accelerator, when it is built.
+
+`gutnerve._speedups` (gutnerve/_speedups.c, optional: see hatch_build.py) does the generic
+arithmetic and byte-joining of a batch case: the sums of the case's rows of ln likelihood
+ratios, the exponentials, the correctly rounded normaliser and the ranking (as
+`scoring.score` does them), and the JSON line (as `jsonline.assessment_line` writes it), from
+tables compiled here once per knowledge base: each finding's rows and each cause's
+for/against entries, the priors of each age and sex, and the JSON pieces of `jsonline.pieces`.
+The C code holds no medical fact and no rule: the reasoning stays here and in Python, with
+the nesting of findings (`scoring.nested`), triage and the workup plan run on the ranking the
+kernel returns.
+
+The accelerator is used by `batch` (JSONL) for knowledge bases scored densely (up to
+`scoring.DENSE_CAUSES` causes); larger ones, a missing extension, or GUTNERVE_PURE=1 in the
+environment take the pure Python path, which gives the same bytes (tests/test_fastline.py
+compares both with the reference `dumps_line(assessment_dict(...))`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from gutnerve import scoring, triage, workup
+from gutnerve.jsonline import _LINES, _TAIL, _kept, head, pieces
+from gutnerve.model import Case, KnowledgeBase, Ranked
+
+if TYPE_CHECKING:
+    from gutnerve._speedups import Dense
+
+PURE = "GUTNERVE_PURE"  # set (not "0") to use the pure Python path even when the extension is built
+
+
+def extension() -> Any:
+    """The compiled module gutnerve._speedups, or None: not built, or GUTNERVE_PURE is set."""
+    if os.environ.get(PURE, "") not in ("", "0"):
+        return None
+    try:
+        from gutnerve import _speedups
+    except ImportError:
+        return None
+    return _speedups
+
+
+class _Lazy(dict[Any, Any]):
+    """key -> value, computed by `fill` when first asked for."""
+
+    def __init__(self, fill: Callable[[Any], Any]):
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, key: Any) -> Any:
+        self.fill(key)
+        return self[key]
+
+
+class Accelerator(NamedTuple):
+    """A knowledge base compiled for the extension (built once per knowledge base)."""
+
+    dense: Dense  # the rows, priors and JSON pieces
+    cause_ids: tuple[str, ...]
+    present: _Lazy  # finding id -> its row when present (2 x its place among the ids sorted)
+    absent: _Lazy  # finding id -> its row when known absent (that + 1)
+    priors: _Lazy  # (age, sex) -> (its prior table's index in `dense`, the normalised priors)
+    pieces: Any  # jsonline.Pieces
+
+
+def accelerator(kb: KnowledgeBase) -> Accelerator | None:
+    """The knowledge base compiled for the extension, or None where the pure path runs."""
+    if extension() is None or not kb.derived(scoring.compile_tables).dense:
+        return None
+    return kb.derived(_compile)
+
+
+def _compile(kb: KnowledgeBase) -> Accelerator:
+    from gutnerve._speedups import Dense
+
+    tables = kb.derived(scoring.compile_tables)
+    table = kb.derived(pieces)
+    ids = tables.cause_ids
+    rows = [table.causes[cause_id] for cause_id in ids]
+    numbers = table.numbers
+
+    def fallback(value: float) -> bytes:  # a number the C table does not settle: as jsonline writes it
+        return numbers[f"{value:.4f}"]
+
+    dense = Dense(
+        heads=tuple(row[0] for row in rows),
+        middles=tuple(row[1] for row in rows),
+        ends=tuple(row[2] for row in rows),
+        rows=2 * len(kb.findings),
+        numbers=tuple(numbers[f"{k / 10_000:.4f}"] for k in range(10_001)),
+        fallback=fallback,
+        tests={test_id: table.tests[test_id] for test_id in kb.tests},
+        names={test_id: table.names[test_id] for test_id in kb.tests},
+        lines=dict(_LINES),
+        causes={cause_id: _kept(cause_id) for cause_id in ids},
+        tail=_TAIL,
+    )
+    place = {finding_id: number for number, finding_id in enumerate(sorted(kb.findings))}
+
+    def fill_rows(finding_id: str) -> None:
+        """Both rows of a finding, when a case first reports it."""
+        row = 2 * place[finding_id]  # KeyError for an unknown finding, as the pure path
+        for side, evidence in enumerate(scoring.evidence(kb, tables, finding_id)):
+            entries = tuple(None if part is None else table.entries[part] for part in evidence.shown)
+            dense.set_row(row + side, evidence.row, entries)
+        present[finding_id], absent[finding_id] = row, row + 1
+
+    def fill_prior(key: tuple[int | None, str | None]) -> None:
+        """The prior table of an age and sex (a few hundred at most), as scoring computes it."""
+        case = Case(frozenset(), frozenset(), *key)
+        base = scoring._priors(kb, case)
+        factors = tuple(table.factors[scoring.prior_weight(kb.causes[cause_id], case)[1]] for cause_id in ids)
+        priors[key] = (dense.add_prior(base.logs, base.prior, factors), base.prior)
+
+    present, absent, priors = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior)
+    return Accelerator(dense, ids, present, absent, priors, table)
+
+
+def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> bytes:
+    """The JSON line of a case: `jsonline.assessment_line(kb, api.assess_case(kb, case, top))`
+    (and so the reference's `dumps_line(assessment_dict(...))`), byte for byte."""
+    dense, ids, present_rows, absent_rows, priors, table = compiled
+    implied = scoring.nested(kb, case)
+    counted = scoring.counted(kb, case, implied)
+    prior_index, prior = priors[case.age, case.sex]
+    present = tuple(map(present_rows.__getitem__, counted.present))
+    absent = tuple(map(absent_rows.__getitem__, counted.absent))
+    logs, posterior, order = dense.score(prior_index, present, absent)
+    ranked = Ranked(ids, prior, logs, posterior, order)
+    level = triage.triage(kb, case, ranked)
+    plan = workup.plan(kb, ranked)
+    prefix = head(table, case, implied, level)
+    return dense.line(prefix, prior_index, present + absent, posterior, order, len(ids) if top is None else top, plan)
