@@ -140,7 +140,7 @@ fsum(const double *values, Py_ssize_t count, double *result)
     double x, y, t, hi, yr, lo = 0.0;
 
     for (k = 0; k < count; k++) {
-        x = values[k];
+        double xsave = x = values[k];
         for (i = j = 0; j < n; j++) {
             y = p[j];
             if (fabs(x) < fabs(y)) {
@@ -160,7 +160,10 @@ fsum(const double *values, Py_ssize_t count, double *result)
             if (!isfinite(x)) {
                 if (p != stack)
                     PyMem_Free(p);
-                PyErr_SetString(PyExc_ValueError, "fsum of a value that is not finite");
+                if (isfinite(xsave))
+                    PyErr_SetString(PyExc_OverflowError, "intermediate overflow in fsum");
+                else
+                    PyErr_SetString(PyExc_ValueError, "fsum of a value that is not finite");
                 return -1;
             }
             if (n >= m) {
