@@ -50,6 +50,8 @@ typedef struct {
     PyObject *lines;      /* dict: "first"/"second" -> the line and "yield": */
     PyObject *cause_json; /* dict: cause id -> its JSON string */
     PyObject *tail;       /* bytes: the end of the line */
+    PyObject *head;       /* bytes: the start of the line, up to its first key's comma */
+    PyObject *findings;   /* tuple, nrows / 2 bytes: each finding's id as a JSON string, by place */
 } Dense;
 
 /* ------------------------------------------------------------------------ */
@@ -125,6 +127,81 @@ put_int(Buf *b, Py_ssize_t value)
     char text[32];
     int k = snprintf(text, sizeof(text), "%zd", value);
     return put(b, text, k);
+}
+
+/* A str as orjson writes it: UTF-8, with '"', '\\' and the control characters below 0x20
+ * escaped (\b \t \n \f \r, else \u00XX), nothing else. A str that is not valid UTF-8 (a
+ * lone surrogate) raises, as orjson does. */
+static int
+put_string(Buf *b, PyObject *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    Py_ssize_t size;
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "expected str, not %.100s", Py_TYPE(text)->tp_name);
+        return -1;
+    }
+    const char *utf8 = PyUnicode_AsUTF8AndSize(text, &size);
+    if (utf8 == NULL)
+        return -1;
+    if (b->cap - b->len < 6 * size + 2 && buf_grow(b, 6 * size + 2) < 0)
+        return -1;
+    char *out = b->data + b->len;
+    *out++ = '"';
+    for (Py_ssize_t k = 0; k < size; k++) {
+        unsigned char c = (unsigned char)utf8[k];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *out++ = (char)c;
+            continue;
+        }
+        *out++ = '\\';
+        switch (c) {
+        case '"':
+        case '\\':
+            *out++ = (char)c;
+            break;
+        case '\b':
+            *out++ = 'b';
+            break;
+        case '\t':
+            *out++ = 't';
+            break;
+        case '\n':
+            *out++ = 'n';
+            break;
+        case '\f':
+            *out++ = 'f';
+            break;
+        case '\r':
+            *out++ = 'r';
+            break;
+        default:
+            *out++ = 'u';
+            *out++ = '0';
+            *out++ = '0';
+            *out++ = hex[c >> 4];
+            *out++ = hex[c & 15];
+        }
+    }
+    *out++ = '"';
+    b->len = out - b->data;
+    return 0;
+}
+
+/* null, or an int (an age) in decimal */
+static int
+put_int_or_null(Buf *b, PyObject *value)
+{
+    if (value == Py_None)
+        return PUT_LITERAL(b, "null");
+    if (!PyLong_CheckExact(value)) {
+        PyErr_Format(PyExc_TypeError, "expected an int or None, not %.100s", Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    Py_ssize_t number = PyLong_AsSsize_t(value);
+    if (number == -1 && PyErr_Occurred())
+        return -1;
+    return put_int(b, number);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -320,6 +397,8 @@ Dense_dealloc(Dense *d)
     Py_XDECREF(d->lines);
     Py_XDECREF(d->cause_json);
     Py_XDECREF(d->tail);
+    Py_XDECREF(d->head);
+    Py_XDECREF(d->findings);
     Py_TYPE(d)->tp_free((PyObject *)d);
 }
 
@@ -342,22 +421,23 @@ all_bytes(PyObject *tuple, Py_ssize_t size, const char *what)
 static PyObject *
 Dense_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *keywords[] = {"heads", "middles", "ends", "rows", "numbers", "fallback",
-                               "tests", "names", "lines", "causes", "tail", NULL};
-    PyObject *heads, *middles, *ends, *numbers, *fallback, *tests, *names, *lines, *causes, *tail;
-    Py_ssize_t nrows;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!nO!OO!O!O!O!O!:Dense", keywords, &PyTuple_Type, &heads,
-                                     &PyTuple_Type, &middles, &PyTuple_Type, &ends, &nrows, &PyTuple_Type, &numbers,
-                                     &fallback, &PyDict_Type, &tests, &PyDict_Type, &names, &PyDict_Type, &lines,
-                                     &PyDict_Type, &causes, &PyBytes_Type, &tail))
+    static char *keywords[] = {"heads", "middles", "ends", "findings", "numbers", "fallback", "tests",
+                               "names",  "lines",   "causes", "head",    "tail",    NULL};
+    PyObject *heads, *middles, *ends, *findings, *numbers, *fallback, *tests, *names, *lines, *causes, *head, *tail;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!O!O!OO!O!O!O!O!O!:Dense", keywords, &PyTuple_Type, &heads,
+                                     &PyTuple_Type, &middles, &PyTuple_Type, &ends, &PyTuple_Type, &findings,
+                                     &PyTuple_Type, &numbers, &fallback, &PyDict_Type, &tests, &PyDict_Type, &names,
+                                     &PyDict_Type, &lines, &PyDict_Type, &causes, &PyBytes_Type, &head, &PyBytes_Type,
+                                     &tail))
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(heads);
-    if (n < 1 || nrows < 0 || nrows > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / n) {
-        PyErr_SetString(PyExc_ValueError, "Dense: needs at least one cause and a sensible number of rows");
+    Py_ssize_t nrows = 2 * PyTuple_GET_SIZE(findings);
+    if (n < 1 || nrows > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / n) {
+        PyErr_SetString(PyExc_ValueError, "Dense: needs at least one cause and a sensible number of findings");
         return NULL;
     }
     if (all_bytes(heads, n, "heads") < 0 || all_bytes(middles, n, "middles") < 0 || all_bytes(ends, n, "ends") < 0 ||
-        all_bytes(numbers, NUMBERS, "numbers") < 0)
+        all_bytes(findings, nrows / 2, "findings") < 0 || all_bytes(numbers, NUMBERS, "numbers") < 0)
         return NULL;
     if (!PyCallable_Check(fallback)) {
         PyErr_SetString(PyExc_TypeError, "Dense: fallback must be callable");
@@ -396,6 +476,10 @@ Dense_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     d->cause_json = causes;
     Py_INCREF(tail);
     d->tail = tail;
+    Py_INCREF(head);
+    d->head = head;
+    Py_INCREF(findings);
+    d->findings = findings;
     return (PyObject *)d;
 }
 
@@ -746,18 +830,75 @@ put_plan(Dense *d, Buf *b, PyObject *plan)
     return 0;
 }
 
-PyDoc_STRVAR(line_doc, "line(prefix, prior, rows, posterior, order, top, plan)\n--\n\n"
-                       "The JSON line: the bytes of `prefix` (a list, up to the opening of the differential),\n"
-                       "the first `top` causes of `order` with their posteriors, prior table `prior` and the\n"
-                       "entries of `rows` (the case's counted findings), then the workup `plan` (PlanItems).");
+/* A case's findings (rows, sorted: so by id) as a JSON list of their ids. */
+static int
+put_findings(Dense *d, Buf *b, Py_ssize_t *rows, Py_ssize_t count)
+{
+    sort_ints(rows, count);
+    if (PUT_LITERAL(b, "[") < 0)
+        return -1;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        if ((j && PUT_LITERAL(b, ",") < 0) || put_bytes(b, PyTuple_GET_ITEM(d->findings, rows[j] / 2)) < 0)
+            return -1;
+    }
+    return PUT_LITERAL(b, "]");
+}
+
+/* The triage object: {"level":..,"reasons":[messages],"triggers":[{"level","trigger","message"}]}
+ * from a Triage (level, reasons) of TriageReasons (level, message, trigger). */
+static int
+put_triage(Buf *b, PyObject *triage)
+{
+    if (!PyTuple_Check(triage) || PyTuple_GET_SIZE(triage) < 2 || !PyTuple_Check(PyTuple_GET_ITEM(triage, 1))) {
+        PyErr_SetString(PyExc_TypeError, "triage is (level, reasons)");
+        return -1;
+    }
+    PyObject *reasons = PyTuple_GET_ITEM(triage, 1);
+    Py_ssize_t count = PyTuple_GET_SIZE(reasons);
+    for (Py_ssize_t j = 0; j < count; j++) {
+        PyObject *reason = PyTuple_GET_ITEM(reasons, j);
+        if (!PyTuple_Check(reason) || PyTuple_GET_SIZE(reason) < 3) {
+            PyErr_SetString(PyExc_TypeError, "a triage reason is (level, message, trigger)");
+            return -1;
+        }
+    }
+    if (PUT_LITERAL(b, "{\"level\":") < 0 || put_string(b, PyTuple_GET_ITEM(triage, 0)) < 0 ||
+        PUT_LITERAL(b, ",\"reasons\":[") < 0)
+        return -1;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        PyObject *reason = PyTuple_GET_ITEM(reasons, j);
+        if ((j && PUT_LITERAL(b, ",") < 0) || put_string(b, PyTuple_GET_ITEM(reason, 1)) < 0)
+            return -1;
+    }
+    if (PUT_LITERAL(b, "],\"triggers\":[") < 0)
+        return -1;
+    for (Py_ssize_t j = 0; j < count; j++) {
+        PyObject *reason = PyTuple_GET_ITEM(reasons, j);
+        if ((j && PUT_LITERAL(b, ",") < 0) || PUT_LITERAL(b, "{\"level\":") < 0 ||
+            put_string(b, PyTuple_GET_ITEM(reason, 0)) < 0 || PUT_LITERAL(b, ",\"trigger\":") < 0 ||
+            put_string(b, PyTuple_GET_ITEM(reason, 2)) < 0 || PUT_LITERAL(b, ",\"message\":") < 0 ||
+            put_string(b, PyTuple_GET_ITEM(reason, 1)) < 0 || PUT_LITERAL(b, "}") < 0)
+            return -1;
+    }
+    return PUT_LITERAL(b, "]}");
+}
+
+PyDoc_STRVAR(line_doc,
+             "line(id, age, sex, present, absent, implied, triage, prior, rows, posterior, order, top, plan)\n--\n\n"
+             "The JSON line of a case: its id, age and sex, the rows of its present and absent findings\n"
+             "(all of them), `implied` (its entries, joined), its Triage; then the first `top` causes of\n"
+             "`order` with their posteriors, prior table `prior` and the entries of `rows` (the findings\n"
+             "counted), then the workup `plan` (PlanItems).");
 
 static PyObject *
 Dense_line(Dense *d, PyObject *args)
 {
-    PyObject *prefix, *rows_tuple, *posterior, *order, *plan;
+    PyObject *case_id, *age, *sex, *present_tuple, *absent_tuple, *implied, *triage, *rows_tuple, *posterior, *order,
+        *plan;
     Py_ssize_t prior, top;
-    if (!PyArg_ParseTuple(args, "O!nO!O!O!nO!:line", &PyList_Type, &prefix, &prior, &PyTuple_Type, &rows_tuple,
-                          &PyList_Type, &posterior, &PyList_Type, &order, &top, &PyTuple_Type, &plan))
+    if (!PyArg_ParseTuple(args, "OOOO!O!O!OnO!O!O!nO!:line", &case_id, &age, &sex, &PyTuple_Type, &present_tuple,
+                          &PyTuple_Type, &absent_tuple, &PyBytes_Type, &implied, &triage, &prior, &PyTuple_Type,
+                          &rows_tuple, &PyList_Type, &posterior, &PyList_Type, &order, &top, &PyTuple_Type, &plan))
         return NULL;
     Py_ssize_t n = d->n;
     if (prior_index(d, prior) < 0)
@@ -772,7 +913,8 @@ Dense_line(Dense *d, PyObject *args)
     }
     if (top > n)
         top = n;
-    Py_ssize_t stack[SMALL], count;
+    Py_ssize_t stack[SMALL], stack_p[SMALL], stack_a[SMALL], count, np = 0, na = 0;
+    Py_ssize_t *present = NULL, *absent = NULL;
     Py_ssize_t *rows = read_rows(d, rows_tuple, stack, &count);
     if (rows == NULL)
         return NULL;
@@ -794,10 +936,26 @@ Dense_line(Dense *d, PyObject *args)
             goto done;
         }
     }
-    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(prefix); k++) {
-        if (put_bytes(&b, PyList_GET_ITEM(prefix, k)) < 0)
-            goto done;
-    }
+    present = read_rows(d, present_tuple, stack_p, &np);
+    if (present == NULL)
+        goto done;
+    absent = read_rows(d, absent_tuple, stack_a, &na);
+    if (absent == NULL)
+        goto done;
+
+    /* the case, its triage */
+    if (put_bytes(&b, d->head) < 0)
+        goto done;
+    if (case_id != Py_None && (PUT_LITERAL(&b, ",\"id\":") < 0 || put_string(&b, case_id) < 0))
+        goto done;
+    if (PUT_LITERAL(&b, ",\"case\":{\"age\":") < 0 || put_int_or_null(&b, age) < 0 || PUT_LITERAL(&b, ",\"sex\":") < 0 ||
+        (sex == Py_None ? PUT_LITERAL(&b, "null") : put_string(&b, sex)) < 0 || PUT_LITERAL(&b, ",\"present\":") < 0 ||
+        put_findings(d, &b, present, np) < 0 || PUT_LITERAL(&b, ",\"absent\":") < 0 ||
+        put_findings(d, &b, absent, na) < 0 || PUT_LITERAL(&b, ",\"implied\":[") < 0 || put_bytes(&b, implied) < 0 ||
+        PUT_LITERAL(&b, "]},\"triage\":") < 0 || put_triage(&b, triage) < 0 || PUT_LITERAL(&b, ",\"differential\":[") < 0)
+        goto done;
+
+    /* the differential */
     for (Py_ssize_t rank = 0; rank < top; rank++) {
         PyObject *at = PyList_GET_ITEM(order, rank);
         Py_ssize_t c = PyLong_AsSsize_t(at);
@@ -817,6 +975,8 @@ Dense_line(Dense *d, PyObject *args)
     }
     if (top > 0)
         b.len--; /* the last row: no comma after it */
+
+    /* the workup */
     if (PUT_LITERAL(&b, "],\"workup\":[") < 0 || put_plan(d, &b, plan) < 0 || PUT_LITERAL(&b, "]") < 0 ||
         put_bytes(&b, d->tail) < 0)
         goto done;
@@ -829,6 +989,10 @@ done:
         PyMem_Free(keys);
     if (rows != stack)
         PyMem_Free(rows);
+    if (present != NULL && present != stack_p)
+        PyMem_Free(present);
+    if (absent != NULL && absent != stack_a)
+        PyMem_Free(absent);
     return result;
 }
 
@@ -840,7 +1004,7 @@ static PyMethodDef Dense_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-PyDoc_STRVAR(Dense_doc, "Dense(heads, middles, ends, rows, numbers, fallback, tests, names, lines, causes, tail)\n--\n\n"
+PyDoc_STRVAR(Dense_doc, "Dense(heads, middles, ends, findings, numbers, fallback, tests, names, lines, causes, head, tail)\n--\n\n"
                         "A knowledge base's scoring rows and JSON pieces, for a knowledge base scored densely.");
 
 static PyTypeObject DenseType = {

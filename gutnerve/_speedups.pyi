@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Sequence
 
-from gutnerve.model import PlanItem
+from gutnerve.model import PlanItem, Triage
 
 class Dense:
     def __init__(
@@ -10,13 +10,14 @@ class Dense:
         heads: tuple[bytes, ...],
         middles: tuple[bytes, ...],
         ends: tuple[bytes, ...],
-        rows: int,
+        findings: tuple[bytes, ...],
         numbers: tuple[bytes, ...],
         fallback: Callable[[float], bytes],
         tests: dict[str, bytes],
         names: dict[str, bytes],
         lines: dict[str, bytes],
         causes: dict[str, bytes],
+        head: bytes,
         tail: bytes,
     ) -> None: ...
     def set_row(self, index: int, weights: tuple[float, ...], entries: tuple[bytes | None, ...], /) -> None: ...
@@ -26,7 +27,13 @@ class Dense:
     ) -> tuple[list[float], list[float], list[int]]: ...
     def line(
         self,
-        prefix: list[bytes],
+        case_id: str | None,
+        age: int | None,
+        sex: str | None,
+        present: tuple[int, ...],
+        absent: tuple[int, ...],
+        implied: bytes,
+        triage: Triage,
         prior: int,
         rows: tuple[int, ...],
         posterior: list[float],

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gutnerve import scoring, triage, workup
-from gutnerve.jsonline import _LINES, _TAIL, _kept, head, pieces
+from gutnerve.jsonline import _HEAD, _LINES, _TAIL, _kept, pieces
 from gutnerve.model import Case, KnowledgeBase, Ranked
 
 if TYPE_CHECKING:
@@ -89,13 +89,14 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         heads=tuple(row[0] for row in rows),
         middles=tuple(row[1] for row in rows),
         ends=tuple(row[2] for row in rows),
-        rows=2 * len(kb.findings),
+        findings=tuple(_kept(finding_id) for finding_id in sorted(kb.findings)),
         numbers=tuple(numbers[f"{k / 10_000:.4f}"] for k in range(10_001)),
         fallback=fallback,
         tests={test_id: table.tests[test_id] for test_id in kb.tests},
         names={test_id: table.names[test_id] for test_id in kb.tests},
         lines=dict(_LINES),
         causes={cause_id: _kept(cause_id) for cause_id in ids},
+        head=_HEAD,
         tail=_TAIL,
     )
     place = {finding_id: number for number, finding_id in enumerate(sorted(kb.findings))}
@@ -123,14 +124,21 @@ def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) 
     """The JSON line of a case: `jsonline.assessment_line(kb, api.assess_case(kb, case, top))`
     (and so the reference's `dumps_line(assessment_dict(...))`), byte for byte."""
     dense, ids, present_rows, absent_rows, priors, table = compiled
+    present = tuple(map(present_rows.__getitem__, case.present))
+    absent = tuple(map(absent_rows.__getitem__, case.absent))
     implied = scoring.nested(kb, case)
-    counted = scoring.counted(kb, case, implied)
+    if implied:  # scoring counts the findings that no other finding of the case entails
+        counted = scoring.counted(kb, case, implied)
+        present_counted = tuple(map(present_rows.__getitem__, counted.present))
+        absent_counted = tuple(map(absent_rows.__getitem__, counted.absent))
+        implied_json = b",".join(map(table.implied.__getitem__, implied))
+    else:
+        present_counted, absent_counted, implied_json = present, absent, b""
     prior_index, prior = priors[case.age, case.sex]
-    present = tuple(map(present_rows.__getitem__, counted.present))
-    absent = tuple(map(absent_rows.__getitem__, counted.absent))
-    logs, posterior, order = dense.score(prior_index, present, absent)
+    logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
     ranked = Ranked(ids, prior, logs, posterior, order)
     level = triage.triage(kb, case, ranked)
     plan = workup.plan(kb, ranked)
-    prefix = head(table, case, implied, level)
-    return dense.line(prefix, prior_index, present + absent, posterior, order, len(ids) if top is None else top, plan)
+    rows = present_counted + absent_counted
+    shown = len(ids) if top is None else top
+    return dense.line(case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan)

@@ -32,7 +32,7 @@ from gutnerve.api import assess_case
 from gutnerve.case import parse_case
 from gutnerve.jsonio import dumps_line
 from gutnerve.knowledge import load
-from gutnerve.model import KnowledgeBase, PlanItem
+from gutnerve.model import KnowledgeBase, PlanItem, Triage
 from gutnerve.report import assessment_dict
 from gutnerve.scoring import compile_tables, score
 
@@ -205,6 +205,10 @@ def test_fsum_is_math_fsum():
         speedups.fsum([1e308, 1e308, -1e308])
 
 
+NO_TRIAGE = Triage("routine", ())
+CASE = (None, None, None, (), (), b"")  # id, age, sex, present, absent, implied
+
+
 def _probability(line: bytes) -> bytes:
     start = line.index(b'"probability":') + len(b'"probability":')
     return line[start : line.index(b",", start)]
@@ -226,7 +230,9 @@ def test_numbers_are_written_as_the_reference_rounds_them(shipped):
     values += [-0.0, 0.0, 1.0, -1e-9, -0.00004, -0.00005, -0.00006, -0.5, 1.00004, 1.00005, 1.00006, 2.5, 1e-300]
     values += [math.inf, -math.inf, math.nan, 1e300, 123456.78905]
     for value in values:
-        line = compiled.dense.line([], index, (), [value] * count, list(range(count)), 1, ())
+        line = compiled.dense.line(
+            None, None, None, (), (), b"", NO_TRIAGE, index, (), [value] * count, list(range(count)), 1, ()
+        )
         assert _probability(line) == orjson.dumps(round(value, 4) + 0.0), value
 
 
@@ -248,19 +254,23 @@ def test_bad_arguments_raise_and_do_not_crash(shipped):
     never = 2 * len(shipped.findings) - 1  # a row no case has reported yet may still be unset
     dense.score(index, (row,), ())
     with pytest.raises(ValueError):
-        dense.line([], index, (row,), post[:-1], order, 5, ())
+        dense.line(*CASE, NO_TRIAGE, index, (row,), post[:-1], order, 5, ())
     with pytest.raises(ValueError):
-        dense.line([], index, (row,), post, [count] + order[1:], 5, ())
+        dense.line(*CASE, NO_TRIAGE, index, (row,), post, [count] + order[1:], 5, ())
     with pytest.raises(TypeError):
-        dense.line([], index, (row,), ["x"] * count, order, 5, ())
+        dense.line(*CASE, NO_TRIAGE, index, (row,), ["x"] * count, order, 5, ())
     with pytest.raises(TypeError):
-        dense.line(["not bytes"], index, (row,), post, order, 5, ())
+        dense.line(None, "54", None, (), (), b"", NO_TRIAGE, index, (row,), post, order, 5, ())
+    with pytest.raises(TypeError):
+        dense.line(None, None, None, (), (), b"", ("urgent", (("too", "short"),)), index, (row,), post, order, 5, ())
+    with pytest.raises(ValueError):
+        dense.line(None, None, None, (never + 1,), (), b"", NO_TRIAGE, index, (row,), post, order, 5, ())
     with pytest.raises(KeyError):
-        dense.line([], index, (row,), post, order, 5, (PlanItem("no-such-test", "first", 0.5, ()),))
+        dense.line(*CASE, NO_TRIAGE, index, (row,), post, order, 5, (PlanItem("no-such-test", "first", 0.5, ()),))
     with pytest.raises(TypeError):
-        dense.line([], index, (row,), post, order, 5, (("too", "short"),))
+        dense.line(*CASE, NO_TRIAGE, index, (row,), post, order, 5, (("too", "short"),))
     with pytest.raises(ValueError):
-        dense.line([], index, (row,), post, order, -1, ())
+        dense.line(*CASE, NO_TRIAGE, index, (row,), post, order, -1, ())
     with pytest.raises(IndexError):
         dense.set_row(never + 1, (0.0,) * count, (None,) * count)
     with pytest.raises(ValueError):
