@@ -141,4 +141,6 @@ def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) 
     plan = workup.plan(kb, ranked)
     rows = present_counted + absent_counted
     shown = len(ids) if top is None else top
-    return dense.line(case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan)
+    return dense.line(
+        case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan
+    )
