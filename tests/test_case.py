@@ -87,3 +87,51 @@ def test_a_key_name_inside_a_value_is_not_a_duplicate():
     from gutnerve.case import parse_json
 
     assert parse_json(b'{"id": "age", "age": 50}') == {"id": "age", "age": 50}
+
+
+_VALUES = [None, True, False, 0, 54, 54.0, -1, 121, 120, "", "54", "female", "male", "f", [], {}, ["x"]]
+
+
+def test_the_plain_case_shortcut_accepts_only_what_the_full_check_accepts(mini_kb):
+    """parse_case takes a shortcut for a plainly valid case (most of a batch's): it must give
+    the Case the full check gives, and leave everything else (errors included) to that check."""
+    import random
+
+    from gutnerve.case import CASE_KEYS, _plain_case
+
+    rng = random.Random(3)
+    findings = list(mini_kb.findings)
+    items = findings + ["nope", 1, None, True, ["diarrhea"], {"a": 1}]
+    taken = 0
+    for _ in range(20_000):
+        data = {}
+        for key in CASE_KEYS + ("other",):
+            if rng.random() < (0.02 if key == "other" else 0.7):
+                if key in ("present", "absent") and rng.random() < 0.85:
+                    pool = findings if rng.random() < 0.8 else items
+                    data[key] = [rng.choice(pool) for _ in range(rng.randint(0, 4))]
+                elif key == "id" and rng.random() < 0.8:
+                    data[key] = rng.choice(["a", "", "case 1", "ünï"])
+                else:
+                    data[key] = rng.choice(_VALUES)
+        fast = _plain_case(data, mini_kb)
+        issues = check_case(data, mini_kb)
+        if fast is None:
+            continue
+        taken += 1
+        assert issues == [], data
+        assert fast == _full_parse(data, mini_kb), data
+    assert taken > 1000  # the shortcut was taken (and every error left to the full check)
+
+
+def _full_parse(data, kb):
+    """parse_case without its shortcut."""
+    from gutnerve.case import _given
+    from gutnerve.model import Case
+
+    assert check_case(data, kb) == []
+    given = _given(data)
+    case_id = data.get("id") if isinstance(data.get("id"), str) else None
+    return Case(
+        frozenset(given.get("present", [])), frozenset(given.get("absent", [])), given.get("age"), given.get("sex"), case_id
+    )
