@@ -891,7 +891,7 @@ PyDoc_STRVAR(line_doc,
              "counted), then the workup `plan` (PlanItems).");
 
 static PyObject *
-Dense_line(Dense *d, PyObject *args)
+build_line(Dense *d, PyObject *args, PyObject *into)
 {
     PyObject *case_id, *age, *sex, *present_tuple, *absent_tuple, *implied, *triage, *rows_tuple, *posterior, *order,
         *plan;
@@ -980,7 +980,21 @@ Dense_line(Dense *d, PyObject *args)
     if (PUT_LITERAL(&b, "],\"workup\":[") < 0 || put_plan(d, &b, plan) < 0 || PUT_LITERAL(&b, "]") < 0 ||
         put_bytes(&b, d->tail) < 0)
         goto done;
-    result = PyBytes_FromStringAndSize(b.data, b.len);
+    if (into == NULL) {
+        result = PyBytes_FromStringAndSize(b.data, b.len);
+    }
+    else {
+        Py_ssize_t size = PyByteArray_GET_SIZE(into);
+        if (b.len > PY_SSIZE_T_MAX - size) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        if (PyByteArray_Resize(into, size + b.len) < 0)
+            goto done;
+        memcpy(PyByteArray_AS_STRING(into) + size, b.data, (size_t)b.len);
+        Py_INCREF(Py_None);
+        result = Py_None;
+    }
 done:
     buf_free(&b);
     if (parts != stack_parts)
@@ -996,11 +1010,38 @@ done:
     return result;
 }
 
+static PyObject *
+Dense_line(Dense *d, PyObject *args)
+{
+    return build_line(d, args, NULL);
+}
+
+PyDoc_STRVAR(append_line_doc,
+             "append_line(out, id, age, sex, present, absent, implied, triage, prior, rows, posterior, order, top, plan)\n"
+             "--\n\n"
+             "line(...) appended to the bytearray `out` (a batch chunk's output), without a bytes object of its own.");
+
+static PyObject *
+Dense_append_line(Dense *d, PyObject *args)
+{
+    if (PyTuple_GET_SIZE(args) < 1 || !PyByteArray_Check(PyTuple_GET_ITEM(args, 0))) {
+        PyErr_SetString(PyExc_TypeError, "append_line: the first argument is a bytearray");
+        return NULL;
+    }
+    PyObject *rest = PyTuple_GetSlice(args, 1, PyTuple_GET_SIZE(args));
+    if (rest == NULL)
+        return NULL;
+    PyObject *result = build_line(d, rest, PyTuple_GET_ITEM(args, 0));
+    Py_DECREF(rest);
+    return result;
+}
+
 static PyMethodDef Dense_methods[] = {
     {"set_row", (PyCFunction)Dense_set_row, METH_VARARGS, set_row_doc},
     {"add_prior", (PyCFunction)Dense_add_prior, METH_VARARGS, add_prior_doc},
     {"score", (PyCFunction)Dense_score, METH_VARARGS, score_doc},
     {"line", (PyCFunction)Dense_line, METH_VARARGS, line_doc},
+    {"append_line", (PyCFunction)Dense_append_line, METH_VARARGS, append_line_doc},
     {NULL, NULL, 0, NULL},
 };
 

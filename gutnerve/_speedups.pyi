@@ -42,5 +42,23 @@ class Dense:
         plan: tuple[PlanItem, ...],
         /,
     ) -> bytes: ...
+    def append_line(
+        self,
+        out: bytearray,
+        case_id: str | None,
+        age: int | None,
+        sex: str | None,
+        present: tuple[int, ...],
+        absent: tuple[int, ...],
+        implied: bytes,
+        triage: Triage,
+        prior: int,
+        rows: tuple[int, ...],
+        posterior: list[float],
+        order: list[int],
+        top: int,
+        plan: tuple[PlanItem, ...],
+        /,
+    ) -> None: ...
 
 def fsum(values: Sequence[float], /) -> float: ...

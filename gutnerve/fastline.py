@@ -123,6 +123,16 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
 def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> bytes:
     """The JSON line of a case: `jsonline.assessment_line(kb, api.assess_case(kb, case, top))`
     (and so the reference's `dumps_line(assessment_dict(...))`), byte for byte."""
+    return compiled.dense.line(*_assess(kb, compiled, case, top))
+
+
+def append_line(out: bytearray, kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> None:
+    """`line(...)` appended to `out` (a batch chunk's output: no bytes object, no join)."""
+    compiled.dense.append_line(out, *_assess(kb, compiled, case, top))
+
+
+def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> tuple[Any, ...]:
+    """Score, triage and plan the case; the arguments of Dense.line for it."""
     dense, ids, present_rows, absent_rows, priors, table = compiled
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))
@@ -141,6 +151,4 @@ def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) 
     plan = workup.plan(kb, ranked)
     rows = present_counted + absent_counted
     shown = len(ids) if top is None else top
-    return dense.line(
-        case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan
-    )
+    return (case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan)
