@@ -22,7 +22,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 SOURCE = "gutnerve/_speedups.c"
-UNIX_FLAGS = ["-O2", "-fno-fast-math", "-ffp-contract=off", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+UNIX_FLAGS = ["-fno-fast-math", "-ffp-contract=off", "-Wall", "-Wextra"]
 MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 

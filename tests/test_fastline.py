@@ -31,6 +31,7 @@ from gutnerve import batch, fastline
 from gutnerve.api import assess_case
 from gutnerve.case import parse_case
 from gutnerve.jsonio import dumps_line
+from gutnerve.jsonline import _Numbers
 from gutnerve.knowledge import load
 from gutnerve.model import KnowledgeBase, PlanItem, Triage
 from gutnerve.report import assessment_dict
@@ -207,6 +208,13 @@ def test_fsum_is_math_fsum():
 
 NO_TRIAGE = Triage("routine", ())
 CASE = (None, None, None, (), (), b"")  # id, age, sex, present, absent, implied
+
+
+def test_the_number_table_is_the_references():
+    numbers = _Numbers()
+    table = fastline.number_table()
+    assert len(table) == 10_001
+    assert all(table[k] == numbers[f"{k / 10_000:.4f}"] for k in range(10_001))
 
 
 def _probability(line: bytes) -> bytes:
