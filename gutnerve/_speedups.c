@@ -52,6 +52,13 @@ typedef struct {
     PyObject *tail;       /* bytes: the end of the line */
     PyObject *head;       /* bytes: the start of the line, up to its first key's comma */
     PyObject *findings;   /* tuple, nrows / 2 bytes: each finding's id as a JSON string, by place */
+    /* the workup's table (set_tests): each cause's tests, each once, and whether it lists it first-line */
+    PyObject *cause_ids;  /* tuple, n str */
+    PyObject *test_ids;   /* tuple, ntests str */
+    Py_ssize_t ntests;
+    Py_ssize_t *tests_start; /* n + 1: cause c's tests are listing[tests_start[c] : tests_start[c + 1]] */
+    Py_ssize_t *listing;     /* test indices */
+    char *listing_first;     /* beside listing: listed first-line */
 } Dense;
 
 /* ------------------------------------------------------------------------ */
@@ -399,6 +406,11 @@ Dense_dealloc(Dense *d)
     Py_XDECREF(d->tail);
     Py_XDECREF(d->head);
     Py_XDECREF(d->findings);
+    Py_XDECREF(d->cause_ids);
+    Py_XDECREF(d->test_ids);
+    PyMem_Free(d->tests_start);
+    PyMem_Free(d->listing);
+    PyMem_Free(d->listing_first);
     Py_TYPE(d)->tp_free((PyObject *)d);
 }
 
@@ -1036,12 +1048,214 @@ Dense_append_line(Dense *d, PyObject *args)
     return result;
 }
 
+PyDoc_STRVAR(set_tests_doc, "set_tests(cause_ids, test_ids, tests)\n--\n\n"
+                            "The workup's table: for each cause (ids in index order), its tests as (index into\n"
+                            "test_ids, listed first-line) pairs, each test once.");
+
+static PyObject *
+Dense_set_tests(Dense *d, PyObject *args)
+{
+    PyObject *cause_ids, *test_ids, *tests;
+    if (!PyArg_ParseTuple(args, "O!O!O!:set_tests", &PyTuple_Type, &cause_ids, &PyTuple_Type, &test_ids, &PyTuple_Type,
+                          &tests))
+        return NULL;
+    Py_ssize_t n = d->n, ntests = PyTuple_GET_SIZE(test_ids), total = 0;
+    if (PyTuple_GET_SIZE(cause_ids) != n || PyTuple_GET_SIZE(tests) != n) {
+        PyErr_SetString(PyExc_ValueError, "set_tests: one id and one list of tests per cause");
+        return NULL;
+    }
+    for (Py_ssize_t c = 0; c < n; c++) {
+        PyObject *listed = PyTuple_GET_ITEM(tests, c);
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(cause_ids, c)) || !PyTuple_Check(listed)) {
+            PyErr_SetString(PyExc_TypeError, "set_tests: cause ids are str, their tests tuples");
+            return NULL;
+        }
+        total += PyTuple_GET_SIZE(listed);
+    }
+    for (Py_ssize_t t = 0; t < ntests; t++) {
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(test_ids, t))) {
+            PyErr_SetString(PyExc_TypeError, "set_tests: test ids are str");
+            return NULL;
+        }
+    }
+    Py_ssize_t *start = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *flat = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(Py_ssize_t));
+    char *first = PyMem_Malloc((size_t)(total ? total : 1));
+    if (start == NULL || flat == NULL || first == NULL)
+        goto fail_memory;
+    Py_ssize_t at = 0;
+    for (Py_ssize_t c = 0; c < n; c++) {
+        PyObject *listed = PyTuple_GET_ITEM(tests, c);
+        start[c] = at;
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(listed); j++) {
+            PyObject *pair = PyTuple_GET_ITEM(listed, j);
+            Py_ssize_t index;
+            int is_first;
+            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+                PyErr_SetString(PyExc_TypeError, "set_tests: a cause's tests are (index, first-line) pairs");
+                goto fail;
+            }
+            index = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
+            if (index == -1 && PyErr_Occurred())
+                goto fail;
+            if (index < 0 || index >= ntests) {
+                PyErr_SetString(PyExc_ValueError, "set_tests: a test index out of range");
+                goto fail;
+            }
+            for (Py_ssize_t k = start[c]; k < at; k++) {
+                if (flat[k] == index) {
+                    PyErr_SetString(PyExc_ValueError, "set_tests: a cause lists a test twice");
+                    goto fail;
+                }
+            }
+            is_first = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
+            if (is_first < 0)
+                goto fail;
+            flat[at] = index;
+            first[at] = (char)is_first;
+            at++;
+        }
+    }
+    start[n] = at;
+    PyMem_Free(d->tests_start);
+    PyMem_Free(d->listing);
+    PyMem_Free(d->listing_first);
+    d->tests_start = start;
+    d->listing = flat;
+    d->listing_first = first;
+    d->ntests = ntests;
+    Py_INCREF(cause_ids);
+    Py_XSETREF(d->cause_ids, cause_ids);
+    Py_INCREF(test_ids);
+    Py_XSETREF(d->test_ids, test_ids);
+    Py_RETURN_NONE;
+fail_memory:
+    PyErr_NoMemory();
+fail:
+    PyMem_Free(start);
+    PyMem_Free(flat);
+    PyMem_Free(first);
+    return NULL;
+}
+
+PyDoc_STRVAR(gather_doc, "gather(order, posterior, count)\n--\n\n"
+                         "The tests of the first `count` causes of `order`, each once, in the order first met:\n"
+                         "(test id, the posteriors of the causes listing it summed in rank order, those causes'\n"
+                         "ids, whether one of them lists it first-line). Which causes count, and the order of\n"
+                         "the plan, are the workup's (gutnerve.workup).");
+
+static PyObject *
+Dense_gather(Dense *d, PyObject *args)
+{
+    PyObject *order, *posterior;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "O!O!n:gather", &PyList_Type, &order, &PyList_Type, &posterior, &count))
+        return NULL;
+    Py_ssize_t n = d->n, ntests = d->ntests;
+    if (d->tests_start == NULL) {
+        PyErr_SetString(PyExc_ValueError, "gather: set_tests was not called");
+        return NULL;
+    }
+    if (PyList_GET_SIZE(order) != n || PyList_GET_SIZE(posterior) != n) {
+        PyErr_SetString(PyExc_ValueError, "gather: one rank and one posterior per cause");
+        return NULL;
+    }
+    if (count < 0)
+        count = 0;
+    if (count > n)
+        count = n;
+    PyObject *result = NULL;
+    /* slot[t]: the place of test t among those met (-1: not met); for each place: its test, sum,
+     * first-line flag, and the causes listing it (at most `count`: members[place * count + j]) */
+    size_t cells = (size_t)(ntests ? ntests : 1);
+    Py_ssize_t *slot = PyMem_Malloc(cells * sizeof(Py_ssize_t));
+    Py_ssize_t *met = PyMem_Malloc(cells * sizeof(Py_ssize_t));
+    Py_ssize_t *listed = PyMem_Malloc(cells * sizeof(Py_ssize_t));
+    double *sums = PyMem_Malloc(cells * sizeof(double));
+    char *first = PyMem_Malloc(cells);
+    Py_ssize_t *members = PyMem_Malloc(cells * (size_t)(count ? count : 1) * sizeof(Py_ssize_t));
+    if (slot == NULL || met == NULL || listed == NULL || sums == NULL || first == NULL || members == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < ntests; t++)
+        slot[t] = -1;
+    Py_ssize_t places = 0;
+    for (Py_ssize_t rank = 0; rank < count; rank++) {
+        Py_ssize_t c = PyLong_AsSsize_t(PyList_GET_ITEM(order, rank));
+        if (c == -1 && PyErr_Occurred())
+            goto done;
+        if (c < 0 || c >= n) {
+            PyErr_SetString(PyExc_ValueError, "gather: a rank names no cause");
+            goto done;
+        }
+        PyObject *post = PyList_GET_ITEM(posterior, c);
+        if (!PyFloat_Check(post)) {
+            PyErr_SetString(PyExc_TypeError, "gather: posteriors are floats");
+            goto done;
+        }
+        double p = PyFloat_AS_DOUBLE(post);
+        for (Py_ssize_t k = d->tests_start[c]; k < d->tests_start[c + 1]; k++) {
+            Py_ssize_t t = d->listing[k], place = slot[t];
+            if (place < 0) {
+                place = slot[t] = places++;
+                met[place] = t;
+                sums[place] = p;
+                first[place] = 0;
+                listed[place] = 0;
+            }
+            else {
+                sums[place] += p;
+            }
+            first[place] |= d->listing_first[k];
+            members[place * count + listed[place]++] = c;
+        }
+    }
+    result = PyList_New(places);
+    if (result == NULL)
+        goto done;
+    for (Py_ssize_t place = 0; place < places; place++) {
+        PyObject *causes = PyTuple_New(listed[place]);
+        PyObject *sum = PyFloat_FromDouble(sums[place]);
+        if (causes == NULL || sum == NULL) {
+            Py_XDECREF(causes);
+            Py_XDECREF(sum);
+            Py_CLEAR(result);
+            goto done;
+        }
+        for (Py_ssize_t j = 0; j < listed[place]; j++) {
+            PyObject *cause_id = PyTuple_GET_ITEM(d->cause_ids, members[place * count + j]);
+            Py_INCREF(cause_id);
+            PyTuple_SET_ITEM(causes, j, cause_id);
+        }
+        PyObject *item = PyTuple_Pack(4, PyTuple_GET_ITEM(d->test_ids, met[place]), sum, causes,
+                                      first[place] ? Py_True : Py_False);
+        Py_DECREF(sum);
+        Py_DECREF(causes);
+        if (item == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, place, item);
+    }
+done:
+    PyMem_Free(slot);
+    PyMem_Free(met);
+    PyMem_Free(listed);
+    PyMem_Free(sums);
+    PyMem_Free(first);
+    PyMem_Free(members);
+    return result;
+}
+
 static PyMethodDef Dense_methods[] = {
     {"set_row", (PyCFunction)Dense_set_row, METH_VARARGS, set_row_doc},
     {"add_prior", (PyCFunction)Dense_add_prior, METH_VARARGS, add_prior_doc},
     {"score", (PyCFunction)Dense_score, METH_VARARGS, score_doc},
     {"line", (PyCFunction)Dense_line, METH_VARARGS, line_doc},
     {"append_line", (PyCFunction)Dense_append_line, METH_VARARGS, append_line_doc},
+    {"set_tests", (PyCFunction)Dense_set_tests, METH_VARARGS, set_tests_doc},
+    {"gather", (PyCFunction)Dense_gather, METH_VARARGS, gather_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -3,11 +3,13 @@
 `gutnerve._speedups` (gutnerve/_speedups.c, optional: see hatch_build.py) does the generic
 arithmetic and byte-joining of a batch case: the sums of the case's rows of ln likelihood
 ratios, the exponentials, the correctly rounded normaliser and the ranking (as
-`scoring.score` does them), and the JSON line (as `jsonline.assessment_line` writes it), from
+`scoring.score` does them), the sums of the contributing causes' posteriors per test (as
+`workup.plan` adds them), and the JSON line (as `jsonline.assessment_line` writes it), from
 tables compiled here once per knowledge base: each finding's rows and each cause's
-for/against entries, the priors of each age and sex, and the JSON pieces of `jsonline.pieces`.
-The C code holds no medical fact and no rule: the reasoning stays here and in Python, with
-the nesting of findings (`scoring.nested`), triage and the workup plan run on the ranking the
+for/against entries, the priors of each age and sex, each cause's tests, and the JSON pieces
+of `jsonline.pieces`. The C code holds no medical fact and no rule: the reasoning stays in
+Python, with the nesting of findings (`scoring.nested`), triage, and the workup's choice of
+contributing causes and its order (`workup.contributing`, `workup.ordered`) run on what the
 kernel returns.
 
 The accelerator is used by `batch` (JSONL) for knowledge bases scored densely (up to
@@ -107,6 +109,10 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         head=_HEAD,
         tail=_TAIL,
     )
+    test_ids = tuple(kb.tests)
+    test_index = {test_id: number for number, test_id in enumerate(test_ids)}
+    listed = [tuple((test_index[test], first) for test, first in workup._tests(kb.causes[c])) for c in ids]
+    dense.set_tests(ids, test_ids, tuple(listed))
     place = {finding_id: number for number, finding_id in enumerate(sorted(kb.findings))}
 
     def fill_rows(finding_id: str) -> None:
@@ -156,7 +162,10 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
     logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
     ranked = Ranked(ids, prior, logs, posterior, order)
     level = triage.triage(kb, case, ranked)
-    plan = workup.plan(kb, ranked)
+    # the workup: which causes contribute and the plan's order as workup.plan decides them, the
+    # posteriors summed per test by the accelerator
+    count = workup.contributing(kb.settings, map(posterior.__getitem__, order))
+    plan = workup.ordered(kb.settings, dense.gather(order, posterior, count))
     rows = present_counted + absent_counted
     shown = len(ids) if top is None else top
     return (case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan)

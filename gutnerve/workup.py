@@ -10,10 +10,12 @@ keeps at most `workup.max_tests` tests, so the JSON and the table agree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
-from gutnerve.model import Cause, KnowledgeBase, PlanItem, ScoredCause, by_rank
+from gutnerve.model import Cause, KnowledgeBase, PlanItem, ScoredCause, Settings, by_rank
 
 CauseTests = dict[str, tuple[tuple[str, bool], ...]]  # cause id -> (test id, first line?), each test once
 
@@ -42,13 +44,11 @@ _record = tuple.__new__
 
 def plan(kb: KnowledgeBase, ranked: Sequence[ScoredCause]) -> tuple[PlanItem, ...]:
     settings = kb.settings
-    min_causes, min_posterior = settings.workup_min_causes, settings.workup_min_posterior
+    count = contributing(settings, map(itemgetter(1), by_rank(ranked)))
     tests_of = kb.derived(_tests_memo)
     found: dict[str, list[Any]] = {}  # test -> [yield, cause ids...], as tests are met
     first_line: set[str] = set()  # the tests some contributing cause lists as first-line
-    for rank, (cause_id, posterior) in enumerate(by_rank(ranked)):
-        if rank >= min_causes and posterior < min_posterior:
-            break  # ranked is most probable first: no later cause contributes
+    for cause_id, posterior in islice(by_rank(ranked), count):
         memo = tests_of.get(cause_id)
         if memo is None:
             steps = _tests(kb.causes[cause_id])
@@ -62,10 +62,29 @@ def plan(kb: KnowledgeBase, ranked: Sequence[ScoredCause]) -> tuple[PlanItem, ..
             else:
                 slot[0] += posterior
                 slot.append(cause_id)
-    order = sorted([(test not in first_line, -slot[0], test) for test, slot in found.items()])
+    return ordered(settings, [(test, slot[0], slot[1:], test in first_line) for test, slot in found.items()])
+
+
+def contributing(settings: Settings, posteriors: Iterable[float]) -> int:
+    """How many causes contribute, from their posteriors most probable first: the
+    `workup.min_causes` most probable, and any other with posterior >= `workup.min_posterior`."""
+    min_causes, min_posterior = settings.workup_min_causes, settings.workup_min_posterior
+    count = 0
+    for posterior in posteriors:
+        if count >= min_causes and posterior < min_posterior:
+            break  # most probable first: no later cause contributes
+        count += 1
+    return count
+
+
+def ordered(settings: Settings, tests: Iterable[tuple[str, float, Sequence[str], bool]]) -> tuple[PlanItem, ...]:
+    """The plan from (test, yield, the contributing causes listing it, listed first-line by one of
+    them) for each test they list: first-line tests first, then by falling yield, then by test id;
+    at most `workup.max_tests` of them. (gutnerve.fastline gathers the same with the accelerator.)"""
+    order = sorted([(not first, -total, test, causes) for test, total, causes, first in tests])
     return tuple(
         [
-            _record(PlanItem, (test, "second" if second else "first", -negative, tuple(found[test][1:])))
-            for second, negative, test in order[: settings.workup_max_tests]
+            _record(PlanItem, (test, "second" if second else "first", -negative, tuple(causes)))
+            for second, negative, test, causes in order[: settings.workup_max_tests]
         ]
     )

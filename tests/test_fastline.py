@@ -176,6 +176,41 @@ def test_the_kernel_is_bit_for_bit_scoring(shipped):
 
 
 @needs_speedups
+def test_the_gathered_workup_is_the_plan(shipped):
+    """The accelerator's sums of posteriors per test, ordered by workup.ordered, give workup.plan's
+    plan (yields equal to the last bit), whatever the number of contributing causes."""
+    from gutnerve import workup
+
+    compiled = fastline.accelerator(shipped)
+    assert compiled is not None
+    dense = compiled.dense
+    for data in random_cases(shipped, 1000, seed=19):
+        case = parse_case(data, shipped)
+        ranked = score(shipped, case, detail=None)
+        order = [compiled.cause_ids.index(s.cause_id) for s in ranked]
+        posterior = [0.0] * len(order)
+        for index, scored in zip(order, ranked, strict=True):
+            posterior[index] = scored.posterior
+        count = workup.contributing(shipped.settings, (s.posterior for s in ranked))
+        assert workup.ordered(shipped.settings, dense.gather(order, posterior, count)) == workup.plan(shipped, ranked)
+        gathered = dense.gather(order, posterior, len(order))  # every cause: every test some cause lists
+        assert sorted(test for test, _, _, _ in gathered) == sorted({s.test for c in shipped.causes.values() for s in c.workup})
+        assert dense.gather(order, posterior, 0) == []
+    with pytest.raises(ValueError):
+        dense.gather(order[:-1], posterior, 3)
+    with pytest.raises(ValueError):
+        dense.gather([len(order)] + order[1:], posterior, 3)
+    with pytest.raises(ValueError):
+        dense.set_tests(compiled.cause_ids, ("a-test",), ((),) * (len(order) - 1))
+    with pytest.raises(ValueError):
+        dense.set_tests(compiled.cause_ids, ("a-test",), (((1, True),),) * len(order))
+    with pytest.raises(ValueError):
+        dense.set_tests(compiled.cause_ids, ("a-test",), (((0, True), (0, False)),) * len(order))
+    with pytest.raises(TypeError):
+        dense.set_tests(compiled.cause_ids, ("a-test",), ((0,),) * len(order))
+
+
+@needs_speedups
 def test_fsum_is_math_fsum():
     rng = random.Random(15)
     cases = [[], [0.0], [1e-16, 1.0, 1e16], [1.0, 1e100, 1.0, -1e100], [0.1] * 10, [2.0**-1074] * 3]
