@@ -25,7 +25,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import orjson
 
-from gutnerve.model import Assessment, Case, Implied, KnowledgeBase, PriorFactor, Triage, split
+from gutnerve.model import Assessment, KnowledgeBase, PriorFactor, split
 from gutnerve.report import DISCLAIMER, SCHEMA_VERSION, _cause_fields, _tables, implied_dict
 
 _dumps: Callable[[Any], bytes] = orjson.dumps
@@ -117,9 +117,15 @@ _TAIL = b',"disclaimer":' + _dumps(DISCLAIMER) + b"}"
 _test_of = operator.attrgetter("test")
 
 
-def head(pieces: Pieces, case: Case, implied: tuple[Implied, ...], triage: Triage) -> list[bytes]:
-    """The line's pieces up to the opening of the differential: the case and its triage
-    (shared with gutnerve.fastline, which writes the rest in C)."""
+def assessment_line(kb: KnowledgeBase, assessment: Assessment) -> bytes:
+    """`jsonio.dumps_line(report.assessment_dict(kb, assessment))`, without building the dict.
+
+    Written for speed (this runs for every case): records unpacked rather than read field by
+    field, map over bound methods rather than comprehensions, each item of a list written
+    with a trailing comma and the last one's dropped.
+    """
+    causes, entries, factors, implied, tests, names, numbers = kb.derived(pieces)
+    case = assessment.case
     out = [_HEAD]
     if case.id is not None:
         out += (b',"id":', _dumps(case.id))
@@ -133,9 +139,10 @@ def head(pieces: Pieces, case: Case, implied: tuple[Implied, ...], triage: Triag
         b',"absent":',
         _dumps(sorted(case.absent)),
         b',"implied":[',
-        b",".join(map(pieces.implied.__getitem__, implied)),
+        b",".join(map(implied.__getitem__, assessment.implied)),
         b"]}",
     )
+    triage = assessment.triage
     reasons = triage.reasons
     fields = {
         "level": triage.level,
@@ -143,28 +150,15 @@ def head(pieces: Pieces, case: Case, implied: tuple[Implied, ...], triage: Triag
         "triggers": [{"level": r.level, "trigger": r.trigger, "message": r.message} for r in reasons],
     }
     out += (b',"triage":', _dumps(fields), b',"differential":[')
-    return out
-
-
-def assessment_line(kb: KnowledgeBase, assessment: Assessment) -> bytes:
-    """`jsonio.dumps_line(report.assessment_dict(kb, assessment))`, without building the dict.
-
-    Written for speed (this runs for every case): records unpacked rather than read field by
-    field, map over bound methods rather than comprehensions, each item of a list written
-    with a trailing comma and the last one's dropped.
-    """
-    table = kb.derived(pieces)
-    causes, entries, factors, _, tests, names, numbers = table
-    out = head(table, assessment.case, assessment.implied, assessment.triage)
     entry = entries.__getitem__
     rank = 0
     for cause_id, prior, prior_factors, _, posterior, contributions in assessment.shown:  # ScoredCause
         rank += 1
-        start, middle, end = causes[cause_id]
+        head, middle, end = causes[cause_id]
         raising, lowering = split(contributions)
         out += (
             b'{"rank":%d' % rank,
-            start,
+            head,
             numbers[f"{posterior:.4f}"],
             b',"prior":',
             numbers[f"{prior:.4f}"],
