@@ -43,7 +43,8 @@ typedef struct {
     PyObject *heads;      /* tuple, n bytes: a row from after the rank to "probability": */
     PyObject *middles;    /* tuple, n bytes: from "urgency" to the opening of "for" */
     PyObject *ends;       /* tuple, n bytes: from the close of "against" to the row's end and a comma */
-    PyObject *numbers;    /* tuple, NUMBERS bytes: k / 10000 as the reference writes it */
+    char (*number_text)[8]; /* k / 10000 as the reference writes it, packed from the tuple `numbers` given */
+    unsigned char *number_size;
     PyObject *fallback;   /* callable: float -> bytes, for any other number */
     PyObject *tests;      /* dict: test id -> its workup_plan item up to "line": */
     PyObject *names;      /* dict: test id -> its name (JSON string) */
@@ -359,7 +360,7 @@ put_number(Dense *d, Buf *b, double x)
         if (fabs(frac - 0.5) > 1e-6) {
             Py_ssize_t k = (Py_ssize_t)whole + (frac > 0.5);
             if (k >= 0 && k < NUMBERS)
-                return put_bytes(b, PyTuple_GET_ITEM(d->numbers, k));
+                return put(b, d->number_text[k], d->number_size[k]);
         }
     }
     PyObject *value = PyFloat_FromDouble(x);
@@ -392,12 +393,13 @@ Dense_dealloc(Dense *d)
     }
     PyMem_Free(d->weights);
     PyMem_Free(d->filled);
+    PyMem_Free(d->number_text);
+    PyMem_Free(d->number_size);
     PyMem_Free(d->plogs);
     PyMem_Free(d->pnorm);
     Py_XDECREF(d->heads);
     Py_XDECREF(d->middles);
     Py_XDECREF(d->ends);
-    Py_XDECREF(d->numbers);
     Py_XDECREF(d->fallback);
     Py_XDECREF(d->tests);
     Py_XDECREF(d->names);
@@ -464,9 +466,22 @@ Dense_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     d->weights = PyMem_Calloc(cells ? cells : 1, sizeof(double));
     d->entries = PyMem_Calloc(cells ? cells : 1, sizeof(PyObject *));
     d->filled = PyMem_Calloc(nrows ? (size_t)nrows : 1, 1);
-    if (d->weights == NULL || d->entries == NULL || d->filled == NULL) {
+    d->number_text = PyMem_Calloc(NUMBERS, sizeof(*d->number_text));
+    d->number_size = PyMem_Calloc(NUMBERS, 1);
+    if (d->weights == NULL || d->entries == NULL || d->filled == NULL || d->number_text == NULL || d->number_size == NULL) {
         Py_DECREF(d);
         return PyErr_NoMemory();
+    }
+    for (Py_ssize_t k = 0; k < NUMBERS; k++) {
+        PyObject *text = PyTuple_GET_ITEM(numbers, k);
+        Py_ssize_t size = PyBytes_GET_SIZE(text);
+        if (size > (Py_ssize_t)sizeof(*d->number_text)) {
+            PyErr_Format(PyExc_ValueError, "numbers: item %zd is longer than %d bytes", k, (int)sizeof(*d->number_text));
+            Py_DECREF(d);
+            return NULL;
+        }
+        memcpy(d->number_text[k], PyBytes_AS_STRING(text), (size_t)size);
+        d->number_size[k] = (unsigned char)size;
     }
     Py_INCREF(heads);
     d->heads = heads;
@@ -474,8 +489,6 @@ Dense_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     d->middles = middles;
     Py_INCREF(ends);
     d->ends = ends;
-    Py_INCREF(numbers);
-    d->numbers = numbers;
     Py_INCREF(fallback);
     d->fallback = fallback;
     Py_INCREF(tests);
