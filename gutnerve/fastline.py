@@ -72,7 +72,7 @@ class Accelerator(NamedTuple):
 
 def accelerator(kb: KnowledgeBase) -> Accelerator | None:
     """The knowledge base compiled for the extension, or None where the pure path runs."""
-    if extension() is None or not kb.derived(scoring.compile_tables).dense:
+    if extension() is None or not kb.causes or not kb.derived(scoring.compile_tables).dense:
         return None
     return kb.derived(_compile)
 
