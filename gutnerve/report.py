@@ -185,6 +185,7 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             for link in links
         ],
         "red_flags": [{"findings": list(f.findings), "level": f.level, "message": f.message} for f in cause.red_flags],
+        "mimics": mimics_list(kb, cause.id),
         "workup": [
             {
                 "test": s.test,
@@ -202,6 +203,32 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             for s in cause.sources
         ],
     }
+
+
+def mimics_list(kb: KnowledgeBase, cause_id: str) -> list[dict[str, Any]]:
+    """The causes that present most like this one, each with the findings that tell them apart
+    (see gutnerve/mimics.py)."""
+    from gutnerve.mimics import mimics
+
+    return [
+        {
+            "id": mimic.cause,
+            "name": kb.causes[mimic.cause].name,
+            "divergence": _round(mimic.divergence, 3),
+            "telling": [
+                {
+                    "finding": t.finding,
+                    "label": kb.findings[t.finding].label,
+                    "here": t.here,
+                    "there": t.there,
+                    "listed_here": t.listed_here,
+                    "listed_there": t.listed_there,
+                }
+                for t in mimic.telling
+            ],
+        }
+        for mimic in mimics(kb, cause_id)
+    ]
 
 
 def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:

@@ -243,6 +243,16 @@ def unexplained_share(settings: Settings, finding: Finding) -> float:
     return 1.0 if finding.category in settings.neutral_categories else settings.unexplained
 
 
+def frequency_in(kb: KnowledgeBase, cause: Cause, finding_id: str) -> float:
+    """P(finding present | cause): the cause's listed frequency, else the unexplained share of the
+    finding's background."""
+    link = cause.link(finding_id)
+    if link is not None:
+        return link.frequency
+    finding = kb.findings[finding_id]
+    return unexplained_share(kb.settings, finding) * finding.background
+
+
 def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ...]]:
     """The cause's prevalence weight, adjusted for the case's age and sex."""
     weight = cause.prior.weight
@@ -272,7 +282,7 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
             continue  # an unlisted finding is neutral
         present = finding_id in case.present
         background = kb.findings[finding_id].background
-        frequency = share * background if link is None else link.frequency
+        frequency = frequency_in(kb, cause, finding_id)
         likelihood = frequency if present else 1.0 - frequency
         reference = background if present else 1.0 - background
         weight = math.log(likelihood / reference)

@@ -128,6 +128,8 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         for flag in card["red_flags"]:
             flags.append(f"- [{flag['level']}] {' + '.join(flag['findings'])}: {flag['message']}\n", style="")
         items.append(flags)
+    if card["mimics"]:
+        items.append(mimic_lines(card["name"], card["mimics"]))
     work = Text("Workup\n", style="bold")
     for step in card["workup"]:
         work.append(f"- {step['name']} ({step['line']}-line): {step['why']}\n", style="")
@@ -137,6 +139,24 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
     items += [refs, Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
+
+
+def mimic_lines(name: str, mimics: list[dict[str, Any]]) -> Text:
+    """The card's closest mimics, each with the findings that tell them apart, as 'how often here
+    vs there'."""
+    text = Text("Closest mimics", style="bold")
+    text.append(f" (what tells them apart: how often in {name} vs in the mimic; 'unlisted': not a feature)\n", style="")
+
+    def often(value: float, listed: bool) -> str:
+        return percent(value) if listed else "unlisted"
+
+    for mimic in mimics:
+        telling = "; ".join(
+            f"{t['label']} {often(t['here'], t['listed_here'])} vs {often(t['there'], t['listed_there'])}"
+            for t in mimic["telling"]
+        )
+        text.append(f"- {mimic['name']} ({mimic['id']}): {telling}\n", style="")
+    return text
 
 
 def listing(rows: list[dict[str, Any]], columns: list[tuple[str, str]], style: Style, title: str = "") -> str:
