@@ -16,7 +16,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from gutnerve.render.formats import case_lines, implied_lines, percent, ratio, reasons, understood_lines, why_lines
+from gutnerve.render.formats import (
+    ask_lines,
+    case_lines,
+    implied_lines,
+    percent,
+    ratio,
+    reasons,
+    understood_lines,
+    why_lines,
+)
 from gutnerve.render.plain import DEFAULT_ROWS, LEVEL_MEANING, Style, bar
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow", "routine": "green"}
@@ -90,6 +99,8 @@ def assessment(
         items.append(Text("\n".join(implied), style="dim"))
     if "why" in result:
         items.append(Text("\n".join(why_lines(result["why"])) + "\n"))
+    if "ask" in result:
+        items.append(Text("\n".join(ask_lines(result["ask"])) + "\n"))
     if result["workup"]:
         plan = Text("Suggested workup, highest yield first:\n", style="bold")
         for number, item in enumerate(result["workup_plan"], start=1):
