@@ -250,7 +250,10 @@ class Builder:
         levels: tuple[str, ...] = empty.triage_levels
         thresholds: dict[str, float] = {}
         triage = data["triage"]
-        if self.mapping(triage, "triage", ("levels", "cause_thresholds")):
+        evidence = 1.0
+        if self.mapping(triage, "triage", ("levels", "cause_thresholds"), ("cause_evidence",)):
+            if "cause_evidence" in triage:
+                evidence = self.number(triage, "cause_evidence", "triage", 1, 1000)
             levels = tuple(self.str_list(triage, "levels", "triage")) or levels
             if isinstance(triage["cause_thresholds"], dict):
                 for level in triage["cause_thresholds"]:
@@ -271,7 +274,9 @@ class Builder:
             neutral = (
                 frozenset(self.str_list(spec, "neutral_categories", "unexplained")) if "neutral_categories" in spec else neutral
             )
-        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, share, neutral)
+        return Settings(
+            terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, share, neutral, evidence
+        )
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:
         result: dict[str, Finding] = {}

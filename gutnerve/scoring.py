@@ -50,6 +50,7 @@ from gutnerve.model import (
     Ranked,
     ScoredCause,
     Settings,
+    raised,
 )
 
 Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
@@ -442,17 +443,25 @@ class _Overlay(Sequence[float]):
         total += sum(value - base[index] for index, value in self.overrides.items() if index in members)
         return (total + self.offset * len(indices)) * self.scale
 
-    def raised_over(self, indices: Sequence[int], members: AbstractSet[int], prior: Sequence[float]) -> float:
-        """sum(self[i] for i in indices if self[i] > prior[i]), `members` as in sum_over: the causes
-        with no override all moved from their prior by the same factor, so they are all above it
-        or none is, and one of them tells."""
+    def raised_over(
+        self, indices: Sequence[int], members: AbstractSet[int], prior: Sequence[float], factor: float = 1.0
+    ) -> float:
+        """sum(self[i] for i in indices if raised(self[i], prior[i], factor)), `members` as in
+        sum_over. The causes with no override all moved from their prior by the same ratio s
+        (posterior = s x prior): none is raised when s <= 1, all are when s >= factor (their odds
+        grew at least s-fold), and between the two it depends on each prior, so they are read."""
         overrides = self.overrides
         touched = [index for index in overrides if index in members]
-        total = math.fsum(value for index in touched if (value := self[index]) > prior[index])
+        total = math.fsum(value for index in touched if raised(value := self[index], prior[index], factor))
         if len(touched) < len(indices):
             probe = next(index for index in indices if index not in overrides)
-            if self[probe] > prior[probe]:
+            ratio = self[probe] / prior[probe]
+            if ratio > 1.0 and ratio >= factor:
                 total += self.sum_over(indices, members) - math.fsum(self[index] for index in touched)
+            elif ratio > 1.0:
+                total += math.fsum(
+                    value for index in indices if index not in overrides and raised(value := self[index], prior[index], factor)
+                )
         return total
 
 
