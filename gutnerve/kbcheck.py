@@ -27,7 +27,7 @@ from gutnerve.model import (
     Source,
     WorkupStep,
 )
-from gutnerve.scoring import unexplained_share
+from gutnerve.scoring import listed_or_unexplained
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 HPO_PATTERN = re.compile(r"^HP:\d{7}$")
@@ -215,8 +215,7 @@ class Builder:
         the listed one, else the unexplained share of the background)."""
 
         def frequency(fid: str) -> float:
-            link = cause.link(fid)
-            return link.frequency if link is not None else findings[fid].background * unexplained_share(settings, findings[fid])
+            return listed_or_unexplained(settings, findings[fid], cause.link(fid))
 
         for link in cause.findings:
             for other in findings[link.finding].implies:

@@ -44,6 +44,7 @@ from gutnerve.model import (
     Cause,
     Contribution,
     Finding,
+    FindingLink,
     Implied,
     KnowledgeBase,
     PriorFactor,
@@ -247,11 +248,13 @@ def unexplained_share(settings: Settings, finding: Finding) -> float:
 def frequency_in(kb: KnowledgeBase, cause: Cause, finding_id: str) -> float:
     """P(finding present | cause): the cause's listed frequency, else the unexplained share of the
     finding's background."""
-    link = cause.link(finding_id)
-    if link is not None:
-        return link.frequency
-    finding = kb.findings[finding_id]
-    return unexplained_share(kb.settings, finding) * finding.background
+    return listed_or_unexplained(kb.settings, kb.findings[finding_id], cause.link(finding_id))
+
+
+def listed_or_unexplained(settings: Settings, finding: Finding, link: FindingLink | None) -> float:
+    """`frequency_in` from its parts, for callers that hold them (the validator, before a
+    knowledge base exists; `contributions`, which has the link already)."""
+    return link.frequency if link is not None else unexplained_share(settings, finding) * finding.background
 
 
 def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ...]]:
@@ -283,7 +286,7 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
             continue  # an unlisted finding is neutral
         present = finding_id in case.present
         background = kb.findings[finding_id].background
-        frequency = frequency_in(kb, cause, finding_id)
+        frequency = listed_or_unexplained(kb.settings, kb.findings[finding_id], link)
         likelihood = frequency if present else 1.0 - frequency
         reference = background if present else 1.0 - background
         weight = math.log(likelihood / reference)
