@@ -318,6 +318,10 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
             from gutnerve.report import why_dict
 
             result = {**result, "why": why_dict(knowledge, assessment, options["why"])}
+        if options["ask"] is not None:
+            from gutnerve.report import ask_dict
+
+            result = {**result, "ask": ask_dict(knowledge, checked, options["ask"])}
         _emit_result(result, fmt, options["top"], len(knowledge.causes))
 
     params = [
@@ -351,6 +355,17 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
             typer.Option(
                 "--why",
                 help="A cause id: show why it ranks where it does, finding by finding, beside the cause ranked first.",
+                show_default=False,
+            ),
+        ),
+        _option(
+            "ask",
+            int | None,
+            typer.Option(
+                "--ask",
+                min=1,
+                help="Show the N unanswered questions whose answer would most change the differential, "
+                "and those whose yes would raise the triage level.",
                 show_default=False,
             ),
         ),
@@ -410,6 +425,8 @@ def _emit_result(result: dict[str, Any], fmt: str, top: int | None, total: int) 
             sys.stderr.write(formats.understood_lines(result["understood"]))
         if "why" in result:  # nor for this
             sys.stderr.write("\n".join(formats.why_lines(result["why"])) + "\n")
+        if "ask" in result:  # nor for this
+            sys.stderr.write("\n".join(formats.ask_lines(result["ask"])) + "\n")
         return _write(formats.csv_header() + formats.csv_rows(result))
     _write(formats.encode(fmt, None, result).decode())
 

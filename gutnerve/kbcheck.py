@@ -27,7 +27,7 @@ from gutnerve.model import (
     Source,
     WorkupStep,
 )
-from gutnerve.scoring import unexplained_share
+from gutnerve.scoring import listed_or_unexplained
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 HPO_PATTERN = re.compile(r"^HP:\d{7}$")
@@ -215,8 +215,7 @@ class Builder:
         the listed one, else the unexplained share of the background)."""
 
         def frequency(fid: str) -> float:
-            link = cause.link(fid)
-            return link.frequency if link is not None else findings[fid].background * unexplained_share(settings, findings[fid])
+            return listed_or_unexplained(settings, findings[fid], cause.link(fid))
 
         for link in cause.findings:
             for other in findings[link.finding].implies:
@@ -250,7 +249,10 @@ class Builder:
         levels: tuple[str, ...] = empty.triage_levels
         thresholds: dict[str, float] = {}
         triage = data["triage"]
-        if self.mapping(triage, "triage", ("levels", "cause_thresholds")):
+        evidence = 1.0
+        if self.mapping(triage, "triage", ("levels", "cause_thresholds"), ("cause_evidence",)):
+            if "cause_evidence" in triage:
+                evidence = self.number(triage, "cause_evidence", "triage", 1, 1000)
             levels = tuple(self.str_list(triage, "levels", "triage")) or levels
             if isinstance(triage["cause_thresholds"], dict):
                 for level in triage["cause_thresholds"]:
@@ -271,7 +273,9 @@ class Builder:
             neutral = (
                 frozenset(self.str_list(spec, "neutral_categories", "unexplained")) if "neutral_categories" in spec else neutral
             )
-        return Settings(terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, share, neutral)
+        return Settings(
+            terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, share, neutral, evidence
+        )
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:
         result: dict[str, Finding] = {}

@@ -169,6 +169,8 @@ class Settings(NamedTuple):
     # (1.0: an unlisted finding is neutral; below 1: the cause does not explain it)
     unexplained: float = 1.0
     neutral_categories: frozenset[str] = frozenset()  # categories whose unlisted findings stay neutral
+    # a cause counts toward triage only when the findings multiply its odds at least this much
+    triage_evidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -345,15 +347,15 @@ class Ranked(Sequence[ScoredCause]):
         ranks = range(len(order))
         return zip(map(ids.__getitem__, map(at, ranks)), map(posterior.__getitem__, map(at, ranks)), strict=True)
 
-    def raised_total(self, indices: Sequence[int], members: AbstractSet[int]) -> float:
-        """The summed posterior of those causes at these indices that the case's findings made
-        more probable (posterior above prior), without making records: triage sums every
+    def raised_total(self, indices: Sequence[int], members: AbstractSet[int], factor: float = 1.0) -> float:
+        """The summed posterior of those causes at these indices whose odds the case's findings
+        multiplied by at least `factor` (see `raised`), without making records: triage sums every
         cause of an urgency."""
         posterior, prior = self._posterior, self._prior
         fast = getattr(posterior, "raised_over", None)  # a lazy view over thousands of causes
         if fast is not None:
-            return float(fast(indices, members, prior))
-        return sum(p for i in indices if (p := posterior[i]) > prior[i])
+            return float(fast(indices, members, prior, factor))
+        return sum(p for i in indices if raised(p := posterior[i], prior[i], factor))
 
     def with_priors(self) -> Iterator[tuple[str, float, float]]:
         """(cause id, prior, posterior) of every cause, most probable first, without making records."""
@@ -375,6 +377,12 @@ class Ranked(Sequence[ScoredCause]):
 
     def __repr__(self) -> str:
         return f"Ranked({list(self[:3])}{' ...' if len(self) > 3 else ''}, {len(self)} causes)"
+
+
+def raised(posterior: float, prior: float, factor: float = 1.0) -> bool:
+    """Whether the findings made a cause more probable, multiplying its odds by at least `factor`
+    (posterior odds >= factor x prior odds, written without dividing; factor 1: posterior > prior)."""
+    return posterior > prior and posterior * (1.0 - prior) >= factor * prior * (1.0 - posterior)
 
 
 def by_rank(ranked: Sequence[ScoredCause]) -> Iterator[tuple[str, float]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from gutnerve.model import Assessment, Cause, Contribution, Implied, KnowledgeBase, split
+from gutnerve.model import Assessment, Case, Cause, Contribution, Implied, KnowledgeBase, split
 
 SCHEMA_VERSION = 1
 DISCLAIMER = "Decision support only, not a diagnosis: discuss the results with a clinician."
@@ -185,6 +185,7 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             for link in links
         ],
         "red_flags": [{"findings": list(f.findings), "level": f.level, "message": f.message} for f in cause.red_flags],
+        "mimics": mimics_list(kb, cause.id),
         "workup": [
             {
                 "test": s.test,
@@ -202,6 +203,32 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             for s in cause.sources
         ],
     }
+
+
+def mimics_list(kb: KnowledgeBase, cause_id: str) -> list[dict[str, Any]]:
+    """The causes that present most like this one, each with the findings that tell them apart
+    (see gutnerve/mimics.py)."""
+    from gutnerve.mimics import mimics
+
+    return [
+        {
+            "id": mimic.cause,
+            "name": kb.causes[mimic.cause].name,
+            "divergence": _round(mimic.divergence, 3),
+            "telling": [
+                {
+                    "finding": t.finding,
+                    "label": kb.findings[t.finding].label,
+                    "here": t.here,
+                    "there": t.there,
+                    "listed_here": t.listed_here,
+                    "listed_there": t.listed_there,
+                }
+                for t in mimic.telling
+            ],
+        }
+        for mimic in mimics(kb, cause_id)
+    ]
 
 
 def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
@@ -226,6 +253,39 @@ def causes_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
         {"id": c.id, "name": c.name, "mechanism": c.mechanism, "urgency": c.urgency, "prevalence": c.prior.prevalence}
         for c in kb.causes.values()
     ]
+
+
+def ask_dict(kb: KnowledgeBase, case: Case, count: int) -> dict[str, Any]:
+    """`assess --ask N`: the N unanswered questions worth most to the differential, and those whose
+    yes would raise the triage level (see gutnerve/questions.py)."""
+    from gutnerve.questions import ask
+
+    asked = ask(kb, case, count)
+
+    def answer(side: Any) -> dict[str, Any]:
+        return {
+            "probability": _round(side.probability),
+            "top": [{"id": cause, "name": kb.causes[cause].name, "probability": _round(p)} for cause, p in side.top],
+            "triage": side.level,
+        }
+
+    def question(item: Any) -> dict[str, Any]:
+        finding = kb.findings[item.finding]
+        return {
+            "finding": item.finding,
+            "label": finding.label,
+            "question": finding.question,
+            "information_gain_bits": _round(item.gain),
+            "if_yes": answer(item.yes),
+            "if_no": answer(item.no),
+        }
+
+    return {
+        "entropy_bits": _round(asked.entropy),
+        "triage": asked.level,
+        "questions": [question(item) for item in asked.questions],
+        "would_raise_triage": [question(item) for item in asked.raising],
+    }
 
 
 def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[str, Any]:

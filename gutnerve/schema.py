@@ -111,9 +111,48 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
         },
         ("id", "name", "rank", "probability", "prior", "prior_factors", "findings"),
     )
+    answer = _object(
+        {
+            "probability": {**probability, "description": "the chance of this answer under the model"},
+            "top": {
+                "type": "array",
+                "items": _object(
+                    {"id": {"enum": cause_ids}, "name": {"type": "string"}, "probability": probability},
+                    ("id", "name", "probability"),
+                ),
+                "description": "the most probable causes after this answer",
+            },
+            "triage": {"enum": levels, "description": "the triage level after this answer"},
+        },
+        ("probability", "top", "triage"),
+    )
+    question = _object(
+        {
+            "finding": {"enum": finding_ids},
+            "label": {"type": "string"},
+            "question": {"type": "string"},
+            "information_gain_bits": {"type": "number", "minimum": 0},
+            "if_yes": answer,
+            "if_no": answer,
+        },
+        ("finding", "label", "question", "information_gain_bits", "if_yes", "if_no"),
+    )
     assessment = _object(
         {
             "schema_version": {"const": SCHEMA_VERSION},
+            "ask": _object(
+                {
+                    "entropy_bits": {"type": "number", "minimum": 0, "description": "uncertainty of the differential now"},
+                    "triage": {"enum": levels},
+                    "questions": {"type": "array", "items": question, "description": "highest expected information gain first"},
+                    "would_raise_triage": {
+                        "type": "array",
+                        "items": question,
+                        "description": "every unanswered question whose yes would raise the triage level, most urgent first",
+                    },
+                },
+                ("entropy_bits", "triage", "questions", "would_raise_triage"),
+            ),
             "why": _object(
                 {"cause": why_side, "versus": {"oneOf": [why_side, {"type": "null"}]}},
                 ("cause", "versus"),

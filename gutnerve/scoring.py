@@ -44,12 +44,14 @@ from gutnerve.model import (
     Cause,
     Contribution,
     Finding,
+    FindingLink,
     Implied,
     KnowledgeBase,
     PriorFactor,
     Ranked,
     ScoredCause,
     Settings,
+    raised,
 )
 
 Terms = tuple[tuple[int, float], ...]  # (cause index, ln of a ratio or factor)
@@ -243,6 +245,18 @@ def unexplained_share(settings: Settings, finding: Finding) -> float:
     return 1.0 if finding.category in settings.neutral_categories else settings.unexplained
 
 
+def frequency_in(kb: KnowledgeBase, cause: Cause, finding_id: str) -> float:
+    """P(finding present | cause): the cause's listed frequency, else the unexplained share of the
+    finding's background."""
+    return listed_or_unexplained(kb.settings, kb.findings[finding_id], cause.link(finding_id))
+
+
+def listed_or_unexplained(settings: Settings, finding: Finding, link: FindingLink | None) -> float:
+    """`frequency_in` from its parts, for callers that hold them (the validator, before a
+    knowledge base exists; `contributions`, which has the link already)."""
+    return link.frequency if link is not None else unexplained_share(settings, finding) * finding.background
+
+
 def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ...]]:
     """The cause's prevalence weight, adjusted for the case's age and sex."""
     weight = cause.prior.weight
@@ -272,7 +286,7 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
             continue  # an unlisted finding is neutral
         present = finding_id in case.present
         background = kb.findings[finding_id].background
-        frequency = share * background if link is None else link.frequency
+        frequency = listed_or_unexplained(kb.settings, kb.findings[finding_id], link)
         likelihood = frequency if present else 1.0 - frequency
         reference = background if present else 1.0 - background
         weight = math.log(likelihood / reference)
@@ -432,17 +446,25 @@ class _Overlay(Sequence[float]):
         total += sum(value - base[index] for index, value in self.overrides.items() if index in members)
         return (total + self.offset * len(indices)) * self.scale
 
-    def raised_over(self, indices: Sequence[int], members: AbstractSet[int], prior: Sequence[float]) -> float:
-        """sum(self[i] for i in indices if self[i] > prior[i]), `members` as in sum_over: the causes
-        with no override all moved from their prior by the same factor, so they are all above it
-        or none is, and one of them tells."""
+    def raised_over(
+        self, indices: Sequence[int], members: AbstractSet[int], prior: Sequence[float], factor: float = 1.0
+    ) -> float:
+        """sum(self[i] for i in indices if raised(self[i], prior[i], factor)), `members` as in
+        sum_over. The causes with no override all moved from their prior by the same ratio s
+        (posterior = s x prior): none is raised when s <= 1, all are when s >= factor (their odds
+        grew at least s-fold), and between the two it depends on each prior, so they are read."""
         overrides = self.overrides
         touched = [index for index in overrides if index in members]
-        total = math.fsum(value for index in touched if (value := self[index]) > prior[index])
+        total = math.fsum(value for index in touched if raised(value := self[index], prior[index], factor))
         if len(touched) < len(indices):
             probe = next(index for index in indices if index not in overrides)
-            if self[probe] > prior[probe]:
+            ratio = self[probe] / prior[probe]
+            if ratio > 1.0 and ratio >= factor:
                 total += self.sum_over(indices, members) - math.fsum(self[index] for index in touched)
+            elif ratio > 1.0:
+                total += math.fsum(
+                    value for index in indices if index not in overrides and raised(value := self[index], prior[index], factor)
+                )
         return total
 
 

@@ -12,7 +12,10 @@ more, and several causes each below the threshold can pass it together
 the causes the case's findings made more probable (posterior above prior) count
 in that sum: with no finding, or findings that point elsewhere, the urgent
 causes' prior mass alone (several percent each, summed) would otherwise raise
-every case ("smoker" alone was an emergency).
+every case ("smoker" alone was an emergency). Nor, in either rule, does a cause
+the findings lifted only a little: its odds must have grown at least
+`triage.cause_evidence`-fold (model.yaml says why: with flat priors, weak evidence
+for several rare emergencies added up to an emergency for low back pain alone).
 
 A red flag that needs exactly the findings of another is not repeated when the
 other is at least as urgent (declared first among equals): saddle anaesthesia
@@ -26,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason, by_rank, by_rank_with_priors
+from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason, by_rank_with_priors, raised
 
 
 class Flags(NamedTuple):
@@ -98,11 +101,12 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             seen.add(reason.message)
             reasons.append(reason)
     causes = flags.causes
-    for cause_id, posterior in by_rank(ranked):
+    factor = kb.settings.triage_evidence
+    for cause_id, prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
         threshold, urgency, name = causes[cause_id]
-        if threshold is not None and posterior >= threshold:
+        if threshold is not None and posterior >= threshold and raised(posterior, prior, factor):
             message = f"{name} is {posterior:.0%} probable and needs {urgency} attention."
             reasons.append(TriageReason(urgency, message, f"cause:{cause_id}"))
     reasons += _together(kb, flags, ranked, reasons)
@@ -113,15 +117,15 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     return Triage(level, tuple(reasons))
 
 
-def _mass(flags: Flags, ranked: Sequence[ScoredCause]) -> dict[str, float]:
-    """Urgency -> the summed posterior of its causes that the findings made more probable (read
-    by cause index from a Ranked, which makes no record per cause)."""
+def _mass(flags: Flags, ranked: Sequence[ScoredCause], factor: float) -> dict[str, float]:
+    """Urgency -> the summed posterior of its causes that the findings made more probable, their
+    odds at least `factor`-fold (read by cause index from a Ranked, which makes no record per cause)."""
     if isinstance(ranked, Ranked):
-        return {u: ranked.raised_total(indices, members) for u, (indices, members) in flags.by_urgency.items()}
+        return {u: ranked.raised_total(indices, members, factor) for u, (indices, members) in flags.by_urgency.items()}
     mass = dict.fromkeys(flags.by_urgency, 0.0)
     for scored in ranked:
         urgency = flags.causes[scored.cause_id][1]
-        if urgency in mass and scored.posterior > scored.prior:
+        if urgency in mass and raised(scored.posterior, scored.prior, factor):
             mass[urgency] += scored.posterior
     return mass
 
@@ -134,14 +138,15 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
     if reached == 0:  # already the most urgent level: nothing to add
         return []
     thresholds = kb.settings.cause_thresholds
-    mass = _mass(flags, ranked)
+    factor = kb.settings.triage_evidence
+    mass = _mass(flags, ranked, factor)
     total = 0.0
     for level in kb.settings.triage_levels:  # most urgent first
         if level not in thresholds or rank[level] >= reached:
             break
         total += mass[level]
         if total >= thresholds[level]:
-            shown, more = _most_probable(flags, ranked, {u for u in thresholds if rank[u] <= rank[level]})
+            shown, more = _most_probable(flags, ranked, {u for u in thresholds if rank[u] <= rank[level]}, factor)
             listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown) + (", ..." if more else "")
             message = f"Causes needing {level} attention that the findings make more likely are together {total:.0%} probable ({listed})."
             return [TriageReason(level, message, f"causes:{level}")]
@@ -149,7 +154,7 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
 
 
 def _most_probable(
-    flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], count: int = 3
+    flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], factor: float, count: int = 3
 ) -> tuple[list[tuple[str, float]], bool]:
     """(name, posterior) of the `count` most probable causes of these urgencies that the findings
     made more probable, and whether there are more: ranked is most probable first, so the walk
@@ -157,7 +162,7 @@ def _most_probable(
     found: list[tuple[str, float]] = []
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
         _, urgency, name = flags.causes[cause_id]
-        if urgency in urgencies and posterior > prior:
+        if urgency in urgencies and raised(posterior, prior, factor):
             if len(found) == count:
                 return found, True
             found.append((name, posterior))

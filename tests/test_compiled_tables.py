@@ -133,6 +133,16 @@ def plain_echoes(kb: KnowledgeBase) -> set[int]:
     }
 
 
+def odds_grew(kb: KnowledgeBase, scored: ScoredCause) -> bool:
+    """The findings made the cause more probable, multiplying its odds by model.yaml
+    `triage.cause_evidence` or more."""
+
+    def odds(p: float) -> float:
+        return math.inf if p >= 1.0 else p / (1.0 - p)
+
+    return scored.posterior > scored.prior and odds(scored.posterior) >= kb.settings.triage_evidence * odds(scored.prior)
+
+
 def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) -> list[tuple[str, str]]:
     """(level, trigger) of every reason, as triage's docstring states them, written plainly."""
     reasons = []
@@ -146,7 +156,7 @@ def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) 
     for scored in ranked:
         cause = kb.causes[scored.cause_id]
         threshold = kb.settings.cause_thresholds.get(cause.urgency)
-        if threshold is not None and scored.posterior >= threshold:
+        if threshold is not None and scored.posterior >= threshold and odds_grew(kb, scored):
             reasons.append((cause.urgency, f"cause:{cause.id}", ""))
     levels = kb.settings.triage_levels
     reached = min((levels.index(level) for level, _, _ in reasons), default=len(levels))
@@ -154,9 +164,7 @@ def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) 
         threshold = kb.settings.cause_thresholds.get(level)
         if threshold is None:
             break
-        together = sum(
-            s.posterior for s in ranked if levels.index(kb.causes[s.cause_id].urgency) <= index and s.posterior > s.prior
-        )
+        together = sum(s.posterior for s in ranked if levels.index(kb.causes[s.cause_id].urgency) <= index and odds_grew(kb, s))
         if together >= threshold:
             reasons.append((level, f"causes:{level}", ""))
             break
@@ -219,21 +227,25 @@ def test_a_lazy_posterior_view_sums_a_group_of_causes_as_read_one_by_one():
 
 
 def test_a_lazy_posterior_view_sums_the_raised_causes_as_read_one_by_one():
-    """Triage's joint rule sums only the causes above their prior; in the lazy view the causes with no
-    override all moved by the same factor (prior = base x a constant), raised all together or not at all."""
+    """Triage sums only the causes whose odds the findings multiplied by `triage.cause_evidence` or
+    more. In the lazy view the causes with no override all moved by the same ratio s from their prior:
+    none raised when s <= 1, all when s >= the factor, and in between it depends on each prior."""
+    from gutnerve.model import raised
     from gutnerve.scoring import _Overlay
 
     rng = random.Random(6)
-    for _ in range(300):
-        base = [rng.random() for _ in range(rng.randint(1, 60))]
-        overrides = {i: rng.random() * 3 for i in rng.sample(range(len(base)), rng.randint(0, len(base)))}
-        scale = rng.random()
+    for _ in range(600):
+        base = [rng.random() * 0.05 for _ in range(rng.randint(1, 60))]
+        overrides = {i: rng.random() * 0.2 for i in rng.sample(range(len(base)), rng.randint(0, len(base)))}
+        scale = rng.uniform(0.5, 3.0)
         view = _Overlay(base, overrides, scale=scale)
-        factor = rng.choice([0.5, 2.0])
-        prior = [b * scale * factor for b in base]  # untouched: raised exactly when factor < 1
+        shift = rng.choice([0.1, 0.3, 0.6, 0.9, 1.5])  # untouched causes moved 1 / shift-fold
+        prior = [b * scale * shift for b in base]
+        factor = rng.choice([1.0, 2.0, 5.0])
         indices = tuple(sorted(rng.sample(range(len(base)), rng.randint(0, len(base)))))
-        expected = sum(view[i] for i in indices if view[i] > prior[i])
-        assert view.raised_over(indices, frozenset(indices), prior) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+        expected = sum(view[i] for i in indices if raised(view[i], prior[i], factor))
+        got = view.raised_over(indices, frozenset(indices), prior, factor)
+        assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
 def test_plan_and_triage_read_a_ranking_as_they_read_its_records(fresh, tmp_path):

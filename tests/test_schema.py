@@ -46,6 +46,7 @@ def test_unknown_schema_kind_is_exit_2(run):
         ["--text", "34 year old man, tingling feet and leg weakness after diarrhoea, no fever"],
         ["--foot-drop", "--leg-weakness", "--no-abdominal-pain", "--no-right-lower-abdominal-pain"],  # case.implied
         ["--numb-feet", "--no-fever", "--top", "2", "--why", "vitamin-e-deficiency"],  # why, with a neutral finding
+        ["--burning-feet", "--foot-drop", "--ask", "3"],  # ask, with an implied finding
         [],
     ],
 )

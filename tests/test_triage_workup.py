@@ -92,3 +92,24 @@ def test_workup_is_deduplicated_and_ordered_by_yield(mini_kb):
     firsts = [p for p in result.plan if p.line == "first"]
     assert [p.yield_ for p in firsts] == sorted((p.yield_ for p in firsts), reverse=True)
     assert tests[0] == "calprotectin"  # IBS holds 66% of the mass
+
+
+def test_weak_evidence_for_a_rare_emergency_raises_no_emergency(kb):
+    """model.yaml `triage.cause_evidence`: a cause counts toward triage only when the findings multiply
+    its odds that many times. Low back pain alone lifts cauda equina, Guillain-Barre and porphyria from
+    their flat priors about two-fold: together past 10%, but not an emergency. Set the factor to 1 and
+    it is one again. Red flags still are, whatever the factor."""
+    from gutnerve.model import raised
+
+    from .conftest import edit
+
+    assert kb.settings.triage_evidence > 1
+    for finding in ("low-back-pain", "acute-onset", "one-leg-only", "reduced-reflexes", "leg-weakness"):
+        result = assess(kb, present=[finding])
+        assert result.triage.level != "emergency", finding
+    lenient = edit(kb, settings=edit(kb.settings, triage_evidence=1.0))
+    assert assess(lenient, present=["low-back-pain"]).triage.level == "emergency"
+    for flagged in (["saddle-anesthesia"], ["ascending-weakness"], ["leg-weakness", "acute-onset"]):
+        assert assess(kb, present=flagged).triage.level == "emergency", flagged
+    # the rule itself: odds x5 is posterior odds >= 5 x prior odds
+    assert raised(0.5, 1 / 6, 5.0) and not raised(0.49, 1 / 6, 5.0) and not raised(0.1, 0.2, 1.0)

@@ -92,6 +92,8 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ("model.yaml", "workup:", "unexplained: {share: 1.5}\nworkup:", "kb/model.yaml", "`share` is 1.5, not a number between"),
         ("model.yaml", "workup:", "unexplained: {share: half}\nworkup:", "kb/model.yaml", "`share` is 'half', not a number"),
         ("model.yaml", "workup:", "unexplained: 0.5\nworkup:", "kb/model.yaml", "unexplained must be a mapping"),
+        ("model.yaml", "    soon: 0.30", "    soon: 0.30\n  cause_evidence: 0.5", "kb/model.yaml", "`cause_evidence` is 0.5"),
+        ("model.yaml", "    soon: 0.30", "    soon: 0.30\n  cause_evidenc: 5", "kb/model.yaml", "cause_evidenc"),
         (
             "model.yaml",
             "workup:",

@@ -168,6 +168,25 @@ def why_lines(why: dict[str, Any]) -> list[str]:
     return lines
 
 
+def ask_lines(ask: dict[str, Any]) -> list[str]:
+    """`assess --ask N`: the questions worth asking next, each answer's likeliest causes, and the
+    questions whose yes would raise the triage level."""
+
+    def after(side: dict[str, Any]) -> str:
+        causes = ", ".join(f"{c['name']} {percent(c['probability'])}" for c in side["top"][:2])
+        return f"{causes}; triage {side['triage']}"
+
+    lines = [f"Worth asking next (expected information gain; the case's uncertainty is {ask['entropy_bits']:.2f} bits):"]
+    for number, item in enumerate(ask["questions"], start=1):
+        lines.append(f"  {number}. {item['question']} ({item['label']}, {item['information_gain_bits']:.2f} bits)")
+        lines.append(f"     yes (about {percent(item['if_yes']['probability'])}): {after(item['if_yes'])}")
+        lines.append(f"     no  (about {percent(item['if_no']['probability'])}): {after(item['if_no'])}")
+    if ask["would_raise_triage"]:
+        raising = "; ".join(f"{item['label']} -> {item['if_yes']['triage']}" for item in ask["would_raise_triage"])
+        lines.append(f"A yes would raise the triage level ({ask['triage']} now): {raising}")
+    return lines
+
+
 def _why_cell(item: dict[str, Any]) -> str:
     if "likelihood" not in item:
         return "LR 1 (not listed: neutral)"
@@ -207,6 +226,8 @@ def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
         lines += ["", *(f"- {_md_cell(line)}" for line in implied)]
     if "why" in result:
         lines += ["", "```", *why_lines(result["why"]), "```"]
+    if "ask" in result:
+        lines += ["", "```", *ask_lines(result["ask"]), "```"]
     if result["workup"]:
         lines += ["", "**Suggested workup, highest yield first:**", ""]
         lines += [f"{number}. {_md_cell(test)}" for number, test in enumerate(result["workup"], start=1)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, NamedTuple
 
-from gutnerve.render.formats import case_lines, implied_lines, reasons, understood_lines, why_lines
+from gutnerve.render.formats import ask_lines, case_lines, implied_lines, reasons, understood_lines, why_lines
 
 
 class Style(NamedTuple):
@@ -101,6 +101,8 @@ def assessment(
     lines += implied_lines(result)
     if "why" in result:
         lines += ["", *why_lines(result["why"]), ""]
+    if "ask" in result:
+        lines += ["", *ask_lines(result["ask"]), ""]
     if result["workup"]:
         lines.append("Suggested workup, highest yield first:")
         lines += [

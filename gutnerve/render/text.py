@@ -16,7 +16,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from gutnerve.render.formats import case_lines, implied_lines, percent, ratio, reasons, understood_lines, why_lines
+from gutnerve.render.formats import (
+    ask_lines,
+    case_lines,
+    implied_lines,
+    percent,
+    ratio,
+    reasons,
+    understood_lines,
+    why_lines,
+)
 from gutnerve.render.plain import DEFAULT_ROWS, LEVEL_MEANING, Style, bar
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow", "routine": "green"}
@@ -90,6 +99,8 @@ def assessment(
         items.append(Text("\n".join(implied), style="dim"))
     if "why" in result:
         items.append(Text("\n".join(why_lines(result["why"])) + "\n"))
+    if "ask" in result:
+        items.append(Text("\n".join(ask_lines(result["ask"])) + "\n"))
     if result["workup"]:
         plan = Text("Suggested workup, highest yield first:\n", style="bold")
         for number, item in enumerate(result["workup_plan"], start=1):
@@ -128,6 +139,8 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         for flag in card["red_flags"]:
             flags.append(f"- [{flag['level']}] {' + '.join(flag['findings'])}: {flag['message']}\n", style="")
         items.append(flags)
+    if card["mimics"]:
+        items.append(mimic_lines(card["name"], card["mimics"]))
     work = Text("Workup\n", style="bold")
     for step in card["workup"]:
         work.append(f"- {step['name']} ({step['line']}-line): {step['why']}\n", style="")
@@ -137,6 +150,24 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
     items += [refs, Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
+
+
+def mimic_lines(name: str, mimics: list[dict[str, Any]]) -> Text:
+    """The card's closest mimics, each with the findings that tell them apart, as 'how often here
+    vs there'."""
+    text = Text("Closest mimics", style="bold")
+    text.append(f" (what tells them apart: how often in {name} vs in the mimic; 'unlisted': not a feature)\n", style="")
+
+    def often(value: float, listed: bool) -> str:
+        return percent(value) if listed else "unlisted"
+
+    for mimic in mimics:
+        telling = "; ".join(
+            f"{t['label']} {often(t['here'], t['listed_here'])} vs {often(t['there'], t['listed_there'])}"
+            for t in mimic["telling"]
+        )
+        text.append(f"- {mimic['name']} ({mimic['id']}): {telling}\n", style="")
+    return text
 
 
 def listing(rows: list[dict[str, Any]], columns: list[tuple[str, str]], style: Style, title: str = "") -> str:
