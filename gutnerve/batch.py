@@ -153,9 +153,12 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-# Output comes back from a worker in pieces of at most this many bytes: reading one message
-# allocates its whole size at each read from the pipe, which for a chunk's 2 MB cost more
-# than the copying.
+# A chunk's output (about 10 KB a case, 2.5 MB a chunk) follows its header message on the
+# worker's pipe as raw bytes. The parent moves them to its output with os.splice where the
+# system has it (Linux): the kernel copies pipe to file without the bytes passing through
+# Python, which took a third of the parent's time, and the parent shares the cores with the
+# workers. Elsewhere, or when the output cannot take a splice (a terminal), it reads and writes
+# pieces of at most this many bytes.
 PIECE_BYTES = 1 << 16
 
 
@@ -181,8 +184,36 @@ def _serve(tasks: Connection, results: Connection, kb_path: str | None, fingerpr
             results.send(error)
             return
         results.send((errors, len(data)))
-        for start in range(0, len(data), PIECE_BYTES):
-            results.send_bytes(data, start, min(PIECE_BYTES, len(data) - start))
+        _write_all(results.fileno(), data)
+
+
+def _write_all(fd: int, data: bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _copy(fd: int, out: IO[bytes], size: int) -> None:
+    """Move `size` bytes from the pipe `fd` to `out` (flushed first), by splice where it can."""
+    out.flush()
+    try:
+        target = out.fileno() if hasattr(os, "splice") else -1
+    except (OSError, ValueError):  # io.UnsupportedOperation is both: an in-memory stream
+        target = -1
+    while size > 0:
+        if target >= 0:
+            try:
+                moved = os.splice(fd, target, size)
+            except OSError:  # this output cannot take a splice (EINVAL): copy, as elsewhere
+                target = -1
+                continue
+        else:
+            piece = os.read(fd, min(size, PIECE_BYTES))
+            moved = len(piece)
+            out.write(piece)
+        if moved == 0:
+            raise EOFError  # the worker died part-way through its chunk
+        size -= moved
 
 
 def _receive(tasks: Connection, queue: Any) -> None:
@@ -293,10 +324,7 @@ def run(
             bad, left = message
             if lines_done:
                 out.write(frame.separator)
-            while left > 0:
-                piece = worker.results.recv_bytes()
-                out.write(piece)
-                left -= len(piece)
+            _copy(worker.results.fileno(), out, left)
         except EOFError:  # not the end of the input: the worker died (killed, out of memory)
             worker.process.join(1)
             raise RuntimeError(f"a worker process stopped (exit code {worker.process.exitcode})") from None

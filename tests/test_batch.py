@@ -197,6 +197,58 @@ def test_chunks_larger_than_a_pipe_buffer_do_not_block_the_workers(kb, monkeypat
     assert errors == 0 and parallel == serial and len(parallel) == len(lines)
 
 
+def test_output_to_a_file_or_a_pipe_is_the_serial_output(kb, tmp_path, monkeypatch):
+    """Workers' output reaches a real file descriptor through os.splice where the system has it
+    (an in-memory stream, as in the other tests, takes the read-and-write path)."""
+    import threading
+
+    spliced: list[int] = []
+    if hasattr(os, "splice"):
+        real_splice = os.splice
+        monkeypatch.setattr(os, "splice", lambda *args: spliced.append(1) or real_splice(*args))
+
+    lines = random_lines(kb, batch.CHUNK_LINES * 4 + 5)
+    serial = io.BytesIO()
+    batch.run(kb, None, io.BytesIO(b"".join(lines)), serial, top=5, jobs=1)
+    path = tmp_path / "out.jsonl"
+    with path.open("wb") as out:
+        out.write(b"kept\n")  # buffered by the parent before the workers' output: must come first
+        batch.run(kb, None, io.BytesIO(b"".join(lines)), out, top=5, jobs=2)
+    assert path.read_bytes() == b"kept\n" + serial.getvalue()
+    reader, writer = os.pipe()
+    received = bytearray()
+
+    def read_to_the_end() -> None:
+        while piece := os.read(reader, 1 << 16):
+            received.extend(piece)
+
+    drain = threading.Thread(target=read_to_the_end, daemon=True)
+    drain.start()
+    with os.fdopen(writer, "wb") as out:
+        batch.run(kb, None, io.BytesIO(b"".join(lines)), out, top=5, jobs=2)
+    drain.join(timeout=60)
+    os.close(reader)
+    assert bytes(received) == serial.getvalue()
+    assert spliced or not hasattr(os, "splice")
+
+
+def test_a_worker_that_dies_part_way_through_its_output_is_an_error(kb, monkeypatch, tmp_path):
+    import signal
+
+    parent = os.getpid()
+    real = batch._write_all
+
+    def dying(fd, data):
+        if os.getpid() != parent:
+            real(fd, data[: len(data) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+        real(fd, data)
+
+    monkeypatch.setattr(batch, "_write_all", dying)  # inherited by the forked workers
+    with (tmp_path / "out.jsonl").open("wb") as out, pytest.raises(RuntimeError, match="a worker process stopped"):
+        batch.run(kb, None, io.BytesIO(b"".join(random_lines(kb, batch.CHUNK_LINES * 3))), out, top=5, jobs=2)
+
+
 def test_a_failure_in_a_worker_is_raised_in_the_parent(kb, monkeypatch):
     import os
 
