@@ -26,6 +26,7 @@ lines. The cause's study card (`gutnerve explain`) still lists it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -117,17 +118,18 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     return Triage(level, tuple(reasons))
 
 
-def _mass(flags: Flags, ranked: Sequence[ScoredCause], factor: float) -> dict[str, float]:
-    """Urgency -> the summed posterior of its causes that the findings made more probable, their
-    odds at least `factor`-fold (read by cause index from a Ranked, which makes no record per cause)."""
+def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: float) -> float:
+    """The summed posterior of the causes of this urgency that the findings made more probable,
+    their odds at least `factor`-fold (read by cause index from a Ranked, which makes no record per cause)."""
     if isinstance(ranked, Ranked):
-        return {u: ranked.raised_total(indices, members, factor) for u, (indices, members) in flags.by_urgency.items()}
-    mass = dict.fromkeys(flags.by_urgency, 0.0)
-    for scored in ranked:
-        urgency = flags.causes[scored.cause_id][1]
-        if urgency in mass and raised(scored.posterior, scored.prior, factor):
-            mass[urgency] += scored.posterior
-    return mass
+        indices, members = flags.by_urgency[urgency]
+        return ranked.raised_total(indices, members, factor)
+    causes = flags.causes
+    return math.fsum(
+        scored.posterior
+        for scored in ranked
+        if causes[scored.cause_id][1] == urgency and raised(scored.posterior, scored.prior, factor)
+    )
 
 
 def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason]) -> list[TriageReason]:
@@ -139,12 +141,12 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
         return []
     thresholds = kb.settings.cause_thresholds
     factor = kb.settings.triage_evidence
-    mass = _mass(flags, ranked, factor)
     total = 0.0
     for level in kb.settings.triage_levels:  # most urgent first
         if level not in thresholds or rank[level] >= reached:
             break
-        total += mass[level]
+        total += _mass(flags, ranked, level, factor)  # only as far as the walk goes: the last
+        # urgency with a threshold has most causes
         if total >= thresholds[level]:
             shown, more = _most_probable(flags, ranked, {u for u in thresholds if rank[u] <= rank[level]}, factor)
             listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown) + (", ..." if more else "")
