@@ -41,7 +41,10 @@ def compile_speedups(root: Path) -> Path:
         with tempfile.TemporaryDirectory() as temporary:
             command = build_ext(Distribution({"name": "gutnerve", "ext_modules": [extension]}))
             command.inplace = True
-            command.build_temp = temporary
+            # objects and the module are built in the scratch folder, then the module copied in
+            # place: a build/ folder in the source tree would be reused, unchecked, by a later build
+            # whose sources are not newer (a compiler that fails would then still give a module)
+            command.build_temp = command.build_lib = temporary
             command.ensure_finalized()
             command.run()
             return root / command.get_ext_fullpath(extension.name)

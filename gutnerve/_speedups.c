@@ -19,8 +19,16 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
+
+/* Each operation must be rounded to a double, as CPython rounds each float it makes: where the
+ * compiler keeps wider intermediates (x87 code without SSE2), the sums and fsum's partials could
+ * differ in their last bits. Refuse to build there: the hook then installs the pure path. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0 && FLT_EVAL_METHOD != 1
+#error "gutnerve._speedups needs double arithmetic without excess precision (FLT_EVAL_METHOD 0 or 1)"
+#endif
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -152,6 +160,10 @@ put_string(Buf *b, PyObject *text)
     const char *utf8 = PyUnicode_AsUTF8AndSize(text, &size);
     if (utf8 == NULL)
         return -1;
+    if (size > (PY_SSIZE_T_MAX - 2) / 6) { /* each byte escaped to at most 6 */
+        PyErr_NoMemory();
+        return -1;
+    }
     if (b->cap - b->len < 6 * size + 2 && buf_grow(b, 6 * size + 2) < 0)
         return -1;
     char *out = b->data + b->len;
@@ -606,39 +618,59 @@ PyDoc_STRVAR(add_prior_doc, "add_prior(logs, prior, factors)\n--\n\n"
 static PyObject *
 Dense_add_prior(Dense *d, PyObject *args)
 {
-    PyObject *logs, *prior, *factors;
+    PyObject *logs, *prior, *factors, *result = NULL;
     if (!PyArg_ParseTuple(args, "OOO!:add_prior", &logs, &prior, &PyTuple_Type, &factors))
         return NULL;
     if (all_bytes(factors, d->n, "factors") < 0)
         return NULL;
+    /* Made lists or tuples first: iterating `logs` or `prior` runs Python code, which may call
+     * add_prior again and move the tables; from here on no Python code runs. */
+    logs = PySequence_Fast(logs, "logs: a sequence of floats");
+    if (logs == NULL)
+        return NULL;
+    prior = PySequence_Fast(prior, "prior: a sequence of floats");
+    if (prior == NULL)
+        goto done;
     if (d->npriors == d->cap) {
         Py_ssize_t cap = d->cap ? 2 * d->cap : 16;
-        if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / d->n)
-            return PyErr_NoMemory();
+        if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / d->n) {
+            PyErr_NoMemory();
+            goto done;
+        }
         double *plogs = PyMem_Realloc(d->plogs, (size_t)(cap * d->n) * sizeof(double));
-        if (plogs == NULL)
-            return PyErr_NoMemory();
+        if (plogs == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
         d->plogs = plogs;
         double *pnorm = PyMem_Realloc(d->pnorm, (size_t)(cap * d->n) * sizeof(double));
-        if (pnorm == NULL)
-            return PyErr_NoMemory();
+        if (pnorm == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
         d->pnorm = pnorm;
         PyObject **cells = PyMem_Realloc(d->factors, (size_t)(cap * d->n) * sizeof(PyObject *));
-        if (cells == NULL)
-            return PyErr_NoMemory();
+        if (cells == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
         d->factors = cells;
         d->cap = cap;
     }
     Py_ssize_t at = d->npriors;
     if (doubles(logs, d->n, d->plogs + at * d->n, "logs") < 0 || doubles(prior, d->n, d->pnorm + at * d->n, "prior") < 0)
-        return NULL;
+        goto done;
     for (Py_ssize_t c = 0; c < d->n; c++) {
         PyObject *item = PyTuple_GET_ITEM(factors, c);
         Py_INCREF(item);
         d->factors[at * d->n + c] = item;
     }
     d->npriors++;
-    return PyLong_FromSsize_t(at);
+    result = PyLong_FromSsize_t(at);
+done:
+    Py_DECREF(logs);
+    Py_XDECREF(prior);
+    return result;
 }
 
 /* The row indices of a tuple, checked, into `rows` (allocated when more than SMALL). */
@@ -982,6 +1014,12 @@ build_line(Dense *d, PyObject *args, PyObject *into)
 
     /* the differential */
     for (Py_ssize_t rank = 0; rank < top; rank++) {
+        /* checked again for each row: writing a number may call Python (`fallback`), which
+         * could have shortened either list since */
+        if (PyList_GET_SIZE(posterior) != n || PyList_GET_SIZE(order) != n) {
+            PyErr_SetString(PyExc_RuntimeError, "line: posterior or order changed size during the call");
+            goto done;
+        }
         PyObject *at = PyList_GET_ITEM(order, rank);
         Py_ssize_t c = PyLong_AsSsize_t(at);
         if (c == -1 && PyErr_Occurred())
@@ -1181,6 +1219,13 @@ Dense_gather(Dense *d, PyObject *args)
     /* slot[t]: the place of test t among those met (-1: not met); for each place: its test, sum,
      * first-line flag, and the causes listing it (at most `count`: members[place * count + j]) */
     size_t cells = (size_t)(ntests ? ntests : 1);
+    if (count && cells > (size_t)PY_SSIZE_T_MAX / sizeof(Py_ssize_t) / (size_t)count)
+        return PyErr_NoMemory();
+    /* the ids, held: the objects made below may start a collection, whose callbacks or finalizers
+     * (Python) could replace the table with set_tests */
+    PyObject *cause_ids = d->cause_ids, *test_ids = d->test_ids;
+    Py_INCREF(cause_ids);
+    Py_INCREF(test_ids);
     Py_ssize_t *slot = PyMem_Malloc(cells * sizeof(Py_ssize_t));
     Py_ssize_t *met = PyMem_Malloc(cells * sizeof(Py_ssize_t));
     Py_ssize_t *listed = PyMem_Malloc(cells * sizeof(Py_ssize_t));
@@ -1237,11 +1282,11 @@ Dense_gather(Dense *d, PyObject *args)
             goto done;
         }
         for (Py_ssize_t j = 0; j < listed[place]; j++) {
-            PyObject *cause_id = PyTuple_GET_ITEM(d->cause_ids, members[place * count + j]);
+            PyObject *cause_id = PyTuple_GET_ITEM(cause_ids, members[place * count + j]);
             Py_INCREF(cause_id);
             PyTuple_SET_ITEM(causes, j, cause_id);
         }
-        PyObject *item = PyTuple_Pack(4, PyTuple_GET_ITEM(d->test_ids, met[place]), sum, causes,
+        PyObject *item = PyTuple_Pack(4, PyTuple_GET_ITEM(test_ids, met[place]), sum, causes,
                                       first[place] ? Py_True : Py_False);
         Py_DECREF(sum);
         Py_DECREF(causes);
@@ -1252,6 +1297,8 @@ Dense_gather(Dense *d, PyObject *args)
         PyList_SET_ITEM(result, place, item);
     }
 done:
+    Py_DECREF(cause_ids);
+    Py_DECREF(test_ids);
     PyMem_Free(slot);
     PyMem_Free(met);
     PyMem_Free(listed);

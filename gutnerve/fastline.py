@@ -147,6 +147,10 @@ def append_line(out: bytearray, kb: KnowledgeBase, compiled: Accelerator, case: 
 
 def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> tuple[Any, ...]:
     """Score, triage and plan the case; the arguments of Dense.line for it."""
+    if top is not None and top < 1:  # the reference refuses it (CaseError): so does this path
+        from gutnerve.api import assess_case
+
+        assess_case(kb, case, top)
     dense, ids, present_rows, absent_rows, priors, table = compiled
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))

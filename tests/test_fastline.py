@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import platform
 import random
 import shutil
 import struct
@@ -33,7 +34,7 @@ from gutnerve.case import parse_case
 from gutnerve.jsonio import dumps_line
 from gutnerve.jsonline import _Numbers
 from gutnerve.knowledge import load
-from gutnerve.model import KnowledgeBase, PlanItem, Triage
+from gutnerve.model import KnowledgeBase, PlanItem, Triage, TriageReason
 from gutnerve.report import assessment_dict
 from gutnerve.scoring import compile_tables, score
 
@@ -365,3 +366,453 @@ def test_no_memory_grows_over_many_calls(shipped):
     finally:
         tracemalloc.stop()
     assert grown < 20_000, grown  # 10,000 calls: under 2 bytes a call
+
+
+# --- Review of the accelerator: the allocated (large-case) paths, reference counts, error paths,
+# re-entry from Python during a call, the fallback logic and the build hook.
+
+
+def _counted_rows(kb: KnowledgeBase, data: dict) -> int:
+    counted = fastline.scoring.counted(kb, parse_case(data, kb))
+    return len(counted.present) + len(counted.absent)
+
+
+def _large_cases(kb: KnowledgeBase, count: int, seed: int, low: int, high: int) -> list[dict]:
+    """Cases of `low`-`high` findings: more rows than the kernel keeps on its stack (64)."""
+    rng = random.Random(seed)
+    findings = sorted(kb.findings)
+    cases = []
+    for number in range(count):
+        chosen = rng.sample(findings, min(len(findings), rng.randint(low, high)))
+        cut = rng.randint(0, len(chosen))
+        cases.append({"id": f"big-{number}", "present": chosen[:cut], "absent": chosen[cut:], "age": rng.choice([None, 7, 70])})
+    return cases
+
+
+@needs_speedups
+def test_cases_with_more_rows_than_the_stack_holds(shipped, dense_synthetic):
+    """Every case so far had at most 14 findings: these have 65 and more (every finding of the
+    shipped knowledge base, up to 300 of the synthetic one), so the kernel's allocated buffers
+    (rows, and the for/against lists of a cause) are used."""
+    cases = _large_cases(shipped, 40, seed=21, low=len(shipped.findings), high=len(shipped.findings))
+    assert all(_counted_rows(shipped, c) > 64 for c in cases)
+    assert assert_same(shipped, cases) == 120
+    cases = _large_cases(dense_synthetic, 30, seed=22, low=65, high=300)
+    assert all(_counted_rows(dense_synthetic, c) > 64 for c in cases)
+    assert assert_same(dense_synthetic, cases) == 90
+
+
+def _tiny(n: int = 3, findings: int = 2, fallback=None, **changes):
+    """A small Dense of made-up pieces, every object its own (not shared with the knowledge base)."""
+    pieces = dict(
+        heads=tuple(bytes(b',"h%d":' % c) for c in range(n)),
+        middles=tuple(bytes(b',"m%d":[' % c) for c in range(n)),
+        ends=tuple(bytes(b'],"e%d":0},' % c) for c in range(n)),
+        findings=tuple(bytes(b'"f%d"' % k) for k in range(findings)),
+        numbers=fastline.number_table(),
+        fallback=fallback or (lambda value: b"0.0"),
+        tests={f"t{k}": bytes(b'{"t":%d,"line":' % k) for k in range(3)},
+        names={f"t{k}": bytes(b'"t%d"' % k) for k in range(3)},
+        lines=dict(_LINES_),
+        causes={f"c{c}": bytes(b'"c%d"' % c) for c in range(n)},
+        head=b'{"head":1',
+        tail=b',"tail":1}',
+    )
+    pieces.update(changes)
+    return speedups.Dense(**pieces), pieces
+
+
+_LINES_ = {"first": b'"first","yield":', "second": b'"second","yield":'}
+
+
+@needs_speedups
+def test_reference_counts_are_balanced():
+    """Each object the kernel keeps is held once while kept and released once (a leak or a
+    double release would show in sys.getrefcount); the arguments of a call, and what the
+    fallback returns, are left as they were, on success and on error."""
+    n = 3
+    zero = b"0.0"
+    dense, pieces = _tiny(n, fallback=lambda value: zero)
+    kept = [pieces[k] for k in ("heads", "middles", "ends", "findings", "tests", "names", "lines", "causes", "head", "tail")]
+    before = [sys.getrefcount(o) for o in kept]  # each held once by the Dense, too
+    entries = tuple(bytes(b'{"entry":%d}' % c) for c in range(n))
+    entry_counts = [sys.getrefcount(e) for e in entries]
+    dense.set_row(0, (0.5, -0.5, 0.25), entries)
+    assert [sys.getrefcount(e) for e in entries] == [c + 1 for c in entry_counts]
+    dense.set_row(0, (0.5, -0.5, 0.25), entries)  # set again: still held once
+    assert [sys.getrefcount(e) for e in entries] == [c + 1 for c in entry_counts]
+    dense.set_row(0, (0.5, -0.5, 0.25), (None,) * n)  # released
+    assert [sys.getrefcount(e) for e in entries] == entry_counts
+    dense.set_row(0, (0.5, -0.5, 0.25), entries)
+    dense.set_row(1, (0.1, 0.2, 0.3), (None,) * n)
+    dense.set_row(2, (-0.1, 0.0, 0.3), entries)
+    dense.set_row(3, (0.0, -0.2, 0.3), entries)
+    factors = tuple(bytes(b"[%d]" % c) for c in range(n))
+    factor_counts = [sys.getrefcount(f) for f in factors]
+    index = dense.add_prior([0.0, -1.0, -2.0], [0.6, 0.3, 0.1], factors)
+    assert [sys.getrefcount(f) for f in factors] == [c + 1 for c in factor_counts]
+    cause_ids, test_ids = tuple(f"c{c}" for c in range(n)), ("t0", "t1", "t2")
+    ids_before = sys.getrefcount(cause_ids), sys.getrefcount(test_ids)
+    dense.set_tests(cause_ids, test_ids, (((0, True), (1, False)), ((1, True),), ((2, False), (0, False))))
+    assert (sys.getrefcount(cause_ids), sys.getrefcount(test_ids)) == (ids_before[0] + 1, ids_before[1] + 1)
+
+    logs, posterior, order = dense.score(index, (0,), (1,))
+    names = [sys.getrefcount(c) for c in cause_ids]
+    gathered = dense.gather(order, posterior, n)
+    assert sorted(t for t, _, _, _ in gathered) == ["t0", "t1", "t2"]
+    del gathered
+    assert [sys.getrefcount(c) for c in cause_ids] == names
+    plan = tuple(PlanItem(t, "first", 0.00005, ("c0", "c2")) for t in test_ids)  # 0.00005: the fallback
+    triage = Triage("urgent", (TriageReason("urgent", "a message", "finding:x"),))
+    args = (None, 40, "female", (0,), (3,), b"", triage, index, (0, 2), posterior, order, n, plan)
+    watched = [plan, triage, posterior, order, zero, *entries, *factors]
+    counts = [sys.getrefcount(o) for o in watched]
+    for _ in range(50):
+        line = dense.line(*args)
+        out = bytearray()
+        dense.append_line(out, *args)
+        assert bytes(out) == line
+        with pytest.raises(KeyError):
+            dense.line(*args[:-1], (PlanItem("no-such-test", "first", 0.5, ()),))
+        with pytest.raises(ValueError):
+            dense.line(*args[:8], (0, 7), *args[9:])  # row 7 is not set
+    orjson.loads(line)  # well-formed JSON
+    del line
+    assert [sys.getrefcount(o) for o in watched] == counts
+    del watched, dense
+    assert [sys.getrefcount(o) for o in kept] == [count - 1 for count in before]
+    assert [sys.getrefcount(e) for e in entries] == entry_counts
+    assert [sys.getrefcount(f) for f in factors] == factor_counts
+    assert (sys.getrefcount(cause_ids), sys.getrefcount(test_ids)) == ids_before
+
+
+@needs_speedups
+def test_no_memory_grows_on_error_paths(shipped):
+    """The same leak check as above for calls that fail part way, with more rows than the stack
+    holds (allocated buffers to free) and fsum with more partials than its stack holds."""
+    import gc
+    import tracemalloc
+
+    compiled = fastline.accelerator(shipped)
+    assert compiled is not None
+    dense, count = compiled.dense, len(compiled.cause_ids)
+    rows = tuple(compiled.present[f] for f in sorted(shipped.findings))  # 85 rows: allocated
+    index, _ = compiled.priors[None, None]
+    post, order = [1.0 / count] * count, list(range(count))
+    spread = [2.0**e for e in range(-1000, 1000, 54)]  # 38 partials that never merge
+
+    def fail_everywhere() -> None:
+        with pytest.raises(ValueError):
+            dense.score(index, rows, (10**6,))
+        with pytest.raises(ValueError):
+            dense.line(None, None, None, rows, (10**6,), b"", NO_TRIAGE, index, rows, post, order, 5, ())
+        with pytest.raises(KeyError):
+            dense.line(
+                None, None, None, rows, (), b"", NO_TRIAGE, index, rows, post, order, 5, (PlanItem("none", "first", 0.5, ()),)
+            )
+        with pytest.raises(TypeError):
+            dense.line(None, None, None, rows, (), b"", NO_TRIAGE, index, rows, post, order, 5, ((1, 2),))
+        with pytest.raises(ValueError):
+            dense.gather([count] + order[1:], post, count)
+        with pytest.raises(ValueError):
+            speedups.fsum([*spread, math.inf])
+        with pytest.raises(TypeError):
+            dense.add_prior([0.0] * count, [0.0] * (count - 1) + ["x"], (b"[]",) * count)
+
+    for _ in range(20):
+        fail_everywhere()
+    assert speedups.fsum(spread) == math.fsum(spread)
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(1000):
+            fail_everywhere()
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 20_000, grown
+
+
+@needs_speedups
+def test_fsum_with_many_partials():
+    """More partials than the port keeps on its stack (32): values spread over the exponents, each
+    its own partial, mixed in sign and order, against math.fsum."""
+    rng = random.Random(23)
+    for _ in range(300):
+        values = [rng.choice([-1.0, 1.0]) * rng.random() * 2.0 ** rng.randint(-1070, 1020) for _ in range(rng.randint(33, 120))]
+        values += [-v for v in rng.sample(values, len(values) // 3)]  # some exact cancellation
+        rng.shuffle(values)
+        expected, got = math.fsum(values), speedups.fsum(values)
+        assert got == expected and math.copysign(1, got) == math.copysign(1, expected)
+
+
+@needs_speedups
+def test_duplicate_and_odd_indices_stay_in_bounds():
+    """The kernel trusts no index from Python: a ranking that repeats a cause (not a permutation),
+    repeated rows, and every bad row, prior or rank are refused or handled within the tables."""
+    n = 3
+    dense, _ = _tiny(n)
+    for row in range(4):
+        dense.set_row(row, (0.5, -0.5, 0.0), (b"{}",) * n)
+    index = dense.add_prior([0.0] * n, [1 / 3] * n, (b"[]",) * n)
+    dense.set_tests(("c0", "c1", "c2"), ("t0", "t1", "t2"), (((0, True), (1, False), (2, False)), (), ((0, False),)))
+    gathered = dense.gather([0, 0, 0], [0.5, 0.25, 0.25], 3)  # cause 0 thrice: each of its tests 3 times
+    assert [(t, s, c, f) for t, s, c, f in gathered] == [
+        ("t0", 1.5, ("c0",) * 3, True),
+        ("t1", 1.5, ("c0",) * 3, False),
+        ("t2", 1.5, ("c0",) * 3, False),
+    ]
+    line = dense.line(None, None, None, (0, 0, 2), (1, 1), b"", NO_TRIAGE, index, (0, 0, 1, 1), [0.5] * n, [2, 2, 2], 99, ())
+    assert orjson.loads(line)["case"]["present"] == ["f0", "f0", "f1"]
+    assert line.count(b'"h2":') == 3
+    for bad in (-1, 4, 2**62, -(2**62)):
+        with pytest.raises(ValueError):
+            dense.score(index, (bad,), ())
+        with pytest.raises(ValueError):
+            dense.score(bad, (), ())
+        with pytest.raises(ValueError):
+            dense.gather([bad, 0, 0], [0.1] * n, 3)
+        with pytest.raises(ValueError):
+            dense.line(*CASE, NO_TRIAGE, index, (), [0.1] * n, [bad, 0, 0], 1, ())
+    with pytest.raises(OverflowError):
+        dense.score(index, (2**70,), ())
+    with pytest.raises(TypeError):
+        dense.score(index, (1.0,), ())  # a float is no row
+    with pytest.raises(ValueError):
+        speedups.Dense(**{**_tiny(n)[1], "heads": ()})  # no cause
+    with pytest.raises(ValueError):
+        speedups.Dense(**{**_tiny(n)[1], "middles": (b"",)})  # not one per cause
+    with pytest.raises(ValueError):
+        speedups.Dense(**{**_tiny(n)[1], "numbers": (b"123456789",) * 10_001})  # longer than 8 bytes
+    with pytest.raises(TypeError):
+        speedups.Dense(**{**_tiny(n)[1], "fallback": b"not callable"})
+
+
+# Each runs in a child process: before the fixes they crashed the interpreter (or wrote to freed
+# memory), which would take pytest down with them.
+_REENTRY = {
+    # writing a number near a tie calls `fallback` (Python), which here empties the lists the line reads
+    "fallback": """
+post, order = [0.00005] * n, list(range(n))
+def fallback(value):
+    post.clear(); order.clear()
+    return b"0.0"
+dense = tiny(fallback)
+dense.add_prior([0.0] * n, [1.0 / n] * n, (b"[]",) * n)
+for _ in range(20):
+    post[:], order[:] = [0.00005] * n, list(range(n))
+    try:
+        dense.line(None, None, None, (), (), b"", Triage("routine", ()), 0, (), post, order, n, ())
+    except RuntimeError as error:
+        assert "changed size" in str(error)
+    else:
+        raise AssertionError("no error")
+print("ok")
+""",
+    # iterating `logs` (a generator) adds priors meanwhile: the tables move under the call
+    "add_prior": """
+dense = tiny(None)
+for _ in range(15):
+    dense.add_prior([0.0] * n, [0.5] * n, (b"[]",) * n)
+def logs():
+    for _ in range(200):
+        dense.add_prior([0.0] * n, [0.5] * n, (b"[]",) * n)
+    yield from [1.0] * n
+index = dense.add_prior(logs(), [0.25] * n, (b"[]",) * n)
+assert index == 215, index
+assert dense.score(index, (), ())[0] == [1.0] * n
+assert dense.score(15, (), ())[0] == [0.0] * n
+print("ok")
+""",
+    # a collection while gather makes its result runs a callback that replaces the test table
+    "gather": """
+import gc
+dense = tiny(None)
+many = tuple(f"test-{k}" for k in range(500))
+dense.set_tests(tuple(f"c{c}" for c in range(n)), many, tuple(tuple((t, False) for t in range(c, 500, n)) for c in range(n)))
+swapped = []
+def callback(phase, info):
+    if phase == "start" and not swapped:
+        swapped.append(1)
+        dense.set_tests(tuple(f"c{c}" for c in range(n)), ("only",), ((),) * n)
+gather, order, post = dense.gather, list(range(n)), [1.0 / n] * n  # made before the callback is armed
+gc.callbacks.append(callback)
+gc.set_threshold(1)
+try:
+    out = gather(order, post, n)
+finally:
+    gc.callbacks.remove(callback)
+    gc.set_threshold(700)
+assert swapped
+assert sorted(t for t, _, _, _ in out) == sorted(many), len(out)  # the table the call began with
+print("ok")
+""",
+}
+
+_PRELUDE = """
+from gutnerve import fastline
+from gutnerve._speedups import Dense
+from gutnerve.model import Triage
+n = 100  # tables big enough to be allocated by malloc (where freed memory can be caught)
+def tiny(fallback):
+    return Dense(heads=(b",",) * n, middles=(b",",) * n, ends=(b"},",) * n, findings=(b'"f"',),
+                 numbers=fastline.number_table(), fallback=fallback or (lambda value: b"0.0"),
+                 tests={}, names={}, lines={}, causes={}, head=b"{", tail=b"}")
+"""
+
+
+@needs_speedups
+@pytest.mark.parametrize("scenario", sorted(_REENTRY))
+def test_python_code_run_during_a_call_cannot_corrupt_it(scenario):
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", _PRELUDE + _REENTRY[scenario]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
+
+
+@needs_speedups
+def test_a_top_below_one_is_refused_as_the_reference_refuses_it(shipped):
+    from gutnerve.case import CaseError
+
+    compiled = fastline.accelerator(shipped)
+    assert compiled is not None
+    case = parse_case({"present": [next(iter(shipped.findings))]}, shipped)
+    for top in (0, -1):
+        with pytest.raises(CaseError, match="at least 1"):
+            assess_case(shipped, case, top)
+        with pytest.raises(CaseError, match="at least 1"):
+            fastline.line(shipped, compiled, case, top)
+        with pytest.raises(CaseError, match="at least 1"):
+            fastline.append_line(bytearray(), shipped, compiled, case, top)
+
+
+def test_an_extension_that_cannot_be_imported_takes_the_pure_path(shipped, monkeypatch):
+    """As on an install without a compiler: the import fails, batch runs the pure path, same bytes."""
+    monkeypatch.delenv(fastline.PURE, raising=False)
+    import gutnerve
+
+    monkeypatch.setitem(sys.modules, "gutnerve._speedups", None)  # import raises ImportError
+    monkeypatch.delattr(gutnerve, "_speedups", raising=False)  # (else `from gutnerve import` finds it)
+    assert fastline.extension() is None
+    assert fastline.accelerator(shipped) is None
+    cases = random_cases(shipped, 40, seed=24)
+    data, bad = batch.assess_lines(shipped, [orjson.dumps(c) for c in cases], 1, 5)
+    assert bad == 0
+    assert data.split(b"\n") == [reference(shipped, c, 5) for c in cases]
+
+
+def test_the_c_source_names_no_knowledge(shipped):
+    """The accelerator holds no medical fact and no rule: no id of the knowledge base appears in its
+    strings, and its only decimal constants are those of the arithmetic (rounding to 4 places,
+    fsum's halving, the tie margin), not a threshold."""
+    import re
+
+    source = (ROOT / "gutnerve" / "_speedups.c").read_text(encoding="utf-8")
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", source, flags=re.S)
+    strings = " ".join(re.findall(r'"((?:[^"\\\n]|\\.)*)"', code))
+    ids = set(shipped.causes) | set(shipped.findings) | set(shipped.tests)
+    assert not {i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", strings)}
+    floats = {
+        float(x)
+        for x in re.findall(r"(?<![\w.])(\d+\.\d*(?:e-?\d+)?|\d+e-?\d+)(?![\w.])", re.sub(r'"(?:[^"\\\n]|\\.)*"', "", code))
+    }
+    assert floats <= {0.0, 0.5, 1.0, 2.0, 10000.0, 1e-6}, floats
+
+
+def _hook_module(monkeypatch):
+    """hatch_build.py, imported with a stand-in for hatchling where it is not installed."""
+    import importlib.util
+    import types
+
+    try:
+        import hatchling.builders.hooks.plugin.interface  # noqa: F401
+    except ImportError:
+        stub = types.ModuleType("hatchling.builders.hooks.plugin.interface")
+        stub.BuildHookInterface = type("BuildHookInterface", (), {})  # type: ignore[attr-defined]
+        for name in ("hatchling", "hatchling.builders", "hatchling.builders.hooks", "hatchling.builders.hooks.plugin"):
+            monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+        monkeypatch.setitem(sys.modules, stub.__name__, stub)
+    spec = importlib.util.spec_from_file_location("hatch_build_under_test", ROOT / "hatch_build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_hook_falls_back_to_a_pure_wheel(monkeypatch, tmp_path, capsys):
+    from types import SimpleNamespace
+
+    hook = _hook_module(monkeypatch)
+    monkeypatch.delenv("GUTNERVE_NO_SPEEDUPS", raising=False)
+    fake = SimpleNamespace(root=str(tmp_path))
+
+    def broken(root):
+        raise RuntimeError("no compiler here")
+
+    monkeypatch.setattr(hook, "compile_speedups", broken)
+    for version in ("standard", "editable"):
+        data: dict = {"force_include": {}}
+        hook.SpeedupsHook.initialize(fake, version, data)
+        assert data == {"force_include": {}}  # a pure wheel: nothing changed
+        assert "not built (no compiler here)" in capsys.readouterr().err
+
+    def missing(root):
+        raise ImportError("No module named 'setuptools'")
+
+    monkeypatch.setattr(hook, "compile_speedups", missing)
+    data = {"force_include": {}}
+    hook.SpeedupsHook.initialize(fake, "standard", data)
+    assert data == {"force_include": {}}
+
+    called = []
+    monkeypatch.setattr(hook, "compile_speedups", lambda root: called.append(root) or tmp_path / "gutnerve" / "_speedups.x.so")
+    monkeypatch.setenv("GUTNERVE_NO_SPEEDUPS", "1")
+    hook.SpeedupsHook.initialize(fake, "standard", data)
+    assert not called and data == {"force_include": {}}
+    monkeypatch.setenv("GUTNERVE_NO_SPEEDUPS", "0")
+    hook.SpeedupsHook.initialize(fake, "editable", data)  # built in place; the wheel itself stays pure
+    assert called and data == {"force_include": {}}
+    hook.SpeedupsHook.initialize(fake, "standard", data)
+    assert data == {
+        "force_include": {str(tmp_path / "gutnerve" / "_speedups.x.so"): "gutnerve/_speedups.x.so"},
+        "pure_python": False,
+        "infer_tag": True,
+    }
+
+
+def test_the_build_hook_compiles_without_a_warning(monkeypatch, tmp_path, capfd):
+    """The hook's own compilation (its flags include -Wall -Wextra), into a scratch folder: no
+    warning. (Not in place: the package's module is the one the other tests use.)"""
+    pytest.importorskip("setuptools")
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if os.name == "nt" or shutil.which(compiler) is None:
+        pytest.skip("no C compiler (or not a Unix one)")
+    hook = _hook_module(monkeypatch)
+    (tmp_path / "gutnerve").mkdir()
+    shutil.copy(ROOT / "gutnerve" / "_speedups.c", tmp_path / "gutnerve" / "_speedups.c")
+    capfd.readouterr()
+    built = hook.compile_speedups(tmp_path)
+    output = capfd.readouterr()
+    assert built.is_file() and built.parent == tmp_path / "gutnerve"
+    assert "warning" not in (output.out + output.err).lower(), output.out + output.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gutnerve"]  # no build/ left in the tree
+    # and nothing is reused: with a compiler that fails, the next build fails (so the wheel is pure)
+    monkeypatch.setenv("CC", "/bin/false")
+    with pytest.raises(Exception):  # noqa: B017 - whichever error setuptools raises
+        hook.compile_speedups(tmp_path)
+    monkeypatch.delenv("CC")
+    if "gcc" in compiler and platform.machine().lower() in ("x86_64", "amd64", "i386", "i686"):
+        # x87 arithmetic keeps wider intermediates than CPython's floats: the source refuses to build
+        monkeypatch.setenv("CFLAGS", "-mfpmath=387")
+        with pytest.raises(Exception):  # noqa: B017
+            hook.compile_speedups(tmp_path)
+        assert "FLT_EVAL_METHOD" in "".join(capfd.readouterr())
