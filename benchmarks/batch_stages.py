@@ -139,7 +139,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     level = triage.triage(kb, case, ranked)
     t5 = now()
     count = workup.contributing(kb.settings, map(posterior.__getitem__, order))
-    plan = workup.ordered(kb.settings, dense.gather(order, posterior, count))
+    plan = workup.chosen(kb.settings, dense.gather(order, posterior, count))
     t6 = now()
     rows = present_counted + absent_counted
     out = bytearray()

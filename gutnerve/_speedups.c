@@ -850,38 +850,40 @@ put_row(Dense *d, Buf *b, Py_ssize_t rank, Py_ssize_t c, double posterior, Py_ss
     return put_bytes(b, PyTuple_GET_ITEM(d->ends, c));
 }
 
+/* The workup from the plan's keys (workup.PlanKey: (second-line only?, minus the yield, test id,
+ * causes), in the plan's order): the test names, then each test with its line and yield. */
 static int
 put_plan(Dense *d, Buf *b, PyObject *plan)
 {
     Py_ssize_t count = PyTuple_GET_SIZE(plan);
     for (Py_ssize_t j = 0; j < count; j++) {
         PyObject *item = PyTuple_GET_ITEM(plan, j);
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) < 4) {
-            PyErr_SetString(PyExc_TypeError, "plan items are (test, line, yield, causes)");
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4) {
+            PyErr_SetString(PyExc_TypeError, "plan items are (second-line only, minus the yield, test, causes)");
             return -1;
         }
-        if ((j && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->names, PyTuple_GET_ITEM(item, 0)) < 0)
+        if ((j && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->names, PyTuple_GET_ITEM(item, 2)) < 0)
             return -1;
     }
     if (PUT_LITERAL(b, "],\"workup_plan\":[") < 0)
         return -1;
     for (Py_ssize_t j = 0; j < count; j++) {
         PyObject *item = PyTuple_GET_ITEM(plan, j);
-        PyObject *yield = PyTuple_GET_ITEM(item, 2);
+        PyObject *negative = PyTuple_GET_ITEM(item, 1);
         PyObject *causes = PyTuple_GET_ITEM(item, 3);
-        if (!PyFloat_Check(yield) || !PyTuple_Check(causes)) {
+        if (!PyFloat_Check(negative) || !PyTuple_Check(causes)) {
             PyErr_SetString(PyExc_TypeError, "a plan item's yield is a float and its causes a tuple");
             return -1;
         }
-        if ((j && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->tests, PyTuple_GET_ITEM(item, 0)) < 0 ||
-            put_lookup(b, d->lines, PyTuple_GET_ITEM(item, 1)) < 0 || put_number(d, b, PyFloat_AS_DOUBLE(yield)) < 0 ||
-            PUT_LITERAL(b, ",\"causes\":[") < 0)
-            return -1;
-        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(causes); k++) {
-            if ((k && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->cause_json, PyTuple_GET_ITEM(causes, k)) < 0)
-                return -1;
-        }
-        if (PUT_LITERAL(b, "]}") < 0)
+        /* held: put_number may call the fallback (Python), which must not free what is read next */
+        Py_INCREF(causes);
+        int failed = (j && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->tests, PyTuple_GET_ITEM(item, 2)) < 0 ||
+                     put_lookup(b, d->lines, PyTuple_GET_ITEM(item, 0)) < 0 ||
+                     put_number(d, b, -PyFloat_AS_DOUBLE(negative)) < 0 || PUT_LITERAL(b, ",\"causes\":[") < 0;
+        for (Py_ssize_t k = 0; !failed && k < PyTuple_GET_SIZE(causes); k++)
+            failed = (k && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->cause_json, PyTuple_GET_ITEM(causes, k)) < 0;
+        Py_DECREF(causes);
+        if (failed || PUT_LITERAL(b, "]}") < 0)
             return -1;
     }
     return 0;
@@ -945,7 +947,7 @@ PyDoc_STRVAR(line_doc,
              "The JSON line of a case: its id, age and sex, the rows of its present and absent findings\n"
              "(all of them), `implied` (its entries, joined), its Triage; then the first `top` causes of\n"
              "`order` with their posteriors, prior table `prior` and the entries of `rows` (the findings\n"
-             "counted), then the workup `plan` (PlanItems).");
+             "counted), then the workup `plan` (workup.PlanKey tuples in the plan's order).");
 
 static PyObject *
 build_line(Dense *d, PyObject *args, PyObject *into)
@@ -1190,10 +1192,10 @@ fail:
 }
 
 PyDoc_STRVAR(gather_doc, "gather(order, posterior, count)\n--\n\n"
-                         "The tests of the first `count` causes of `order`, each once, in the order first met:\n"
-                         "(test id, the posteriors of the causes listing it summed in rank order, those causes'\n"
-                         "ids, whether one of them lists it first-line). Which causes count, and the order of\n"
-                         "the plan, are the workup's (gutnerve.workup).");
+                         "The tests of the first `count` causes of `order`, each once, in the order first met, as\n"
+                         "gutnerve.workup.PlanKey tuples: (no cause lists it first-line, minus the posteriors of the\n"
+                         "causes listing it summed in rank order, test id, those causes' ids). Which causes count,\n"
+                         "and the order of the plan, are the workup's (gutnerve.workup).");
 
 static PyObject *
 Dense_gather(Dense *d, PyObject *args)
@@ -1274,7 +1276,7 @@ Dense_gather(Dense *d, PyObject *args)
         goto done;
     for (Py_ssize_t place = 0; place < places; place++) {
         PyObject *causes = PyTuple_New(listed[place]);
-        PyObject *sum = PyFloat_FromDouble(sums[place]);
+        PyObject *sum = PyFloat_FromDouble(-sums[place]);
         if (causes == NULL || sum == NULL) {
             Py_XDECREF(causes);
             Py_XDECREF(sum);
@@ -1286,8 +1288,8 @@ Dense_gather(Dense *d, PyObject *args)
             Py_INCREF(cause_id);
             PyTuple_SET_ITEM(causes, j, cause_id);
         }
-        PyObject *item = PyTuple_Pack(4, PyTuple_GET_ITEM(test_ids, met[place]), sum, causes,
-                                      first[place] ? Py_True : Py_False);
+        PyObject *item = PyTuple_Pack(4, first[place] ? Py_False : Py_True, sum, PyTuple_GET_ITEM(test_ids, met[place]),
+                                      causes);
         Py_DECREF(sum);
         Py_DECREF(causes);
         if (item == NULL) {
@@ -1379,6 +1381,12 @@ PyInit__speedups(void)
     PyObject *module = PyModule_Create(&speedups_module);
     if (module == NULL)
         return NULL;
+    /* gutnerve.fastline uses the module only when this matches its own LAYOUT: an in-place build
+     * left from an older source falls back to the pure path instead of misreading its arguments */
+    if (PyModule_AddIntConstant(module, "LAYOUT", 2) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
     Py_INCREF(&DenseType);
     if (PyModule_AddObject(module, "Dense", (PyObject *)&DenseType) < 0) {
         Py_DECREF(&DenseType);

@@ -2,7 +2,10 @@
 
 from collections.abc import Callable, Sequence
 
-from gutnerve.model import PlanItem, Triage
+from gutnerve.model import Triage
+from gutnerve.workup import PlanKey
+
+LAYOUT: int
 
 class Dense:
     def __init__(
@@ -15,7 +18,7 @@ class Dense:
         fallback: Callable[[float], bytes],
         tests: dict[str, bytes],
         names: dict[str, bytes],
-        lines: dict[str, bytes],
+        lines: dict[bool, bytes],
         causes: dict[str, bytes],
         head: bytes,
         tail: bytes,
@@ -39,7 +42,7 @@ class Dense:
         posterior: list[float],
         order: list[int],
         top: int,
-        plan: tuple[PlanItem, ...],
+        plan: tuple[PlanKey, ...],
         /,
     ) -> bytes: ...
     def append_line(
@@ -57,14 +60,12 @@ class Dense:
         posterior: list[float],
         order: list[int],
         top: int,
-        plan: tuple[PlanItem, ...],
+        plan: tuple[PlanKey, ...],
         /,
     ) -> None: ...
     def set_tests(
         self, cause_ids: tuple[str, ...], test_ids: tuple[str, ...], tests: tuple[tuple[tuple[int, bool], ...], ...], /
     ) -> None: ...
-    def gather(
-        self, order: list[int], posterior: list[float], count: int, /
-    ) -> list[tuple[str, float, tuple[str, ...], bool]]: ...
+    def gather(self, order: list[int], posterior: list[float], count: int, /) -> list[PlanKey]: ...
 
 def fsum(values: Sequence[float], /) -> float: ...

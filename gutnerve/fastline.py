@@ -34,17 +34,21 @@ if TYPE_CHECKING:
     from gutnerve._speedups import Dense
 
 PURE = "GUTNERVE_PURE"  # set (not "0") to use the pure Python path even when the extension is built
+# The calling convention this module and gutnerve/_speedups.c share (the C module's LAYOUT): raise
+# both together whenever an argument's or a result's shape changes.
+LAYOUT = 2
 
 
 def extension() -> Any:
-    """The compiled module gutnerve._speedups, or None: not built, or GUTNERVE_PURE is set."""
+    """The compiled module gutnerve._speedups, or None: not built, built from another version of
+    the source (LAYOUT differs), or GUTNERVE_PURE is set."""
     if os.environ.get(PURE, "") not in ("", "0"):
         return None
     try:
         from gutnerve import _speedups
     except ImportError:
         return None
-    return _speedups
+    return _speedups if getattr(_speedups, "LAYOUT", None) == LAYOUT else None  # else a stale build
 
 
 class _Lazy(dict[Any, Any]):
@@ -104,7 +108,7 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         fallback=fallback,
         tests={test_id: table.tests[test_id] for test_id in kb.tests},
         names={test_id: table.names[test_id] for test_id in kb.tests},
-        lines=dict(_LINES),
+        lines={second: _LINES["second" if second else "first"] for second in (False, True)},  # by PlanKey
         causes={cause_id: _kept(cause_id) for cause_id in ids},
         head=_HEAD,
         tail=_TAIL,
@@ -169,7 +173,7 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
     # the workup: which causes contribute and the plan's order as workup.plan decides them, the
     # posteriors summed per test by the accelerator
     count = workup.contributing(kb.settings, map(posterior.__getitem__, order))
-    plan = workup.ordered(kb.settings, dense.gather(order, posterior, count))
+    plan = workup.chosen(kb.settings, dense.gather(order, posterior, count))
     rows = present_counted + absent_counted
     shown = len(ids) if top is None else top
     return (case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan)

@@ -19,6 +19,12 @@ from gutnerve.model import Cause, KnowledgeBase, PlanItem, ScoredCause, Settings
 
 CauseTests = dict[str, tuple[tuple[str, bool], ...]]  # cause id -> (test id, first line?), each test once
 
+# A test as the plan orders it: (listed second-line only?, minus its yield, its id, the contributing
+# causes that list it). Sorting the keys puts the plan in its order (first-line tests first, then
+# falling yield, then test id); the accelerator gathers them in this shape and writes the plan
+# from them (gutnerve.fastline).
+PlanKey = tuple[bool, float, str, tuple[str, ...]]
+
 
 def cause_tests(kb: KnowledgeBase) -> CauseTests:
     """Each cause's tests, a test it names twice counted once (first line if either is)."""
@@ -62,7 +68,7 @@ def plan(kb: KnowledgeBase, ranked: Sequence[ScoredCause]) -> tuple[PlanItem, ..
             else:
                 slot[0] += posterior
                 slot.append(cause_id)
-    return ordered(settings, [(test, slot[0], slot[1:], test in first_line) for test, slot in found.items()])
+    return ordered(settings, [(test not in first_line, -slot[0], test, tuple(slot[1:])) for test, slot in found.items()])
 
 
 def contributing(settings: Settings, posteriors: Iterable[float]) -> int:
@@ -77,14 +83,17 @@ def contributing(settings: Settings, posteriors: Iterable[float]) -> int:
     return count
 
 
-def ordered(settings: Settings, tests: Iterable[tuple[str, float, Sequence[str], bool]]) -> tuple[PlanItem, ...]:
-    """The plan from (test, yield, the contributing causes listing it, listed first-line by one of
-    them) for each test they list: first-line tests first, then by falling yield, then by test id;
-    at most `workup.max_tests` of them. (gutnerve.fastline gathers the same with the accelerator.)"""
-    order = sorted([(not first, -total, test, causes) for test, total, causes, first in tests])
+def chosen(settings: Settings, keys: Iterable[PlanKey]) -> tuple[PlanKey, ...]:
+    """The tests the plan keeps, in its order: first-line tests first, then by falling yield, then
+    by test id; at most `workup.max_tests` of them."""
+    return tuple(sorted(keys)[: settings.workup_max_tests])
+
+
+def ordered(settings: Settings, keys: Iterable[PlanKey]) -> tuple[PlanItem, ...]:
+    """The plan from the key of each test the contributing causes list (see PlanKey, `chosen`)."""
     return tuple(
         [
-            _record(PlanItem, (test, "second" if second else "first", -negative, tuple(causes)))
-            for second, negative, test, causes in order[: settings.workup_max_tests]
+            _record(PlanItem, (test, "second" if second else "first", -negative, causes))
+            for second, negative, test, causes in chosen(settings, keys)
         ]
     )

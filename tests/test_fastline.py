@@ -34,7 +34,7 @@ from gutnerve.case import parse_case
 from gutnerve.jsonio import dumps_line
 from gutnerve.jsonline import _Numbers
 from gutnerve.knowledge import load
-from gutnerve.model import KnowledgeBase, PlanItem, Triage, TriageReason
+from gutnerve.model import KnowledgeBase, Triage, TriageReason
 from gutnerve.report import assessment_dict
 from gutnerve.scoring import compile_tables, score
 
@@ -178,7 +178,7 @@ def test_the_kernel_is_bit_for_bit_scoring(shipped):
 
 @needs_speedups
 def test_the_gathered_workup_is_the_plan(shipped):
-    """The accelerator's sums of posteriors per test, ordered by workup.ordered, give workup.plan's
+    """The accelerator's sums of posteriors per test (as workup.PlanKey tuples), ordered by workup.ordered, give workup.plan's
     plan (yields equal to the last bit), whatever the number of contributing causes."""
     from gutnerve import workup
 
@@ -195,7 +195,7 @@ def test_the_gathered_workup_is_the_plan(shipped):
         count = workup.contributing(shipped.settings, (s.posterior for s in ranked))
         assert workup.ordered(shipped.settings, dense.gather(order, posterior, count)) == workup.plan(shipped, ranked)
         gathered = dense.gather(order, posterior, len(order))  # every cause: every test some cause lists
-        assert sorted(test for test, _, _, _ in gathered) == sorted({s.test for c in shipped.causes.values() for s in c.workup})
+        assert sorted(test for _, _, test, _ in gathered) == sorted({s.test for c in shipped.causes.values() for s in c.workup})
         assert dense.gather(order, posterior, 0) == []
     with pytest.raises(ValueError):
         dense.gather(order[:-1], posterior, 3)
@@ -310,7 +310,7 @@ def test_bad_arguments_raise_and_do_not_crash(shipped):
     with pytest.raises(ValueError):
         dense.line(None, None, None, (never + 1,), (), b"", NO_TRIAGE, index, (row,), post, order, 5, ())
     with pytest.raises(KeyError):
-        dense.line(*CASE, NO_TRIAGE, index, (row,), post, order, 5, (PlanItem("no-such-test", "first", 0.5, ()),))
+        dense.line(*CASE, NO_TRIAGE, index, (row,), post, order, 5, ((False, -0.5, "no-such-test", ()),))
     with pytest.raises(TypeError):
         dense.line(*CASE, NO_TRIAGE, index, (row,), post, order, 5, (("too", "short"),))
     with pytest.raises(ValueError):
@@ -422,7 +422,7 @@ def _tiny(n: int = 3, findings: int = 2, fallback=None, **changes):
     return speedups.Dense(**pieces), pieces
 
 
-_LINES_ = {"first": b'"first","yield":', "second": b'"second","yield":'}
+_LINES_ = {False: b'"first","yield":', True: b'"second","yield":'}  # by PlanKey: second-line only?
 
 
 @needs_speedups
@@ -459,10 +459,10 @@ def test_reference_counts_are_balanced():
     logs, posterior, order = dense.score(index, (0,), (1,))
     names = [sys.getrefcount(c) for c in cause_ids]
     gathered = dense.gather(order, posterior, n)
-    assert sorted(t for t, _, _, _ in gathered) == ["t0", "t1", "t2"]
+    assert sorted(t for _, _, t, _ in gathered) == ["t0", "t1", "t2"]
     del gathered
     assert [sys.getrefcount(c) for c in cause_ids] == names
-    plan = tuple(PlanItem(t, "first", 0.00005, ("c0", "c2")) for t in test_ids)  # 0.00005: the fallback
+    plan = tuple((False, -0.00005, t, ("c0", "c2")) for t in test_ids)  # 0.00005: the fallback
     triage = Triage("urgent", (TriageReason("urgent", "a message", "finding:x"),))
     args = (None, 40, "female", (0,), (3,), b"", triage, index, (0, 2), posterior, order, n, plan)
     watched = [plan, triage, posterior, order, zero, *entries, *factors]
@@ -473,7 +473,7 @@ def test_reference_counts_are_balanced():
         dense.append_line(out, *args)
         assert bytes(out) == line
         with pytest.raises(KeyError):
-            dense.line(*args[:-1], (PlanItem("no-such-test", "first", 0.5, ()),))
+            dense.line(*args[:-1], ((False, -0.5, "no-such-test", ()),))
         with pytest.raises(ValueError):
             dense.line(*args[:8], (0, 7), *args[9:])  # row 7 is not set
     orjson.loads(line)  # well-formed JSON
@@ -507,9 +507,7 @@ def test_no_memory_grows_on_error_paths(shipped):
         with pytest.raises(ValueError):
             dense.line(None, None, None, rows, (10**6,), b"", NO_TRIAGE, index, rows, post, order, 5, ())
         with pytest.raises(KeyError):
-            dense.line(
-                None, None, None, rows, (), b"", NO_TRIAGE, index, rows, post, order, 5, (PlanItem("none", "first", 0.5, ()),)
-            )
+            dense.line(None, None, None, rows, (), b"", NO_TRIAGE, index, rows, post, order, 5, ((False, -0.5, "none", ()),))
         with pytest.raises(TypeError):
             dense.line(None, None, None, rows, (), b"", NO_TRIAGE, index, rows, post, order, 5, ((1, 2),))
         with pytest.raises(ValueError):
@@ -559,10 +557,10 @@ def test_duplicate_and_odd_indices_stay_in_bounds():
     index = dense.add_prior([0.0] * n, [1 / 3] * n, (b"[]",) * n)
     dense.set_tests(("c0", "c1", "c2"), ("t0", "t1", "t2"), (((0, True), (1, False), (2, False)), (), ((0, False),)))
     gathered = dense.gather([0, 0, 0], [0.5, 0.25, 0.25], 3)  # cause 0 thrice: each of its tests 3 times
-    assert [(t, s, c, f) for t, s, c, f in gathered] == [
-        ("t0", 1.5, ("c0",) * 3, True),
-        ("t1", 1.5, ("c0",) * 3, False),
-        ("t2", 1.5, ("c0",) * 3, False),
+    assert gathered == [
+        (False, -1.5, "t0", ("c0",) * 3),
+        (True, -1.5, "t1", ("c0",) * 3),
+        (True, -1.5, "t2", ("c0",) * 3),
     ]
     line = dense.line(None, None, None, (0, 0, 2), (1, 1), b"", NO_TRIAGE, index, (0, 0, 1, 1), [0.5] * n, [2, 2, 2], 99, ())
     assert orjson.loads(line)["case"]["present"] == ["f0", "f0", "f1"]
@@ -646,7 +644,7 @@ finally:
     gc.callbacks.remove(callback)
     gc.set_threshold(700)
 assert swapped
-assert sorted(t for t, _, _, _ in out) == sorted(many), len(out)  # the table the call began with
+assert sorted(t for _, _, t, _ in out) == sorted(many), len(out)  # the table the call began with
 print("ok")
 """,
 }
@@ -816,3 +814,14 @@ def test_the_build_hook_compiles_without_a_warning(monkeypatch, tmp_path, capfd)
         with pytest.raises(Exception):  # noqa: B017
             hook.compile_speedups(tmp_path)
         assert "FLT_EVAL_METHOD" in "".join(capfd.readouterr())
+
+
+@needs_speedups
+def test_a_build_of_another_layout_is_not_used(monkeypatch):
+    """An in-place module compiled from an older _speedups.c (its LAYOUT differs from fastline's)
+    would misread its arguments: the pure path runs instead."""
+    assert fastline.extension() is speedups
+    monkeypatch.setattr(speedups, "LAYOUT", fastline.LAYOUT + 1)
+    assert fastline.extension() is None
+    monkeypatch.delattr(speedups, "LAYOUT")
+    assert fastline.extension() is None
