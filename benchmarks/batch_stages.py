@@ -115,7 +115,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     from gutnerve.model import Ranked
 
     now = time.perf_counter_ns
-    dense, ids, present_rows, absent_rows, priors, table = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total = compiled
     t0 = now()
     data = parse_json(raw)
     t1 = now()
@@ -134,7 +134,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     prior_index, prior = priors[case.age, case.sex]
     t3 = now()
     logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
-    ranked = Ranked(ids, prior, logs, posterior, order)
+    ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
     t4 = now()
     level = triage.triage(kb, case, ranked)
     t5 = now()

@@ -1360,8 +1360,68 @@ speedups_fsum(PyObject *module, PyObject *arg)
     return result;
 }
 
+PyDoc_STRVAR(raised_total_doc,
+             "raised_total(posterior, prior, indices, factor)\n--\n\n"
+             "math.fsum of posterior[i] for i in indices where posterior[i] > prior[i] and\n"
+             "posterior[i] * (1 - prior[i]) >= factor * prior[i] * (1 - posterior[i]): what\n"
+             "gutnerve.model.Ranked.raised_total sums, over lists of floats (which causes, and the\n"
+             "factor, are triage's).");
+
+static PyObject *
+speedups_raised_total(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *posterior, *prior, *indices;
+    double factor;
+    if (!PyArg_ParseTuple(args, "O!O!O!d:raised_total", &PyList_Type, &posterior, &PyList_Type, &prior, &PyTuple_Type,
+                          &indices, &factor))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(posterior), count = PyTuple_GET_SIZE(indices);
+    if (PyList_GET_SIZE(prior) != n) {
+        PyErr_SetString(PyExc_ValueError, "raised_total: one prior and one posterior per cause");
+        return NULL;
+    }
+    double stack[64], *chosen = count <= 64 ? stack : PyMem_Malloc((size_t)count * sizeof(double));
+    if (chosen == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t kept = 0;
+    PyObject *result = NULL;
+    /* no Python code runs in this loop (ints and floats are read as they are): the lists cannot
+     * change under it */
+    for (Py_ssize_t j = 0; j < count; j++) {
+        PyObject *index = PyTuple_GET_ITEM(indices, j);
+        if (!PyLong_Check(index)) {
+            PyErr_SetString(PyExc_TypeError, "raised_total: indices are ints");
+            goto done;
+        }
+        Py_ssize_t i = PyLong_AsSsize_t(index);
+        if (i == -1 && PyErr_Occurred())
+            goto done;
+        if (i < 0 || i >= n) {
+            PyErr_SetString(PyExc_ValueError, "raised_total: an index names no cause");
+            goto done;
+        }
+        PyObject *p_object = PyList_GET_ITEM(posterior, i), *q_object = PyList_GET_ITEM(prior, i);
+        if (!PyFloat_Check(p_object) || !PyFloat_Check(q_object)) {
+            PyErr_SetString(PyExc_TypeError, "raised_total: posteriors and priors are floats");
+            goto done;
+        }
+        double p = PyFloat_AS_DOUBLE(p_object), q = PyFloat_AS_DOUBLE(q_object);
+        if (p > q && p * (1.0 - q) >= factor * q * (1.0 - p))
+            chosen[kept++] = p;
+    }
+    double total;
+    if (fsum(chosen, kept, &total) == 0)
+        result = PyFloat_FromDouble(total);
+done:
+    if (chosen != stack)
+        PyMem_Free(chosen);
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
     {"fsum", speedups_fsum, METH_O, fsum_doc},
+    {"raised_total", speedups_raised_total, METH_VARARGS, raised_total_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1383,7 +1443,7 @@ PyInit__speedups(void)
         return NULL;
     /* gutnerve.fastline uses the module only when this matches its own LAYOUT: an in-place build
      * left from an older source falls back to the pure path instead of misreading its arguments */
-    if (PyModule_AddIntConstant(module, "LAYOUT", 2) < 0) {
+    if (PyModule_AddIntConstant(module, "LAYOUT", 3) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 PURE = "GUTNERVE_PURE"  # set (not "0") to use the pure Python path even when the extension is built
 # The calling convention this module and gutnerve/_speedups.c share (the C module's LAYOUT): raise
 # both together whenever an argument's or a result's shape changes.
-LAYOUT = 2
+LAYOUT = 3
 
 
 def extension() -> Any:
@@ -72,6 +72,7 @@ class Accelerator(NamedTuple):
     absent: _Lazy  # finding id -> its row when known absent (that + 1)
     priors: _Lazy  # (age, sex) -> (its prior table's index in `dense`, the normalised priors)
     pieces: Any  # jsonline.Pieces
+    raised_total: Callable[[Any, Any, Any, float], float]  # _speedups.raised_total, for Ranked
 
 
 def accelerator(kb: KnowledgeBase) -> Accelerator | None:
@@ -135,7 +136,7 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         priors[key] = (dense.add_prior(base.logs, base.prior, factors), base.prior)
 
     present, absent, priors = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior)
-    return Accelerator(dense, ids, present, absent, priors, table)
+    return Accelerator(dense, ids, present, absent, priors, table, extension().raised_total)
 
 
 def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> bytes:
@@ -155,7 +156,7 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         from gutnerve.api import assess_case
 
         assess_case(kb, case, top)
-    dense, ids, present_rows, absent_rows, priors, table = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total = compiled
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))
     implied = scoring.nested(kb, case)
@@ -168,7 +169,7 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         present_counted, absent_counted, implied_json = present, absent, b""
     prior_index, prior = priors[case.age, case.sex]
     logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
-    ranked = Ranked(ids, prior, logs, posterior, order)
+    ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
     level = triage.triage(kb, case, ranked)
     # the workup: which causes contribute and the plan's order as workup.plan decides them, the
     # posteriors summed per test by the accelerator

@@ -825,3 +825,53 @@ def test_a_build_of_another_layout_is_not_used(monkeypatch):
     assert fastline.extension() is None
     monkeypatch.delattr(speedups, "LAYOUT")
     assert fastline.extension() is None
+
+
+@needs_speedups
+def test_the_compiled_raised_total_is_the_python_one():
+    """_speedups.raised_total sums what Ranked.raised_total sums in Python, to the last bit: random
+    posteriors and priors (ties included, factors from 1 to 10, index sets past the kernel's stack
+    buffer), and it refuses what it cannot read."""
+    from gutnerve.model import Ranked
+
+    rng = random.Random(29)
+    for _ in range(3000):
+        n = rng.randint(1, 150)
+        prior = [rng.random() / n for _ in range(n)]
+        posterior = [rng.choice([q, q * rng.uniform(0.5, 12), rng.random()]) for q in prior]
+        indices = tuple(rng.sample(range(n), rng.randint(0, n)))
+        factor = rng.choice([1.0, 5.0, rng.uniform(1, 10)])
+        plain = Ranked(("c",) * n, prior, [0.0] * n, posterior, list(range(n)))
+        compiled = Ranked(("c",) * n, prior, [0.0] * n, posterior, list(range(n)), sum_raised=speedups.raised_total)
+        expected = plain.raised_total(indices, frozenset(indices), factor)
+        assert compiled.raised_total(indices, frozenset(indices), factor) == expected
+    with pytest.raises(ValueError):
+        speedups.raised_total([0.5], [0.25], (1,), 5.0)
+    with pytest.raises(ValueError):
+        speedups.raised_total([0.5], [0.25], (-1,), 5.0)
+    with pytest.raises(ValueError):
+        speedups.raised_total([0.5, 0.5], [0.25], (0,), 5.0)
+    with pytest.raises(TypeError):
+        speedups.raised_total([1], [0.25], (0,), 5.0)
+    with pytest.raises(TypeError):
+        speedups.raised_total([0.5], [0.25], ("0",), 5.0)
+    with pytest.raises(TypeError):
+        speedups.raised_total((0.5,), [0.25], (0,), 5.0)
+
+
+@needs_speedups
+def test_triage_is_the_same_with_and_without_the_compiled_sum(shipped):
+    """Batch's accelerated path triages with the compiled sum; every level and reason is the pure one's."""
+    from gutnerve import triage
+    from gutnerve.model import Ranked
+
+    levels = set()
+    for data in random_cases(shipped, 2000, seed=31):
+        case = parse_case(data, shipped)
+        ranked = score(shipped, case, detail=0)
+        ids, prior, logs, posterior, order = ranked._ids, ranked._prior, ranked._logs, ranked._posterior, ranked._order
+        compiled = Ranked(ids, list(prior), logs, list(posterior), order, sum_raised=speedups.raised_total)
+        expected = triage.triage(shipped, case, ranked)
+        assert triage.triage(shipped, case, compiled) == expected
+        levels.add(expected.level)
+    assert levels == set(shipped.settings.triage_levels)  # every level met, so every rule ran
