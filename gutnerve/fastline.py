@@ -4,12 +4,13 @@
 arithmetic and byte-joining of a batch case: the sums of the case's rows of ln likelihood
 ratios, the exponentials, the correctly rounded normaliser and the ranking (as
 `scoring.score` does them), the sums of the contributing causes' posteriors per test (as
-`workup.plan` adds them), and the JSON line (as `jsonline.assessment_line` writes it), from
+`workup.plan` adds them, as `workup.PlanKey` tuples), the sum triage's joint rule reads
+(`Ranked.raised_total`), and the JSON line (as `jsonline.assessment_line` writes it), from
 tables compiled here once per knowledge base: each finding's rows and each cause's
 for/against entries, the priors of each age and sex, each cause's tests, and the JSON pieces
 of `jsonline.pieces`. The C code holds no medical fact and no rule: the reasoning stays in
 Python, with the nesting of findings (`scoring.nested`), triage, and the workup's choice of
-contributing causes and its order (`workup.contributing`, `workup.ordered`) run on what the
+contributing causes and its order (`workup.contributing`, `workup.chosen`) run on what the
 kernel returns.
 
 The accelerator is used by `batch` (JSONL) for knowledge bases scored densely (up to
