@@ -363,10 +363,7 @@ class Ranked(Sequence[ScoredCause]):
         fast = getattr(posterior, "raised_over", None)  # a lazy view over thousands of causes
         if fast is not None:
             return float(fast(indices, members, prior, factor))
-        # `raised` written out: this runs for every cause of every urgency of every batch case
-        return math.fsum(
-            [p for i in indices if (p := posterior[i]) > (q := prior[i]) and p * (1.0 - q) >= factor * q * (1.0 - p)]
-        )
+        return math.fsum([p for i in indices if raised(p := posterior[i], prior[i], factor)])
 
     def with_priors(self) -> Iterator[tuple[str, float, float]]:
         """(cause id, prior, posterior) of every cause, most probable first, without making records."""
