@@ -48,6 +48,22 @@ def kb() -> KnowledgeBase:
     return load()
 
 
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeBase:
+    """The shipped knowledge base loaded afresh (not from the cache): its own compiled tables."""
+    return load(use_cache=False)
+
+
+def synthetic_kb(folder: Path, **params: int) -> KnowledgeBase:
+    """A knowledge base written by benchmarks/synthetic_kb.py into `folder` (causes, findings,
+    links, seed) and loaded without the cache."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic_kb import write
+
+    write(folder, **params)
+    return load(folder, use_cache=False)
+
+
 class Run:
     """The result of one in-process run of the command line."""
 

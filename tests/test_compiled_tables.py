@@ -18,20 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gutnerve import make_case
-from gutnerve.knowledge import load
 from gutnerve.model import Contribution, KnowledgeBase, PlanItem, ScoredCause, split
 from gutnerve.report import _tables
 from gutnerve.scoring import compile_tables, contributions, evidence, score
 from gutnerve.triage import compile_flags, triage
 from gutnerve.workup import cause_tests, plan
 
-from .conftest import edit
-
-
-@pytest.fixture(scope="module")
-def fresh() -> KnowledgeBase:
-    """The shipped knowledge base without the cache: every table is built inside these tests."""
-    return load(use_cache=False)
+from .conftest import edit, synthetic_kb
 
 
 def every_side(kb: KnowledgeBase):
@@ -39,43 +32,43 @@ def every_side(kb: KnowledgeBase):
     return [(finding, present) for finding in kb.findings for present in (True, False)]
 
 
-def test_each_findings_evidence_is_the_reference_explanation_for_every_cause(fresh):
+def test_each_findings_evidence_is_the_reference_explanation_for_every_cause(shipped):
     """For every finding, reported either way, and every cause: the compiled column gives the
     contribution `scoring.contributions` computes for that cause, and the dense row its weight."""
-    tables = compile_tables(fresh)
+    tables = compile_tables(shipped)
     assert tables.dense  # the shipped knowledge base is scored with full rows
-    for finding, present in every_side(fresh):
-        side = evidence(fresh, tables, finding)[0 if present else 1]
-        case = make_case(fresh, [finding] if present else [], [] if present else [finding])
-        for index, cause in enumerate(fresh.causes.values()):
-            reference = contributions(fresh, cause, case)
+    for finding, present in every_side(shipped):
+        side = evidence(shipped, tables, finding)[0 if present else 1]
+        case = make_case(shipped, [finding] if present else [], [] if present else [finding])
+        for index, cause in enumerate(shipped.causes.values()):
+            reference = contributions(shipped, cause, case)
             assert side.shown[index] == (reference[0] if reference else None), (finding, present, cause.id)
             weight = reference[0].weight if reference else 0.0
             assert side.row[index] == weight, (finding, present, cause.id)
 
 
-def test_each_for_against_entry_is_built_from_the_causes_own_numbers(fresh):
+def test_each_for_against_entry_is_built_from_the_causes_own_numbers(shipped):
     """The result object's entry for a contribution: a listed finding's numbers come from the cause's
     link (frequency against background), an unlisted one's from the unexplained share."""
-    entries = _tables(fresh).entries
-    tables = compile_tables(fresh)
-    for finding, present in every_side(fresh):
-        side = evidence(fresh, tables, finding)[0 if present else 1]
-        background = fresh.findings[finding].background
+    entries = _tables(shipped).entries
+    tables = compile_tables(shipped)
+    for finding, present in every_side(shipped):
+        side = evidence(shipped, tables, finding)[0 if present else 1]
+        background = shipped.findings[finding].background
         reference = background if present else 1.0 - background
-        for index, cause in enumerate(fresh.causes.values()):
+        for index, cause in enumerate(shipped.causes.values()):
             part = side.shown[index]
             if part is None:
                 continue
             link = cause.link(finding)
             if link is None:
-                share = fresh.settings.unexplained
+                share = shipped.settings.unexplained
                 likelihood = share * background if present else 1.0 - share * background
             else:
                 likelihood = link.frequency if present else 1.0 - link.frequency
             assert entries[part] == {
                 "finding": finding,
-                "label": fresh.findings[finding].label,
+                "label": shipped.findings[finding].label,
                 "present": present,
                 "weight": round(math.log(likelihood / reference), 3) + 0.0,
                 "likelihood_ratio": round(likelihood / reference, 3) + 0.0,
@@ -83,20 +76,20 @@ def test_each_for_against_entry_is_built_from_the_causes_own_numbers(fresh):
             }, (finding, present, cause.id)
 
 
-def test_the_compiled_red_flags_are_the_declared_ones(fresh):
-    flags = compile_flags(fresh)
+def test_the_compiled_red_flags_are_the_declared_ones(shipped):
+    flags = compile_flags(shipped)
     filed = {number: (needs, reason) for entries in flags.by_finding.values() for number, needs, reason in entries}
-    redundant = plain_echoes(fresh)
+    redundant = plain_echoes(shipped)
     assert redundant, "the shipped knowledge base files some flags again under causes"
-    assert sorted(filed) == [n for n in range(len(fresh.red_flags)) if n not in redundant]
-    for number, flag in enumerate(fresh.red_flags):
+    assert sorted(filed) == [n for n in range(len(shipped.red_flags)) if n not in redundant]
+    for number, flag in enumerate(shipped.red_flags):
         if number in redundant:
             continue
         needs, reason = filed[number]
         assert needs == frozenset(flag.findings) and (reason.level, reason.message) == (flag.level, flag.message)
         assert reason.trigger == ("finding:" if flag.findings == (flag.origin,) else "red-flag:") + flag.origin
-    thresholds = fresh.settings.cause_thresholds
-    assert flags.causes == {c.id: (thresholds.get(c.urgency), c.urgency, c.name) for c in fresh.causes.values()}
+    thresholds = shipped.settings.cause_thresholds
+    assert flags.causes == {c.id: (thresholds.get(c.urgency), c.urgency, c.name) for c in shipped.causes.values()}
 
 
 def reference_plan(kb: KnowledgeBase, ranked: list[ScoredCause]) -> tuple[PlanItem, ...]:
@@ -179,13 +172,15 @@ def random_case(kb: KnowledgeBase, rng: random.Random, most: int, ages: list, se
     return make_case(kb, chosen[:cut], chosen[cut:], age=rng.choice(ages), sex=rng.choice(sexes))
 
 
-def test_plan_and_triage_agree_with_their_plain_statements_on_random_cases(fresh):
+def test_plan_and_triage_agree_with_their_plain_statements_on_random_cases(shipped):
     rng = random.Random(3)
     for _ in range(300):
-        case = random_case(fresh, rng, most=10, ages=[None, 20, 75], sexes=[None, "male"])
-        ranked = list(score(fresh, case, detail=5))
-        assert plan(fresh, ranked) == reference_plan(fresh, ranked)
-        assert [(r.level, r.trigger) for r in triage(fresh, case, ranked).reasons] == reference_triage_levels(fresh, case, ranked)
+        case = random_case(shipped, rng, most=10, ages=[None, 20, 75], sexes=[None, "male"])
+        ranked = list(score(shipped, case, detail=5))
+        assert plan(shipped, ranked) == reference_plan(shipped, ranked)
+        assert [(r.level, r.trigger) for r in triage(shipped, case, ranked).reasons] == reference_triage_levels(
+            shipped, case, ranked
+        )
 
 
 weights = st.sampled_from([-1.5, -0.693, -0.2, 0.0, 0.054, 0.693, 1.2, 2.8])  # few values: ties are common
@@ -201,13 +196,13 @@ def test_split_orders_as_sorting_by_falling_strength_with_ties_in_place(drawn):
     assert (list(scored.supporting), list(scored.opposing)) == (raising, lowering)
 
 
-def test_tables_are_kept_per_knowledge_base_not_shared_with_an_edited_copy(fresh):
+def test_tables_are_kept_per_knowledge_base_not_shared_with_an_edited_copy(shipped):
     """An edited copy (a new object) compiles its own tables: a changed background changes its rows."""
-    finding = next(iter(fresh.findings))
-    findings = dict(fresh.findings)
+    finding = next(iter(shipped.findings))
+    findings = dict(shipped.findings)
     findings[finding] = edit(findings[finding], background=findings[finding].background / 2)
-    edited = edit(fresh, findings=findings)
-    original = evidence(fresh, compile_tables(fresh), finding)[0].row
+    edited = edit(shipped, findings=findings)
+    original = evidence(shipped, compile_tables(shipped), finding)[0].row
     changed = evidence(edited, edited.derived(compile_tables), finding)[0].row
     assert original != changed
 
@@ -248,18 +243,12 @@ def test_a_lazy_posterior_view_sums_the_raised_causes_as_read_one_by_one():
         assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
-def test_plan_and_triage_read_a_ranking_as_they_read_its_records(fresh, tmp_path):
+def test_plan_and_triage_read_a_ranking_as_they_read_its_records(shipped, tmp_path):
     """Triage and the workup walk a Ranked by (cause id, posterior) without making records
     (Ranked.posteriors); they must find what they find in the records themselves, on the
     shipped knowledge base (dense) and on a large one, whose ranking is a lazy view (sparse)."""
-    import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    from synthetic_kb import write
-
-    write(tmp_path / "kb", causes=400, findings=300, links=12, seed=5)
-    for kb in (fresh, load(tmp_path / "kb", use_cache=False)):
+    for kb in (shipped, synthetic_kb(tmp_path / "kb", causes=400, findings=300, links=12, seed=5)):
         rng = random.Random(8)
         for _ in range(150):
             case = random_case(kb, rng, most=9, ages=[None, 30, 80], sexes=[None, "female"])

@@ -33,11 +33,11 @@ from gutnerve.api import assess_case
 from gutnerve.case import parse_case
 from gutnerve.jsonio import dumps_line
 from gutnerve.jsonline import _Numbers
-from gutnerve.knowledge import load
 from gutnerve.model import KnowledgeBase, Triage, TriageReason
 from gutnerve.report import assessment_dict
 from gutnerve.scoring import compile_tables, score
 
+from .conftest import synthetic_kb
 from .test_jsonline import IDS, TOPS, random_cases
 
 ROOT = Path(__file__).parent.parent
@@ -66,19 +66,9 @@ def assert_same(kb: KnowledgeBase, cases: list[dict], tops=TOPS) -> int:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> KnowledgeBase:
-    return load(use_cache=False)
-
-
-@pytest.fixture(scope="module")
 def dense_synthetic(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """A knowledge base of 90 causes over 400 findings: still scored densely, so accelerated."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from synthetic_kb import write
-
-    folder = tmp_path_factory.mktemp("dense") / "kb"
-    write(folder, causes=90, findings=400, links=12, seed=5)
-    kb = load(folder, use_cache=False)
+    kb = synthetic_kb(tmp_path_factory.mktemp("dense") / "kb", causes=90, findings=400, links=12, seed=5)
     assert kb.derived(compile_tables).dense
     return kb
 
@@ -127,11 +117,7 @@ def test_random_cases_on_a_synthetic_dense_knowledge_base(dense_synthetic):
 
 
 def test_a_sparse_knowledge_base_takes_the_pure_path(tmp_path):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from synthetic_kb import write
-
-    write(tmp_path / "kb", causes=150, findings=200, links=12, seed=6)
-    kb = load(tmp_path / "kb", use_cache=False)
+    kb = synthetic_kb(tmp_path / "kb", causes=150, findings=200, links=12, seed=6)
     assert not kb.derived(compile_tables).dense
     assert fastline.accelerator(kb) is None
     cases = random_cases(kb, 60, seed=13)

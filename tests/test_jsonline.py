@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import random
 import struct
-import sys
 from pathlib import Path
 
 import orjson
@@ -30,6 +29,8 @@ from gutnerve.jsonline import _Numbers, assessment_line
 from gutnerve.knowledge import load
 from gutnerve.model import KnowledgeBase
 from gutnerve.report import assessment_dict
+
+from .conftest import synthetic_kb
 
 ROOT = Path(__file__).parent.parent
 TOPS = (1, 5, None)
@@ -86,19 +87,9 @@ def assert_same(kb: KnowledgeBase, cases: list[dict], tops=TOPS) -> int:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> KnowledgeBase:
-    return load(use_cache=False)
-
-
-@pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """A knowledge base of 400 causes over 300 findings: scored sparsely (scoring.DENSE_CAUSES)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from synthetic_kb import write
-
-    folder = tmp_path_factory.mktemp("synthetic") / "kb"
-    write(folder, causes=400, findings=300, links=12, seed=3)
-    kb = load(folder, use_cache=False)
+    kb = synthetic_kb(tmp_path_factory.mktemp("synthetic") / "kb", causes=400, findings=300, links=12, seed=3)
     from gutnerve.scoring import compile_tables
 
     assert not kb.derived(compile_tables).dense

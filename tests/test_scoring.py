@@ -11,6 +11,8 @@ import pytest
 from gutnerve import assess, make_case
 from gutnerve.scoring import contributions, prior_weight, score
 
+from .conftest import synthetic_kb
+
 DOC = Path(__file__).parent.parent / "docs" / "method.md"
 
 
@@ -139,16 +141,10 @@ def test_sparse_update_agrees_with_full_recomputation(tmp_path, monkeypatch):
     """On a large knowledge base a case touches few causes: score() updates the prior
     normaliser and order instead of recomputing them. Both ways must agree."""
     import random
-    import sys
 
     from gutnerve import scoring
-    from gutnerve.knowledge import load
 
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    from synthetic_kb import write
-
-    write(tmp_path / "kb", causes=400, findings=300, links=12, seed=5)
-    kb = load(tmp_path / "kb", use_cache=False)
+    kb = synthetic_kb(tmp_path / "kb", causes=400, findings=300, links=12, seed=5)
     findings = list(kb.findings)
     rng = random.Random(11)
     cases = []
