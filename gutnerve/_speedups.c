@@ -875,15 +875,17 @@ put_plan(Dense *d, Buf *b, PyObject *plan)
             PyErr_SetString(PyExc_TypeError, "a plan item's yield is a float and its causes a tuple");
             return -1;
         }
-        /* held: put_number may call the fallback (Python), which must not free what is read next */
-        Py_INCREF(causes);
-        int failed = (j && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->tests, PyTuple_GET_ITEM(item, 2)) < 0 ||
-                     put_lookup(b, d->lines, PyTuple_GET_ITEM(item, 0)) < 0 ||
-                     put_number(d, b, -PyFloat_AS_DOUBLE(negative)) < 0 || PUT_LITERAL(b, ",\"causes\":[") < 0;
-        for (Py_ssize_t k = 0; !failed && k < PyTuple_GET_SIZE(causes); k++)
-            failed = (k && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->cause_json, PyTuple_GET_ITEM(causes, k)) < 0;
-        Py_DECREF(causes);
-        if (failed || PUT_LITERAL(b, "]}") < 0)
+        /* the plan is a tuple of tuples, held by the call's arguments: Python code the number
+         * fallback runs cannot change or free what is read here */
+        if ((j && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->tests, PyTuple_GET_ITEM(item, 2)) < 0 ||
+            put_lookup(b, d->lines, PyTuple_GET_ITEM(item, 0)) < 0 ||
+            put_number(d, b, -PyFloat_AS_DOUBLE(negative)) < 0 || PUT_LITERAL(b, ",\"causes\":[") < 0)
+            return -1;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(causes); k++) {
+            if ((k && PUT_LITERAL(b, ",") < 0) || put_lookup(b, d->cause_json, PyTuple_GET_ITEM(causes, k)) < 0)
+                return -1;
+        }
+        if (PUT_LITERAL(b, "]}") < 0)
             return -1;
     }
     return 0;
