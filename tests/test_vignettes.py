@@ -20,9 +20,12 @@ FOLDER = Path(__file__).parent / "vignettes"
 VIGNETTES = load_vignettes(FOLDER)
 
 # Regression floors, a few vignettes below the measured figures (docs/accuracy.md); the
-# project's targets (75% / 92%) are higher and not met yet.
-TOP1_FLOOR = 0.55
-TOP3_FLOOR = 0.75
+# project's targets (75% / 92%) are higher and not met yet. Re-based on 2026-11-23 when
+# the source audit of the vignettes (tests/vignettes/README.md) moved the measured figures
+# to top-1 53.8% (from 58.8%, same knowledge base) and top-3 82.4% (from 80.7%): a floor
+# guards the ranking against regressions, and the vignettes now say what their sources say.
+TOP1_FLOOR = 0.50
+TOP3_FLOOR = 0.78
 
 
 @pytest.fixture(scope="module")
