@@ -16,6 +16,7 @@ the bytes of their output lines. `run` is the shell around it:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections import deque
@@ -262,7 +263,8 @@ def _start_workers(kb: KnowledgeBase, kb_path: str | None, jobs: int, options: t
 def _stop(workers: list[_Worker], finished: bool) -> None:
     for worker in workers:
         if finished:
-            worker.tasks.send(None)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # gone, its output all read
+                worker.tasks.send(None)
         else:
             worker.process.terminate()
     for worker in workers:
@@ -337,7 +339,15 @@ def run(
         pending: deque[tuple[_Worker, int, int]] = deque()
         for turn, (number, chunk, size) in enumerate(_prepend(first, second, chunks)):
             worker = workers[turn % jobs]  # in turn: each worker's output comes back in the order sent
-            worker.tasks.send((number, chunk))
+            try:
+                worker.tasks.send((number, chunk))
+            except (BrokenPipeError, ConnectionResetError):
+                # The worker has exited: read what is owed in order, which raises the error it
+                # sent before exiting, or reports that it stopped; never the bare pipe error.
+                while pending:
+                    collect(*pending.popleft())
+                worker.process.join(1)
+                raise RuntimeError(f"a worker process stopped (exit code {worker.process.exitcode})") from None
             pending.append((worker, len(chunk), size))
             while len(pending) >= jobs * IN_FLIGHT_PER_JOB:  # bounded: memory does not grow with the input
                 collect(*pending.popleft())

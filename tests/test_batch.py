@@ -282,6 +282,26 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(kb, monkeypatch):
         run_batch(kb, random_lines(kb, batch.CHUNK_LINES * 3), jobs=2)
 
 
+def test_a_worker_gone_before_it_is_sent_a_chunk_is_an_error_not_a_pipe_error(kb, monkeypatch):
+    """The parent's send to a worker that has already exited fails with a broken pipe (the race
+    behind a flaky failure of the test above): it is reported as the stopped worker it is."""
+    import os
+    import signal
+
+    real = batch._start_workers
+
+    def started_then_killed(*args, **kwargs):
+        workers = real(*args, **kwargs)
+        for worker in workers:
+            os.kill(worker.process.pid, signal.SIGKILL)
+            worker.process.join()
+        return workers
+
+    monkeypatch.setattr(batch, "_start_workers", started_then_killed)
+    with pytest.raises(RuntimeError, match=r"a worker process stopped \(exit code -9\)"):
+        run_batch(kb, random_lines(kb, batch.CHUNK_LINES * 3), jobs=2)
+
+
 def _running(pid: int) -> bool:
     from pathlib import Path
 
