@@ -328,8 +328,7 @@ def run(
                 out.write(frame.separator)
             _copy(worker.results.fileno(), out, left)
         except EOFError:  # not the end of the input: the worker died (killed, out of memory)
-            worker.process.join(1)
-            raise RuntimeError(f"a worker process stopped (exit code {worker.process.exitcode})") from None
+            raise _stopped(worker) from None
         done(bad, count, size)
 
     out.flush()  # before forking: a worker must not inherit output still buffered
@@ -346,8 +345,7 @@ def run(
                 # sent before exiting, or reports that it stopped; never the bare pipe error.
                 while pending:
                     collect(*pending.popleft())
-                worker.process.join(1)
-                raise RuntimeError(f"a worker process stopped (exit code {worker.process.exitcode})") from None
+                raise _stopped(worker) from None
             pending.append((worker, len(chunk), size))
             while len(pending) >= jobs * IN_FLIGHT_PER_JOB:  # bounded: memory does not grow with the input
                 collect(*pending.popleft())
@@ -358,6 +356,11 @@ def run(
         _stop(workers, finished)
     _finish(out, frame, lines_done)
     return errors
+
+
+def _stopped(worker: _Worker) -> RuntimeError:
+    worker.process.join(1)
+    return RuntimeError(f"a worker process stopped (exit code {worker.process.exitcode})")
 
 
 def _finish(out: IO[bytes], frame: Any, lines: int) -> None:
