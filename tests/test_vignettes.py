@@ -24,8 +24,10 @@ VIGNETTES = load_vignettes(FOLDER)
 # the source audit of the vignettes (tests/vignettes/README.md) moved the measured figures
 # to top-1 53.8% (from 58.8%, same knowledge base) and top-3 82.4% (from 80.7%): a floor
 # guards the ranking against regressions, and the vignettes now say what their sources say.
-TOP1_FLOOR = 0.50
-TOP3_FLOOR = 0.78
+# Raised on 2026-11-23 (second session) to 55% / 79%, a few vignettes below the 57.8% / 81.3%
+# measured on 166 vignettes.
+TOP1_FLOOR = 0.55
+TOP3_FLOOR = 0.79
 
 
 @pytest.fixture(scope="module")
