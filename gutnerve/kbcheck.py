@@ -323,6 +323,7 @@ class Builder:
                     fid,
                     settings,
                     None,
+                    sources,
                 )
             result[fid] = Finding(
                 id=fid,
@@ -425,8 +426,10 @@ class Builder:
             )
         return result
 
-    def red_flag(self, spec: Any, origin: str, settings: Settings, findings: dict[str, Finding] | None) -> RedFlag | None:
-        if not self.mapping(spec, f"red flag of `{origin}`", ("all", "level", "message")):
+    def red_flag(
+        self, spec: Any, origin: str, settings: Settings, findings: dict[str, Finding] | None, sources: dict[str, Source]
+    ) -> RedFlag | None:
+        if not self.mapping(spec, f"red flag of `{origin}`", ("all", "level", "message"), ("basis", "note")):
             return None
         ids = self.str_list(spec, "all", "red flag")
         if not ids:
@@ -439,7 +442,28 @@ class Builder:
             self.error(
                 f"red flag level {level!r} is not an urgent level", f"use one of {settings.triage_levels[:-1]}", spec, "level"
             )
-        return RedFlag(tuple(ids), str(level), self.text(spec, "message", "red flag"), origin)
+        # A red flag sends people to an emergency department or a doctor: what says it should is
+        # shown with it (`explain`), as a finding's frequency shows its source.
+        basis = spec.get("basis", "")
+        note = spec.get("note", "")
+        if not isinstance(basis, str) or not isinstance(note, str):
+            self.error(f"red flag of `{origin}`: `basis` and `note` must be text", "quote them as strings", spec)
+            basis, note = "", ""
+        if basis and basis != JUDGEMENT and basis not in sources:
+            self.error(
+                f"red flag of `{origin}` cites unknown source `{basis}`",
+                f"use `{JUDGEMENT}` or a key of this file's `sources`",
+                spec,
+                "basis",
+            )
+        if basis == JUDGEMENT and not note.strip():
+            self.error(
+                f"red flag of `{origin}` rests on judgement without a note saying why",
+                "add a `note` with the reasoning, or cite a guideline in `basis`",
+                spec,
+                "note",
+            )
+        return RedFlag(tuple(ids), str(level), self.text(spec, "message", "red flag"), origin, basis, note.strip())
 
     def cause(
         self, path: Path, data: Any, settings: Settings, findings: dict[str, Finding], tests: dict[str, LabTest]
@@ -485,7 +509,7 @@ class Builder:
         red_flags: list[RedFlag] = []
         if "red_flags" in data:
             if isinstance(data["red_flags"], list):
-                red_flags = [rf for spec in data["red_flags"] if (rf := self.red_flag(spec, cid, settings, findings))]
+                red_flags = [rf for spec in data["red_flags"] if (rf := self.red_flag(spec, cid, settings, findings, sources))]
             else:
                 self.error(
                     f"{what}: `red_flags` must be a list", "write `red_flags:` then `- all: [...]` items", data, "red_flags"

@@ -51,6 +51,8 @@ class RedFlag(NamedTuple):
     level: str
     message: str
     origin: str  # the finding or cause id that declares it
+    basis: str = ""  # why this level: a source key of the declaring file, or "judgement"
+    note: str = ""  # how the source supports the level, or how it was judged
 
 
 class Finding(NamedTuple):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from gutnerve.model import Assessment, Case, Cause, Contribution, Implied, KnowledgeBase, split
+from gutnerve.model import Assessment, Case, Cause, Contribution, Implied, KnowledgeBase, RedFlag, split
 
 SCHEMA_VERSION = 1
 DISCLAIMER = "Decision support only, not a diagnosis: discuss the results with a clinician."
@@ -184,7 +184,7 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             }
             for link in links
         ],
-        "red_flags": [{"findings": list(f.findings), "level": f.level, "message": f.message} for f in cause.red_flags],
+        "red_flags": [red_flag_dict(f) for f in cause.red_flags],
         "mimics": mimics_list(kb, cause.id),
         "workup": [
             {
@@ -203,6 +203,12 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             for s in cause.sources
         ],
     }
+
+
+def red_flag_dict(flag: RedFlag) -> dict[str, Any]:
+    """A red flag with what it rests on: `basis` is a source key of the file that declares it
+    (its cause's `sources`, or findings.yaml's), or "judgement"."""
+    return {"findings": list(flag.findings), "level": flag.level, "message": flag.message, "basis": flag.basis, "note": flag.note}
 
 
 def mimics_list(kb: KnowledgeBase, cause_id: str) -> list[dict[str, Any]]:
@@ -241,7 +247,7 @@ def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "question": f.question,
             "hpo": f.hpo,
             "background": f.background,
-            "red_flag": {"level": f.red_flag.level, "message": f.red_flag.message} if f.red_flag else None,
+            "red_flag": red_flag_dict(f.red_flag) if f.red_flag else None,
             "synonyms": list(f.synonyms),
         }
         for f in kb.findings.values()

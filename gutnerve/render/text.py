@@ -137,7 +137,7 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     if card["red_flags"]:
         flags = Text("Red flags\n", style="bold red")
         for flag in card["red_flags"]:
-            flags.append(f"- [{flag['level']}] {' + '.join(flag['findings'])}: {flag['message']}\n", style="")
+            flags.append(f"- [{flag['level']}] {' + '.join(flag['findings'])}: {flag['message']}{basis(flag)}\n", style="")
         items.append(flags)
     if card["mimics"]:
         items.append(mimic_lines(card["name"], card["mimics"]))
@@ -150,6 +150,14 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
     items += [refs, Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
+
+
+def basis(flag: dict[str, Any]) -> str:
+    """What a red flag's level rests on, as the card's findings table names a source: its key
+    (the full citation is under Sources), or clinical judgement."""
+    if not flag["basis"]:
+        return ""
+    return " (basis: clinical judgement)" if flag["basis"] == "judgement" else f" (basis: {flag['basis']})"
 
 
 def mimic_lines(name: str, mimics: list[dict[str, Any]]) -> Text:
