@@ -202,6 +202,17 @@ def test_explain_text_is_a_study_card(run):
     assert out.count("not a diagnosis") == 1
 
 
+def test_red_flags_show_what_they_rest_on(run, monkeypatch):
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    saddle = next(f for f in run("findings", *KB, "--json").json() if f["id"] == "saddle-anesthesia")
+    assert (saddle["red_flag"]["basis"], saddle["red_flag"]["note"]) == ("judgement", "Illustrative.")
+    card = run("explain", "lead-poisoning", "--json").json()  # the shipped knowledge base
+    flag = next(f for f in card["red_flags"] if f["findings"] == ["leg-weakness", "mood-change"])
+    assert flag["basis"] in {source["key"] for source in card["sources"]}
+    assert flag["note"]
+    assert f"(basis: {flag['basis']})" in run("explain", "lead-poisoning").out
+
+
 def test_version(run):
     from gutnerve import __version__
 
