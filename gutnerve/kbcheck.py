@@ -429,7 +429,7 @@ class Builder:
     def red_flag(
         self, spec: Any, origin: str, settings: Settings, findings: dict[str, Finding] | None, sources: dict[str, Source]
     ) -> RedFlag | None:
-        if not self.mapping(spec, f"red flag of `{origin}`", ("all", "level", "message"), ("basis", "note")):
+        if not self.mapping(spec, f"red flag of `{origin}`", ("all", "level", "message", "basis"), ("note",)):
             return None
         ids = self.str_list(spec, "all", "red flag")
         if not ids:
@@ -444,19 +444,19 @@ class Builder:
             )
         # A red flag sends people to an emergency department or a doctor: what says it should is
         # shown with it (`explain`), as a finding's frequency shows its source.
-        basis = spec.get("basis", "")
+        basis = spec["basis"]
         note = spec.get("note", "")
-        if not isinstance(basis, str) or not isinstance(note, str):
+        if not isinstance(basis, str) or not basis or not isinstance(note, str):
             self.error(f"red flag of `{origin}`: `basis` and `note` must be text", "quote them as strings", spec)
             basis, note = "", ""
-        if basis and basis != JUDGEMENT and basis not in sources:
+        elif basis != JUDGEMENT and basis not in sources:
             self.error(
                 f"red flag of `{origin}` cites unknown source `{basis}`",
                 f"use `{JUDGEMENT}` or a key of this file's `sources`",
                 spec,
                 "basis",
             )
-        if basis == JUDGEMENT and not note.strip():
+        elif basis == JUDGEMENT and not note.strip():
             self.error(
                 f"red flag of `{origin}` rests on judgement without a note saying why",
                 "add a `note` with the reasoning, or cite a guideline in `basis`",

@@ -100,6 +100,13 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ),
         (
             "findings.yaml",
+            "assessment., basis: judgement, note: Illustrative.",
+            "assessment.",
+            "kb/findings.yaml:",
+            "red flag of `saddle-anesthesia` lacks `basis`",
+        ),
+        (
+            "findings.yaml",
             "assessment., basis: judgement,",
             "assessment., basis: [judgement],",
             "kb/findings.yaml:",
