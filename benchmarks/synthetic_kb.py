@@ -52,7 +52,9 @@ def write(out: Path, causes: int, findings: int, links: int, seed: int) -> None:
             "    background_basis: judgement",
         ]
         if number % 97 == 0:
-            lines.append(f'    red_flag: {{level: urgent, message: "Synthetic red flag {number}."}}')
+            lines.append(
+                f'    red_flag: {{level: urgent, message: "Synthetic red flag {number}.", basis: judgement, note: synthetic}}'
+            )
     (out / "findings.yaml").write_text("\n".join(lines) + "\n")
     folder = out / "causes"
     folder.mkdir(exist_ok=True)
@@ -84,6 +86,7 @@ def write(out: Path, causes: int, findings: int, links: int, seed: int) -> None:
             f"  - all: [{finding_id(chosen[0])}, {finding_id(chosen[1])}]",
             f"    level: {rng.choice(LEVELS[:3])}",
             "    message: Synthetic combination.",
+            "    basis: synthetic-a",
             "workup:",
             "  first_line:",
             *(f"    - {{test: {test}, why: synthetic}}" for test in rng.sample(tests, 2)),
