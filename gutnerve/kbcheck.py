@@ -297,13 +297,8 @@ class Builder:
             if hpo is not None and (not isinstance(hpo, str) or not HPO_PATTERN.match(hpo)):
                 self.error(f"{what}: hpo {hpo!r} is not of the form HP:0000000", "fix or remove `hpo`", entry, "hpo")
             basis = self.text(entry, "background_basis", what)
-            if basis and basis != JUDGEMENT and basis not in sources:
-                self.error(
-                    f"{what}: background_basis `{basis}` is not a source key",
-                    f"use `{JUDGEMENT}` or add it to `sources`",
-                    entry,
-                    "background_basis",
-                )
+            if basis:  # an empty one is reported by `text`
+                self.cited(basis, sources, f"{what}: background_basis", entry, "background_basis")
             synonyms = [s.strip().lower() for s in self.str_list(entry, "synonyms", what)]  # as free text reads them
             for phrase in dict.fromkeys(synonyms):
                 owner = phrases.setdefault(phrase, fid)
@@ -426,6 +421,14 @@ class Builder:
             )
         return result
 
+    def cited(self, key: Any, sources: Collection[str], who: str, entry: Any, field: str) -> None:
+        """Check that `key` names a source of the same file, or is the word for clinical judgement
+        (a finding's background, a cause's frequency, a red flag's level)."""
+        if key != JUDGEMENT and not _known(key, sources):
+            self.error(
+                f"{who} cites unknown source `{key}`", f"use `{JUDGEMENT}` or a key of this file's `sources`", entry, field
+            )
+
     def red_flag(
         self, spec: Any, origin: str, settings: Settings, findings: dict[str, Finding] | None, sources: dict[str, Source]
     ) -> RedFlag | None:
@@ -449,14 +452,9 @@ class Builder:
         if not isinstance(basis, str) or not basis or not isinstance(note, str):
             self.error(f"red flag of `{origin}`: `basis` and `note` must be text", "quote them as strings", spec)
             basis, note = "", ""
-        elif basis != JUDGEMENT and basis not in sources:
-            self.error(
-                f"red flag of `{origin}` cites unknown source `{basis}`",
-                f"use `{JUDGEMENT}` or a key of this file's `sources`",
-                spec,
-                "basis",
-            )
-        elif basis == JUDGEMENT and not note.strip():
+        elif basis != JUDGEMENT:
+            self.cited(basis, sources, f"red flag of `{origin}`", spec, "basis")
+        elif not note.strip():
             self.error(
                 f"red flag of `{origin}` rests on judgement without a note saying why",
                 "add a `note` with the reasoning, or cite a guideline in `basis`",
@@ -612,10 +610,7 @@ class Builder:
             else:
                 value = self.number(spec, "frequency", f"{what}: `{fid}`", 0, 1, open_=True)
             source = spec["source"]
-            if source != JUDGEMENT and not _known(source, sources):
-                self.error(
-                    f"{what}: `{fid}` cites unknown source `{source}`", f"use `{JUDGEMENT}` or a key of `sources`", spec, "source"
-                )
+            self.cited(source, sources, f"{what}: `{fid}`", spec, "source")
             note = spec.get("note", "")
             if term is None and source == JUDGEMENT and not (isinstance(note, str) and note.strip()):
                 # a judgement may be a number (an estimate between two HPO terms), but it must say why
