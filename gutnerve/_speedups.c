@@ -905,6 +905,21 @@ put_findings(Dense *d, Buf *b, Py_ssize_t *rows, Py_ssize_t count)
     return PUT_LITERAL(b, "]");
 }
 
+/* An int read as a cause index: 0 <= index < n, else -1 with an exception set (a ValueError
+ * saying `message` when out of range). */
+static Py_ssize_t
+cause_index(PyObject *number, Py_ssize_t n, const char *message)
+{
+    Py_ssize_t index = PyLong_AsSsize_t(number);
+    if (index == -1 && PyErr_Occurred())
+        return -1;
+    if (index < 0 || index >= n) {
+        PyErr_SetString(PyExc_ValueError, message);
+        return -1;
+    }
+    return index;
+}
+
 /* The triage object: {"level":..,"reasons":[messages],"triggers":[{"level","trigger","message"}]}
  * from a Triage (level, reasons) of TriageReasons (level, message, trigger). */
 static int
@@ -1024,14 +1039,9 @@ build_line(Dense *d, PyObject *args, PyObject *into)
             PyErr_SetString(PyExc_RuntimeError, "line: posterior or order changed size during the call");
             goto done;
         }
-        PyObject *at = PyList_GET_ITEM(order, rank);
-        Py_ssize_t c = PyLong_AsSsize_t(at);
-        if (c == -1 && PyErr_Occurred())
+        Py_ssize_t c = cause_index(PyList_GET_ITEM(order, rank), n, "line: a rank names no cause");
+        if (c < 0)
             goto done;
-        if (c < 0 || c >= n) {
-            PyErr_SetString(PyExc_ValueError, "line: a rank names no cause");
-            goto done;
-        }
         PyObject *post = PyList_GET_ITEM(posterior, c);
         if (!PyFloat_Check(post)) {
             PyErr_SetString(PyExc_TypeError, "line: posteriors are floats");
@@ -1396,13 +1406,9 @@ speedups_raised_total(PyObject *module, PyObject *args)
             PyErr_SetString(PyExc_TypeError, "raised_total: indices are ints");
             goto done;
         }
-        Py_ssize_t i = PyLong_AsSsize_t(index);
-        if (i == -1 && PyErr_Occurred())
+        Py_ssize_t i = cause_index(index, n, "raised_total: an index names no cause");
+        if (i < 0)
             goto done;
-        if (i < 0 || i >= n) {
-            PyErr_SetString(PyExc_ValueError, "raised_total: an index names no cause");
-            goto done;
-        }
         PyObject *p_object = PyList_GET_ITEM(posterior, i), *q_object = PyList_GET_ITEM(prior, i);
         if (!PyFloat_Check(p_object) || !PyFloat_Check(q_object)) {
             PyErr_SetString(PyExc_TypeError, "raised_total: posteriors and priors are floats");
