@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from gutnerve.api import assess_case
@@ -114,30 +113,26 @@ def markdown(rows: Sequence[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(args: list[str]) -> int:
-    import sys
-
-    from gutnerve.evaluation import load_vignettes
-    from gutnerve.exit_codes import ExitCode
-    from gutnerve.knowledge import KnowledgeBaseError, load
-
-    def option(name: str) -> str | None:
-        return args[args.index(name) + 1] if name in args[:-1] else None
-
-    positional = [a for i, a in enumerate(args) if not a.startswith("--") and (i == 0 or not args[i - 1].startswith("--"))]
+def _strengths(text: str) -> tuple[float, ...]:
     try:
-        text = option("--strengths")
-        strengths = tuple(float(s) for s in text.split(",")) if text else STRENGTHS
-        if any(s <= 0 for s in strengths):
-            raise ValueError("--strengths: each strength must be above 0")
-        kb = load(option("--kb"))
-        vignettes = load_vignettes(Path(positional[0] if positional else "tests/vignettes"))
-        out = markdown(table(kb, vignettes, strengths))
-    except (KnowledgeBaseError, OSError, ValueError) as error:
-        sys.stderr.write(f"gutnerve.ceiling: error: {' '.join(str(error).split())}\n")
-        return int(ExitCode.BAD_INPUT)
-    sys.stdout.write(out)
-    return int(ExitCode.OK)
+        strengths = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"--strengths: {text!r} is not a comma-separated list of numbers") from None
+    if not all(s > 0 for s in strengths):  # also refuses nan
+        raise ValueError(f"--strengths: each strength must be above 0, not {text!r}")
+    return strengths
+
+
+def main(args: list[str]) -> int:
+    from gutnerve.evaluation import arguments, load_vignettes, run_command
+    from gutnerve.knowledge import load
+
+    def build() -> str:
+        folder, options = arguments(args, ("--kb", "--strengths"))
+        strengths = _strengths(options["--strengths"]) if "--strengths" in options else STRENGTHS
+        return markdown(table(load(options.get("--kb")), load_vignettes(folder), strengths))
+
+    return run_command("gutnerve.ceiling", build)
 
 
 if __name__ == "__main__":

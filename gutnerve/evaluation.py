@@ -7,6 +7,7 @@ are pure: vignettes and a knowledge base in, metrics out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,24 +177,53 @@ def report_markdown(kb: KnowledgeBase, vignettes: list[dict[str, Any]], command:
     return "\n".join(lines) + "\n"
 
 
-def main(args: list[str]) -> int:
-    """python -m gutnerve.evaluation [FOLDER] [--kb PATH]: the accuracy report on standard output."""
+def arguments(args: list[str], options: tuple[str, ...]) -> tuple[Path, dict[str, str]]:
+    """A maintainer command's arguments: one vignette folder (default tests/vignettes) and the
+    named options, each with a value; anything else is refused rather than ignored."""
+    folders: list[str] = []
+    values: dict[str, str] = {}
+    rest = iter(args)
+    for arg in rest:
+        if arg in options:
+            value = next(rest, None)
+            if value is None:
+                raise ValueError(f"{arg} needs a value")
+            values[arg] = value
+        elif arg.startswith("--"):
+            raise ValueError(f"unknown option {arg} (options: {', '.join(options)})")
+        else:
+            folders.append(arg)
+    if len(folders) > 1:
+        raise ValueError(f"one vignette folder, not {len(folders)}: {' '.join(folders)}")
+    return Path(folders[0] if folders else "tests/vignettes"), values
+
+
+def run_command(name: str, build: Callable[[], str]) -> int:
+    """A maintainer command's report on standard output, or its error in one line and exit 2."""
     import sys
 
     from gutnerve.exit_codes import ExitCode
-    from gutnerve.knowledge import KnowledgeBaseError, load
+    from gutnerve.knowledge import KnowledgeBaseError
 
-    kb_path = args[args.index("--kb") + 1] if "--kb" in args[:-1] else None
-    folder = Path(args[0] if args and args[0] != "--kb" else "tests/vignettes")
     try:
-        kb = load(kb_path)
-        vignettes = load_vignettes(folder)
-        report = report_markdown(kb, vignettes, "python -m gutnerve.evaluation tests/vignettes > docs/accuracy.md")
+        report = build()
     except (KnowledgeBaseError, OSError, ValueError) as error:  # a typo, not a bug: one line
-        sys.stderr.write(f"gutnerve.evaluation: error: {' '.join(str(error).split())}\n")
+        sys.stderr.write(f"{name}: error: {' '.join(str(error).split())}\n")
         return int(ExitCode.BAD_INPUT)
     sys.stdout.write(report)
     return int(ExitCode.OK)
+
+
+def main(args: list[str]) -> int:
+    """python -m gutnerve.evaluation [FOLDER] [--kb PATH]: the accuracy report on standard output."""
+    from gutnerve.knowledge import load
+
+    def build() -> str:
+        folder, options = arguments(args, ("--kb",))
+        kb = load(options.get("--kb"))
+        return report_markdown(kb, load_vignettes(folder), "python -m gutnerve.evaluation tests/vignettes > docs/accuracy.md")
+
+    return run_command("gutnerve.evaluation", build)
 
 
 if __name__ == "__main__":

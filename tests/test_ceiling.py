@@ -103,9 +103,34 @@ def test_learning_only_from_other_cases_can_miss_a_case_in_sample_fitting_gets(m
     assert shipped.top1 < 1.0 and in_sample.top1 == 1.0 and held_out.top1 < 1.0
 
 
-def test_command_line_errors_are_one_line_and_exit_2(capsys, tmp_path):
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--strengths", "0,4"], "must be above 0"),
+        (["--strengths", "nan"], "must be above 0"),
+        (["--strengths", "4,x"], "not a comma-separated list of numbers"),
+        (["--strengths"], "--strengths needs a value"),
+        (["--top", "3"], "unknown option --top"),
+        (["a", "b"], "one vignette folder, not 2"),
+    ],
+)
+def test_command_line_errors_are_one_line_and_exit_2(capsys, args, message):
+    assert ceiling.main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err
+    assert captured.err.startswith("gutnerve.ceiling: error:") and captured.err.count("\n") == 1
+
+
+def test_an_empty_folder_is_refused_in_one_line(capsys, tmp_path):
     assert ceiling.main([str(tmp_path), "--kb", str(MINI_KB)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("gutnerve.ceiling: error:") and err.count("\n") == 1
-    assert ceiling.main(["tests/vignettes", "--strengths", "0,4"]) == 2
-    assert "above 0" in capsys.readouterr().err
+    assert "no vignette files" in capsys.readouterr().err
+
+
+def test_the_command_prints_the_table(capsys, tmp_path):
+    (tmp_path / "v.yaml").write_text(
+        "- id: v1\n  case: {present: [burning-feet, diarrhea]}\n  expected: {causes: [small-fiber-neuropathy], triage: routine}\n"
+    )
+    assert ceiling.main([str(tmp_path), "--kb", str(MINI_KB), "--strengths", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "| tables | top-1 | top-3 | top-5 |"
+    assert "| in-sample, strength 2 |" in out and "| leave-one-out, strength 2 |" in out

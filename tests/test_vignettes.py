@@ -111,3 +111,15 @@ def test_evaluation_module_refuses_a_bad_vignette_folder_in_one_line(tmp_path, c
     captured = capsys.readouterr()
     assert captured.out == ""
     assert message in captured.err and captured.err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--kb"], "--kb needs a value"), (["--top", "3"], "unknown option --top"), (["a", "b"], "one vignette folder")],
+)
+def test_evaluation_module_refuses_arguments_it_would_not_use(capsys, args, message):
+    from gutnerve.evaluation import main
+
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err and captured.err.count("\n") == 1
