@@ -495,28 +495,17 @@ Dense_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         memcpy(d->number_text[k], PyBytes_AS_STRING(text), (size_t)size);
         d->number_size[k] = (unsigned char)size;
     }
-    Py_INCREF(heads);
-    d->heads = heads;
-    Py_INCREF(middles);
-    d->middles = middles;
-    Py_INCREF(ends);
-    d->ends = ends;
-    Py_INCREF(fallback);
-    d->fallback = fallback;
-    Py_INCREF(tests);
-    d->tests = tests;
-    Py_INCREF(names);
-    d->names = names;
-    Py_INCREF(lines);
-    d->lines = lines;
-    Py_INCREF(causes);
-    d->cause_json = causes;
-    Py_INCREF(tail);
-    d->tail = tail;
-    Py_INCREF(head);
-    d->head = head;
-    Py_INCREF(findings);
-    d->findings = findings;
+    d->heads = Py_NewRef(heads);
+    d->middles = Py_NewRef(middles);
+    d->ends = Py_NewRef(ends);
+    d->fallback = Py_NewRef(fallback);
+    d->tests = Py_NewRef(tests);
+    d->names = Py_NewRef(names);
+    d->lines = Py_NewRef(lines);
+    d->cause_json = Py_NewRef(causes);
+    d->tail = Py_NewRef(tail);
+    d->head = Py_NewRef(head);
+    d->findings = Py_NewRef(findings);
     return (PyObject *)d;
 }
 
@@ -579,8 +568,7 @@ Dense_set_row(Dense *d, PyObject *args)
             *cell = NULL;
         }
         else {
-            Py_INCREF(entry);
-            *cell = entry;
+            *cell = Py_NewRef(entry);
         }
     }
     d->filled[index] = 1;
@@ -662,8 +650,7 @@ Dense_add_prior(Dense *d, PyObject *args)
         goto done;
     for (Py_ssize_t c = 0; c < d->n; c++) {
         PyObject *item = PyTuple_GET_ITEM(factors, c);
-        Py_INCREF(item);
-        d->factors[at * d->n + c] = item;
+        d->factors[at * d->n + c] = Py_NewRef(item);
     }
     d->npriors++;
     result = PyLong_FromSsize_t(at);
@@ -1069,8 +1056,7 @@ build_line(Dense *d, PyObject *args, PyObject *into)
         if (PyByteArray_Resize(into, size + b.len) < 0)
             goto done;
         memcpy(PyByteArray_AS_STRING(into) + size, b.data, (size_t)b.len);
-        Py_INCREF(Py_None);
-        result = Py_None;
+        result = Py_NewRef(Py_None);
     }
 done:
     buf_free(&b);
@@ -1189,10 +1175,8 @@ Dense_set_tests(Dense *d, PyObject *args)
     d->listing = flat;
     d->listing_first = first;
     d->ntests = ntests;
-    Py_INCREF(cause_ids);
-    Py_XSETREF(d->cause_ids, cause_ids);
-    Py_INCREF(test_ids);
-    Py_XSETREF(d->test_ids, test_ids);
+    Py_XSETREF(d->cause_ids, Py_NewRef(cause_ids));
+    Py_XSETREF(d->test_ids, Py_NewRef(test_ids));
     Py_RETURN_NONE;
 fail_memory:
     PyErr_NoMemory();
