@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from gutnerve.api import assess_case
 from gutnerve.case import parse_case
 from gutnerve.model import Case, FindingLink, KnowledgeBase
+from gutnerve.scoring import frequency_in
 
 STRENGTHS = (64.0, 16.0, 4.0, 1.0)
 
@@ -58,7 +59,6 @@ def counts(vignettes: Sequence[dict[str, Any]], cases: Sequence[Case], skip: int
 
 def learned(kb: KnowledgeBase, tally: Counts, strength: float) -> KnowledgeBase:
     """The knowledge base with each counted (cause, finding) frequency pulled toward the counts."""
-    settings = kb.settings
     by_cause: dict[str, dict[str, tuple[int, int]]] = {}
     for (cause_id, finding_id), seen in tally.items():
         by_cause.setdefault(cause_id, {})[finding_id] = seen
@@ -67,14 +67,7 @@ def learned(kb: KnowledgeBase, tally: Counts, strength: float) -> KnowledgeBase:
         cause = causes[cause_id]
         links = {link.finding: link for link in cause.findings}
         for finding_id, (present, reported) in seen_here.items():
-            finding = kb.findings[finding_id]
-            link = links.get(finding_id)
-            if link is not None:
-                start = link.frequency
-            elif finding.category in settings.neutral_categories:
-                start = finding.background
-            else:
-                start = settings.unexplained * finding.background
+            start = frequency_in(kb, cause, finding_id)  # the shipped value, or the unlisted weight
             frequency = min(0.995, max(0.005, (strength * start + present) / (strength + reported)))
             links[finding_id] = FindingLink(finding_id, frequency, None, "judgement", "learned from the vignettes")
         causes[cause_id] = dataclasses.replace(cause, findings=tuple(links.values()))
