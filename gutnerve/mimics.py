@@ -1,19 +1,32 @@
 """A cause's closest mimics, and the findings that tell each apart: for the study card.
 
-Two causes are hard to tell apart when every finding is about as likely in
-one as in the other. How far apart a single finding sets them, averaged over
-both causes, is the Jeffreys divergence of its two Bernoulli likelihoods,
+A mimic of cause A is a cause that would rank close to A on A's typical
+picture. The picture is the findings A lists in at least half its cases (its
+three most frequent, if fewer reach half). How well another cause B explains
+it, against A itself, is the log likelihood ratio scoring would give,
+
+    resemblance(B) = sum over f in the picture of ln P(f | B) - ln P(f | A)
+
+(P: the listed frequency, else the unexplained share of the background; a
+finding the picture also implies is counted once, as scoring counts it). It is
+0 for a cause with A's own frequencies, negative for one that explains the
+picture less well. The mimics are the causes with the largest resemblance.
+Priors play no part: a mimic is a cause that looks alike, not one that is
+common.
+
+What tells a mimic apart is then ranked over every finding either cause lists,
+by the Jeffreys divergence of its two Bernoulli likelihoods,
 
     J(p, q) = (p - q) * (logit p - logit q)
 
-(p, q: P(finding present | each cause), as scoring uses them: the listed
-frequency, else the unexplained share of the background). It is 0 for a
-finding equally likely in both and grows as its presence or absence favours
-one of them. Findings are independent given the cause in the model, so their
-divergences add up: the sum over all findings is how well a full history
-would separate the two causes, before their priors. The mimics are the causes
-with the smallest sum; the findings shown for each are those with the largest
-share of it.
+0 for a finding equally likely in both, growing as its presence or absence
+favours one of them. Findings are independent given the cause in the model,
+so the divergences add up: their sum (`divergence`) is how well a full
+history would separate the two causes.
+
+(Ranking mimics by that sum instead made causes with short tables close to
+everything: a finding neither cause lists adds nothing, so a short table has
+little to differ on.)
 
 Pure functions over the knowledge base; nothing medical is written here.
 """
@@ -23,11 +36,13 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from gutnerve.model import Cause, KnowledgeBase
-from gutnerve.scoring import frequency_in
+from gutnerve.model import Case, Cause, KnowledgeBase
+from gutnerve.scoring import contributions, frequency_in
 
 MIMICS_SHOWN = 3
 TELLING_SHOWN = 4
+TYPICAL_FREQUENCY = 0.5  # a finding in at least half the cases belongs to the typical picture
+TYPICAL_LEAST = 3  # a cause with fewer such findings is pictured by its most frequent ones
 
 
 class Telling(NamedTuple):
@@ -43,6 +58,7 @@ class Telling(NamedTuple):
 
 class Mimic(NamedTuple):
     cause: str
+    resemblance: float  # ln P(the cause's typical picture | mimic) / P(picture | the cause)
     divergence: float  # summed over every finding either cause lists
     telling: tuple[Telling, ...]  # largest share first
 
@@ -50,6 +66,24 @@ class Mimic(NamedTuple):
 def jeffreys(p: float, q: float) -> float:
     """J(p, q) of two Bernoulli distributions (0 < p, q < 1)."""
     return (p - q) * (math.log(p / (1.0 - p)) - math.log(q / (1.0 - q)))
+
+
+def typical(cause: Cause) -> tuple[str, ...]:
+    """The findings of the cause's typical picture, most frequent first (then by id)."""
+    ordered = sorted(cause.findings, key=lambda link: (-link.frequency, link.finding))
+    common = [link.finding for link in ordered if link.frequency >= TYPICAL_FREQUENCY]
+    if len(common) < TYPICAL_LEAST:
+        common = [link.finding for link in ordered[:TYPICAL_LEAST]]
+    return tuple(common)
+
+
+def resemblance(kb: KnowledgeBase, cause: Cause, other: Cause, picture: tuple[str, ...]) -> float:
+    """ln P(picture | other) - ln P(picture | cause), as scoring weighs a case reporting the picture
+    (the shared background cancels)."""
+    case = Case(present=frozenset(picture), absent=frozenset(), age=None, sex=None, id=None)
+    return math.fsum(part.weight for part in contributions(kb, other, case)) - math.fsum(
+        part.weight for part in contributions(kb, cause, case)
+    )
 
 
 def telling(kb: KnowledgeBase, cause: Cause, other: Cause) -> list[Telling]:
@@ -64,12 +98,14 @@ def telling(kb: KnowledgeBase, cause: Cause, other: Cause) -> list[Telling]:
 
 
 def mimics(kb: KnowledgeBase, cause_id: str, count: int = MIMICS_SHOWN, shown: int = TELLING_SHOWN) -> list[Mimic]:
-    """The `count` causes closest to `cause_id` (smallest summed divergence, then by id), each with
-    the `shown` findings that separate them most."""
+    """The `count` causes that explain `cause_id`'s typical picture best (largest resemblance,
+    then by id), each with the `shown` findings that separate them most."""
     cause = kb.causes[cause_id]
-    ranked = []
-    for other in kb.causes.values():
-        if other.id != cause_id:
-            parts = telling(kb, cause, other)
-            ranked.append(Mimic(other.id, math.fsum(part.divergence for part in parts), tuple(parts[:shown])))
-    return sorted(ranked, key=lambda mimic: (mimic.divergence, mimic.cause))[:count]
+    picture = typical(cause)
+    scored = sorted((-resemblance(kb, cause, other, picture), other.id) for other in kb.causes.values() if other.id != cause_id)
+    found = []
+    for negative, other_id in scored[:count]:
+        parts = telling(kb, cause, kb.causes[other_id])
+        divergence = math.fsum(part.divergence for part in parts)
+        found.append(Mimic(other_id, -negative + 0.0, divergence, tuple(parts[:shown])))
+    return found

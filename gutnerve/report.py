@@ -185,7 +185,7 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             for link in links
         ],
         "red_flags": [red_flag_dict(f) for f in cause.red_flags],
-        "mimics": mimics_list(kb, cause.id),
+        **mimics_part(kb, cause.id),
         "workup": [
             {
                 "test": s.test,
@@ -211,30 +211,34 @@ def red_flag_dict(flag: RedFlag) -> dict[str, Any]:
     return {"findings": list(flag.findings), "level": flag.level, "message": flag.message, "basis": flag.basis, "note": flag.note}
 
 
-def mimics_list(kb: KnowledgeBase, cause_id: str) -> list[dict[str, Any]]:
-    """The causes that present most like this one, each with the findings that tell them apart
-    (see gutnerve/mimics.py)."""
-    from gutnerve.mimics import mimics
+def mimics_part(kb: KnowledgeBase, cause_id: str) -> dict[str, Any]:
+    """The cause's typical picture and the causes that explain it best, each with the findings
+    that tell them apart (see gutnerve/mimics.py)."""
+    from gutnerve.mimics import mimics, typical
 
-    return [
-        {
-            "id": mimic.cause,
-            "name": kb.causes[mimic.cause].name,
-            "divergence": _round(mimic.divergence, 3),
-            "telling": [
-                {
-                    "finding": t.finding,
-                    "label": kb.findings[t.finding].label,
-                    "here": t.here,
-                    "there": t.there,
-                    "listed_here": t.listed_here,
-                    "listed_there": t.listed_there,
-                }
-                for t in mimic.telling
-            ],
-        }
-        for mimic in mimics(kb, cause_id)
-    ]
+    return {
+        "typical": [{"finding": f, "label": kb.findings[f].label} for f in typical(kb.causes[cause_id])],
+        "mimics": [
+            {
+                "id": mimic.cause,
+                "name": kb.causes[mimic.cause].name,
+                "resemblance": _round(mimic.resemblance, 3),
+                "divergence": _round(mimic.divergence, 3),
+                "telling": [
+                    {
+                        "finding": t.finding,
+                        "label": kb.findings[t.finding].label,
+                        "here": t.here,
+                        "there": t.there,
+                        "listed_here": t.listed_here,
+                        "listed_there": t.listed_there,
+                    }
+                    for t in mimic.telling
+                ],
+            }
+            for mimic in mimics(kb, cause_id)
+        ],
+    }
 
 
 def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:

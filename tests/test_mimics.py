@@ -1,5 +1,5 @@
-"""The study card's closest mimics (gutnerve/mimics.py): Jeffreys divergence between two causes'
-likelihoods, summed over findings, and the findings that carry most of it."""
+"""The study card's closest mimics (gutnerve/mimics.py): the causes that explain a cause's typical
+picture best, and the findings that tell them apart (Jeffreys divergence of the two likelihoods)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import math
 
 import pytest
 
-from gutnerve.mimics import jeffreys, mimics, telling
-from gutnerve.scoring import frequency_in
+from gutnerve.mimics import TYPICAL_FREQUENCY, TYPICAL_LEAST, jeffreys, mimics, resemblance, telling, typical
+from gutnerve.model import Case
+from gutnerve.scoring import frequency_in, score
 
 from .conftest import with_cause
 
@@ -32,16 +33,43 @@ def test_the_divergence_is_the_sum_over_every_finding(kb):
         assert mimic.divergence == pytest.approx(everything, rel=1e-12)
 
 
-def test_mimics_are_the_closest_causes_in_order(kb):
-    cause = kb.causes["vitamin-b12-deficiency"]
-    every = sorted(
-        (math.fsum(t.divergence for t in telling(kb, cause, other)), other.id)
-        for other in kb.causes.values()
-        if other is not cause
-    )
-    found = mimics(kb, cause.id, count=4)
-    assert [m.cause for m in found] == [cause_id for _, cause_id in every[:4]]
-    assert cause.id not in [m.cause for m in found]
+def test_the_typical_picture_is_what_at_least_half_the_cases_show(kb):
+    for cause in kb.causes.values():
+        picture = typical(cause)
+        common = {link.finding for link in cause.findings if link.frequency >= TYPICAL_FREQUENCY}
+        if len(common) >= TYPICAL_LEAST:
+            assert set(picture) == common, cause.id
+        else:  # too few: the most frequent ones
+            assert len(picture) == TYPICAL_LEAST
+            assert min(cause.link(f).frequency for f in picture) >= max(
+                link.frequency for link in cause.findings if link.finding not in picture
+            )
+
+
+def test_resemblance_is_the_log_likelihood_ratio_of_the_picture_worked_by_hand(kb):
+    """Hypokalaemia's picture (no finding of it implies another) under Guillain-Barre syndrome,
+    against hypokalaemia: the sum of ln(P(f | GBS) / P(f | hypokalaemia))."""
+    cause, other = kb.causes["hypokalemia"], kb.causes["guillain-barre-syndrome"]
+    picture = typical(cause)
+    by_hand = math.fsum(math.log(frequency_in(kb, other, f) / frequency_in(kb, cause, f)) for f in picture)
+    assert resemblance(kb, cause, other, picture) == pytest.approx(by_hand, rel=1e-12)
+    assert resemblance(kb, cause, cause, picture) == 0.0
+
+
+def test_mimics_are_the_causes_ranked_next_on_the_typical_picture(kb):
+    """With equal priors, scoring the typical picture ranks the mimics next after the cause, in order:
+    resemblance is scoring's own log likelihood ratio."""
+    for cause_id in ("vitamin-b12-deficiency", "hypokalemia", "peripheral-artery-disease"):
+        picture = typical(kb.causes[cause_id])
+        ranked = score(kb, Case(present=frozenset(picture), absent=frozenset(), age=None, sex=None, id=None))
+        flat = {s.cause_id: s.log_score - math.log(kb.causes[s.cause_id].prior.weight) for s in ranked}
+        best = sorted((flat[c] for c in flat if c != cause_id), reverse=True)[:4]
+        found = mimics(kb, cause_id, count=4)
+        # the same four values in the same order (exact ties, as two causes may have, may swap ids)
+        assert [flat[m.cause] for m in found] == pytest.approx(best, abs=1e-9)
+        assert cause_id not in [m.cause for m in found]
+        for m in found:
+            assert m.resemblance == pytest.approx(flat[m.cause] - flat[cause_id], abs=1e-9)
 
 
 def test_the_telling_findings_are_those_that_separate_most(kb):
@@ -61,23 +89,27 @@ def test_divergence_is_symmetric_between_two_causes(kb):
     assert one == pytest.approx(other, rel=1e-12)
 
 
-def test_a_cause_with_the_same_findings_is_the_closest_mimic_at_zero(kb):
-    """Give B12 deficiency copper deficiency's findings: it becomes copper's closest mimic, with
-    nothing to tell them apart."""
+def test_a_cause_with_the_same_findings_resembles_it_exactly(kb):
+    """Give B12 deficiency copper deficiency's findings: it explains copper's picture exactly as well
+    (resemblance 0, above every cause that explains it less well), with nothing to tell them apart."""
     twin = with_cause(kb, "vitamin-b12-deficiency", findings=kb.causes["copper-deficiency"].findings)
-    first = mimics(twin, "copper-deficiency")[0]
-    assert first.cause == "vitamin-b12-deficiency"
-    assert first.divergence == 0.0
-    assert all(t.divergence == 0.0 for t in first.telling)
+    found = mimics(twin, "copper-deficiency", count=len(twin.causes) - 1)
+    mine = next(m for m in found if m.cause == "vitamin-b12-deficiency")
+    assert mine.resemblance == 0.0 and mine.divergence == 0.0
+    assert all(t.divergence == 0.0 for t in mine.telling)
+    assert all(m.resemblance > 0.0 for m in found[: found.index(mine)])
+    assert all(m.resemblance < 0.0 for m in found[found.index(mine) + 1 :] if m.divergence > 0.0)
 
 
-def test_explain_shows_the_mimics(run):
+def test_explain_shows_the_mimics(run, kb):
     card = run("explain", "copper-deficiency", "--json").json()
     assert len(card["mimics"]) == 3
     first = card["mimics"][0]
-    assert set(first) == {"id", "name", "divergence", "telling"}
+    assert set(first) == {"id", "name", "resemblance", "divergence", "telling"}
+    assert [f["finding"] for f in card["typical"]] == list(typical(kb.causes["copper-deficiency"]))
     assert {"finding", "label", "here", "there", "listed_here", "listed_there"} == set(first["telling"][0])
     out = run("explain", "copper-deficiency").out
     assert "Closest mimics" in out
+    assert card["typical"][0]["label"].lower() in out
     assert f"{first['name']} ({first['id']})" in out
     assert out.count("not a diagnosis") == 1

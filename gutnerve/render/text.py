@@ -140,7 +140,7 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
             flags.append(f"- [{flag['level']}] {' + '.join(flag['findings'])}: {flag['message']}{basis(flag)}\n", style="")
         items.append(flags)
     if card["mimics"]:
-        items.append(mimic_lines(card["name"], card["mimics"]))
+        items.append(mimic_lines(card["name"], card["typical"], card["mimics"]))
     work = Text("Workup\n", style="bold")
     for step in card["workup"]:
         work.append(f"- {step['name']} ({step['line']}-line): {step['why']}\n", style="")
@@ -160,11 +160,13 @@ def basis(flag: dict[str, Any]) -> str:
     return " (basis: clinical judgement)" if flag["basis"] == "judgement" else f" (basis: {flag['basis']})"
 
 
-def mimic_lines(name: str, mimics: list[dict[str, Any]]) -> Text:
-    """The card's closest mimics, each with the findings that tell them apart, as 'how often here
-    vs there'."""
+def mimic_lines(name: str, typical: list[dict[str, Any]], mimics: list[dict[str, Any]]) -> Text:
+    """The card's closest mimics (the causes that explain its typical picture best), each with the
+    findings that tell them apart, as 'how often here vs there'."""
     text = Text("Closest mimics", style="bold")
-    text.append(f" (what tells them apart: how often in {name} vs in the mimic; 'unlisted': not a feature)\n", style="")
+    picture = ", ".join(f["label"].lower() for f in typical)
+    text.append(f" (the causes that best explain its typical picture: {picture})\n", style="")
+    text.append(f"What tells them apart: how often in {name} vs in the mimic ('unlisted': not a feature)\n", style="")
 
     def often(value: float, listed: bool) -> str:
         return percent(value) if listed else "unlisted"
