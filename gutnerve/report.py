@@ -118,13 +118,19 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     return result
 
 
+def in_sentence(label: str) -> str:
+    """A finding's label inside a sentence: its first letter lower-cased, unless the label opens
+    with an abbreviation ("IBD flare", "B12 ...") that must keep its capitals."""
+    return label if label[1:2].isupper() or label[1:2].isdigit() else label[:1].lower() + label[1:]
+
+
 def implied_dict(kb: KnowledgeBase, item: Implied) -> dict[str, Any]:
     """A reported finding that scoring did not count again, and why (scoring.nested)."""
     label, by = kb.findings[item.finding].label, kb.findings[item.by].label
     if item.present:
         message = f"{label}: counted within {by}, which implies it."
     else:
-        message = f"No {label.lower()}: counted within no {by.lower()}, which implies it."
+        message = f"No {in_sentence(label)}: counted within no {in_sentence(by)}, which implies it."
     return {"finding": item.finding, "present": item.present, "by": item.by, "message": message}
 
 

@@ -225,3 +225,15 @@ def test_small_percentages_keep_two_digits(value, shown):
 def test_study_card_shows_small_frequencies_and_large_ratios_plainly(run):
     out = run("explain", "fabry-disease").out  # its table has backgrounds under 1% and LRs over 99
     assert "e+" not in out and "| 0% " not in out
+
+
+def test_a_label_inside_a_sentence_keeps_an_abbreviation_capitalised(run):
+    from gutnerve.report import in_sentence
+
+    assert in_sentence("Burning feet") == "burning feet"
+    assert in_sentence("IBD flare") == "IBD flare"
+    assert formats.said({"label": "IBD flare", "present": False}) == "no IBD flare"
+    assert formats.said({"label": "Weight loss", "present": False}) == "no weight loss"
+    # as users see it: a known-absent IBD flare counted within a known-absent IBD diagnosis
+    case = run("assess", "--no-ibd-flare", "--no-ibd-diagnosed", "--burning-feet", "--json").json()["case"]
+    assert [i["message"] for i in case["implied"]] == ["No IBD flare: counted within no IBD diagnosed, which implies it."]

@@ -11,7 +11,7 @@ import io
 from typing import Any, NamedTuple
 
 from gutnerve import jsonio
-from gutnerve.report import DISCLAIMER
+from gutnerve.report import DISCLAIMER, in_sentence
 
 FORMATS = ("table", "json", "jsonl", "markdown", "csv")
 CSV_COLUMNS = ("case_id", "rank", "id", "name", "probability", "triage", "error")
@@ -86,7 +86,7 @@ def reasons(items: list[dict[str, Any]]) -> list[str]:
 
 def said(item: dict[str, Any]) -> str:
     """A reported finding as said: its label if present, "no <label>" if known absent."""
-    return item["label"] if item["present"] else f"no {item['label'][0].lower()}{item['label'][1:]}"
+    return item["label"] if item["present"] else f"no {in_sentence(item['label'])}"
 
 
 def reason(item: dict[str, Any]) -> str:

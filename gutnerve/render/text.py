@@ -27,6 +27,7 @@ from gutnerve.render.formats import (
     why_lines,
 )
 from gutnerve.render.plain import DEFAULT_ROWS, LEVEL_MEANING, Style, bar
+from gutnerve.report import in_sentence
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow", "routine": "green"}
 
@@ -164,7 +165,7 @@ def mimic_lines(name: str, typical: list[dict[str, Any]], mimics: list[dict[str,
     """The card's closest mimics (the causes that explain its typical picture best), each with the
     findings that tell them apart, as 'how often here vs there'."""
     text = Text("Closest mimics", style="bold")
-    picture = ", ".join(f["label"].lower() for f in typical)
+    picture = ", ".join(in_sentence(f["label"]) for f in typical)
     text.append(f" (the causes that best explain its typical picture: {picture})\n", style="")
     text.append(f"What tells them apart: how often in {name} vs in the mimic ('unlisted': not a feature)\n", style="")
 
