@@ -80,10 +80,17 @@ def typical(cause: Cause) -> tuple[str, ...]:
 def resemblance(kb: KnowledgeBase, cause: Cause, other: Cause, picture: tuple[str, ...]) -> float:
     """ln P(picture | other) - ln P(picture | cause), as scoring weighs a case reporting the picture
     (the shared background cancels)."""
-    case = Case(present=frozenset(picture), absent=frozenset(), age=None, sex=None, id=None)
-    return math.fsum(part.weight for part in contributions(kb, other, case)) - math.fsum(
-        part.weight for part in contributions(kb, cause, case)
-    )
+    case = _reporting(picture)
+    return _log_likelihood(kb, other, case) - _log_likelihood(kb, cause, case)
+
+
+def _reporting(picture: tuple[str, ...]) -> Case:
+    return Case(present=frozenset(picture), absent=frozenset(), age=None, sex=None, id=None)
+
+
+def _log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
+    """ln P(case | cause) relative to the background: the sum scoring adds to the cause's prior."""
+    return math.fsum(part.weight for part in contributions(kb, cause, case))
 
 
 def telling(kb: KnowledgeBase, cause: Cause, other: Cause) -> list[Telling]:
@@ -101,11 +108,14 @@ def mimics(kb: KnowledgeBase, cause_id: str, count: int = MIMICS_SHOWN, shown: i
     """The `count` causes that explain `cause_id`'s typical picture best (largest resemblance,
     then by id), each with the `shown` findings that separate them most."""
     cause = kb.causes[cause_id]
-    picture = typical(cause)
-    scored = sorted((-resemblance(kb, cause, other, picture), other.id) for other in kb.causes.values() if other.id != cause_id)
+    case = _reporting(typical(cause))
+    own = _log_likelihood(kb, cause, case)  # once, not once per other cause
+    scored = sorted(
+        ((_log_likelihood(kb, other, case) - own, other.id) for other in kb.causes.values() if other.id != cause_id),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
     found = []
-    for negative, other_id in scored[:count]:
+    for value, other_id in scored[:count]:
         parts = telling(kb, cause, kb.causes[other_id])
-        divergence = math.fsum(part.divergence for part in parts)
-        found.append(Mimic(other_id, -negative + 0.0, divergence, tuple(parts[:shown])))
+        found.append(Mimic(other_id, value, math.fsum(part.divergence for part in parts), tuple(parts[:shown])))
     return found
