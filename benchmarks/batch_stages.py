@@ -110,7 +110,7 @@ def main() -> None:
 
 def _fast_case(kb, compiled, raw, top, spent):
     """One case as gutnerve.fastline.line runs it (its _assess taken apart), timed stage by stage."""
-    from gutnerve import scoring, triage, workup
+    from gutnerve import fastline, scoring, workup
     from gutnerve.case import parse_case, parse_json
     from gutnerve.model import Ranked
 
@@ -136,7 +136,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
     ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
     t4 = now()
-    level = triage.triage(kb, case, ranked)
+    level = fastline.triaged(kb, table, case, ranked)
     t5 = now()
     count = workup.contributing(kb.settings, map(posterior.__getitem__, order))
     plan = workup.chosen(kb.settings, dense.gather(order, posterior, count))

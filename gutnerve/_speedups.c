@@ -907,8 +907,9 @@ cause_index(PyObject *number, Py_ssize_t n, const char *message)
     return index;
 }
 
-/* The triage object: {"level":..,"reasons":[messages],"triggers":[{"level","trigger","message"}]}
- * from a Triage (level, reasons) of TriageReasons (level, message, trigger). */
+/* The triage object: {"level":..,"reasons":[messages],"triggers":[{"level","trigger","message",..}]}
+ * from (level, reasons) of reasons (level, message, trigger, tail): `tail` is the rest of the
+ * trigger's object, encoded by Python (from ,"basis": to before its closing brace). */
 static int
 put_triage(Buf *b, PyObject *triage)
 {
@@ -920,8 +921,8 @@ put_triage(Buf *b, PyObject *triage)
     Py_ssize_t count = PyTuple_GET_SIZE(reasons);
     for (Py_ssize_t j = 0; j < count; j++) {
         PyObject *reason = PyTuple_GET_ITEM(reasons, j);
-        if (!PyTuple_Check(reason) || PyTuple_GET_SIZE(reason) < 3) {
-            PyErr_SetString(PyExc_TypeError, "a triage reason is (level, message, trigger)");
+        if (!PyTuple_Check(reason) || PyTuple_GET_SIZE(reason) < 4 || !PyBytes_Check(PyTuple_GET_ITEM(reason, 3))) {
+            PyErr_SetString(PyExc_TypeError, "a triage reason is (level, message, trigger, tail bytes)");
             return -1;
         }
     }
@@ -940,7 +941,8 @@ put_triage(Buf *b, PyObject *triage)
         if ((j && PUT_LITERAL(b, ",") < 0) || PUT_LITERAL(b, "{\"level\":") < 0 ||
             put_string(b, PyTuple_GET_ITEM(reason, 0)) < 0 || PUT_LITERAL(b, ",\"trigger\":") < 0 ||
             put_string(b, PyTuple_GET_ITEM(reason, 2)) < 0 || PUT_LITERAL(b, ",\"message\":") < 0 ||
-            put_string(b, PyTuple_GET_ITEM(reason, 1)) < 0 || PUT_LITERAL(b, "}") < 0)
+            put_string(b, PyTuple_GET_ITEM(reason, 1)) < 0 || put_bytes(b, PyTuple_GET_ITEM(reason, 3)) < 0 ||
+            PUT_LITERAL(b, "}") < 0)
             return -1;
     }
     return PUT_LITERAL(b, "]}");
@@ -1435,7 +1437,7 @@ PyInit__speedups(void)
         return NULL;
     /* gutnerve.fastline uses the module only when this matches its own LAYOUT: an in-place build
      * left from an older source falls back to the pure path instead of misreading its arguments */
-    if (PyModule_AddIntConstant(module, "LAYOUT", 3) < 0) {
+    if (PyModule_AddIntConstant(module, "LAYOUT", 4) < 0) {
         Py_DECREF(module);
         return NULL;
     }

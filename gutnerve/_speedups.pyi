@@ -2,10 +2,13 @@
 
 from collections.abc import Callable, Sequence
 
-from gutnerve.model import Triage
 from gutnerve.workup import PlanKey
 
 LAYOUT: int
+
+# a case's triage as `line` writes it: its level, and each reason as (level, message, trigger, the
+# end of its trigger object from ,"basis": on, encoded)
+Triaged = tuple[str, tuple[tuple[str, str, str, bytes], ...]]
 
 class Dense:
     def __init__(
@@ -36,7 +39,7 @@ class Dense:
         present: tuple[int, ...],
         absent: tuple[int, ...],
         implied: bytes,
-        triage: Triage,
+        triage: Triaged,
         prior: int,
         rows: tuple[int, ...],
         posterior: list[float],
@@ -54,7 +57,7 @@ class Dense:
         present: tuple[int, ...],
         absent: tuple[int, ...],
         implied: bytes,
-        triage: Triage,
+        triage: Triaged,
         prior: int,
         rows: tuple[int, ...],
         posterior: list[float],

@@ -1,4 +1,4 @@
-"""The library API: load a knowledge base, assess a case, explain a cause.
+"""The library API: load a knowledge base, assess a case, explain a cause or a finding.
 
     >>> import gutnerve
     >>> kb = gutnerve.load_knowledge_base()
@@ -17,7 +17,7 @@ from typing import Any
 from gutnerve import scoring, triage, workup
 from gutnerve.case import CaseError, parse_case
 from gutnerve.knowledge import load
-from gutnerve.model import Assessment, Case, Cause, Issue, KnowledgeBase
+from gutnerve.model import Assessment, Case, Cause, Finding, Issue, KnowledgeBase
 
 
 def load_knowledge_base(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
@@ -76,3 +76,17 @@ def explain(kb: KnowledgeBase, cause_id: str) -> Cause:
 
         raise KeyError(f"unknown cause {cause_id!r}; " + (suggest(cause_id, kb.causes) or "run `gutnerve causes`"))
     return kb.causes[cause_id]
+
+
+def explain_any(kb: KnowledgeBase, item_id: str) -> Cause | Finding:
+    """The cause or the finding of that id (the knowledge base keeps the two apart); raises
+    KeyError with a suggestion from both."""
+    found: Cause | Finding | None = kb.causes.get(item_id)
+    if found is None:
+        found = kb.findings.get(item_id)
+    if found is None:
+        from gutnerve.case import suggest
+
+        hint = suggest(item_id, [*kb.causes, *kb.findings]) or "run `gutnerve causes` or `gutnerve findings`"
+        raise KeyError(f"unknown cause or finding {item_id!r}; {hint}")
+    return found

@@ -199,24 +199,30 @@ def build_app(shell: Shell, with_findings: bool) -> typer.Typer:
 
     @app.command(name="explain")
     def explain(
-        cause: Annotated[str, typer.Argument(help="A cause id (see `gutnerve causes`).")],
+        item: Annotated[
+            str,
+            typer.Argument(help="A cause id (see `gutnerve causes`) or a finding id (see `gutnerve findings`).", metavar="ID"),
+        ],
         json_: JsonOption = False,
         kb: KbOption = None,
     ) -> None:
-        """A study card for one cause: mechanism, findings, red flags, workup, sources."""
-        from gutnerve.api import explain as explain_cause
-        from gutnerve.report import cause_dict
+        """A study card for a cause (mechanism, findings, red flags, workup, sources) or a finding
+        (meaning, background and its source, red flag, how strongly it speaks for each cause)."""
+        from gutnerve.api import explain_any
+        from gutnerve.model import Cause
+        from gutnerve.report import cause_dict, finding_card
 
         knowledge = shell.kb(kb)
         try:
-            card = cause_dict(knowledge, explain_cause(knowledge, cause))
+            found = explain_any(knowledge, item)
         except KeyError as error:
             raise UserError(str(error.args[0])) from None
+        card = cause_dict(knowledge, found) if isinstance(found, Cause) else finding_card(knowledge, found)
         if json_:
             return _write_json(card)
-        from gutnerve.render.text import cause_card
+        from gutnerve.render import text
 
-        _write(cause_card(card, _style()))
+        _write((text.cause_card if card["kind"] == "cause" else text.finding_card)(card, _style()))
 
     @app.command(name="schema")
     def schema(

@@ -32,12 +32,12 @@ from gutnerve.jsonline import _HEAD, _LINES, _TAIL, _kept, pieces
 from gutnerve.model import Case, KnowledgeBase, Ranked
 
 if TYPE_CHECKING:
-    from gutnerve._speedups import Dense
+    from gutnerve._speedups import Dense, Triaged
 
 PURE = "GUTNERVE_PURE"  # set (not "0") to use the pure Python path even when the extension is built
 # The calling convention this module and gutnerve/_speedups.c share (the C module's LAYOUT): raise
 # both together whenever an argument's or a result's shape changes.
-LAYOUT = 3
+LAYOUT = 4
 
 
 def extension() -> Any:
@@ -171,7 +171,7 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
     prior_index, prior = priors[case.age, case.sex]
     logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
     ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
-    level = triage.triage(kb, case, ranked)
+    level = triaged(kb, table, case, ranked)
     # the workup: which causes contribute and the plan's order as workup.plan decides them, the
     # posteriors summed per test by the accelerator
     count = workup.contributing(kb.settings, map(posterior.__getitem__, order))
@@ -179,3 +179,11 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
     rows = present_counted + absent_counted
     shown = len(ids) if top is None else top
     return (case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan)
+
+
+def triaged(kb: KnowledgeBase, table: Any, case: Case, ranked: Ranked) -> Triaged:
+    """The case's triage as Dense.line takes it: each reason with the end of its JSON trigger
+    (its basis and source, from jsonline.Pieces `table`, encoded once per knowledge base)."""
+    result = triage.triage(kb, case, ranked)
+    bases = table.bases
+    return result.level, tuple((r.level, r.message, r.trigger, bases[r.trigger, r.basis]) for r in result.reasons)

@@ -25,8 +25,8 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import orjson
 
-from gutnerve.model import Assessment, KnowledgeBase, PriorFactor, split
-from gutnerve.report import DISCLAIMER, SCHEMA_VERSION, _cause_fields, _tables, implied_dict
+from gutnerve.model import Assessment, KnowledgeBase, PriorFactor, TriageReason, split
+from gutnerve.report import DISCLAIMER, SCHEMA_VERSION, _cause_fields, _tables, implied_dict, trigger_dicts
 
 _dumps: Callable[[Any], bytes] = orjson.dumps
 
@@ -80,6 +80,8 @@ class Pieces(NamedTuple):
     tests: _Encoded[bytes]  # test id -> its workup_plan item up to "line":
     names: _Encoded[bytes]  # test id -> its name
     numbers: _Numbers  # see _Numbers
+    # (trigger, basis) of a triage reason -> the end of its trigger object, from "basis" to before its }
+    bases: _Encoded[bytes]
 
 
 def pieces(kb: KnowledgeBase) -> Pieces:
@@ -96,6 +98,10 @@ def pieces(kb: KnowledgeBase) -> Pieces:
     def factors(items: tuple[PriorFactor, ...]) -> bytes:
         return _kept([{"reason": f.reason, "multiplier": f.multiplier} for f in items])
 
+    def basis(key: tuple[str, str]) -> bytes:
+        (entry,) = trigger_dicts(kb, (TriageReason("", "", *key),))
+        return b',"basis":' + _dumps(entry["basis"]) + b',"source":' + _dumps(entry["source"])
+
     def test(test_id: str) -> bytes:
         return _dumps(tests[test_id])[:-1] + b',"line":'  # {"test":..,"name":..(,"loinc":..)} without its }
 
@@ -107,6 +113,7 @@ def pieces(kb: KnowledgeBase) -> Pieces:
         tests=_Encoded(test),
         names=_Encoded(lambda test_id: _kept(tests[test_id]["name"])),
         numbers=_Numbers(),
+        bases=_Encoded(basis),
     )
 
 
@@ -124,7 +131,7 @@ def assessment_line(kb: KnowledgeBase, assessment: Assessment) -> bytes:
     field, map over bound methods rather than comprehensions, each item of a list written
     with a trailing comma and the last one's dropped.
     """
-    causes, entries, factors, implied, tests, names, numbers = kb.derived(pieces)
+    causes, entries, factors, implied, tests, names, numbers, bases = kb.derived(pieces)
     case = assessment.case
     out = [_HEAD]
     if case.id is not None:
@@ -144,12 +151,12 @@ def assessment_line(kb: KnowledgeBase, assessment: Assessment) -> bytes:
     )
     triage = assessment.triage
     reasons = triage.reasons
-    fields = {
-        "level": triage.level,
-        "reasons": [r.message for r in reasons],
-        "triggers": [{"level": r.level, "trigger": r.trigger, "message": r.message} for r in reasons],
-    }
-    out += (b',"triage":', _dumps(fields), b',"differential":[')
+    fields = {"level": triage.level, "reasons": [r.message for r in reasons]}
+    out += (b',"triage":', _dumps(fields)[:-1], b',"triggers":[')
+    for number, r in enumerate(reasons):
+        trigger = {"level": r.level, "trigger": r.trigger, "message": r.message}
+        out += (b"," if number else b"", _dumps(trigger)[:-1], bases[r.trigger, r.basis], b"}")
+    out.append(b']},"differential":[')
     entry = entries.__getitem__
     rank = 0
     for cause_id, prior, prior_factors, _, posterior, contributions in assessment.shown:  # ScoredCause

@@ -50,6 +50,7 @@ class Builder:
         self.root = root
         self.issues: list[Issue] = []
         self.file = ""
+        self.finding_sources: dict[str, Source] = {}  # findings.yaml's, kept for the knowledge base
 
     # -- issue helpers ------------------------------------------------------
 
@@ -196,7 +197,10 @@ class Builder:
             self.error("no cause files found", "add causes/<id>.yaml files")
         for path in cause_paths:
             cause = self.cause(path, self._read(path), settings, findings, tests)
-            if cause is not None:
+            if cause is not None and cause.id in findings:  # `explain ID` must know which one is meant
+                self.file = self._display(path)
+                self.error(f"cause `{cause.id}` has the id of a finding", "give the cause an id no finding uses")
+            elif cause is not None:
                 causes[cause.id] = cause
                 self.nesting(cause, findings, settings)
         if any(i.level == "error" for i in self.issues):
@@ -208,6 +212,7 @@ class Builder:
             causes=dict(sorted(causes.items())),
             tests=tests,
             fingerprint=stamp,
+            finding_sources=self.finding_sources,
         )
 
     def nesting(self, cause: Cause, findings: dict[str, Finding], settings: Settings) -> None:
@@ -281,7 +286,7 @@ class Builder:
         result: dict[str, Finding] = {}
         if data is None or not self.mapping(data, "findings.yaml", ("findings",), ("sources",)):
             return result
-        sources = self.sources(data.get("sources", {}), "findings.yaml", minimum=0)
+        sources = self.finding_sources = self.sources(data.get("sources", {}), "findings.yaml", minimum=0)
         entries = data["findings"]
         if not isinstance(entries, list):
             self.error("`findings` must be a list", "write `findings:` then `- id: ...` items", data, "findings")

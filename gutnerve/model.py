@@ -18,7 +18,7 @@ import math
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple, TypeVar, cast, overload
 
@@ -184,6 +184,7 @@ class KnowledgeBase:
     causes: dict[str, Cause]  # sorted by id
     tests: dict[str, LabTest]
     fingerprint: str = ""  # hash of the files it was loaded from
+    finding_sources: dict[str, Source] = field(default_factory=dict)  # findings.yaml `sources`, by key
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -204,6 +205,15 @@ class KnowledgeBase:
         for number, flag in enumerate(self.red_flags):
             index.setdefault(flag.findings[0], []).append((number, flag))
         return {finding: tuple(flags) for finding, flags in index.items()}
+
+    def source(self, origin: str, key: str) -> Source | None:
+        """The source a basis key names, looked up in the file that declares it: the cause
+        `origin`'s sources, or findings.yaml's for a finding; None for "judgement" or no key."""
+        return self._sources_by_origin.get(origin, self.finding_sources).get(key)
+
+    @cached_property
+    def _sources_by_origin(self) -> dict[str, dict[str, Source]]:
+        return {cause.id: {s.key: s for s in cause.sources} for cause in self.causes.values()}
 
     def derived(self, build: Callable[[KnowledgeBase], _T]) -> _T:
         """`build(self)`, computed once per knowledge base and kept: the tables that
@@ -413,7 +423,8 @@ def by_rank_with_priors(ranked: Sequence[ScoredCause]) -> Iterator[tuple[str, fl
 class TriageReason(NamedTuple):
     level: str
     message: str
-    trigger: str  # "finding:<id>", "red-flag:<cause>", "cause:<id>"
+    trigger: str  # "finding:<id>", "red-flag:<cause>", "cause:<id>", "causes:<level>"
+    basis: str = ""  # a red flag's: a source key of the file that declares it, or "judgement"
 
 
 class Triage(NamedTuple):

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from gutnerve.model import Assessment, Case, Cause, Contribution, Implied, KnowledgeBase, RedFlag, split
+from gutnerve.model import (
+    Assessment,
+    Case,
+    Cause,
+    Contribution,
+    Finding,
+    Implied,
+    KnowledgeBase,
+    RedFlag,
+    Source,
+    TriageReason,
+    split,
+)
 
 SCHEMA_VERSION = 1
 DISCLAIMER = "Decision support only, not a diagnosis: discuss the results with a clinician."
@@ -101,7 +113,7 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     result["triage"] = {
         "level": assessment.triage.level,
         "reasons": [r.message for r in reasons],
-        "triggers": [{"level": r.level, "trigger": r.trigger, "message": r.message} for r in reasons],
+        "triggers": trigger_dicts(kb, reasons),
     }
     result["differential"] = differential
     plan = assessment.plan
@@ -160,6 +172,7 @@ def error_dict(case_id: str | None, message: str) -> dict[str, Any]:
 def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
     links = sorted(cause.findings, key=lambda link: (-link.frequency, link.finding))
     return {
+        "kind": "cause",
         "id": cause.id,
         "name": cause.name,
         "summary": cause.summary,
@@ -190,7 +203,7 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             }
             for link in links
         ],
-        "red_flags": [red_flag_dict(f) for f in cause.red_flags],
+        "red_flags": [red_flag_dict(kb, f) for f in cause.red_flags],
         **mimics_part(kb, cause.id),
         "workup": [
             {
@@ -204,17 +217,106 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
         ],
         "management": cause.management,
         "icd10": list(cause.icd10),
-        "sources": [
-            {"key": s.key, "cite": s.cite, "pmid": s.pmid, "doi": s.doi, "url": s.url, "link": s.link, "supports": s.supports}
-            for s in cause.sources
-        ],
+        "sources": [source_dict(s) for s in cause.sources],
     }
 
 
-def red_flag_dict(flag: RedFlag) -> dict[str, Any]:
+def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
+    """`explain <finding>`: what a finding means and is asked as, how common it is and where that
+    number comes from, its red flag, and how strongly it speaks for each cause (the likelihood
+    ratios scoring uses: the causes that list it, strongest first, and those that do not)."""
+    from gutnerve.scoring import listed_or_unexplained, unexplained_share
+
+    background = finding.background
+
+    def ratios(frequency: float) -> dict[str, float]:
+        return {
+            "likelihood_ratio": _round(frequency / background, 3),
+            "likelihood_ratio_absent": _round((1.0 - frequency) / (1.0 - background), 3),
+        }
+
+    listed: list[dict[str, Any]] = []
+    unlisted: list[str] = []
+    for cause in kb.causes.values():
+        link = cause.link(finding.id)
+        if link is None:
+            unlisted.append(cause.id)
+            continue
+        entry = {"cause": cause.id, "name": cause.name, "frequency": link.frequency, "term": link.term}
+        listed.append(entry | ratios(link.frequency) | {"source": link.source})
+    listed.sort(key=lambda entry: (-entry["likelihood_ratio"], entry["cause"]))
+    share = unexplained_share(kb.settings, finding)
+    return {
+        "kind": "finding",
+        "id": finding.id,
+        "label": finding.label,
+        "meaning": finding.meaning,
+        "question": finding.question,
+        "category": finding.category,
+        "hpo": finding.hpo,
+        "background": background,
+        "background_basis": finding.background_basis,
+        "background_source": source_dict(kb.finding_sources.get(finding.background_basis)),
+        "red_flag": red_flag_dict(kb, finding.red_flag) if finding.red_flag else None,
+        "implies": list(finding.implies),
+        "implied_by": [other.id for other in kb.findings.values() if finding.id in other.implies],
+        "synonyms": list(finding.synonyms),
+        "causes": listed,
+        "unlisted": {
+            "causes": unlisted,
+            "share": share,
+            **ratios(listed_or_unexplained(kb.settings, finding, None)),
+        },
+    }
+
+
+def source_dict(source: Source | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    return {
+        "key": source.key,
+        "cite": source.cite,
+        "pmid": source.pmid,
+        "doi": source.doi,
+        "url": source.url,
+        "link": source.link,
+        "supports": source.supports,
+    }
+
+
+def red_flag_dict(kb: KnowledgeBase, flag: RedFlag) -> dict[str, Any]:
     """A red flag with what it rests on: `basis` is a source key of the file that declares it
-    (its cause's `sources`, or findings.yaml's), or "judgement"."""
-    return {"findings": list(flag.findings), "level": flag.level, "message": flag.message, "basis": flag.basis, "note": flag.note}
+    (its cause's `sources`, or findings.yaml's), or "judgement"; `source` is that source (None
+    for judgement)."""
+    return {
+        "findings": list(flag.findings),
+        "level": flag.level,
+        "message": flag.message,
+        "basis": flag.basis,
+        "source": source_dict(kb.source(flag.origin, flag.basis)),
+        "note": flag.note,
+    }
+
+
+def trigger_dicts(kb: KnowledgeBase, reasons: tuple[TriageReason, ...]) -> list[dict[str, Any]]:
+    """What raised the triage level, each with what it rests on: a red flag's basis (a source key,
+    or "judgement") and that source in brief; None for the posteriors of likely causes (model.yaml's
+    thresholds) and for judgement."""
+    return [
+        {
+            "level": r.level,
+            "trigger": r.trigger,
+            "message": r.message,
+            "basis": r.basis or None,
+            "source": _cited(kb.source(r.trigger.partition(":")[2], r.basis)),
+        }
+        for r in reasons
+    ]
+
+
+def _cited(source: Source | None) -> dict[str, str] | None:
+    """A source in brief, to cite and to follow: its key, reference and link."""
+    return None if source is None else {"key": source.key, "cite": source.cite, "link": source.link}
 
 
 def mimics_part(kb: KnowledgeBase, cause_id: str) -> dict[str, Any]:
@@ -257,7 +359,9 @@ def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "question": f.question,
             "hpo": f.hpo,
             "background": f.background,
-            "red_flag": red_flag_dict(f.red_flag) if f.red_flag else None,
+            "background_basis": f.background_basis,
+            "background_source": source_dict(kb.finding_sources.get(f.background_basis)),
+            "red_flag": red_flag_dict(kb, f.red_flag) if f.red_flag else None,
             "synonyms": list(f.synonyms),
         }
         for f in kb.findings.values()

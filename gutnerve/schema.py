@@ -22,6 +22,9 @@ def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[
     return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
 
 
+CITED = _object({"key": {"type": "string"}, "cite": {"type": "string"}, "link": {"type": "string"}}, ("key", "cite", "link"))
+
+
 def _strings(values: Any) -> dict[str, Any]:
     return {"type": "array", "items": {"enum": list(values)}}
 
@@ -204,8 +207,17 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
                     "triggers": {
                         "type": "array",
                         "items": _object(
-                            {"level": {"enum": levels}, "trigger": {"type": "string"}, "message": {"type": "string"}},
-                            ("level", "trigger", "message"),
+                            {
+                                "level": {"enum": levels},
+                                "trigger": {"type": "string"},
+                                "message": {"type": "string"},
+                                "basis": {
+                                    "type": ["string", "null"],
+                                    "description": 'a red flag\'s basis: a source key, or "judgement"; null for likely causes',
+                                },
+                                "source": {"anyOf": [CITED, {"type": "null"}]},
+                            },
+                            ("level", "trigger", "message", "basis", "source"),
                         ),
                     },
                 },

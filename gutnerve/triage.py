@@ -69,7 +69,9 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
             if number in redundant:
                 continue
             kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
-            entries.append((number, frozenset(flag.findings), TriageReason(flag.level, flag.message, f"{kind}:{flag.origin}")))
+            entries.append(
+                (number, frozenset(flag.findings), TriageReason(flag.level, flag.message, f"{kind}:{flag.origin}", flag.basis))
+            )
         if entries:
             by_finding[finding] = tuple(entries)
     thresholds = kb.settings.cause_thresholds

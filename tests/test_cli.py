@@ -213,6 +213,73 @@ def test_red_flags_show_what_they_rest_on(run, monkeypatch):
     assert f"(basis: {flag['basis']})" in run("explain", "lead-poisoning").out
 
 
+def test_triage_triggers_cite_what_they_rest_on(run, monkeypatch):
+    """Each red flag that raised the level carries its basis and that source in brief (the same as
+    the study card's); a likely cause's posterior carries none."""
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    result = run("assess", "--saddle-anesthesia", "--low-back-pain", "--leg-weakness", "--mood-change", "--json").json()
+    triggers = {t["trigger"]: t for t in result["triage"]["triggers"]}
+    saddle = next(f for f in run("findings", "--json").json() if f["id"] == "saddle-anesthesia")["red_flag"]
+    assert triggers["finding:saddle-anesthesia"]["basis"] == saddle["basis"] != "judgement"
+    assert triggers["finding:saddle-anesthesia"]["source"] == {k: saddle["source"][k] for k in ("key", "cite", "link")}
+    card = run("explain", "lead-poisoning", "--json").json()
+    flag = next(f for f in card["red_flags"] if f["findings"] == ["leg-weakness", "mood-change"])
+    lead = triggers["red-flag:lead-poisoning"]
+    assert lead["basis"] == flag["basis"] and lead["source"]["link"] == flag["source"]["link"]
+    likely = [t for t in result["triage"]["triggers"] if t["trigger"].startswith("cause")]
+    assert likely and all(t["basis"] is None and t["source"] is None for t in likely)
+
+
+def test_findings_json_cites_each_background(run, monkeypatch):
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    findings = run("findings", "--json").json()
+    for finding in findings:
+        source = finding["background_source"]
+        if finding["background_basis"] == "judgement":
+            assert source is None, finding["id"]
+        else:
+            assert source["key"] == finding["background_basis"] and source["link"].startswith("http"), finding["id"]
+    assert sum(f["background_source"] is not None for f in findings) > len(findings) / 2
+
+
+def test_explain_a_finding_shows_its_ratio_for_every_cause(run, monkeypatch):
+    """`explain <finding>`: each cause that lists it with the likelihood ratios scoring uses, strongest
+    first; the causes that do not, with the unexplained share's ratios (shipped: 0.5, not neutral)."""
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    card = run("explain", "foot-drop", "--json").json()
+    assert card["kind"] == "finding" and card["implies"] == ["leg-weakness"]
+    background = card["background"]
+    listed = card["causes"]
+    for entry in listed:
+        assert entry["likelihood_ratio"] == round(entry["frequency"] / background, 3)
+        assert entry["likelihood_ratio_absent"] == round((1 - entry["frequency"]) / (1 - background), 3)
+    assert [e["likelihood_ratio"] for e in listed] == sorted((e["likelihood_ratio"] for e in listed), reverse=True)
+    causes = {c["id"] for c in run("causes", "--json").json()}
+    assert {e["cause"] for e in listed} | set(card["unlisted"]["causes"]) == causes
+    assert {e["cause"] for e in listed}.isdisjoint(card["unlisted"]["causes"])
+    assert card["unlisted"]["likelihood_ratio"] == card["unlisted"]["share"] < 1
+    assert "foot-drop" in run("explain", "leg-weakness", "--json").json()["implied_by"]
+    entrapment = run("explain", "nerve-entrapment", "--json").json()
+    drop = next(f for f in entrapment["findings"] if f["finding"] == "foot-drop")
+    assert next(e for e in listed if e["cause"] == "nerve-entrapment")["likelihood_ratio"] == drop["likelihood_ratio"]
+
+
+def test_explain_a_finding_reads_as_a_card(run):
+    out = run("explain", *KB, "burning-feet").out
+    for part in (
+        "Burning feet",
+        "Do your feet burn?",
+        "--no-burning-feet",
+        "How strongly it speaks",
+        "basis: clinical judgement",
+    ):
+        assert part in out
+    assert out.count("not a diagnosis") == 1
+    missing = run("explain", *KB, "burning-fet")
+    assert missing.code == 2 and missing.out == ""
+    assert "unknown cause or finding 'burning-fet'; did you mean burning-feet?" in missing.err
+
+
 def test_version(run):
     from gutnerve import __version__
 

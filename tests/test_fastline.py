@@ -33,7 +33,7 @@ from gutnerve.api import assess_case
 from gutnerve.case import parse_case
 from gutnerve.jsonio import dumps_line
 from gutnerve.jsonline import _Numbers
-from gutnerve.model import KnowledgeBase, Triage, TriageReason
+from gutnerve.model import KnowledgeBase, Triage
 from gutnerve.report import assessment_dict
 from gutnerve.scoring import compile_tables, score
 
@@ -449,7 +449,7 @@ def test_reference_counts_are_balanced():
     del gathered
     assert [sys.getrefcount(c) for c in cause_ids] == names
     plan = tuple((False, -0.00005, t, ("c0", "c2")) for t in test_ids)  # 0.00005: the fallback
-    triage = Triage("urgent", (TriageReason("urgent", "a message", "finding:x"),))
+    triage = ("urgent", (("urgent", "a message", "finding:x", b',"basis":null,"source":null'),))
     args = (None, 40, "female", (0,), (3,), b"", triage, index, (0, 2), posterior, order, n, plan)
     watched = [plan, triage, posterior, order, zero, *entries, *factors]
     counts = [sys.getrefcount(o) for o in watched]

@@ -55,11 +55,12 @@ def test_reasons_name_their_trigger_and_message(mini):
     """A finding's own flag is `finding:<id>`, a cause's combination `red-flag:<cause>`,
     a likely urgent cause `cause:<id>` with its posterior in the message."""
     message = "Saddle numbness with weak legs needs an emergency assessment today."
-    kb = with_cause(mini, IBS, red_flags=(RedFlag(("saddle-anesthesia", "leg-weakness"), "emergency", message, IBS),))
+    flag = RedFlag(("saddle-anesthesia", "leg-weakness"), "emergency", message, IBS, "example-a")
+    kb = with_cause(mini, IBS, red_flags=(flag,))
     result = assess(kb, present=["saddle-anesthesia", *B12_LIKELY])
-    assert result.triage.reasons == (
-        TriageReason("emergency", SADDLE, "finding:saddle-anesthesia"),
-        TriageReason("emergency", message, f"red-flag:{IBS}"),
+    assert result.triage.reasons == (  # each red flag with its basis; a likely cause has none
+        TriageReason("emergency", SADDLE, "finding:saddle-anesthesia", "judgement"),
+        TriageReason("emergency", message, f"red-flag:{IBS}", "example-a"),
         TriageReason("soon", "Vitamin b12 deficiency is 97% probable and needs soon attention.", f"cause:{B12}"),
     )
     assert result.triage.level == "emergency"
@@ -69,7 +70,7 @@ def test_the_same_message_is_given_once(mini):
     """Two flags that say the same thing (a finding's and a cause's) give one reason: the first declared."""
     kb = with_cause(mini, B12, red_flags=(RedFlag(("saddle-anesthesia", "burning-feet"), "emergency", SADDLE, B12),))
     reasons = assess(kb, present=["burning-feet", "saddle-anesthesia"]).triage.reasons
-    assert reasons == (TriageReason("emergency", SADDLE, "finding:saddle-anesthesia"),)
+    assert reasons == (TriageReason("emergency", SADDLE, "finding:saddle-anesthesia", "judgement"),)
 
 
 def test_reasons_are_ordered_by_level_not_by_declaration(mini):

@@ -259,3 +259,18 @@ def test_implies_is_loaded_with_chains_followed(tmp_path):
     kb = load(_implying(tmp_path, leg_weakness="numb-feet"), use_cache=False)
     assert kb.findings["leg-weakness"].implies == ("numb-feet",)
     assert kb.findings["numb-feet"].implies == ()
+
+
+def test_a_cause_cannot_share_an_id_with_a_finding(tmp_path):
+    """`gutnerve explain ID` takes a cause or a finding: the two sets of ids must not meet."""
+    root = fresh_copy(tmp_path)
+    old = root / SFN
+    new = root / "causes/burning-feet.yaml"
+    new.write_text(old.read_text().replace("id: small-fiber-neuropathy", "id: burning-feet", 1))
+    old.unlink()
+    with pytest.raises(KnowledgeBaseError) as raised:
+        load(root, use_cache=False)
+    assert any(
+        i.where.startswith("kb/causes/burning-feet.yaml") and "cause `burning-feet` has the id of a finding" in i.message
+        for i in raised.value.issues
+    )

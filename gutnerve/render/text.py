@@ -153,6 +153,60 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     return _render(style, *items)
 
 
+def finding_card(card: dict[str, Any], style: Style) -> str:
+    """`gutnerve explain <finding>`: what it means, how common it is (and on what basis), its red
+    flag, and how strongly it speaks for each cause."""
+    head = Text(f"{card['label']}  ({card['id']}, {card['category']})", style="bold")
+    facts = Table(box=None, show_header=False, pad_edge=False)
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
+    facts.add_row("Meaning", card["meaning"])
+    facts.add_row("Asked as", card["question"])
+    facts.add_row("Flags", f"--{card['id']} (present), --no-{card['id']} (known absent)")
+    if card["hpo"]:
+        facts.add_row("HPO term", card["hpo"])
+    where = "clinical judgement" if card["background_basis"] == "judgement" else card["background_basis"]
+    facts.add_row("Background", f"{percent(card['background'])} of the reference population (basis: {where})")
+    if card["implies"]:
+        facts.add_row("Entails", ", ".join(card["implies"]) + " (counted once, through this finding)")
+    if card["implied_by"]:
+        facts.add_row("Entailed by", ", ".join(card["implied_by"]))
+    items: list[RenderableType] = [head, facts]
+    flag = card["red_flag"]
+    if flag:
+        items.append(Text(f"Red flag [{flag['level']}]: {flag['message']}{basis(flag)}", style="bold red"))
+    table = Table(box=_box(style), title="How strongly it speaks for each cause", title_justify="left")
+    for name in ("Cause", "Frequency", "LR if present", "LR if absent", "Source"):
+        table.add_column(name)
+    for entry in card["causes"]:
+        term = f" ({entry['term']})" if entry["term"] else ""
+        table.add_row(
+            f"{entry['name']} ({entry['cause']})",
+            f"{percent(entry['frequency'])}{term}",
+            ratio(entry["likelihood_ratio"]),
+            ratio(entry["likelihood_ratio_absent"]),
+            entry["source"],
+        )
+    items.append(table)
+    unlisted = card["unlisted"]
+    if unlisted["causes"]:
+        effect = (
+            "neutral for them (LR 1)"
+            if unlisted["share"] == 1.0
+            else f"counted as coincidence: LR {ratio(unlisted['likelihood_ratio'])} if present, "
+            f"{ratio(unlisted['likelihood_ratio_absent'])} if absent"
+        )
+        items.append(Text(f"The other {len(unlisted['causes'])} causes do not list it: {effect}."))
+    cited = {s["key"]: s for s in (card["background_source"], flag and flag["source"]) if s}
+    if cited:
+        refs = Text("Sources\n", style="bold")
+        for source in cited.values():
+            refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
+        items.append(refs)
+    items.append(Text("Decision support only, not a diagnosis.", style="dim italic"))
+    return _render(style, *items)
+
+
 def basis(flag: dict[str, Any]) -> str:
     """What a red flag's level rests on, as the card's findings table names a source: its key
     (the full citation is under Sources), or clinical judgement."""
