@@ -58,8 +58,13 @@ or blood in the stool" negates all three) and ends at:
   instead, since, after;
 - once it has covered a finding, a word that starts a new statement: has, have,
   had, is, are, was, were, with, also, reports, complains, presents, describes,
-  developed, notes, noticed, gets, got, feels, experiences, suffers, and the
-  pronouns I, he, she, they, we, patient ("no fever, she has diarrhoea");
+  developed, notes, noticed, gets, got, feels, experiences, suffers, takes/took,
+  uses, started, began, drinks, smokes, eats, follows, underwent, received,
+  prescribed, treated, and the pronouns I, he, she, they, we, patient ("no
+  fever, she has diarrhoea"; "no weight loss, took metronidazole for months"
+  negates only the weight loss; "denies taking metformin" still negates), or
+  a finding phrase that opens with one of these words ("no fever, taking
+  metformin");
 - more than five other words before the first finding, or between two findings
   of the list (commas, and, or, plus do not count);
 - another trigger, which opens its own scope.
@@ -273,8 +278,10 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
         "has", "have", "had", "is", "are", "was", "were", "with", "also", "reports", "reported", "complains",
         "complained", "complaining", "presents", "presented", "presenting", "describes", "described", "developed",
         "develops", "notes", "noticed", "gets", "get", "got", "getting", "feels", "feel", "felt", "experiences",
-        "experienced", "experiencing", "suffers", "suffered", "suffering", "i", "i'm", "i've", "he", "she", "they",
-        "we", "patient", "pt",
+        "experienced", "experiencing", "suffers", "suffered", "suffering", "take", "takes", "taking", "took", "taken",
+        "uses", "using", "started", "starts", "began", "begun", "drinks", "drank", "smokes", "smoked", "eats", "ate",
+        "follows", "underwent", "receives", "received", "prescribed", "treated", "i", "i'm", "i've", "he", "she",
+        "they", "we", "patient", "pt",
     ),
     "hedge": (
         "not sure", "not certain", "unsure", "uncertain", "maybe", "possibly", "possible", "perhaps", "probably",
@@ -302,6 +309,7 @@ _TRIGGERS: dict[tuple[str, ...], TriggerKind] = {
 }
 _TRIGGER_LENGTHS = tuple(sorted({len(key) for key in _TRIGGERS}, reverse=True))
 _NEGATION_WORDS = frozenset(key[0] for key, kind in _TRIGGERS.items() if kind in ("pre", "either", "tight-neg") and len(key) == 1)
+_CLAUSE_WORDS = frozenset(key[0] for key, kind in _TRIGGERS.items() if kind == "clause" and len(key) == 1)
 _CONNECTORS = frozenset(words("and or plus"))
 _COPULAS = frozenset(words("is are was were been be being has have had all both"))
 _SELF = frozenset(words("i i'm i've me myself patient pt"))
@@ -614,6 +622,8 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
             if event.self_negating:
                 scope = None
                 continue
+            if scope is not None and scope.covered and tokens[event.start].norm in _CLAUSE_WORDS:
+                scope = None  # a phrase that opens with a new statement's word ("taking metformin") starts one
             if event.mention >= 0 and scope is not None:
                 mark = marks[event.mention]
                 mark.state = "absent" if scope.kind == "neg" else "uncertain"

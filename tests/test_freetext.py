@@ -67,6 +67,9 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("no symptoms except diarrhoea", {"diarrhea"}, set(), ()),
     ("no fever, she has diarrhoea", {"diarrhea"}, {"fever"}, ()),
     ("no weight loss and has diarrhoea", {"diarrhea"}, {"weight-loss"}, ()),
+    ("no weight loss, took metronidazole for months", {"metronidazole-use"}, {"weight-loss"}, ()),
+    ("no fever, taking metformin", {"metformin-use"}, {"fever"}, ()),
+    ("denies taking metformin", set(), {"metformin-use"}, ()),
     ("no fever (diarrhoea since May)", {"diarrhea"}, {"fever"}, ()),
     ("no fever after food poisoning", {"recent-gastroenteritis"}, {"fever"}, ()),
     (
