@@ -237,3 +237,19 @@ def test_a_label_inside_a_sentence_keeps_an_abbreviation_capitalised(run):
     # as users see it: a known-absent IBD flare counted within a known-absent IBD diagnosis
     case = run("assess", "--no-ibd-flare", "--no-ibd-diagnosed", "--burning-feet", "--json").json()["case"]
     assert [i["message"] for i in case["implied"]] == ["No IBD flare: counted within no IBD diagnosed, which implies it."]
+
+
+def test_the_card_states_the_prior_adjustments_in_one_line():
+    from gutnerve.render.text import prior_adjustments
+
+    prior = {
+        "age": [
+            {"min": 60, "max": None, "factor": 1.94},
+            {"min": None, "max": 39, "factor": 0.3},
+            {"min": 40, "max": 59, "factor": 1.2},
+        ],
+        "sex": {"female": 1.0, "male": 1.82},
+    }
+    text = prior_adjustments(prior)
+    assert text.startswith("age 60+ x1.9; age up to 39 x0.3; age 40-59 x1.2; male x1.8 (")
+    assert "female" not in text  # a factor of 1 changes nothing and is not listed

@@ -125,6 +125,8 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     facts.add_row("Time course", card["course"])
     facts.add_row("Urgency", f"{card['urgency']} ({LEVEL_MEANING.get(card['urgency'], '')})")
     facts.add_row("Prevalence", f"{card['prior']['prevalence']}: {card['prior']['basis']}")
+    if card["prior"]["age"] or card["prior"]["sex"]:
+        facts.add_row("Prior adjusted", prior_adjustments(card["prior"]))
     facts.add_row("ICD-10-CM", ", ".join(card["icd10"]))
     findings = Table(box=_box(style), title="Key findings", title_justify="left")
     for name in ("Finding", "In this cause", "Background", "LR if present", "Source"):
@@ -151,6 +153,19 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
     items += [refs, Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
+
+
+def prior_adjustments(prior: dict[str, Any]) -> str:
+    """The age bands and sex factors that multiply a cause's prior: 'age 60+ x1.94; male x1.82'."""
+
+    def band(b: dict[str, Any]) -> str:
+        if b["min"] is None:
+            return f"up to {b['max']}"
+        return f"{b['min']}+" if b["max"] is None else f"{b['min']}-{b['max']}"
+
+    parts = [f"age {band(b)} x{ratio(b['factor'])}" for b in prior["age"]]
+    parts += [f"{sex} x{ratio(factor)}" for sex, factor in prior["sex"].items() if factor != 1.0]
+    return "; ".join(parts) + " (times the prevalence weight, for a person of that age or sex)"
 
 
 def finding_card(card: dict[str, Any], style: Style) -> str:
