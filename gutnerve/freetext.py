@@ -17,7 +17,8 @@ base: lower case; curly apostrophes straightened; contractions expanded ("don't"
 anaemia, oedema, coeliac, caecal, anaesthesia, paediatric; -ise(d) -> -ize(d);
 colour, tumour, behaviour, fibre); a plural "s" dropped from words of 4+ letters
 not ending in ss/us/is ("stools" = "stool"). A decimal such as 38.5 reads as its
-whole part (38).
+whole part (38). "-ve" and "+ve" read as negative and positive; a question mark
+glued to the next word ("?coeliac") is a query of that word (a hedge, below).
 
 Phrases. A finding is named by each of its `synonyms`, its `label`, and its id
 with hyphens as spaces. Matching is by whole words only ("numbers" never matches
@@ -30,22 +31,36 @@ misspelling is unmatched, and a close phrase is offered only as a suggestion.
 Negation (after NegEx, Chapman et al. 2001, and its ConText extension). Triggers
 are matched on the words left over after the finding phrases, longest first:
 
-- pre-negation: no, not, denies, deny, denying, without, negative for, absence of,
-  free of, never, never had, no history of, no evidence of, no sign(s) of, neither,
-  nor, none, no longer, w/o ...; "non" (as in non-smoker) negates only the finding
-  right after it. A lone "no"/"not"/"none"/"never" (followed by a comma or a
-  sentence end) negates nothing after it ("No, I have diarrhoea"), but negates
-  the finding just before a colon, dash or question mark ("fever: no", "fever? no").
-- post-negation: absent, not present, not seen, not found, negative ("fever
-  absent", "fever and weight loss were absent"): it reaches back over the findings
-  just before it, skipping is/are/was/were/been/has/have, through a list that ends
-  in "and"/"or" ("fever, weight loss and blood in the stool absent"); a bare comma
-  joins nothing ("burning feet, fever denied" negates only fever).
+- pre-negation: no, not, nil, denies, deny, denying, without, negative for,
+  absence of, free of, never, never had, no history of, no evidence of, no sign(s)
+  of, neither, nor, none, none known, no longer, w/o ...; "non" (as in non-smoker)
+  negates only the one word right after it, and a phrase may not start there
+  ("non-bloody diarrhoea" is diarrhoea, "non-insulin-dependent diabetes" is
+  diabetes). A pre-negation at a clause end (followed by a comma, a sentence end
+  or nothing) negates nothing after it ("No, I have diarrhoea"), but negates the
+  finding right before it ("fever no") or just before a colon, dash or question
+  mark ("fever: no", "fever? no", "diabetes - none known", "blood in stool: denies").
+- post-negation: absent, not present, not seen, not found, not reported, not
+  noted, not observed, not detected, not elicited, negative ("fever absent",
+  "fever and weight loss were absent"): it reaches back over the findings just
+  before it, skipping is/are/was/were/been/has/have, through a list that ends in
+  "and"/"or" ("fever, weight loss and blood in the stool absent"); a bare comma
+  joins nothing ("burning feet, fever denied" negates only fever). An item of
+  the list may be no finding, of up to four words ("fever and chills absent"
+  negates fever), but a finding right after a verb such as had/has/with is no
+  item ("she had diarrhoea and fever was absent" negates only fever). "absent"
+  with nothing to reach back to negates the one finding right after it
+  ("absent fever").
 - either way: denied, ruled out, excluded: post-negation if a finding comes just
-  before, otherwise pre-negation ("denied fever", "fever denied").
+  before, otherwise pre-negation ("denied fever", "fever denied"); followed by a
+  comma or a sentence end they never negate forward ("chest pain denied,
+  diarrhoea" leaves the diarrhoea).
 - pseudo-triggers, which negate nothing: not only, not just, no increase, no
-  change, no significant change, gram negative, without difficulty, not
-  necessarily, no doubt, no idea, no reason, no matter, no wonder.
+  change, no significant change, no improvement, no relief, no better, no worse,
+  no response, no benefit, no more than, gram negative, without difficulty, not
+  necessarily, no doubt, no idea, no reason, no matter, no wonder, on and off,
+  got used to, family doctor, and stock phrases that name nothing: no known
+  (drug) allergies, nil of note, nil else, no (past) medical history, no PMH.
 - A finding phrase that itself contains a negation word ("no energy", "do not
   sweat") is affirmed, and ends any open scope.
 
@@ -55,16 +70,30 @@ or blood in the stool" negates all three) and ends at:
   end it);
 - a termination term: but, however, although, though, yet, except, apart from,
   aside from, other than, besides, whereas, still, which, who, because, unlike,
-  instead, since, after;
-- once it has covered a finding, a word that starts a new statement: has, have,
-  had, is, are, was, were, with, also, reports, complains, presents, describes,
-  developed, notes, noticed, gets, got, feels, experiences, suffers, takes/took,
-  uses, started, began, drinks, smokes, eats, follows, underwent, received,
-  prescribed, treated, and the pronouns I, he, she, they, we, patient ("no
-  fever, she has diarrhoea"; "no weight loss, took metronidazole for months"
-  negates only the weight loss; "denies taking metformin" still negates), or
-  a finding phrase that opens with one of these words ("no fever, taking
-  metformin");
+  instead, since, after (who/which/whose do not end a someone-else scope: "her
+  mother, who has diabetes");
+- once it has covered a finding, or once a comma has come after its trigger, a
+  word that starts a new statement: has, have, had, is, are, was, were, with,
+  also, reports, complains, presents, describes, developed, notes, noticed, gets,
+  got, feels, experiences, suffers, takes/took, uses, started, began, drinks,
+  smokes, eats, follows, underwent, received, prescribed, treated, the pronouns
+  I, he, she, they, we, patient, and the verbless openers on, been, just, only,
+  always, feeling, lots/a lot/plenty ("no fever, she has diarrhoea"; "no weight
+  loss, took metronidazole for months", "no diabetes, on omeprazole", "no back
+  pain, just burning feet" and "no known drug allergies, takes omeprazole"
+  negate only what comes before; "denies taking metformin" still negates); or a
+  finding phrase that opens with one of these words ("no fever, taking
+  metformin"), or holds is/are/was/were/has/have/had or an affirming word below
+  ("no tingling hands, feet are tingling", "no diabetes, coeliac disease
+  diagnosed"). Right after "or"/"nor" none of these ends the list ("no fever or
+  taking metformin" negates both), and a comma alone does not end a
+  someone-else scope;
+- a word that affirms the finding just before it, when that finding was a later
+  list item reached over a bare comma: present, noted, diagnosed, confirmed,
+  positive, yes, admitted, only, persists, continues, developed, started, began,
+  reported, appeared, occurred ("in the absence of fever, diarrhoea developed"
+  and "no fever, nausea only" affirm the diarrhoea and the nausea; "no fever or
+  diarrhoea reported" negates both);
 - more than five other words before the first finding, or between two findings
   of the list (commas, and, or, plus do not count);
 - another trigger, which opens its own scope.
@@ -73,17 +102,26 @@ Not affirmed, not negated. These put the findings they reach in `uncertain`,
 which are reported but never used (hedge and someone-else scopes follow the
 scope rules above):
 - hedges: not sure, not certain, unsure, uncertain, maybe, possibly, possible,
-  perhaps, probably, might, may have, may be, could be, query, questionable,
-  suspected, rule out, tested/screened/checked/evaluated for, worried about, whether;
-  ex, former, stopped, quit, discontinued, came off, used to hedge only the finding
-  right after them ("ex-smoker", "stopped taking metformin", "used to smoke");
+  perhaps, probably, might, may have, may be, could be, query, "?" glued to a
+  word, questionable, suspected, rule out, tested/screened/checked/evaluated for,
+  worried about, whether, not much, not many, not always, do not think, do not
+  believe, not related to, not due to, not caused by;
+- ex, former, stopped, quit, discontinued, came off, off, used to hedge only the
+  finding right after them, passing over articles, possessives and be/have/take/
+  use ("ex-smoker", "stopped taking metformin", "used to be a heavy drinker",
+  "off omeprazole"), and end at a comma; stopped, quit and discontinued right
+  after a finding (skipping is/was...) hedge it instead ("metformin was
+  discontinued");
 - a finding named as a test: a finding directly followed by test, screen,
   serology, antibodies, biopsy, level, panel, workup, scan or result(s) ("coeliac
-  serology negative" says nothing about coeliac disease being present)
-  and a finding followed by "runs in the family" (someone else's, as below);
-- someone else (ConText's experiencer): family history (of), mother, father, mum,
-  dad, sister, brother, son, daughter, grandparents, aunt, uncle, cousin, sibling,
-  parent, relative, friend; this scope also ends at I/me/patient.
+  serology negative" says nothing about coeliac disease being present);
+  a finding followed (skipping is/has...) by resolved, settled, subsided,
+  cleared, disappeared or went away ("diarrhoea has resolved"); and a finding
+  followed by "runs in the family" (someone else's, as below);
+- someone else (ConText's experiencer): family history (of), FHx, FH, family,
+  mother, father, mum, dad, sister, brother, son, daughter, grandparents, aunt,
+  uncle, cousin, sibling, parent, relative, friend, no one, nobody; this scope
+  also ends at I/me/patient.
 
 Conflicts. A finding both affirmed and negated, two different ages, or both a
 female and a male word are listed in `conflicts`, never resolved; `combine`
@@ -110,7 +148,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gutnerve.case import CaseError
@@ -185,6 +223,8 @@ _ISE = re.compile(r"is(ed|es|ing|ation|ations)$")
 _TOKEN = re.compile(
     r"(?P<num>\d+)(?:\.\d+)?(?![^\W_])"
     r"|(?P<abbr>(?<![^\W_])[a-zA-Z]/[a-zA-Z](?![^\W_]))"
+    r"|(?P<sign>(?<![^\s(\[,;:/])[-+]ve(?![^\W_]))"
+    r"|(?P<query>(?<![^\s(\[,;:/])\?(?=[^\W_]))"
     r"|(?P<word>[^\W_]+(?:['\u2019\u2018][^\W_]+)*'?)"
     r"|(?P<stop>[.;!?()\[\]{}\n])"
     r"|(?P<comma>[,:/&+]|(?<=\s)-(?=\s)|[\u2013\u2014])"
@@ -229,6 +269,10 @@ def _tokens(text: str) -> list[_Token]:
             tokens.append(_Token(match.group("num"), start, end, "word"))
         elif match.group("abbr") is not None:  # w/o, s/p, c/o
             tokens.append(_Token(match.group("abbr").lower(), start, end, "word"))
+        elif match.group("sign") is not None:  # -ve, +ve
+            tokens.append(_Token("negative" if match.group("sign")[0] == "-" else "positive", start, end, "word"))
+        elif match.group("query") is not None:  # ?coeliac
+            tokens.append(_Token("?", start, end, "word"))
         elif match.group("word") is not None:
             for norm in _norm_word(match.group("word")):
                 if norm:
@@ -262,13 +306,23 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
     "pre": (
         "no", "not", "denies", "deny", "denying", "without", "negative for", "absence of", "free of", "free from",
         "w/o", "never", "never had", "no history of", "no evidence of", "no sign of", "no signs of", "no complaints of",
-        "neither", "nor", "none", "no longer", "no more",
+        "neither", "nor", "none", "no longer", "no more", "nil", "none known", "nil known",
     ),
-    "post": ("absent", "not present", "not seen", "not found", "negative"),
+    "post": (
+        "absent", "not present", "not seen", "not found", "negative", "not reported", "not noted", "not observed",
+        "not detected", "not elicited", "not evident", "not identified",
+    ),
     "either": ("denied", "ruled out", "excluded"),
     "pseudo": (
         "not only", "not just", "no increase", "no change", "no significant change", "gram negative",
         "without difficulty", "not necessarily", "no doubt", "no idea", "no reason", "no matter", "no wonder",
+        "no improvement", "no relief", "no better", "no worse", "no response", "no benefit", "no help",
+        "no resolution", "no reduction", "no decrease", "no more than", "not more than", "no less than",
+        "got used to", "get used to", "getting used to", "on and off", "off and on", "family doctor",
+        "family physician", "family practitioner", "no known allergies", "no known drug allergies", "no allergies",
+        "no drug allergies", "nil of note", "nil else", "nil by mouth", "nothing of note", "nothing else of note", "no pmh",
+        "no past medical history", "no medical history", "no significant past medical history",
+        "no significant medical history", "no other medical history",
     ),
     "term": (
         "but", "however", "although", "though", "yet", "except", "apart from", "aside from", "other than", "besides",
@@ -288,18 +342,23 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
         "probable", "might", "might have", "may have", "may be", "could be", "could have", "query", "questionable",
         "suspected", "suspect", "suspicion of", "rule out", "to rule out", "tested for", "test for", "testing for",
         "screened for", "screening for", "checked for", "evaluated for", "evaluation for", "worried about",
-        "concerned about", "afraid of", "wondering if", "wonder if", "whether",
+        "concerned about", "afraid of", "wondering if", "wonder if", "whether", "not much", "not many",
+        "not a lot of", "not always", "do not think", "does not think", "did not think", "do not believe",
+        "not related to", "unrelated to", "not due to", "not caused by", "not because of",
     ),
     "other": (
         "family history of", "family history", "mother", "father", "mum", "mom", "dad", "sister", "brother", "son",
         "daughter", "grandmother", "grandfather", "grandma", "grandpa", "grandparents", "aunt", "uncle", "cousin",
-        "sibling", "parent", "relative", "friend",
+        "sibling", "parent", "relative", "friend", "family", "fhx", "fh", "no one", "nobody",
     ),
     "tight-neg": ("non",),
-    "tight-hedge": ("ex", "former", "formerly", "stopped", "stopping", "quit", "discontinued", "came off", "used to"),
+    "tight-hedge": (
+        "ex", "former", "formerly", "stopped", "stopping", "quit", "discontinued", "came off", "used to", "off",
+    ),
     "post-hedge": (
         "test", "tests", "testing", "screen", "screening", "serology", "antibody", "antibodies", "biopsy", "level",
         "levels", "panel", "workup", "scan", "result", "results",
+        "resolved", "settled", "subsided", "cleared", "disappeared", "went away",
         "runs in the family", "run in the family", "runs in my family", "runs in our family",
     ),
 }  # fmt: skip
@@ -313,9 +372,29 @@ _CLAUSE_WORDS = frozenset(key[0] for key, kind in _TRIGGERS.items() if kind == "
 _CONNECTORS = frozenset(words("and or plus"))
 _COPULAS = frozenset(words("is are was were been be being has have had all both"))
 _SELF = frozenset(words("i i'm i've me myself patient pt"))
-_BARE = frozenset(("no", "not", "none", "never"))
 _ANSWERED = frozenset((":", "-", "\u2013", "\u2014", "?"))
 _WINDOW = 5  # words allowed before the first finding of a scope, and between findings of a list
+_ITEM = 4  # words allowed in a list item that is no finding, before a post-negation ("fever and chills absent")
+_TRIGGERS[("?",)] = "tight-hedge"  # "?coeliac": a question mark glued to the next word queries it
+# Words that open a new statement without a verb of their own ("no fever, on metformin", "..., just bloating").
+_OPENERS = frozenset(words("on been just only always feeling lots lot plenty"))
+# Verbs inside a finding phrase that make it a statement of its own ("feet are tingling", "weight has dropped").
+_COPULA_VERBS = frozenset(words("is are was were has have had"))
+# Words after a finding that affirm it ("..., coeliac disease diagnosed", "..., diarrhoea present", "nausea only").
+_AFFIRMING = frozenset(
+    words(
+        "present noted diagnosed confirmed positive yes admitted only persists persisted persisting continues"
+        " continued developed started began reported appeared occurred"
+    )
+)
+# Words a tight scope passes over on its way to its finding ("used to be a heavy drinker", "stopped using ...").
+_TIGHT_SKIP = frozenset(
+    words("a an the my his her their our your be been being have has had having take takes taking took taken use uses using")
+)
+_STATING = _COPULA_VERBS | _AFFIRMING
+_RELATIVES = frozenset(words("who which whose"))
+_STOPPED = frozenset(words(phrase) for phrase in ("stopped", "stopping", "quit", "discontinued"))
+_OR = frozenset(words("or nor"))
 
 # Stop words: grammar; trimmed from the ends of an unmatched phrase.
 _TRIM = frozenset(
@@ -410,13 +489,20 @@ def vocabulary(kb: KnowledgeBase) -> Vocabulary:
     return built
 
 
-def _scan(tokens: list[_Token], table: Mapping[tuple[str, ...], Any], lengths: Iterable[int]) -> list[tuple[int, int]]:
-    """Leftmost-longest matches of `table` keys over runs of free word tokens: (start, end) token indexes."""
+def _scan(
+    tokens: list[_Token], table: Mapping[tuple[str, ...], Any], lengths: Iterable[int], single: frozenset[int] = frozenset()
+) -> list[tuple[int, int]]:
+    """Leftmost-longest matches of `table` keys over runs of free word tokens: (start, end) token indexes.
+
+    At a token index in `single` only a one-word match may start.
+    """
     sizes = tuple(lengths)
     found: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
         for size in sizes:
+            if size > 1 and i in single:
+                continue
             run = tokens[i : i + size]
             if len(run) == size and all(t.kind == "word" and not t.used for t in run) and tuple(t.norm for t in run) in table:
                 found.append((i, i + size))
@@ -449,6 +535,8 @@ class _Scope:
     tight: bool = False
     covered: int = 0
     gap: int = 0
+    comma: bool = False  # a comma came after the trigger
+    joins: set[str] = field(default_factory=set)  # the separators since the last finding covered
 
 
 @dataclass
@@ -458,6 +546,7 @@ class _Mark:
     end: int
     state: Literal["present", "absent", "uncertain"] = "present"
     trigger: str | None = None
+    comma_item: bool = False  # reached by a negation or hedge scope as a later item after a bare comma
 
 
 def understand(text: str, kb: KnowledgeBase) -> Reading:
@@ -470,7 +559,9 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
 
     ages, age_conflicts = _ages(text, tokens)
 
-    findings = _scan(tokens, vocab.phrases, vocab.lengths)
+    # "non" negates one word: "non-bloody diarrhoea" is diarrhoea, never "bloody diarrhoea" negated
+    after_non = frozenset(i + 1 for i, token in enumerate(tokens) if token.kind == "word" and token.norm == "non")
+    findings = _scan(tokens, vocab.phrases, vocab.lengths, after_non)
     for start, end in findings:
         for token in tokens[start:end]:
             token.used = "finding"
@@ -603,17 +694,35 @@ _OPENS: dict[TriggerKind, Literal["neg", "hedge", "other"]] = {
 def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], written: Callable[[int, int], str]) -> None:
     """Walk the events once, applying the scope rules of the module docstring to `marks`."""
     scope: _Scope | None = None
+    after_or = False  # the last word was "or"/"nor": a list goes on
     for index, event in enumerate(events):
+        norm = tokens[event.start].norm
+        if event.kind == "comma":
+            if scope is not None:
+                scope.comma = True
+                scope.joins.add(",")
+                if scope.tight:
+                    scope = None
+            continue
+        follows_or, after_or = after_or, event.kind in ("word", "trigger") and norm in _OR
         if event.kind == "stop":
             scope = None
-        elif event.kind == "comma":
-            continue
         elif event.kind == "word":
-            norm = tokens[event.start].norm
-            if scope is None or norm in _CONNECTORS:
+            if norm in _AFFIRMING and _affirm_back(events, index, marks, tokens):
+                scope = None
+                continue
+            if scope is None:
+                continue
+            if norm in _CONNECTORS:
+                scope.joins.add(norm)
                 continue
             if scope.kind == "other" and norm in _SELF:
                 scope = None
+                continue
+            if norm in _OPENERS and _new_statement(scope, follows_or):
+                scope = None
+                continue
+            if scope.tight and norm in _TIGHT_SKIP:
                 continue
             scope.gap += 1
             if scope.tight or scope.gap > _WINDOW:
@@ -622,71 +731,145 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
             if event.self_negating:
                 scope = None
                 continue
-            if scope is not None and scope.covered and tokens[event.start].norm in _CLAUSE_WORDS:
-                scope = None  # a phrase that opens with a new statement's word ("taking metformin") starts one
+            inner = {t.norm for t in tokens[event.start + 1 : event.end]}
+            if (norm in _CLAUSE_WORDS or norm in _OPENERS or inner & _STATING) and _new_statement(scope, follows_or):
+                # a phrase that opens with, or holds, a new statement's word starts one ("taking metformin",
+                # "feet are tingling", "coeliac disease diagnosed")
+                scope = None
             if event.mention >= 0 and scope is not None:
                 mark = marks[event.mention]
                 mark.state = "absent" if scope.kind == "neg" else "uncertain"
                 mark.trigger = scope.trigger
+                mark.comma_item = scope.kind != "other" and scope.covered > 0 and scope.joins == {","}
             if scope is not None:
                 scope.covered += 1
                 scope.gap = 0
+                scope.joins = set()
                 if scope.tight:
                     scope = None
         else:
             kind = event.trigger
             phrase = written(event.start, event.end)
-            if kind == "term":
+            if kind == "clause" and norm in _AFFIRMING and _affirm_back(events, index, marks, tokens):
                 scope = None
+            elif kind == "term":
+                if not (scope is not None and scope.kind == "other" and norm in _RELATIVES):
+                    scope = None  # "my mother, who has diabetes": a relative clause is still about her
             elif kind == "clause" or kind == "pseudo":
-                if scope is not None and (scope.covered or (scope.kind == "other" and tokens[event.start].norm in _SELF)):
+                if scope is not None and (_new_statement(scope, follows_or) or (scope.kind == "other" and norm in _SELF)):
                     scope = None
-                elif scope is not None:
+                elif scope is not None and not (scope.tight and norm in _TIGHT_SKIP):
                     scope.gap += 1
                     if scope.tight or scope.gap > _WINDOW:
                         scope = None
             elif kind == "post":
-                _negate_back(events, index, marks, tokens, phrase)
+                negated = _negate_back(events, index, marks, tokens, phrase)
                 scope = None
+                if not negated and words(phrase) == ("absent",) and _next_is_finding(events, index):
+                    scope = _Scope("neg", phrase, tight=True)  # "absent fever"
             elif kind == "either":
-                scope = None if _negate_back(events, index, marks, tokens, phrase) else _Scope("neg", phrase)
+                if _negate_back(events, index, marks, tokens, phrase) or _clause_end(events, index + 1, tokens):
+                    scope = None  # "fever denied", "chest pain denied, ...": nothing after it is negated
+                else:
+                    scope = _Scope("neg", phrase)
             elif kind == "post-hedge":
-                before = events[index - 1] if index else None
+                before = _before(events, index, tokens)
                 if before is not None and before.kind == "finding" and before.mention >= 0:
                     marks[before.mention].state, marks[before.mention].trigger = "uncertain", phrase
-            elif kind == "pre" and _bare(events, index, tokens):
-                # "No, I have ..." answers a question; "fever: no" and "fever? no" negate what precedes them
-                if index >= 2 and tokens[events[index - 1].start].norm in _ANSWERED:
+            elif (
+                kind == "tight-hedge"
+                and words(phrase) in _STOPPED
+                and (before := _before(events, index, tokens)) is not None
+                and before.kind == "finding"
+            ):
+                # "metformin was discontinued": the finding before it
+                if before.mention >= 0:
+                    marks[before.mention].state, marks[before.mention].trigger = "uncertain", phrase
+                scope = None
+            elif kind == "pre" and _clause_end(events, index + 1, tokens):
+                # "No, I have ..." answers a question; "fever no", "fever: no", "fever? no" and
+                # "blood in stool: denies" negate what precedes them
+                if index >= 1 and events[index - 1].kind == "finding":
+                    _negate_back(events, index, marks, tokens, phrase)
+                elif index >= 2 and tokens[events[index - 1].start].norm in _ANSWERED:
                     _negate_back(events, index - 1, marks, tokens, phrase)
                 scope = None
             elif kind is not None:
                 scope = _Scope(_OPENS[kind], phrase, tight=kind.startswith("tight"))
 
 
-def _bare(events: list[_Event], index: int, tokens: list[_Token]) -> bool:
-    """A lone "no"/"not"/"none"/"never": followed by a comma, a sentence end or nothing."""
-    if tokens[events[index].start].norm not in _BARE or events[index].end - events[index].start != 1:
+def _new_statement(scope: _Scope | None, follows_or: bool) -> bool:
+    """Whether a new statement's word ends `scope`: once it has covered a finding or passed a comma, unless after "or"."""
+    if scope is None or follows_or:
         return False
-    return (
-        index + 1 == len(events)
-        or events[index + 1].kind == "stop"
-        or (events[index + 1].kind == "comma" and tokens[events[index + 1].start].norm == ",")
-    )
+    return scope.covered > 0 or (scope.comma and scope.kind != "other")
 
 
-def _negate_back(events: list[_Event], index: int, marks: list[_Mark], tokens: list[_Token], phrase: str) -> int:
-    """Post-negation: negate the findings just before events[index]; how many it negated."""
+def _before_index(events: list[_Event], index: int, tokens: list[_Token]) -> int:
+    """The index of the event just before events[index], skipping is/are/was/were/been/has/have/had; -1 if none."""
     i = index - 1
     while i >= 0 and events[i].kind in ("word", "trigger") and tokens[events[i].start].norm in _COPULAS:
         i -= 1
+    return i
+
+
+def _before(events: list[_Event], index: int, tokens: list[_Token]) -> _Event | None:
+    i = _before_index(events, index, tokens)
+    return events[i] if i >= 0 else None
+
+
+def _next_is_finding(events: list[_Event], index: int) -> bool:
+    return index + 1 < len(events) and events[index + 1].kind == "finding"
+
+
+def _clause_end(events: list[_Event], index: int, tokens: list[_Token]) -> bool:
+    """Whether events[index] ends a clause: nothing, a sentence end, or a comma."""
+    return (
+        index >= len(events)
+        or events[index].kind == "stop"
+        or (events[index].kind == "comma" and tokens[events[index].start].norm == ",")
+    )
+
+
+def _affirm_back(events: list[_Event], index: int, marks: list[_Mark], tokens: list[_Token]) -> bool:
+    """A word that affirms the finding just before it ("..., coeliac disease diagnosed"): undo a list scope's reading."""
+    before = _before(events, index, tokens)
+    if before is None or before.kind != "finding" or before.mention < 0:
+        return False
+    mark = marks[before.mention]
+    if not mark.comma_item or mark.state == "present":
+        return False
+    mark.state, mark.trigger, mark.comma_item = "present", None, False
+    return True
+
+
+def _negate_back(events: list[_Event], index: int, marks: list[_Mark], tokens: list[_Token], phrase: str) -> int:
+    """Post-negation: negate the findings just before events[index]; how many it negated.
+
+    The list may hold items that are no finding ("fever and chills absent"), of at most
+    `_ITEM` words each; they negate nothing, and a list needs an "and"/"or" to go on past them.
+    """
+    i = _before_index(events, index, tokens)
     count = 0
     listed = False  # a list before a post-trigger ends "..., X and Y": a bare comma alone joins nothing
-    while i >= 0 and events[i].kind == "finding" and not events[i].self_negating:
-        if events[i].mention >= 0:
-            mark = marks[events[i].mention]
-            mark.state, mark.trigger = "absent", phrase
-        count += 1
-        i -= 1
+    while i >= 0:
+        if listed and events[i].kind == "finding" and i > 0 and events[i - 1].trigger == "clause":
+            break  # "she had diarrhoea and pulses were absent": the object of a verb is no item of the list
+        if events[i].kind == "finding" and not events[i].self_negating:
+            if events[i].mention >= 0:
+                mark = marks[events[i].mention]
+                mark.state, mark.trigger, mark.comma_item = "absent", phrase, False
+            count += 1
+            i -= 1
+        elif events[i].kind == "word" and tokens[events[i].start].norm not in _CONNECTORS:
+            j = i
+            while j >= 0 and events[j].kind == "word" and tokens[events[j].start].norm not in _CONNECTORS:
+                j -= 1
+            if i - j > _ITEM:
+                break
+            i = j
+        else:
+            break
         separators: list[str] = []
         while i >= 0 and (
             events[i].kind == "comma" or (events[i].kind == "word" and tokens[events[i].start].norm in _CONNECTORS)

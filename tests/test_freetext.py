@@ -187,6 +187,57 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # taking and using a drug are filler verbs: the drug is the finding
     ("took metronidazole last month and now has tingling feet", {"metronidazole-use", "tingling-feet"}, set(), ()),
     ("using omeprazole", {"acid-suppressant-use"}, set(), ()),
+    # a negation's list ends at a word that opens a new statement without a verb (on, been, just, only, always,
+    # feeling, lots/plenty of), at a phrase holding is/are/has/diagnosed..., and after a comma at any such word
+    (
+        "my feet burn at night, no diabetes, on omeprazole for years",
+        {"burning-feet", "acid-suppressant-use"},
+        {"diabetes"},
+        ("at night",),
+    ),
+    ("no diabetes or kidney failure, on lansoprazole", {"acid-suppressant-use"}, {"diabetes", "chronic-kidney-disease"}, ()),
+    ("not anaemic, B12 low, on metformin", {"metformin-use"}, {"anemia"}, ("B12 low",)),
+    ("no fever, been on metformin 10 years", {"metformin-use"}, {"fever"}, ()),
+    ("no back pain, just burning feet", {"burning-feet"}, {"low-back-pain"}, ()),
+    ("no vomiting, just diarrhoea and tummy cramps", {"diarrhea", "abdominal-pain"}, {"nausea-vomiting"}, ()),
+    ("no fever, lots of bloating", {"bloating"}, {"fever"}, ()),
+    ("not losing weight, feeling tired", {"fatigue"}, {"weight-loss"}, ()),
+    ("not losing weight, always tired", {"fatigue"}, {"weight-loss"}, ()),
+    ("no tingling hands, feet are tingling", {"tingling-feet"}, {"hand-symptoms"}, ()),
+    ("denied fever, weight has dropped", {"weight-loss"}, {"fever"}, ()),
+    ("no diabetes, coeliac disease diagnosed last year", {"celiac-diagnosed"}, {"diabetes"}, ()),
+    ("never smoked, drinks heavily at weekends", {"alcohol-excess"}, set(), ("at weekends",)),
+    ("no known drug allergies, takes omeprazole", {"acid-suppressant-use"}, set(), ()),
+    ("PMH nil of note, diarrhoea for weeks", {"diarrhea"}, set(), ("PMH",)),
+    ("no fever or taking metformin", set(), {"fever", "metformin-use"}, ()),  # after "or" the list goes on
+    ("no diabetes diagnosed", set(), {"diabetes"}, ("diagnosed",)),
+    # a word after a later list item affirms it: present, noted, diagnosed, developed, yes, only ...
+    ("in the absence of fever, diarrhoea developed after a long flight", {"diarrhea", "recent-immobility"}, {"fever"}, ()),
+    ("no fever, nausea only", {"nausea-vomiting"}, {"fever"}, ()),
+    ("no fever or diarrhoea reported", set(), {"fever", "diarrhea"}, ()),
+    # shorthand negations: nil, -ve, "X no", "X - none known", "X: denies", "not reported"
+    ("nil weight loss, nil PR bleeding", set(), {"weight-loss", "bloody-stool"}, ()),
+    ("Wt loss -ve, fever -ve", set(), {"weight-loss", "fever"}, ()),
+    ("+ve Romberg", {"balance-problems"}, set(), ()),
+    ("fever no, diarrhoea yes", {"diarrhea"}, {"fever"}, ()),
+    ("diabetes - none known", set(), {"diabetes"}, ()),
+    ("Blood in stool: denies", set(), {"bloody-stool"}, ()),
+    ("diabetes, no", {"diabetes"}, set(), ()),
+    ("Weight loss was not reported.", set(), {"weight-loss"}, ()),
+    # a post-negation's list may hold an item that is no finding, but not the object of a verb
+    ("fever and chills absent, diarrhoea present", {"diarrhea"}, {"fever"}, ("chills",)),
+    ("She had diarrhoea and fever was absent", {"diarrhea"}, {"fever"}, ()),
+    ("absent fever, diarrhoea", {"diarrhea"}, {"fever"}, ()),
+    # "denied"/"excluded" before a comma never negate what follows it
+    ("chest pain denied, diarrhoea for months", {"diarrhea"}, set(), ("chest pain",)),
+    ("B12 deficiency excluded, burning feet", {"burning-feet"}, set(), ("B12 deficiency",)),
+    # "non" negates one word, never the first word of a longer phrase
+    ("non-insulin-dependent diabetes", {"diabetes"}, set(), ("insulin-dependent",)),
+    ("non-bloody diarrhoea", {"diarrhea"}, set(), ("bloody",)),
+    # pseudo-negations
+    ("no improvement in the burning feet", {"burning-feet"}, set(), ()),
+    ("no relief from the tingling feet", {"tingling-feet"}, set(), ()),
+    ("on and off diarrhoea for months", {"diarrhea"}, set(), ()),
 ]
 
 
@@ -273,6 +324,21 @@ def test_the_trigger_is_reported_as_written(kb, text, trigger):
         ("diabetes runs in the family", {"diabetes"}, set()),
         ("coeliac disease runs in my family, I have diarrhoea", {"celiac-diagnosed"}, {"diarrhea"}),
         ("neuropathy runs in the family", set(), {"family-history-neuropathy"}),  # a finding phrase of its own
+        ("?coeliac, ?IBS", {"celiac-diagnosed", "ibs-diagnosed"}, set()),
+        ("Metformin was discontinued two years ago.", {"metformin-use"}, set()),
+        ("the metformin was stopped and the diarrhoea settled", {"metformin-use", "diarrhea"}, set()),
+        ("diarrhoea has resolved", {"diarrhea"}, set()),
+        ("I used to have diarrhoea", {"diarrhea"}, set()),
+        ("he used to be a heavy drinker", {"alcohol-excess"}, set()),
+        ("stopped using laxatives", {"laxative-use"}, set()),
+        ("off omeprazole since March", {"acid-suppressant-use"}, set()),
+        ("suspected coeliac disease, on omeprazole", {"celiac-diagnosed"}, {"acid-suppressant-use"}),
+        ("dad diabetic, on metformin myself", {"diabetes"}, {"metformin-use"}),
+        ("her mother, who has diabetes, lives with us", {"diabetes"}, set()),
+        ("no one in my family has diabetes", {"diabetes"}, set()),
+        ("I don't think I have diabetes", {"diabetes"}, set()),
+        ("the burning feet are not related to my diabetes", {"diabetes"}, {"burning-feet"}),
+        ("not much diarrhoea lately", {"diarrhea"}, set()),
     ],
 )
 def test_hedged_or_someone_elses_findings_are_neither_present_nor_absent(kb, text, uncertain, present):
@@ -334,6 +400,7 @@ def test_misspelling_is_only_a_suggestion(kb):
         ("fever. no fever", "fever"),
         ("I have diarrhoea but deny diarrhoea", "diarrhea"),
         ("weight loss; weight loss absent", "weight-loss"),
+        ("no vomiting, nausea only", "nausea-vomiting"),  # one finding said both ways: never resolved silently
     ],
 )
 def test_a_finding_affirmed_and_negated_is_a_conflict(kb, text, finding):
