@@ -238,6 +238,14 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("no improvement in the burning feet", {"burning-feet"}, set(), ()),
     ("no relief from the tingling feet", {"tingling-feet"}, set(), ()),
     ("on and off diarrhoea for months", {"diarrhea"}, set(), ()),
+    # realistic phrasings an audit found unmatched (now synonyms)
+    ("I have not lost any weight", set(), {"weight-loss"}, ()),
+    ("He was a heavy drinker but denied smoking.", {"alcohol-excess"}, {"smoker"}, ()),
+    ("Smoking: never", set(), {"smoker"}, ()),
+    ("k/c T1DM, on insulin, CKD4", {"diabetes", "chronic-kidney-disease"}, set(), ("k/c",)),
+    ("no DM. FHx of neuropathy.", {"family-history-neuropathy"}, {"diabetes"}, ()),
+    ("tingling feet, haemoglobin low", {"tingling-feet", "anemia"}, set(), ()),
+    ("diarrhoea for 6 months and my toes are numb", {"diarrhea", "numb-feet"}, set(), ()),
 ]
 
 
@@ -339,6 +347,7 @@ def test_the_trigger_is_reported_as_written(kb, text, trigger):
         ("I don't think I have diabetes", {"diabetes"}, set()),
         ("the burning feet are not related to my diabetes", {"diabetes"}, {"burning-feet"}),
         ("not much diarrhoea lately", {"diarrhea"}, set()),
+        ("He quit smoking 20 years ago.", {"smoker"}, set()),
     ],
 )
 def test_hedged_or_someone_elses_findings_are_neither_present_nor_absent(kb, text, uncertain, present):
