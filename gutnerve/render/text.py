@@ -7,7 +7,7 @@ which shows the same rows without importing rich.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich import box
@@ -112,12 +112,26 @@ def assessment(
     return _render(style, *items)
 
 
-def cause_card(card: dict[str, Any], style: Style) -> str:
-    """`gutnerve explain`: a study card for one cause."""
-    head = Text(f"{card['name']}  ({card['id']})", style="bold")
+def _facts() -> Table:
+    """A card's two-column table of labelled facts."""
     facts = Table(box=None, show_header=False, pad_edge=False)
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
+    return facts
+
+
+def _sources(sources: Iterable[dict[str, Any]]) -> Text:
+    """A card's reference list: [key] citation link, one a line."""
+    refs = Text("Sources\n", style="bold")
+    for source in sources:
+        refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
+    return refs
+
+
+def cause_card(card: dict[str, Any], style: Style) -> str:
+    """`gutnerve explain`: a study card for one cause."""
+    head = Text(f"{card['name']}  ({card['id']})", style="bold")
+    facts = _facts()
     facts.add_row("Mechanism", f"{card['mechanism']}: {card['mechanism_detail']}")
     facts.add_row("Link to the gut", card["gut_link"])
     facts.add_row("Affected area", card["area"])
@@ -148,10 +162,7 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     for step in card["workup"]:
         work.append(f"- {step['name']} ({step['line']}-line): {step['why']}\n", style="")
     items += [work, Text("Management: ", style="bold") + Text(card["management"])]
-    refs = Text("Sources\n", style="bold")
-    for source in card["sources"]:
-        refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
-    items += [refs, Text("Decision support only, not a diagnosis.", style="dim italic")]
+    items += [_sources(card["sources"]), Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
 
 
@@ -172,9 +183,7 @@ def finding_card(card: dict[str, Any], style: Style) -> str:
     """`gutnerve explain <finding>`: what it means, how common it is (and on what basis), its red
     flag, and how strongly it speaks for each cause."""
     head = Text(f"{card['label']}  ({card['id']}, {card['category']})", style="bold")
-    facts = Table(box=None, show_header=False, pad_edge=False)
-    facts.add_column(style="bold", no_wrap=True)
-    facts.add_column()
+    facts = _facts()
     facts.add_row("Meaning", card["meaning"])
     facts.add_row("Asked as", card["question"])
     facts.add_row("Flags", f"--{card['id']} (present), --no-{card['id']} (known absent)")
@@ -214,10 +223,7 @@ def finding_card(card: dict[str, Any], style: Style) -> str:
         items.append(Text(f"The other {len(unlisted['causes'])} causes do not list it: {effect}."))
     cited = {s["key"]: s for s in (card["background_source"], flag and flag["source"]) if s}
     if cited:
-        refs = Text("Sources\n", style="bold")
-        for source in cited.values():
-            refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
-        items.append(refs)
+        items.append(_sources(cited.values()))
     items.append(Text("Decision support only, not a diagnosis.", style="dim italic"))
     return _render(style, *items)
 
