@@ -705,12 +705,11 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
                     scope = None
             continue
         follows_or, after_or = after_or, event.kind in ("word", "trigger") and norm in _OR
-        if event.kind == "stop":
+        if event.kind in ("word", "trigger") and norm in _AFFIRMING and _affirm_back(events, index, marks, tokens):
+            scope = None  # "..., coeliac disease diagnosed": the list's reading of that finding is undone
+        elif event.kind == "stop":
             scope = None
         elif event.kind == "word":
-            if norm in _AFFIRMING and _affirm_back(events, index, marks, tokens):
-                scope = None
-                continue
             if scope is None:
                 continue
             if norm in _CONNECTORS:
@@ -750,9 +749,7 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
         else:
             kind = event.trigger
             phrase = written(event.start, event.end)
-            if kind == "clause" and norm in _AFFIRMING and _affirm_back(events, index, marks, tokens):
-                scope = None
-            elif kind == "term":
+            if kind == "term":
                 if not (scope is not None and scope.kind == "other" and norm in _RELATIVES):
                     scope = None  # "my mother, who has diabetes": a relative clause is still about her
             elif kind == "clause" or kind == "pseudo":
