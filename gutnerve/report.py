@@ -225,7 +225,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
     """`explain <finding>`: what a finding means and is asked as, how common it is and where that
     number comes from, its red flag, and how strongly it speaks for each cause (the likelihood
     ratios scoring uses: the causes that list it, strongest first, and those that do not)."""
-    from gutnerve.scoring import listed_or_unexplained, unexplained_share
+    from gutnerve.scoring import compile_tables, listed_or_unexplained, unexplained_share
 
     background = finding.background
 
@@ -259,7 +259,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "background_source": source_dict(kb.finding_sources.get(finding.background_basis)),
         "red_flag": red_flag_dict(kb, finding.red_flag) if finding.red_flag else None,
         "implies": list(finding.implies),
-        "implied_by": [other.id for other in kb.findings.values() if finding.id in other.implies],
+        "implied_by": list(kb.derived(compile_tables).nesting.implied_by.get(finding.id, ())),
         "synonyms": list(finding.synonyms),
         "causes": listed,
         "unlisted": {
