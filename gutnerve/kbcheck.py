@@ -293,7 +293,9 @@ class Builder:
             return result
         required = ("id", "label", "meaning", "question", "category", "background", "background_basis")
         declared: dict[str, list[str]] = {}  # finding -> the findings its `implies` names
-        phrases: dict[str, str] = {}  # synonym -> the finding that lists it first
+        from gutnerve.freetext import words  # here: only validation (a cache miss) needs the reader
+
+        phrases: dict[str, str] = {}  # synonym, as free text reads it -> the finding that lists it first
         for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "red_flag", "implies")):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
@@ -304,9 +306,10 @@ class Builder:
             basis = self.text(entry, "background_basis", what)
             if basis:  # an empty one is reported by `text`
                 self.cited(basis, sources, f"{what}: background_basis", entry, "background_basis")
-            synonyms = [s.strip().lower() for s in self.str_list(entry, "synonyms", what)]  # as free text reads them
+            synonyms = [s.strip().lower() for s in self.str_list(entry, "synonyms", what)]
             for phrase in dict.fromkeys(synonyms):
-                owner = phrases.setdefault(phrase, fid)
+                # compared as free text reads them ("can't climb stairs" is "cannot climb stairs")
+                owner = phrases.setdefault(" ".join(words(phrase)) or phrase, fid)
                 if owner != fid:  # free text refuses a phrase two findings share, so it would never match
                     self.error(
                         f"{what}: synonym {phrase!r} is also a synonym of `{owner}`; free text never matches a shared phrase",

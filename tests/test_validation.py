@@ -91,6 +91,13 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ),
         (
             "findings.yaml",
+            "background: 0.25, background_basis: judgement}",
+            'background: 0.25, background_basis: judgement, synonyms: [numb toes, "burning-feet"]}',
+            "kb/findings.yaml:",
+            "synonym 'burning-feet' is also a synonym of `burning-feet`; free text never matches a shared phrase",
+        ),
+        (
+            "findings.yaml",
             "synonyms: [burning feet]}",
             "synonyms: [burning feet, hot feet, burning feet ]}",
             "kb/findings.yaml:",
