@@ -97,7 +97,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("I have no energy", {"fatigue"}, set(), ()),
     ("no fever, no energy", {"fatigue"}, {"fever"}, ()),
     ("I do not sweat", {"reduced-sweating"}, set(), ()),
-    ("without difficulty climbing stairs", set(), {"leg-weakness"}, ()),
+    ("without difficulty climbing stairs", set(), {"proximal-leg-weakness"}, ()),
     # words that must not match
     ("I know I have diarrhoea", {"diarrhea"}, set(), ()),
     ("numbers on the scale", set(), set(), ("numbers on the scale",)),
@@ -120,7 +120,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("pain at night", {"worse-at-rest-or-night"}, set(), ()),
     ("walks like a drunk", {"balance-problems"}, set(), ()),
     ("absent Achilles reflexes", {"reduced-reflexes"}, set(), ()),
-    ("my legs feel weak and I can't climb stairs", {"leg-weakness"}, set(), ()),
+    ("my legs feel weak and I can't climb stairs", {"leg-weakness", "proximal-leg-weakness"}, set(), ()),
     ("my foot drags and I keep tripping over my toes", {"foot-drop"}, set(), ("keep",)),
     ("creepy crawly legs", {"restless-legs"}, set(), ()),
     ("cramps in my calves", {"muscle-cramps"}, set(), ()),
