@@ -7,7 +7,7 @@ are pure: vignettes and a knowledge base in, metrics out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,8 @@ from gutnerve.case import CaseError, parse_case
 from gutnerve.model import KnowledgeBase
 
 TRIAGE_ORDER = ("emergency", "urgent", "soon", "routine")
+# how docs/accuracy.md is regenerated (the contract sits beside the checkout, as in tests/conftest.py)
+COMMAND = "python -m gutnerve.evaluation tests/vignettes --contract ../shared/contract/vocabulary.yaml > docs/accuracy.md"
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,35 @@ def summarise(outcomes: list[Outcome]) -> Summary:
     )
 
 
-def report_markdown(kb: KnowledgeBase, vignettes: list[dict[str, Any]], command: str) -> str:
-    """docs/accuracy.md: the summary, calibration and every miss."""
+def within(vignettes: list[dict[str, Any]], finding_ids: Collection[str]) -> list[dict[str, Any]]:
+    """The vignettes with every finding outside `finding_ids` left out of their cases: what a
+    harness that knows only those ids (the public contract's) would give the tool."""
+    kept = []
+    for v in vignettes:
+        case = dict(v["case"])
+        for side in ("present", "absent"):
+            if side in case:
+                case[side] = [f for f in case[side] if f in finding_ids]
+        kept.append({**v, "case": case})
+    return kept
+
+
+def contract_findings(path: Path) -> frozenset[str]:
+    """The finding ids of the public contract's vocabulary.yaml (findings: category: id: meaning)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text())
+        return frozenset(fid for group in data["findings"].values() for fid in group)
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"{path}: not a contract vocabulary with a `findings` mapping of categories ({error})") from None
+
+
+def report_markdown(
+    kb: KnowledgeBase, vignettes: list[dict[str, Any]], command: str, contract: frozenset[str] | None = None
+) -> str:
+    """docs/accuracy.md: the summary, calibration and every miss; with `contract` (the public
+    contract's finding ids), also the figures when the vignettes use only those."""
     outcomes = evaluate(kb, vignettes)
     s = summarise(outcomes)
     lines = [
@@ -160,6 +189,8 @@ def report_markdown(kb: KnowledgeBase, vignettes: list[dict[str, Any]], command:
         "|---|---|---|---|",
     ]
     lines += [f"| {b} | {n} | {p:.2f} | {acc:.2f} |" for b, n, p, acc in s.calibration]
+    if contract is not None:
+        lines += _within_contract(kb, vignettes, contract, s)
     lines += ["", "## Per cause", "", "| cause | vignettes | top-1 | top-3 |", "|---|---|---|---|"]
     by_cause: dict[str, list[Outcome]] = {}
     for o in outcomes:
@@ -175,6 +206,35 @@ def report_markdown(kb: KnowledgeBase, vignettes: list[dict[str, Any]], command:
                 f"{o.triage} ({o.expected_triage}) |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _within_contract(kb: KnowledgeBase, vignettes: list[dict[str, Any]], contract: frozenset[str], full: Summary) -> list[str]:
+    """The section that scores the vignettes on the contract's findings only, beside `full`."""
+    extra = sorted(set(kb.findings) - contract)
+    using = sum(1 for v in vignettes if {*v["case"].get("present", ()), *v["case"].get("absent", ())} - contract)
+    only = summarise(evaluate(kb, within(vignettes, contract)))
+    rows = (
+        ("top-1", f"{full.top1:.1%}", f"{only.top1:.1%}"),
+        ("top-3", f"{full.top3:.1%}", f"{only.top3:.1%}"),
+        ("top-5", f"{full.top5:.1%}", f"{only.top5:.1%}"),
+        ("triage agreement", f"{full.triage_exact:.1%}", f"{only.triage_exact:.1%}"),
+        ("emergency vignettes not triaged emergency", f"{len(full.emergency_missed)}", f"{len(only.emergency_missed)}"),
+        ("Brier score", f"{full.brier:.3f}", f"{only.brier:.3f}"),
+    )
+    return [
+        "",
+        "## Within the public contract's vocabulary",
+        "",
+        (
+            f"The knowledge base defines {len(extra)} findings beyond the public contract's "
+            f"({', '.join(extra) or 'none'}), and {using} vignettes use them. A harness that knows only "
+            "the contract's ids cannot give those, so here are the same vignettes with them left out:"
+        ),
+        "",
+        "| measure | all findings | contract's findings only |",
+        "|---|---|---|",
+        *(f"| {name} | {a} | {b} |" for name, a, b in rows),
+    ]
 
 
 def arguments(args: list[str], options: tuple[str, ...]) -> tuple[Path, dict[str, str]]:
@@ -215,13 +275,16 @@ def run_command(name: str, build: Callable[[], str]) -> int:
 
 
 def main(args: list[str]) -> int:
-    """python -m gutnerve.evaluation [FOLDER] [--kb PATH]: the accuracy report on standard output."""
+    """python -m gutnerve.evaluation [FOLDER] [--kb PATH] [--contract VOCABULARY]: the accuracy report on
+    standard output; with --contract (the public contract's vocabulary.yaml), also the figures when the
+    vignettes use only the contract's findings."""
     from gutnerve.knowledge import load
 
     def build() -> str:
-        folder, options = arguments(args, ("--kb",))
+        folder, options = arguments(args, ("--kb", "--contract"))
         kb = load(options.get("--kb"))
-        return report_markdown(kb, load_vignettes(folder), "python -m gutnerve.evaluation tests/vignettes > docs/accuracy.md")
+        contract = contract_findings(Path(options["--contract"])) if "--contract" in options else None
+        return report_markdown(kb, load_vignettes(folder), COMMAND, contract)
 
     return run_command("gutnerve.evaluation", build)
 

@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 
 from gutnerve.evaluation import evaluate, load_vignettes, summarise
+from tests.conftest import CONTRACT
+
+needs_contract = pytest.mark.skipif(
+    not (CONTRACT / "vocabulary.yaml").exists(), reason="../shared/contract is not beside this checkout"
+)
 
 FOLDER = Path(__file__).parent / "vignettes"
 VIGNETTES = load_vignettes(FOLDER)
@@ -44,13 +49,54 @@ def test_accuracy_does_not_fall_below_the_floor(summary):
     assert summary.top3 >= TOP3_FLOOR, f"top-3 {summary.top3:.1%} fell below {TOP3_FLOOR:.0%}"
 
 
+@needs_contract
 def test_accuracy_report_is_current(kb):
     """docs/accuracy.md is regenerated whenever the knowledge base or the vignettes change."""
+    from gutnerve.evaluation import COMMAND, contract_findings, report_markdown
+
+    expected = report_markdown(kb, VIGNETTES, COMMAND, contract_findings(CONTRACT / "vocabulary.yaml"))
+    actual = (FOLDER.parent.parent / "docs" / "accuracy.md").read_text()
+    assert actual == expected, f"docs/accuracy.md is stale: run {COMMAND}"
+
+
+def test_within_leaves_out_only_the_findings_outside_the_vocabulary_given():
+    from gutnerve.evaluation import within
+
+    vignettes = [{"id": "v", "case": {"age": 40, "present": ["a", "x"], "absent": ["y", "b"]}, "expected": {}}]
+    kept = within(vignettes, {"a", "b"})
+    assert kept[0]["case"] == {"age": 40, "present": ["a"], "absent": ["b"]}
+    assert vignettes[0]["case"]["present"] == ["a", "x"], "the vignettes given are not changed"
+
+
+def test_report_scores_the_vignettes_again_on_the_contract_findings_only(mini_kb):
+    """With a vocabulary, the report adds a column where a finding outside it is left out, which
+    here is the one finding that decides the case."""
     from gutnerve.evaluation import report_markdown
 
-    expected = report_markdown(kb, VIGNETTES, "python -m gutnerve.evaluation tests/vignettes > docs/accuracy.md")
-    actual = (FOLDER.parent.parent / "docs" / "accuracy.md").read_text()
-    assert actual == expected, "docs/accuracy.md is stale: run python -m gutnerve.evaluation tests/vignettes > docs/accuracy.md"
+    decisive = next(iter(mini_kb.findings))
+    vignettes = [
+        {
+            "id": "v",
+            "_file": "f.yaml",
+            "case": {"present": [decisive]},
+            "expected": {"causes": [next(iter(mini_kb.causes))], "triage": "routine"},
+        }
+    ]
+    contract = frozenset(mini_kb.findings) - {decisive}
+    text = report_markdown(mini_kb, vignettes, "cmd", contract)
+    section = text.split("## Within the public contract's vocabulary")[1]
+    assert f"beyond the public contract's ({decisive}), and 1 vignettes use them" in section
+    assert "| measure | all findings | contract's findings only |" in section
+    assert "## Within" not in report_markdown(mini_kb, vignettes, "cmd")
+
+
+def test_evaluation_module_refuses_a_file_that_is_not_a_contract_vocabulary(tmp_path, capsys):
+    from gutnerve.evaluation import main
+
+    (tmp_path / "vocabulary.yaml").write_text("causes: {}\n")
+    assert main([str(FOLDER), "--contract", str(tmp_path / "vocabulary.yaml")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "not a contract vocabulary" in captured.err and captured.err.count("\n") == 1
 
 
 def test_at_least_100_vignettes_and_2_per_cause(kb):
