@@ -30,9 +30,11 @@ VIGNETTES = load_vignettes(FOLDER)
 # to top-1 53.8% (from 58.8%, same knowledge base) and top-3 82.4% (from 80.7%): a floor
 # guards the ranking against regressions, and the vignettes now say what their sources say.
 # Raised on 2026-11-23 (second session) to 55% / 79%, a few vignettes below the 57.8% / 81.3%
-# measured on 166 vignettes.
-TOP1_FLOOR = 0.55
-TOP3_FLOOR = 0.79
+# measured on 166 vignettes. Raised on 2026-11-23 (later session) to 57% / 81%, four and three
+# vignettes below the 59.1% / 82.8% measured once four examination and blood-count findings
+# were in the knowledge base and encoded from the vignettes' sources.
+TOP1_FLOOR = 0.57
+TOP3_FLOOR = 0.81
 
 
 @pytest.fixture(scope="module")
