@@ -32,6 +32,18 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("saddle anaesthesia", {"saddle-anesthesia"}, set(), ()),
     ("low haemoglobin", {"anemia"}, set(), ()),
     ("immobilised after an ileocaecal resection", {"recent-immobility", "ileal-disease-or-resection"}, set(), ()),
+    # examination and blood-count findings, as clinicians write them
+    ("extensor plantars and brisk knee jerks", {"upper-motor-neuron-signs"}, set(), ()),
+    ("loss of vibration sense", {"vibration-sense-loss"}, set(), ()),
+    ("impaired proprioception", {"vibration-sense-loss"}, set(), ()),
+    ("she cannot get up from a chair", {"proximal-leg-weakness"}, set(), ()),
+    ("no proximal weakness", set(), {"proximal-leg-weakness"}, ()),
+    ("raised MCV", {"macrocytosis"}, set(), ()),
+    ("no nystagmus", set(), {"eye-movement-problems"}, ()),
+    ("seeing double", {"eye-movement-problems"}, set(), ()),
+    ("CK raised", {"raised-ck"}, set(), ()),
+    ("low sodium", {"hyponatremia"}, set(), ()),
+    ("low white count", {"neutropenia"}, set(), ()),
     # longest match wins; a word is used once
     ("alternating diarrhoea and constipation", {"alternating-bowel-habits"}, set(), ()),
     ("bloody diarrhoea", {"bloody-stool"}, set(), ()),
