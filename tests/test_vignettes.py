@@ -32,9 +32,11 @@ VIGNETTES = load_vignettes(FOLDER)
 # Raised on 2026-11-23 (second session) to 55% / 79%, a few vignettes below the 57.8% / 81.3%
 # measured on 166 vignettes. Raised on 2026-11-23 (later session) to 57% / 81%, four and three
 # vignettes below the 59.1% / 82.8% measured once four examination and blood-count findings
-# were in the knowledge base and encoded from the vignettes' sources.
-TOP1_FLOOR = 0.57
-TOP3_FLOOR = 0.81
+# were in the knowledge base and encoded from the vignettes' sources; then to 58% / 82%, five
+# and three vignettes below the 60.6% / 83.7% measured after four more (eye movements, CK,
+# sodium, white cells) by the same method.
+TOP1_FLOOR = 0.58
+TOP3_FLOOR = 0.82
 
 
 @pytest.fixture(scope="module")
