@@ -21,12 +21,23 @@ whole part (38). "-ve" and "+ve" read as negative and positive; a question mark
 glued to the next word ("?coeliac") is a query of that word (a hedge, below).
 
 Phrases. A finding is named by each of its `synonyms`, its `label`, and its id
-with hyphens as spaces. Matching is by whole words only ("numbers" never matches
-"numb", "know" is not "no"), leftmost-longest ("alternating diarrhoea and
-constipation" is one finding, not two), never across a comma or sentence end,
-and each word is used once. A phrase two findings share is not matched: it is
+with hyphens as spaces (and denied by each of its `normal` phrases, below).
+Matching is by whole words only ("numbers" never matches "numb", "know" is not
+"no"), leftmost-longest ("alternating diarrhoea and constipation" is one
+finding, not two), never across a comma or sentence end, and each word is used
+once. A phrase two findings share is not matched: it is
 reported as unmatched, with both as suggestions. There is no fuzzy matching: a
 misspelling is unmatched, and a close phrase is offered only as a suggestion.
+
+Normal findings. A finding's `normal` phrases say that it was looked for and
+not found, as examination notes and results put it ("plantars flexor", "CK
+normal", "vibration sense intact"): each reads as that finding absent, with no
+trigger. Such a phrase ends any open negation scope ("no fever, CK normal,
+burning feet" leaves the burning feet present); a hedge or someone-else scope
+makes it uncertain ("?CK normal", "mother's CK normal"), and so does a negation
+trigger right before it ("not normal CK"). There is no reading of numbers: "CK
+3400" and "sodium 124" are left unmatched, since what is normal is the
+laboratory's range, not ours.
 
 Negation (after NegEx, Chapman et al. 2001, and its ConText extension). Triggers
 are matched on the words left over after the finding phrases, longest first:
@@ -456,6 +467,7 @@ class Vocabulary:
     phrases: dict[tuple[str, ...], tuple[str, ...]]
     lengths: tuple[int, ...]  # the phrase lengths present, longest first
     texts: dict[str, tuple[str, ...]]  # "joined words" -> ids, for suggestions
+    normal: frozenset[tuple[str, ...]] = frozenset()  # phrases that say their finding was found absent ("ck normal")
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -465,13 +477,19 @@ class Vocabulary:
 
 def _build(kb: KnowledgeBase) -> Vocabulary:
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+    normal: set[tuple[str, ...]] = set()
     for finding in kb.findings.values():
-        for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")):
+        named = ((phrase, False) for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")))
+        for phrase, says_normal in (*named, *((phrase, True) for phrase in finding.normal)):
             key = words(phrase)
             if key and finding.id not in phrases.get(key, ()):
                 phrases[key] = (*phrases.get(key, ()), finding.id)
+            if key and says_normal:
+                normal.add(key)
+    # a phrase that is a synonym of one finding and a `normal` phrase of another names two findings,
+    # and is never matched (the validator refuses it)
     lengths = tuple(sorted({len(key) for key in phrases}, reverse=True))
-    return Vocabulary(phrases, lengths, {" ".join(key): ids for key, ids in phrases.items()})
+    return Vocabulary(phrases, lengths, {" ".join(key): ids for key, ids in phrases.items()}, frozenset(normal))
 
 
 _CACHE: dict[int, tuple[KnowledgeBase, Vocabulary]] = {}
@@ -525,6 +543,7 @@ class _Event:
     trigger: TriggerKind | None = None
     ids: tuple[str, ...] = ()
     self_negating: bool = False
+    normal: bool = False  # a phrase that says its finding was looked for and found normal ("ck normal")
     mention: int = -1  # index into the mention list
 
 
@@ -602,7 +621,8 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
         said = next(m for m in present if m.finding == finding)
         denied = next((m for m in absent if m.finding == finding), None)
         if denied is not None:
-            conflicts.append(f"{finding} is both present ({said.phrase!r}) and absent ({denied.trigger} ... {denied.phrase!r})")
+            how = f"{denied.trigger} ... {denied.phrase!r}" if denied.trigger else repr(denied.phrase)
+            conflicts.append(f"{finding} is both present ({said.phrase!r}) and absent ({how})")
     sex = None
     if len({s for s, _ in sexes}) > 1:
         conflicts.append("sex: the text has both " + " and ".join(repr(w) for _, w in sexes))
@@ -665,7 +685,14 @@ def _events(
     at: dict[int, _Event] = {}
     for start, end in findings:
         key = tuple(t.norm for t in tokens[start:end])
-        at[start] = _Event("finding", start, end, ids=vocab.phrases[key], self_negating=bool(set(key) & _NEGATION_WORDS))
+        at[start] = _Event(
+            "finding",
+            start,
+            end,
+            ids=vocab.phrases[key],
+            self_negating=bool(set(key) & _NEGATION_WORDS),
+            normal=key in vocab.normal,
+        )
     for start, end in triggers:
         at[start] = _Event("trigger", start, end, trigger=_TRIGGERS[tuple(t.norm for t in tokens[start:end])])
     events: list[_Event] = []
@@ -727,6 +754,16 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
             if scope.tight or scope.gap > _WINDOW:
                 scope = None
         elif event.kind == "finding":
+            if event.normal:
+                # "ck normal" states its own finding's absence and ends any list; it is only hedged ("?ck
+                # normal"), someone else's, or questioned by a negation right before it ("not normal ck")
+                doubted = scope is not None and (scope.kind != "neg" or not (scope.covered or scope.gap or scope.comma))
+                if event.mention >= 0 and scope is not None and doubted:
+                    marks[event.mention].state, marks[event.mention].trigger = "uncertain", scope.trigger
+                elif event.mention >= 0:
+                    marks[event.mention].state = "absent"  # the phrase says it all: no trigger
+                scope = None
+                continue
             if event.self_negating:
                 scope = None
                 continue

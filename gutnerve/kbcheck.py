@@ -43,6 +43,10 @@ MAX_CAUSE_FILES = 5_000
 # --------------------------------------------------------------------------
 
 
+# how a validation message names a phrase of each list of a finding
+_PHRASE_KIND = {"synonyms": "synonym", "normal": "`normal` phrase"}
+
+
 class Builder:
     """Reads each file, checks it field by field, and builds the dataclasses."""
 
@@ -295,8 +299,8 @@ class Builder:
         declared: dict[str, list[str]] = {}  # finding -> the findings its `implies` names
         from gutnerve.freetext import words  # here: only validation (a cache miss) needs the reader
 
-        phrases: dict[str, str] = {}  # synonym, as free text reads it -> the finding that lists it first
-        for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "red_flag", "implies")):
+        phrases: dict[str, tuple[str, str]] = {}  # phrase, as free text reads it -> (finding, field) listing it first
+        for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "normal", "red_flag", "implies")):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
                 self.error(f"{what}: unknown category {entry['category']!r}", f"use one of {CATEGORIES}", entry, "category")
@@ -307,18 +311,21 @@ class Builder:
             if basis:  # an empty one is reported by `text`
                 self.cited(basis, sources, f"{what}: background_basis", entry, "background_basis")
             synonyms = [s.strip().lower() for s in self.str_list(entry, "synonyms", what)]
-            for phrase in dict.fromkeys(synonyms):
-                # compared as free text reads them ("can't climb stairs" is "cannot climb stairs")
-                owner = phrases.setdefault(" ".join(words(phrase)) or phrase, fid)
-                if owner != fid:  # free text refuses a phrase two findings share, so it would never match
-                    self.error(
-                        f"{what}: synonym {phrase!r} is also a synonym of `{owner}`; free text never matches a shared phrase",
-                        "keep it on the one finding it names",
-                        entry,
-                        "synonyms",
-                    )
-            if len(set(synonyms)) < len(synonyms):
-                self.error(f"{what}: a synonym is listed twice", "remove the repeat", entry, "synonyms")
+            normal = [s.strip().lower() for s in self.str_list(entry, "normal", what)]
+            for field, listed in (("synonyms", synonyms), ("normal", normal)):
+                for phrase in dict.fromkeys(listed):
+                    # compared as free text reads them ("can't climb stairs" is "cannot climb stairs")
+                    owner, kind = phrases.setdefault(" ".join(words(phrase)) or phrase, (fid, field))
+                    if (owner, kind) != (fid, field):  # free text refuses a phrase two findings share: it never matches
+                        self.error(
+                            f"{what}: {_PHRASE_KIND[field]} {phrase!r} is also a {_PHRASE_KIND[kind]} of `{owner}`;"
+                            " free text never matches a shared phrase",
+                            "keep it on the one finding, and the one list, it belongs to",
+                            entry,
+                            field,
+                        )
+                if len(set(listed)) < len(listed):
+                    self.error(f"{what}: a {_PHRASE_KIND[field]} is listed twice", "remove the repeat", entry, field)
             red_flag = None
             if "red_flag" in entry:
                 red_flag = self.red_flag(
@@ -339,6 +346,7 @@ class Builder:
                 hpo=hpo if isinstance(hpo, str) else None,
                 synonyms=tuple(synonyms),
                 red_flag=red_flag,
+                normal=tuple(normal),
             )
         closure = self.implications(declared, result)
         return {fid: finding._replace(implies=closure.get(fid, ())) for fid, finding in result.items()}

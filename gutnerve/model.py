@@ -67,6 +67,7 @@ class Finding(NamedTuple):
     synonyms: tuple[str, ...] = ()
     red_flag: RedFlag | None = None
     implies: tuple[str, ...] = ()  # every finding this one entails, followed through chains (sorted)
+    normal: tuple[str, ...] = ()  # phrases saying it was looked for and not found ("ck normal"): free text reads them as absent
 
 
 class FindingLink(NamedTuple):

@@ -261,6 +261,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "implies": list(finding.implies),
         "implied_by": list(kb.derived(compile_tables).nesting.implied_by.get(finding.id, ())),
         "synonyms": list(finding.synonyms),
+        "normal": list(finding.normal),
         "causes": listed,
         "unlisted": {
             "causes": unlisted,
@@ -363,6 +364,7 @@ def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "background_source": source_dict(kb.finding_sources.get(f.background_basis)),
             "red_flag": red_flag_dict(kb, f.red_flag) if f.red_flag else None,
             "synonyms": list(f.synonyms),
+            "normal": list(f.normal),
         }
         for f in kb.findings.values()
     ]

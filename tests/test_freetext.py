@@ -534,3 +534,75 @@ def test_reading_is_immutable(kb):
     assert isinstance(reading, Reading)
     with pytest.raises(dataclasses.FrozenInstanceError):
         reading.age = 3  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------
+# `normal` phrases: a finding looked for and not found ("CK normal", "plantars flexor")
+
+
+@pytest.fixture
+def ck_kb(kb):
+    """The shipped knowledge base with two `normal` phrases of its own on raised-ck, so these
+    tests pin the reading rules whatever phrases the shipped findings carry."""
+    findings = dict(kb.findings)
+    findings["raised-ck"] = findings["raised-ck"]._replace(normal=("creatine kinase normal", "normal creatine kinase"))
+    return dataclasses.replace(kb, findings=findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent", "uncertain"),
+    [
+        ("creatine kinase normal", (), ("raised-ck",), ()),
+        ("normal creatine kinase", (), ("raised-ck",), ()),
+        ("fever, creatine kinase normal", ("fever",), ("raised-ck",), ()),
+        # it ends a negation's list: what follows it is read on its own
+        ("no fever, creatine kinase normal, burning feet", ("burning-feet",), ("fever", "raised-ck"), ()),
+        ("creatine kinase normal and fever absent", (), ("raised-ck", "fever"), ()),
+        # hedged, someone else's, or questioned right before it: not used
+        ("possibly creatine kinase normal", (), (), ("raised-ck",)),
+        ("her mother's creatine kinase normal", (), (), ("raised-ck",)),
+        ("not normal creatine kinase", (), (), ("raised-ck",)),
+    ],
+)
+def test_a_normal_phrase_reads_as_the_finding_absent(ck_kb, text, present, absent, uncertain):
+    reading = understand(text, ck_kb)
+    assert (reading.present_ids, reading.absent_ids, reading.uncertain_ids) == (present, absent, uncertain)
+    assert reading.unmatched == () and reading.conflicts == ()
+
+
+def test_a_normal_phrase_has_no_trigger_and_conflicts_with_the_finding(ck_kb):
+    (mention,) = understand("creatine kinase normal", ck_kb).absent
+    assert (mention.finding, mention.phrase, mention.trigger, mention.negated) == (
+        "raised-ck",
+        "creatine kinase normal",
+        None,
+        True,
+    )
+    reading = understand("raised CK, creatine kinase normal", ck_kb)
+    assert reading.conflicts == ("raised-ck is both present ('raised CK') and absent ('creatine kinase normal')",)
+
+
+def test_without_normal_phrases_the_same_text_is_not_understood(kb):
+    # the rule lives in the data: a knowledge base without the phrase leaves it unmatched
+    findings = dict(kb.findings)
+    findings["raised-ck"] = findings["raised-ck"]._replace(normal=())
+    bare = dataclasses.replace(kb, findings=findings)
+    reading = understand("creatine kinase normal", bare)
+    assert reading.absent == () and reading.unmatched == ("creatine kinase normal",)
+
+
+def _normal_phrases(kb):
+    return [(finding.id, phrase) for finding in kb.findings.values() for phrase in finding.normal]
+
+
+def test_every_normal_phrase_reads_as_its_finding_absent(kb):
+    wrong = []
+    for fid, phrase in _normal_phrases(kb):
+        for text in (phrase, f"On examination {phrase}.", f"Burning feet; {phrase}."):
+            reading = understand(text, kb)
+            if fid not in reading.absent_ids or fid in reading.present_ids or reading.unmatched:
+                wrong.append((fid, text, reading.present_ids, reading.absent_ids, reading.unmatched))
+        hedged = understand(f"possibly {phrase}", kb)
+        if hedged.uncertain_ids != (fid,) or hedged.absent:
+            wrong.append((fid, "possibly " + phrase, hedged.uncertain_ids, hedged.absent_ids))
+    assert not wrong
