@@ -226,14 +226,22 @@ class Builder:
         def frequency(fid: str) -> float:
             return listed_or_unexplained(settings, findings[fid], cause.link(fid))
 
-        for link in cause.findings:
-            for other in findings[link.finding].implies:
-                if link.frequency > frequency(other) + 1e-9:
-                    listed = "" if cause.link(other) else " (not listed: the unexplained share of its background)"
+        def said(fid: str) -> str:
+            unlisted = "" if cause.link(fid) else ", not listed: the unexplained share of its background"
+            return f"`{fid}` ({frequency(fid):g}{unlisted})"
+
+        # every finding that implies another, listed or not: an unlisted one is scored too
+        for finding in findings.values():
+            for other in finding.implies:
+                if frequency(finding.id) > frequency(other) + 1e-9:
+                    fix = (
+                        f"list `{other}` at {frequency(finding.id):g} or more, or lower `{finding.id}`"
+                        if cause.link(finding.id)
+                        else f"list `{finding.id}` at {frequency(other):g} or less, or raise `{other}`"
+                    )
                     self.error(
-                        f"cause `{cause.id}`: `{link.finding}` ({link.frequency:g}) is commoner than `{other}` "
-                        f"({frequency(other):g}{listed}), which it implies",
-                        f"list `{other}` at {link.frequency:g} or more, or lower `{link.finding}`",
+                        f"cause `{cause.id}`: {said(finding.id)} is commoner than {said(other)}, which it implies",
+                        fix,
                         None,
                         "findings",
                     )

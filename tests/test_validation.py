@@ -219,6 +219,20 @@ def test_broken_knowledge_base_is_refused(tmp_path, file, old, new, where, fragm
     assert "\n" not in str(raised.value)
 
 
+def test_an_unlisted_finding_is_held_below_a_listed_one_it_implies(tmp_path):
+    # burning feet comes to imply numb feet; the IBS cause stops listing burning feet, so it is scored
+    # at its background (0.2, the fixture has no `unexplained` share), above the numb feet it lists (0.17)
+    root = broken(tmp_path, "findings.yaml", "synonyms: [burning feet]}", "synonyms: [burning feet], implies: [numb-feet]}")
+    cause = root / "causes" / "ibs-pain-sensitization.yaml"
+    cause.write_text(cause.read_text().replace("  burning-feet: {frequency: occasional, source: judgement}\n", "", 1))
+    lines = [f"{i.where}: {i.message} ({i.fix})" for i in validate(root)]
+    expected = (
+        "cause `ibs-pain-sensitization`: `burning-feet` (0.2, not listed: the unexplained share of its background)"
+        " is commoner than `numb-feet` (0.17), which it implies (list `burning-feet` at 0.17 or less, or raise `numb-feet`)"
+    )
+    assert any(line.endswith(expected) for line in lines), "\n".join(lines)
+
+
 def test_python_tags_are_never_executed(tmp_path):
     marker = tmp_path / "executed"
     root = broken(
