@@ -426,6 +426,8 @@ _STOP = _TRIM | frozenset(
         " gone notice noticed think thought say says said told tell know knew sure need needs want wants"
         " experience experiencing complain complains report reports present presents despite especially particularly"
         " take takes taking took taken use uses using used s/p c/o h/o"
+        # how notes introduce what was found: "On examination ...", "Labs: ..."
+        " examination exam examined o/e investigations labs results"
     )
 )
 # Details: read, not used (durations, numbers, frequency, severity).
