@@ -34,9 +34,10 @@ VIGNETTES = load_vignettes(FOLDER)
 # vignettes below the 59.1% / 82.8% measured once four examination and blood-count findings
 # were in the knowledge base and encoded from the vignettes' sources; then to 58% / 82%, five
 # and three vignettes below the 60.6% / 83.7% measured after four more (eye movements, CK,
-# sodium, white cells) by the same method.
+# sodium, white cells) by the same method; top-3 to 84%, three vignettes below the 85.7% measured
+# after a third four (carpal tunnel, tetany, bone pain, lead exposure; top-1 61.6%).
 TOP1_FLOOR = 0.58
-TOP3_FLOOR = 0.82
+TOP3_FLOOR = 0.84
 
 
 @pytest.fixture(scope="module")
