@@ -25,9 +25,9 @@ with hyphens as spaces (and denied by each of its `normal` phrases, below).
 Matching is by whole words only ("numbers" never matches "numb", "know" is not
 "no"), leftmost-longest ("alternating diarrhoea and constipation" is one
 finding, not two), never across a comma or sentence end, and each word is used
-once. A phrase two findings share is not matched: it is
-reported as unmatched, with both as suggestions. There is no fuzzy matching: a
-misspelling is unmatched, and a close phrase is offered only as a suggestion.
+once. A phrase two findings share is not matched: it is reported as
+unmatched, with both as suggestions. There is no fuzzy matching: a misspelling
+is unmatched, and a close phrase is offered only as a suggestion.
 
 Normal findings. A finding's `normal` phrases say that it was looked for and
 not found, as examination notes and results put it ("plantars flexor", "CK
