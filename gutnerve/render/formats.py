@@ -69,6 +69,11 @@ def percent(value: float) -> str:
     return f"{value:.0%}" if value >= 0.1 or value == 0 else f"{value * 100:.2g}%"
 
 
+def frequency(entry: dict[str, Any]) -> str:
+    """A card entry's frequency as a percentage, with the HPO term it was given as: 55% (frequent)."""
+    return f"{percent(entry['frequency'])} ({entry['term']})" if entry["term"] else percent(entry["frequency"])
+
+
 # A reason whose likelihood ratio lies within 5% of 1 barely moves the odds: the tables leave it
 # out (the JSON keeps every one), so "no fever (LR 1)" is not listed as a reason for a cause.
 NOTABLE_WEIGHT = 0.05  # |ln LR|

@@ -19,6 +19,7 @@ from rich.text import Text
 from gutnerve.render.formats import (
     ask_lines,
     case_lines,
+    frequency,
     implied_lines,
     percent,
     ratio,
@@ -146,10 +147,7 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     for name in ("Finding", "In this cause", "Background", "LR if present", "Source"):
         findings.add_column(name)
     for f in card["findings"]:
-        term = f" ({f['term']})" if f["term"] else ""
-        findings.add_row(
-            f["label"], f"{percent(f['frequency'])}{term}", percent(f["background"]), ratio(f["likelihood_ratio"]), f["source"]
-        )
+        findings.add_row(f["label"], frequency(f), percent(f["background"]), ratio(f["likelihood_ratio"]), f["source"])
     items: list[RenderableType] = [head, Text(card["summary"]), facts, findings]
     if card["red_flags"]:
         flags = Text("Red flags\n", style="bold red")
@@ -203,10 +201,9 @@ def finding_card(card: dict[str, Any], style: Style) -> str:
     for name in ("Cause", "Frequency", "LR if present", "LR if absent", "Source"):
         table.add_column(name)
     for entry in card["causes"]:
-        term = f" ({entry['term']})" if entry["term"] else ""
         table.add_row(
             f"{entry['name']} ({entry['cause']})",
-            f"{percent(entry['frequency'])}{term}",
+            frequency(entry),
             ratio(entry["likelihood_ratio"]),
             ratio(entry["likelihood_ratio_absent"]),
             entry["source"],
