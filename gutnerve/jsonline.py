@@ -159,7 +159,7 @@ def assessment_line(kb: KnowledgeBase, assessment: Assessment) -> bytes:
     out.append(b']},"differential":[')
     entry = entries.__getitem__
     rank = 0
-    for cause_id, prior, prior_factors, _, posterior, contributions in assessment.shown:  # ScoredCause
+    for cause_id, prior, prior_factors, _, posterior, contributions, _ in assessment.shown:  # ScoredCause
         rank += 1
         head, middle, end = causes[cause_id]
         raising, lowering = split(contributions)
