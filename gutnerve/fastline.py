@@ -78,7 +78,10 @@ class Accelerator(NamedTuple):
 
 def accelerator(kb: KnowledgeBase) -> Accelerator | None:
     """The knowledge base compiled for the extension, or None where the pure path runs."""
-    if extension() is None or not kb.causes or not kb.derived(scoring.compile_tables).dense:
+    if extension() is None or not kb.causes:
+        return None
+    tables = kb.derived(scoring.compile_tables)
+    if not tables.dense or tables.mixtures:  # a cause with presentations: the pure path folds them
         return None
     return kb.derived(_compile)
 

@@ -368,3 +368,109 @@ def test_nesting_is_checked_in_every_component(tmp_path):
 def test_the_shipped_knowledge_base_validates_with_presentations_unused(kb):
     assert not any(cause.presentations for cause in kb.causes.values())
     assert edit(kb.causes["diabetic-neuropathy"]).weights == (1.0,)
+
+
+# --------------------------------------------------------------------------
+# What a person and a script see
+
+
+MIX = ("--kb", str(MIX_KB))
+CASE = ("--burning-feet", "--diarrhea", "--weight-loss")
+
+
+def test_the_json_row_names_the_presentation_of_a_mixture_cause_only(run):
+    result = run("assess", *MIX, *CASE, "--json").json()
+    rows = {row["id"]: row for row in result["differential"]}
+    sfn = rows["small-fiber-neuropathy"]
+    assert sfn["presentation"] == "with-gut-dysmotility"
+    assert sfn["presentation_name"] == "Small fiber neuropathy with gut dysmotility (illustrative)"
+    assert list(sfn)[list(sfn).index("mechanism") + 1 : list(sfn).index("for")] == ["presentation", "presentation_name"]
+    assert [e["likelihood_ratio"] for e in sfn["for"]] == [5.5, 4.5, 1.375]  # the presentation's table
+    for cause_id in ("ibs-pain-sensitization", "vitamin-b12-deficiency"):
+        assert "presentation" not in rows[cause_id]  # a cause without presentations: its row as before
+    typical = {row["id"]: row for row in run("assess", *MIX, "--burning-feet", "--json").json()["differential"]}
+    assert typical["small-fiber-neuropathy"]["presentation"] is None
+    assert typical["small-fiber-neuropathy"]["presentation_name"] is None
+
+
+def test_results_with_presentations_match_the_result_schema(run):
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(run("schema", *MIX, "result").json())
+    for args in (CASE, ("--burning-feet",), ("--no-diarrhea", "--why", "small-fiber-neuropathy")):
+        result = run("assess", *MIX, *args, "--json").json()
+        assert [e.message for e in validator.iter_errors(result)] == []
+    schema = run("schema", *MIX, "result").json()
+    row = schema["oneOf"][0]["properties"]["differential"]["items"]
+    assert row["properties"]["presentation"]["enum"] == ["with-gut-dysmotility", None]
+
+
+def test_the_json_line_is_the_reference_with_presentations(mix):
+    """batch's JSON line (jsonline, the pure path) is byte for byte the reference on a mixture
+    knowledge base."""
+    from gutnerve.api import assess_case
+    from gutnerve.jsonio import dumps_line
+    from gutnerve.jsonline import assessment_line
+    from gutnerve.report import assessment_dict
+
+    rng = random.Random(1)
+    findings = list(mix.findings)
+    for number in range(200):
+        chosen = rng.sample(findings, rng.randint(0, 6))
+        cut = rng.randint(0, len(chosen))
+        case = make_case(mix, chosen[:cut], chosen[cut:], age=rng.choice([None, 40]), id=f"c{number}")
+        assessment = assess_case(mix, case, rng.choice([None, 1, 2]))
+        assert assessment_line(mix, assessment) == dumps_line(assessment_dict(mix, assessment))
+
+
+def test_the_tables_say_which_presentation(run):
+    from gutnerve.render import plain, text
+    from gutnerve.render.plain import Style
+
+    result = run("assess", *MIX, *CASE, "--json").json()
+    wide = Style(color=False, width=250)
+    for shown in (plain.assessment(result, 250), text.assessment(result, wide)):
+        assert "as small fiber neuropathy with gut dysmotility" in shown, shown
+    assert "as small fiber" in run("assess", *MIX, *CASE).out
+    markdown = run("assess", *MIX, *CASE, "--format", "markdown")
+    assert "as small fiber neuropathy with gut dysmotility (illustrative); Weight loss (LR 5.5)" in markdown.out
+    typical = run("assess", *MIX, "--burning-feet", "--format", "markdown")
+    assert "as small fiber" not in typical.out
+
+
+def test_explain_lists_the_presentations(run):
+    card = run("explain", *MIX, "small-fiber-neuropathy", "--json").json()
+    assert card["typical_share"] == 0.8
+    (presentation,) = card["presentations"]
+    assert presentation["id"] == "with-gut-dysmotility" and presentation["share"] == 0.2
+    assert [(f["finding"], f["frequency"], f["typical"]) for f in presentation["findings"]] == [
+        ("diarrhea", 0.55, 0.17),
+        ("weight-loss", 0.55, 0.17),
+    ]
+    assert presentation["findings"][1]["likelihood_ratio"] == 5.5
+    plain = run("explain", *MIX, "vitamin-b12-deficiency", "--json").json()
+    assert "presentations" not in plain and "typical_share" not in plain
+    text = run("explain", *MIX, "small-fiber-neuropathy").out
+    assert "Presentations (scored as a mixture; the typical table above: 80%)" in text
+    assert "Weight loss: 55% (typical 17%) [judgement]" in text
+
+
+def test_why_multiplies_out_with_the_mixture_factor(run):
+    """prior ratio x each finding's ratio x the mixture factors = the ratio of the probabilities."""
+    why = run("assess", *MIX, *CASE, "--why", "vitamin-b12-deficiency", "--json").json()["why"]
+    cause, versus = why["cause"], why["versus"]
+    assert versus["presentation"] == "with-gut-dysmotility"
+    assert versus["mixture_factor"] == pytest.approx(9.40725 / 34.03125, abs=1e-4)
+    assert "mixture_factor" not in cause
+    ratio = cause["prior"] / versus["prior"] / versus["mixture_factor"]
+    for mine, theirs in zip(cause["findings"], versus["findings"], strict=True):
+        ratio *= mine["likelihood_ratio"] / theirs["likelihood_ratio"]
+    assert ratio == pytest.approx(cause["probability"] / versus["probability"], rel=2e-3)
+    lines = run("assess", *MIX, *CASE, "--why", "vitamin-b12-deficiency").out
+    assert "x0.276 (mixture, shown as with-gut-dysmotility)" in lines
+
+
+def test_the_accelerator_declines_presentations(mix):
+    from gutnerve import fastline
+
+    assert fastline.accelerator(mix) is None
