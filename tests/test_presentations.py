@@ -470,7 +470,110 @@ def test_why_multiplies_out_with_the_mixture_factor(run):
     assert "x0.276 (mixture, shown as with-gut-dysmotility)" in lines
 
 
-def test_the_accelerator_declines_presentations(mix):
+# --------------------------------------------------------------------------
+# The compiled accelerator: a column per component, folded in C
+
+
+def _cases(kb: KnowledgeBase, count: int, seed: int) -> list[dict]:
+    """Random cases (test_jsonline's, on a knowledge base with few findings too)."""
+    from .test_jsonline import random_cases
+
+    if len(kb.findings) >= 12:
+        return random_cases(kb, count, seed)
+    rng = random.Random(seed)
+    findings = list(kb.findings)
+    cases = []
+    for number in range(count):
+        chosen = rng.sample(findings, rng.randint(0, len(findings)))
+        cut = rng.randint(0, len(chosen))
+        age, sex = rng.choice([None, 30, 70]), rng.choice([None, "female", "male"])
+        cases.append({"id": f"case-{number}", "present": chosen[:cut], "absent": chosen[cut:], "age": age, "sex": sex})
+    return cases
+
+
+def _accelerated_kbs() -> list[KnowledgeBase]:
+    return [load(MIX_KB, use_cache=False), with_presentations(load(use_cache=False), seed=21, count=12)]
+
+
+@pytest.mark.skipif(__import__("gutnerve.fastline").fastline.extension() is None, reason="the accelerator is not built")
+def test_the_accelerator_writes_the_reference_with_presentations():
+    """fastline's line is byte for byte the reference, and its kernel's logs, posteriors, order
+    and chosen columns are scoring's to the last bit, on the mixture fixture and on the shipped
+    knowledge base with random presentations."""
+    from gutnerve import fastline
+    from gutnerve.api import assess_case
+    from gutnerve.case import parse_case
+    from gutnerve.jsonio import dumps_line
+    from gutnerve.report import assessment_dict
+    from gutnerve.scoring import compile_tables
+
+    from .test_jsonline import TOPS
+
+    for kb in _accelerated_kbs():
+        compiled = fastline.accelerator(kb)
+        assert compiled is not None and compiled.mixed
+        tables = kb.derived(compile_tables)
+        mixtures = {m.cause: m for m in tables.mixtures}
+        named = 0
+        for data in _cases(kb, 600, seed=4):
+            case = parse_case(data, kb)
+            for top in TOPS:
+                assert fastline.line(kb, compiled, case, top) == dumps_line(assessment_dict(kb, assess_case(kb, case, top)))
+            ranked = score(kb, case, detail=None)
+            counted_case = counted(kb, case)
+            index, _ = compiled.priors[case.age, case.sex]
+            present = tuple(map(compiled.present.__getitem__, counted_case.present))
+            absent = tuple(map(compiled.absent.__getitem__, counted_case.absent))
+            logs, posterior, order, chosen = compiled.dense.score_mixed(index, present, absent)
+            assert compiled.dense.score(index, present, absent) == (logs, posterior, order)
+            ids = compiled.cause_ids
+            assert [ids[i] for i in order] == [s.cause_id for s in ranked]
+            assert [(logs[i], posterior[i]) for i in order] == [(s.log_score, s.posterior) for s in ranked]
+            for i in order:
+                scored = ranked[order.index(i)]
+                if i in mixtures:
+                    m = mixtures[i]
+                    assert m.presentations[m.columns.index(chosen[i])] == scored.presentation
+                    named += scored.presentation is not None
+                else:
+                    assert chosen[i] == i
+        assert named > 0  # presentations were chosen, not only the typical tables
+
+
+@pytest.mark.skipif(__import__("gutnerve.fastline").fastline.extension() is None, reason="the accelerator is not built")
+def test_batch_with_presentations_is_the_same_with_and_without_the_accelerator(monkeypatch):
+    import orjson
+
+    from gutnerve import batch
+
+    kb = load(MIX_KB, use_cache=False)
+    cases = _cases(kb, 200, seed=8)
+    lines = [orjson.dumps(c) + b"\n" for c in cases]
+    fast, bad = batch.assess_lines(kb, lines, 1, 3)
+    monkeypatch.setenv("GUTNERVE_PURE", "1")
+    pure, bad_pure = batch.assess_lines(load(MIX_KB, use_cache=False), lines, 1, 3)
+    assert (bad, bad_pure) == (0, 0)
+    assert fast == pure
+    assert b'"presentation":"with-gut-dysmotility"' in fast and b'"presentation":null' in fast
+
+
+@pytest.mark.skipif(__import__("gutnerve.fastline").fastline.extension() is None, reason="the accelerator is not built")
+def test_the_kernel_refuses_bad_mixtures():
     from gutnerve import fastline
 
-    assert fastline.accelerator(mix) is None
+    kb = load(MIX_KB, use_cache=False)
+    dense = fastline.accelerator(kb).dense
+    for bad, error in [
+        (((0, (1, 3), (0.0, 0.0)),), ValueError),  # component 0 is not the cause's own column
+        (((5, (5,), (0.0,)),), ValueError),  # no such cause
+        (((0, (0, 9), (0.0, 0.0)),), ValueError),  # no such column
+        (((0, (0, 3), (0.0,)),), TypeError),  # a weight per column
+        (((0, (0, 3), (0.0, "x")),), TypeError),
+        ((("x",),), TypeError),
+    ]:
+        with pytest.raises(error):
+            dense.set_mixtures(bad)
+    with pytest.raises(ValueError):
+        dense.line(None, None, None, (), (), b"", ("routine", ()), 0, (), [0.25] * 3, [0, 1, 2], 3, (), [0, 1, 9])
+    with pytest.raises(ValueError):
+        dense.line(None, None, None, (), (), b"", ("routine", ()), 0, (), [0.25] * 3, [0, 1, 2], 3, (), [0])
