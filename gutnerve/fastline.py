@@ -194,8 +194,8 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
     plan = workup.chosen(kb.settings, dense.gather(order, posterior, count))
     rows = present_counted + absent_counted
     shown = len(ids) if top is None else top
-    head = (case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order)
-    return (*head, shown, plan) if chosen is None else (*head, shown, plan, chosen)
+    line = (case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order)
+    return (*line, shown, plan) if chosen is None else (*line, shown, plan, chosen)
 
 
 def triaged(kb: KnowledgeBase, table: Any, case: Case, ranked: Ranked) -> Triaged:

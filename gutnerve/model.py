@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypeVar, cast, overload
 
 _T = TypeVar("_T")
@@ -378,7 +379,7 @@ class Ranked(Sequence[ScoredCause]):
         # accelerated path passes it, for the same figure sooner
         self._sum_raised = sum_raised
         # cause index -> the presentation its explanation is that of, for the causes with presentations
-        self._presentations: Mapping[int, str | None] = presentations or {}
+        self._presentations: Mapping[int, str | None] = _NONE_CHOSEN if presentations is None else presentations
 
     def __len__(self) -> int:
         return len(self._order)
@@ -449,6 +450,9 @@ class Ranked(Sequence[ScoredCause]):
 
     def __repr__(self) -> str:
         return f"Ranked({list(self[:3])}{' ...' if len(self) > 3 else ''}, {len(self)} causes)"
+
+
+_NONE_CHOSEN: Mapping[int, str | None] = MappingProxyType({})  # a Ranked of a knowledge base without presentations
 
 
 def raised(posterior: float, prior: float, factor: float = 1.0) -> bool:

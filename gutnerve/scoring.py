@@ -468,12 +468,20 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     # each cause's explanation lists the reported findings it lists, by finding id
     explained = [side.shown for _, side in sorted(zip(present + absent, reported, strict=True))]
     factors = tables.factors.setdefault((case.age, case.sex), {})  # filled as causes are shown
-    named = _named(tables, chosen) if tables.mixtures else {}
+    shown = range(len(ids) if detail is None else min(detail, len(ids)))
     detailed = []
-    for rank in range(len(ids) if detail is None else min(detail, len(ids))):
+    if not tables.mixtures:  # the usual case, kept lean: each cause is explained by its own column
+        for rank in shown:
+            i = order[rank]
+            parts = tuple(filter(None, map(operator.itemgetter(i), explained)))  # None: not shown (neutral)
+            if i not in factors:
+                factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
+            detailed.append(_record(ScoredCause, (ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts, None)))
+        return Ranked(ids, base.prior, logs, posterior, order, detailed)
+    named = _named(tables, chosen)
+    for rank in shown:  # a mixture cause is explained by its chosen component's column
         i = order[rank]
-        column = chosen.get(i, i) if chosen else i
-        parts = tuple(filter(None, map(operator.itemgetter(column), explained)))  # None: not shown (neutral)
+        parts = tuple(filter(None, map(operator.itemgetter(chosen.get(i, i)), explained)))
         if i not in factors:
             factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
         record = (ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts, named.get(i))
