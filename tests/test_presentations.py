@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gutnerve import assess, make_case
+from gutnerve import assess, fastline, make_case
 from gutnerve.knowledge import KnowledgeBaseError, load, validate
 from gutnerve.model import Case, Cause, FindingLink, KnowledgeBase, Presentation
 from gutnerve.scoring import (
@@ -31,6 +31,7 @@ from .conftest import MINI_KB, edit, with_cause
 
 MIX_KB = MINI_KB.parent / "mix-kb"
 SFN = "causes/small-fiber-neuropathy.yaml"
+needs_speedups = pytest.mark.skipif(fastline.extension() is None, reason="the compiled accelerator is not built")
 
 
 @pytest.fixture(scope="module")
@@ -495,12 +496,11 @@ def _accelerated_kbs() -> list[KnowledgeBase]:
     return [load(MIX_KB, use_cache=False), with_presentations(load(use_cache=False), seed=21, count=12)]
 
 
-@pytest.mark.skipif(__import__("gutnerve.fastline").fastline.extension() is None, reason="the accelerator is not built")
+@needs_speedups
 def test_the_accelerator_writes_the_reference_with_presentations():
     """fastline's line is byte for byte the reference, and its kernel's logs, posteriors, order
     and chosen columns are scoring's to the last bit, on the mixture fixture and on the shipped
     knowledge base with random presentations."""
-    from gutnerve import fastline
     from gutnerve.api import assess_case
     from gutnerve.case import parse_case
     from gutnerve.jsonio import dumps_line
@@ -540,7 +540,7 @@ def test_the_accelerator_writes_the_reference_with_presentations():
         assert named > 0  # presentations were chosen, not only the typical tables
 
 
-@pytest.mark.skipif(__import__("gutnerve.fastline").fastline.extension() is None, reason="the accelerator is not built")
+@needs_speedups
 def test_batch_with_presentations_is_the_same_with_and_without_the_accelerator(monkeypatch):
     import orjson
 
@@ -557,10 +557,8 @@ def test_batch_with_presentations_is_the_same_with_and_without_the_accelerator(m
     assert b'"presentation":"with-gut-dysmotility"' in fast and b'"presentation":null' in fast
 
 
-@pytest.mark.skipif(__import__("gutnerve.fastline").fastline.extension() is None, reason="the accelerator is not built")
+@needs_speedups
 def test_the_kernel_refuses_bad_mixtures():
-    from gutnerve import fastline
-
     kb = load(MIX_KB, use_cache=False)
     dense = fastline.accelerator(kb).dense
     for bad, error in [
@@ -577,3 +575,38 @@ def test_the_kernel_refuses_bad_mixtures():
         dense.line(None, None, None, (), (), b"", ("routine", ()), 0, (), [0.25] * 3, [0, 1, 2], 3, (), [0, 1, 9])
     with pytest.raises(ValueError):
         dense.line(None, None, None, (), (), b"", ("routine", ()), 0, (), [0.25] * 3, [0, 1, 2], 3, (), [0])
+
+
+@needs_speedups
+def test_no_memory_grows_on_the_mixture_path():
+    """A leak check of score_mixed, set_mixtures and line with chosen columns (as
+    test_fastline's for the plain path)."""
+    import gc
+    import tracemalloc
+
+    from gutnerve.case import parse_case
+    from gutnerve.scoring import compile_tables
+
+    kb = with_presentations(load(use_cache=False), seed=3, count=10)
+    compiled = fastline.accelerator(kb)
+    assert compiled is not None and compiled.mixed
+    cases = [parse_case(data, kb) for data in _cases(kb, 200, seed=19)]
+    mixtures = tuple((m.cause, m.columns, m.log_weights) for m in kb.derived(compile_tables).mixtures)
+    for case in cases:
+        fastline.line(kb, compiled, case, 5)
+    tracemalloc.start()
+    try:
+        for case in cases * 5:
+            fastline.line(kb, compiled, case, 5)
+        compiled.dense.set_mixtures(mixtures)
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for case in cases * 50:
+            fastline.line(kb, compiled, case, 5)
+        for _ in range(200):
+            compiled.dense.set_mixtures(mixtures)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 20_000, grown
