@@ -296,6 +296,19 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         entry = {"cause": cause.id, "name": cause.name, "frequency": link.frequency, "term": link.term}
         listed.append(entry | ratios(link.frequency) | {"source": link.source})
     listed.sort(key=lambda entry: (-entry["likelihood_ratio"], entry["cause"]))
+    # the presentations that list the finding themselves (a key only when some do: the card of a
+    # knowledge base without presentations is as it was)
+    presentations: list[dict[str, Any]] = [
+        {"cause": cause.id, "presentation": p.id, "name": p.name, "share": p.share, "frequency": link.frequency}
+        | {"term": link.term}
+        | ratios(link.frequency)
+        | {"source": link.source}
+        for cause in kb.causes.values()
+        for p in cause.presentations
+        for link in p.findings
+        if link.finding == finding.id
+    ]
+    presentations.sort(key=lambda entry: (-entry["likelihood_ratio"], entry["cause"], entry["presentation"]))
     share = unexplained_share(kb.settings, finding)
     return {
         "kind": "finding",
@@ -314,6 +327,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "synonyms": list(finding.synonyms),
         "normal": list(finding.normal),
         "causes": listed,
+        **({"presentations": presentations} if presentations else {}),
         "unlisted": {
             "causes": unlisted,
             "share": share,

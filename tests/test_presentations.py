@@ -610,3 +610,12 @@ def test_no_memory_grows_on_the_mixture_path():
     finally:
         tracemalloc.stop()
     assert grown < 20_000, grown
+
+
+def test_explain_a_finding_lists_the_presentations_that_list_it(run):
+    card = run("explain", *MIX, "weight-loss", "--json").json()
+    (entry,) = card["presentations"]
+    assert (entry["cause"], entry["presentation"], entry["frequency"]) == ("small-fiber-neuropathy", "with-gut-dysmotility", 0.55)
+    assert (entry["likelihood_ratio"], entry["likelihood_ratio_absent"]) == (5.5, 0.5)
+    assert "presentations" not in run("explain", *MIX, "burning-feet", "--json").json()
+    assert "In the causes' presentations" in run("explain", *MIX, "weight-loss").out

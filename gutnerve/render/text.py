@@ -227,6 +227,16 @@ def finding_card(card: dict[str, Any], style: Style) -> str:
             entry["source"],
         )
     items.append(table)
+    if card.get("presentations"):  # the causes' presentations that list it themselves
+        lines = Text("In the causes' presentations (scored as part of their cause's mixture)\n", style="bold")
+        for entry in card["presentations"]:
+            lines.append(
+                f"- {entry['name']} ({entry['cause']}, {percent(entry['share'])} of its cases): "
+                f"{percent(entry['frequency'])}, LR {ratio(entry['likelihood_ratio'])} if present, "
+                f"{ratio(entry['likelihood_ratio_absent'])} if absent [{entry['source']}]\n",
+                style="",
+            )
+        items.append(lines)
     unlisted = card["unlisted"]
     if unlisted["causes"]:
         effect = (
