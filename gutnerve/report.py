@@ -497,7 +497,8 @@ def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[s
     def side(cid: str) -> dict[str, Any]:
         cause = kb.causes[cid]
         scored = by_id[cid]
-        component = scoring.chosen_component(kb, cause, counted)
+        # the component the differential's row names (scoring chose it), so the two agree
+        component = 0 if scored.presentation is None else 1 + [p.id for p in cause.presentations].index(scored.presentation)
         parts = {c.finding: c for c in scoring.contributions(kb, cause, counted, component)}
         result = {
             "id": cid,

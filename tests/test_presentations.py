@@ -619,3 +619,23 @@ def test_explain_a_finding_lists_the_presentations_that_list_it(run):
     assert (entry["likelihood_ratio"], entry["likelihood_ratio_absent"]) == (5.5, 0.5)
     assert "presentations" not in run("explain", *MIX, "burning-feet", "--json").json()
     assert "In the causes' presentations" in run("explain", *MIX, "weight-loss").out
+
+
+def test_why_shows_the_component_the_row_names():
+    """--why reads the findings in the component the differential names, and its product with the
+    mixture factor is the cause's likelihood ratio, on random presentations of the shipped base."""
+    from gutnerve.api import assess_case
+    from gutnerve.report import assessment_dict, why_dict
+
+    kb = with_presentations(load(use_cache=False), seed=17, count=12)
+    mixed = [cause_id for cause_id, cause in kb.causes.items() if cause.presentations]
+    for data in _cases(kb, 60, seed=23):
+        case = make_case(kb, data["present"], data["absent"], data.get("age"), data.get("sex"))
+        assessment = assess_case(kb, case)
+        rows = {row["id"]: row for row in assessment_dict(kb, assessment)["differential"]}
+        for cause_id in mixed[:4]:
+            side = why_dict(kb, assessment, cause_id)["cause"]
+            assert side["presentation"] == rows[cause_id]["presentation"]
+            cause = kb.causes[cause_id]
+            product = math.prod(f["likelihood_ratio"] for f in side["findings"]) * side["mixture_factor"]
+            assert math.log(product) == pytest.approx(log_likelihood(kb, cause, case), abs=0.02)
