@@ -115,7 +115,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     from gutnerve.model import Ranked
 
     now = time.perf_counter_ns
-    dense, ids, present_rows, absent_rows, priors, table, raised_total = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, mixed = compiled
     t0 = now()
     data = parse_json(raw)
     t1 = now()
@@ -133,7 +133,11 @@ def _fast_case(kb, compiled, raw, top, spent):
         present_counted, absent_counted, implied_json = present, absent, b""
     prior_index, prior = priors[case.age, case.sex]
     t3 = now()
-    logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
+    chosen = None
+    if mixed:  # a cause with presentations: each cause's chosen column too
+        logs, posterior, order, chosen = dense.score_mixed(prior_index, present_counted, absent_counted)
+    else:
+        logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
     ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
     t4 = now()
     level = fastline.triaged(kb, table, case, ranked)
@@ -144,7 +148,21 @@ def _fast_case(kb, compiled, raw, top, spent):
     rows = present_counted + absent_counted
     out = bytearray()
     dense.append_line(
-        out, case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, top, plan
+        out,
+        case.id,
+        case.age,
+        case.sex,
+        present,
+        absent,
+        implied_json,
+        level,
+        prior_index,
+        rows,
+        posterior,
+        order,
+        top,
+        plan,
+        *(() if chosen is None else (chosen,)),
     )
     t7 = now()
     for index, (start, end) in enumerate(((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6), (t6, t7))):

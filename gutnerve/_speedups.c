@@ -9,6 +9,10 @@
  * Every result must be bit-for-bit what the Python path computes:
  *  - a cause's log score is its prior's log plus the case's rows, added in the order given
  *    (present findings by id, then absent ones by id), as scoring.score adds them;
+ *  - a cause with presentations (a mixture) has a column per component: each column is summed
+ *    as above, then folded into the cause's by log-sum-exp as scoring.log_sum_exp does it
+ *    (peak + log of the exps of (column + ln w_k - peak) added in component order), and its
+ *    row shows the entries and middle piece of the column of the largest term;
  *  - posteriors are exp(log - max) (libm's exp, as math.exp) times 1 / the correctly
  *    rounded sum of those (CPython's math.fsum algorithm, ported below);
  *  - the ranking is by falling log score, ties by cause index (a stable sort);
@@ -40,16 +44,24 @@
 typedef struct {
     PyObject_HEAD
     Py_ssize_t n;         /* causes */
+    Py_ssize_t w;         /* columns: the n causes, then one per presentation of a mixture cause */
     Py_ssize_t nrows;     /* rows: 2 per finding (present, absent) */
-    double *weights;      /* nrows x n: ln LR of each cause */
-    PyObject **entries;   /* nrows x n: the for/against entry (bytes, owned), NULL where not shown */
+    double *weights;      /* nrows x w: ln LR of each column */
+    PyObject **entries;   /* nrows x w: the for/against entry (bytes, owned), NULL where not shown */
     char *filled;         /* nrows: set_row was called */
     Py_ssize_t npriors, cap;
-    double *plogs;        /* npriors x n: ln prior weight */
+    double *plogs;        /* npriors x w: ln prior weight of each column (its cause's) */
     double *pnorm;        /* npriors x n: normalised prior */
     PyObject **factors;   /* npriors x n: the prior_factors list (bytes, owned) */
+    /* the mixture causes (set_mixtures): mixture m is cause mix_cause[m], its components
+     * mix_cols[mix_start[m] : mix_start[m + 1]] with ln weights mix_lw[...] beside them */
+    Py_ssize_t nmix;
+    Py_ssize_t *mix_cause;
+    Py_ssize_t *mix_start;
+    Py_ssize_t *mix_cols;
+    double *mix_lw;
     PyObject *heads;      /* tuple, n bytes: a row from after the rank to "probability": */
-    PyObject *middles;    /* tuple, n bytes: from "urgency" to the opening of "for" */
+    PyObject *middles;    /* tuple, w bytes: from "urgency" to the opening of "for", by column */
     PyObject *ends;       /* tuple, n bytes: from the close of "against" to the row's end and a comma */
     char (*number_text)[8]; /* k / 10000 as the reference writes it, packed from the tuple `numbers` given */
     unsigned char *number_size;
@@ -394,7 +406,7 @@ static void
 Dense_dealloc(Dense *d)
 {
     if (d->entries != NULL) {
-        for (Py_ssize_t k = 0; k < d->nrows * d->n; k++)
+        for (Py_ssize_t k = 0; k < d->nrows * d->w; k++)
             Py_XDECREF(d->entries[k]);
         PyMem_Free(d->entries);
     }
@@ -409,6 +421,10 @@ Dense_dealloc(Dense *d)
     PyMem_Free(d->number_size);
     PyMem_Free(d->plogs);
     PyMem_Free(d->pnorm);
+    PyMem_Free(d->mix_cause);
+    PyMem_Free(d->mix_start);
+    PyMem_Free(d->mix_cols);
+    PyMem_Free(d->mix_lw);
     Py_XDECREF(d->heads);
     Py_XDECREF(d->middles);
     Py_XDECREF(d->ends);
@@ -457,12 +473,14 @@ Dense_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                                      &tail))
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(heads);
+    /* a middle piece per column: one per cause, then one per presentation of a mixture cause */
+    Py_ssize_t w = PyTuple_GET_SIZE(middles) > n ? PyTuple_GET_SIZE(middles) : n;
     Py_ssize_t nrows = 2 * PyTuple_GET_SIZE(findings);
-    if (n < 1 || nrows > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / n) {
+    if (n < 1 || nrows > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / w) {
         PyErr_SetString(PyExc_ValueError, "Dense: needs at least one cause and a sensible number of findings");
         return NULL;
     }
-    if (all_bytes(heads, n, "heads") < 0 || all_bytes(middles, n, "middles") < 0 || all_bytes(ends, n, "ends") < 0 ||
+    if (all_bytes(heads, n, "heads") < 0 || all_bytes(middles, w, "middles") < 0 || all_bytes(ends, n, "ends") < 0 ||
         all_bytes(findings, nrows / 2, "findings") < 0 || all_bytes(numbers, NUMBERS, "numbers") < 0)
         return NULL;
     if (!PyCallable_Check(fallback)) {
@@ -473,8 +491,9 @@ Dense_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (d == NULL)
         return NULL;
     d->n = n;
+    d->w = w;
     d->nrows = nrows;
-    size_t cells = (size_t)(nrows * n);
+    size_t cells = (size_t)(nrows * w);
     d->weights = PyMem_Calloc(cells ? cells : 1, sizeof(double));
     d->entries = PyMem_Calloc(cells ? cells : 1, sizeof(PyObject *));
     d->filled = PyMem_Calloc(nrows ? (size_t)nrows : 1, 1);
@@ -534,7 +553,7 @@ prior_index(Dense *d, Py_ssize_t value)
 }
 
 PyDoc_STRVAR(set_row_doc, "set_row(index, weights, entries)\n--\n\n"
-                          "Row `index` (2 x finding + 0 present / 1 absent): each cause's ln LR (floats) and\n"
+                          "Row `index` (2 x finding + 0 present / 1 absent): each column's ln LR (floats) and\n"
                           "its for/against entry (bytes, or None where the finding is not shown).");
 
 static PyObject *
@@ -548,21 +567,21 @@ Dense_set_row(Dense *d, PyObject *args)
         PyErr_Format(PyExc_IndexError, "row %zd out of range", index);
         return NULL;
     }
-    if (PyTuple_GET_SIZE(weights) != d->n || PyTuple_GET_SIZE(entries) != d->n) {
-        PyErr_SetString(PyExc_ValueError, "set_row: one weight and one entry per cause");
+    if (PyTuple_GET_SIZE(weights) != d->w || PyTuple_GET_SIZE(entries) != d->w) {
+        PyErr_SetString(PyExc_ValueError, "set_row: one weight and one entry per column");
         return NULL;
     }
-    for (Py_ssize_t c = 0; c < d->n; c++) {
+    for (Py_ssize_t c = 0; c < d->w; c++) {
         PyObject *entry = PyTuple_GET_ITEM(entries, c);
         if (!PyFloat_CheckExact(PyTuple_GET_ITEM(weights, c)) || (entry != Py_None && !PyBytes_Check(entry))) {
             PyErr_SetString(PyExc_TypeError, "set_row: weights are floats, entries bytes or None");
             return NULL;
         }
     }
-    for (Py_ssize_t c = 0; c < d->n; c++) {
+    for (Py_ssize_t c = 0; c < d->w; c++) {
         PyObject *entry = PyTuple_GET_ITEM(entries, c);
-        PyObject **cell = &d->entries[index * d->n + c];
-        d->weights[index * d->n + c] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(weights, c));
+        PyObject **cell = &d->entries[index * d->w + c];
+        d->weights[index * d->w + c] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(weights, c));
         Py_XDECREF(*cell);
         if (entry == Py_None) {
             *cell = NULL;
@@ -600,8 +619,8 @@ doubles(PyObject *seq, Py_ssize_t n, double *out, const char *what)
 }
 
 PyDoc_STRVAR(add_prior_doc, "add_prior(logs, prior, factors)\n--\n\n"
-                            "A prior table (for one age and sex): each cause's ln prior weight, normalised prior\n"
-                            "and prior_factors JSON (bytes). Returns its index.");
+                            "A prior table (for one age and sex): each column's ln prior weight (its cause's), and\n"
+                            "each cause's normalised prior and prior_factors JSON (bytes). Returns its index.");
 
 static PyObject *
 Dense_add_prior(Dense *d, PyObject *args)
@@ -621,11 +640,11 @@ Dense_add_prior(Dense *d, PyObject *args)
         goto done;
     if (d->npriors == d->cap) {
         Py_ssize_t cap = d->cap ? 2 * d->cap : 16;
-        if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / d->n) {
+        if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double) / d->w) {
             PyErr_NoMemory();
             goto done;
         }
-        double *plogs = PyMem_Realloc(d->plogs, (size_t)(cap * d->n) * sizeof(double));
+        double *plogs = PyMem_Realloc(d->plogs, (size_t)(cap * d->w) * sizeof(double));
         if (plogs == NULL) {
             PyErr_NoMemory();
             goto done;
@@ -646,7 +665,7 @@ Dense_add_prior(Dense *d, PyObject *args)
         d->cap = cap;
     }
     Py_ssize_t at = d->npriors;
-    if (doubles(logs, d->n, d->plogs + at * d->n, "logs") < 0 || doubles(prior, d->n, d->pnorm + at * d->n, "prior") < 0)
+    if (doubles(logs, d->w, d->plogs + at * d->w, "logs") < 0 || doubles(prior, d->n, d->pnorm + at * d->n, "prior") < 0)
         goto done;
     for (Py_ssize_t c = 0; c < d->n; c++) {
         PyObject *item = PyTuple_GET_ITEM(factors, c);
@@ -686,14 +705,45 @@ read_rows(Dense *d, PyObject *tuple, Py_ssize_t *stack, Py_ssize_t *count)
 
 PyDoc_STRVAR(score_doc, "score(prior, present, absent)\n--\n\n"
                         "(logs, posterior, order) of every cause for a case: prior table `prior` plus the rows\n"
-                        "of its present findings (by id), then of its absent ones (by id), as scoring.score.");
+                        "of its present findings (by id), then of its absent ones (by id), as scoring.score\n"
+                        "(each mixture cause's columns folded into it).");
+
+PyDoc_STRVAR(score_mixed_doc, "score_mixed(prior, present, absent)\n--\n\n"
+                              "score(...) and, fourth, the column whose entries explain each cause: its chosen\n"
+                              "component's for a mixture cause, its own index for any other.");
+
+/* Each mixture cause's log score from its columns' (logs, w long): the log-sum-exp of column +
+ * ln w_k, as scoring.log_sum_exp adds it; `chosen` (n long, or NULL) gets the column of the
+ * largest term (the first of equals). */
+static void
+fold(Dense *d, double *logs, Py_ssize_t *chosen)
+{
+    for (Py_ssize_t m = 0; m < d->nmix; m++) {
+        Py_ssize_t start = d->mix_start[m], stop = d->mix_start[m + 1], best = start;
+        double peak = logs[d->mix_cols[start]] + d->mix_lw[start];
+        for (Py_ssize_t k = start + 1; k < stop; k++) {
+            double value = logs[d->mix_cols[k]] + d->mix_lw[k];
+            if (value > peak) {
+                peak = value;
+                best = k;
+            }
+        }
+        double total = 0.0;
+        for (Py_ssize_t k = start; k < stop; k++)
+            total += exp(logs[d->mix_cols[k]] + d->mix_lw[k] - peak);
+        logs[d->mix_cause[m]] = peak + log(total);
+        if (chosen != NULL)
+            chosen[d->mix_cause[m]] = d->mix_cols[best];
+    }
+}
 
 static PyObject *
-Dense_score(Dense *d, PyObject *args)
+score_impl(Dense *d, PyObject *args, int mixed)
 {
     Py_ssize_t prior;
     PyObject *present, *absent;
-    if (!PyArg_ParseTuple(args, "nO!O!:score", &prior, &PyTuple_Type, &present, &PyTuple_Type, &absent))
+    if (!PyArg_ParseTuple(args, mixed ? "nO!O!:score_mixed" : "nO!O!:score", &prior, &PyTuple_Type, &present,
+                          &PyTuple_Type, &absent))
         return NULL;
     if (prior_index(d, prior) < 0)
         return NULL;
@@ -712,25 +762,30 @@ Dense_score(Dense *d, PyObject *args)
     sort_ints(rows_p, np);
     sort_ints(rows_a, na);
 
-    PyObject *result = NULL, *logs_list = NULL, *post_list = NULL, *order_list = NULL;
-    double *work = PyMem_Malloc((size_t)n * 2 * sizeof(double));
-    Py_ssize_t *order = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
+    PyObject *result = NULL, *logs_list = NULL, *post_list = NULL, *order_list = NULL, *chosen_list = NULL;
+    Py_ssize_t w = d->w;
+    double *work = PyMem_Malloc((size_t)(w + n) * sizeof(double));
+    Py_ssize_t *order = PyMem_Malloc((size_t)n * 2 * sizeof(Py_ssize_t));
     if (work == NULL || order == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    double *logs = work, *odds = work + n;
-    memcpy(logs, d->plogs + prior * n, (size_t)n * sizeof(double));
+    double *logs = work, *odds = work + w;
+    Py_ssize_t *chosen = order + n;
+    memcpy(logs, d->plogs + prior * w, (size_t)w * sizeof(double));
     for (Py_ssize_t j = 0; j < np; j++) {
-        const double *row = d->weights + rows_p[j] * n;
-        for (Py_ssize_t c = 0; c < n; c++)
+        const double *row = d->weights + rows_p[j] * w;
+        for (Py_ssize_t c = 0; c < w; c++)
             logs[c] += row[c];
     }
     for (Py_ssize_t j = 0; j < na; j++) {
-        const double *row = d->weights + rows_a[j] * n;
-        for (Py_ssize_t c = 0; c < n; c++)
+        const double *row = d->weights + rows_a[j] * w;
+        for (Py_ssize_t c = 0; c < w; c++)
             logs[c] += row[c];
     }
+    for (Py_ssize_t c = 0; c < n; c++)
+        chosen[c] = c;
+    fold(d, logs, chosen);
     double peak = logs[0];
     for (Py_ssize_t c = 1; c < n; c++) {
         if (logs[c] > peak)
@@ -751,6 +806,17 @@ Dense_score(Dense *d, PyObject *args)
     order_list = PyList_New(n);
     if (logs_list == NULL || post_list == NULL || order_list == NULL)
         goto done;
+    if (mixed) {
+        chosen_list = PyList_New(n);
+        if (chosen_list == NULL)
+            goto done;
+        for (Py_ssize_t c = 0; c < n; c++) {
+            PyObject *column = PyLong_FromSsize_t(chosen[c]);
+            if (column == NULL)
+                goto done;
+            PyList_SET_ITEM(chosen_list, c, column);
+        }
+    }
     for (Py_ssize_t c = 0; c < n; c++) {
         PyObject *log = PyFloat_FromDouble(logs[c]);
         PyObject *post = PyFloat_FromDouble(odds[c] * scale);
@@ -765,11 +831,13 @@ Dense_score(Dense *d, PyObject *args)
         PyList_SET_ITEM(post_list, c, post);
         PyList_SET_ITEM(order_list, c, rank);
     }
-    result = PyTuple_Pack(3, logs_list, post_list, order_list);
+    result = mixed ? PyTuple_Pack(4, logs_list, post_list, order_list, chosen_list)
+                   : PyTuple_Pack(3, logs_list, post_list, order_list);
 done:
     Py_XDECREF(logs_list);
     Py_XDECREF(post_list);
     Py_XDECREF(order_list);
+    Py_XDECREF(chosen_list);
     PyMem_Free(work);
     PyMem_Free(order);
     if (rows_p != stack_p)
@@ -777,6 +845,97 @@ done:
     if (rows_a != stack_a)
         PyMem_Free(rows_a);
     return result;
+}
+
+static PyObject *
+Dense_score(Dense *d, PyObject *args)
+{
+    return score_impl(d, args, 0);
+}
+
+static PyObject *
+Dense_score_mixed(Dense *d, PyObject *args)
+{
+    return score_impl(d, args, 1);
+}
+
+static Py_ssize_t cause_index(PyObject *number, Py_ssize_t n, const char *message);
+
+PyDoc_STRVAR(set_mixtures_doc, "set_mixtures(mixtures)\n--\n\n"
+                               "The mixture causes: a tuple of (cause index, (column of each component, ...),\n"
+                               "(ln weight of each component, ...)), component 0's column the cause's own index.");
+
+static PyObject *
+Dense_set_mixtures(Dense *d, PyObject *args)
+{
+    PyObject *mixtures;
+    if (!PyArg_ParseTuple(args, "O!:set_mixtures", &PyTuple_Type, &mixtures))
+        return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(mixtures), total = 0;
+    for (Py_ssize_t m = 0; m < count; m++) {
+        PyObject *item = PyTuple_GET_ITEM(mixtures, m);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 3 || !PyTuple_Check(PyTuple_GET_ITEM(item, 1)) ||
+            !PyTuple_Check(PyTuple_GET_ITEM(item, 2)) ||
+            PyTuple_GET_SIZE(PyTuple_GET_ITEM(item, 1)) != PyTuple_GET_SIZE(PyTuple_GET_ITEM(item, 2)) ||
+            PyTuple_GET_SIZE(PyTuple_GET_ITEM(item, 1)) < 1) {
+            PyErr_SetString(PyExc_TypeError, "set_mixtures: items are (cause, (columns, ...), (ln weights, ...))");
+            return NULL;
+        }
+        if (PyTuple_GET_SIZE(PyTuple_GET_ITEM(item, 1)) > d->w) {
+            PyErr_SetString(PyExc_ValueError, "set_mixtures: more components than columns");
+            return NULL;
+        }
+        total += PyTuple_GET_SIZE(PyTuple_GET_ITEM(item, 1));
+    }
+    Py_ssize_t *cause = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *start = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *cols = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(Py_ssize_t));
+    double *lw = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(double));
+    if (cause == NULL || start == NULL || cols == NULL || lw == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t m = 0; m < count; m++) {
+        PyObject *item = PyTuple_GET_ITEM(mixtures, m);
+        PyObject *columns = PyTuple_GET_ITEM(item, 1), *weights = PyTuple_GET_ITEM(item, 2);
+        cause[m] = cause_index(PyTuple_GET_ITEM(item, 0), d->n, "set_mixtures: a cause index out of range");
+        if (cause[m] < 0)
+            goto fail;
+        start[m] = at;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(columns); k++, at++) {
+            cols[at] = cause_index(PyTuple_GET_ITEM(columns, k), d->w, "set_mixtures: a column out of range");
+            if (cols[at] < 0)
+                goto fail;
+            PyObject *weight = PyTuple_GET_ITEM(weights, k);
+            if (!PyFloat_CheckExact(weight)) {
+                PyErr_SetString(PyExc_TypeError, "set_mixtures: ln weights are floats");
+                goto fail;
+            }
+            lw[at] = PyFloat_AS_DOUBLE(weight);
+        }
+        if (cols[start[m]] != cause[m]) {
+            PyErr_SetString(PyExc_ValueError, "set_mixtures: component 0's column is the cause's own");
+            goto fail;
+        }
+    }
+    start[count] = at;
+    PyMem_Free(d->mix_cause);
+    PyMem_Free(d->mix_start);
+    PyMem_Free(d->mix_cols);
+    PyMem_Free(d->mix_lw);
+    d->mix_cause = cause;
+    d->mix_start = start;
+    d->mix_cols = cols;
+    d->mix_lw = lw;
+    d->nmix = count;
+    Py_RETURN_NONE;
+fail:
+    PyMem_Free(cause);
+    PyMem_Free(start);
+    PyMem_Free(cols);
+    PyMem_Free(lw);
+    return NULL;
 }
 
 static int
@@ -793,20 +952,20 @@ put_lookup(Buf *b, PyObject *dict, PyObject *key)
 
 /* One cause's row of the differential, with its trailing comma. */
 static int
-put_row(Dense *d, Buf *b, Py_ssize_t rank, Py_ssize_t c, double posterior, Py_ssize_t prior, const Py_ssize_t *rows,
-        Py_ssize_t count, PyObject **parts, double *keys)
+put_row(Dense *d, Buf *b, Py_ssize_t rank, Py_ssize_t c, Py_ssize_t column, double posterior, Py_ssize_t prior,
+        const Py_ssize_t *rows, Py_ssize_t count, PyObject **parts, double *keys)
 {
-    Py_ssize_t n = d->n;
+    Py_ssize_t n = d->n, w = d->w;
     if (PUT_LITERAL(b, "{\"rank\":") < 0 || put_int(b, rank) < 0 || put_bytes(b, PyTuple_GET_ITEM(d->heads, c)) < 0 ||
         put_number(d, b, posterior) < 0 || PUT_LITERAL(b, ",\"prior\":") < 0 ||
         put_number(d, b, d->pnorm[prior * n + c]) < 0 || PUT_LITERAL(b, ",\"prior_factors\":") < 0 ||
-        put_bytes(b, d->factors[prior * n + c]) < 0 || put_bytes(b, PyTuple_GET_ITEM(d->middles, c)) < 0)
+        put_bytes(b, d->factors[prior * n + c]) < 0 || put_bytes(b, PyTuple_GET_ITEM(d->middles, column)) < 0)
         return -1;
     /* for: weight > 0, strongest first; against: weight < 0, strongest first; ties by finding id
      * (rows are sorted by finding id). Raising fill parts from the start, lowering from the end. */
     Py_ssize_t up = 0, down = 0;
     for (Py_ssize_t j = 0; j < count; j++) {
-        Py_ssize_t cell = rows[j] * n + c;
+        Py_ssize_t cell = rows[j] * w + column;
         PyObject *entry = d->entries[cell];
         double weight = d->weights[cell];
         if (entry == NULL)
@@ -949,27 +1108,34 @@ put_triage(Buf *b, PyObject *triage)
 }
 
 PyDoc_STRVAR(line_doc,
-             "line(id, age, sex, present, absent, implied, triage, prior, rows, posterior, order, top, plan)\n--\n\n"
+             "line(id, age, sex, present, absent, implied, triage, prior, rows, posterior, order, top, plan, chosen=None)\n"
+             "--\n\n"
              "The JSON line of a case: its id, age and sex, the rows of its present and absent findings\n"
              "(all of them), `implied` (its entries, joined), its Triage; then the first `top` causes of\n"
              "`order` with their posteriors, prior table `prior` and the entries of `rows` (the findings\n"
-             "counted), then the workup `plan` (workup.PlanKey tuples in the plan's order).");
+             "counted), then the workup `plan` (workup.PlanKey tuples in the plan's order). `chosen`\n"
+             "(score_mixed's fourth list) gives the column whose entries and middle piece each cause shows.");
 
 static PyObject *
 build_line(Dense *d, PyObject *args, PyObject *into)
 {
     PyObject *case_id, *age, *sex, *present_tuple, *absent_tuple, *implied, *triage, *rows_tuple, *posterior, *order,
-        *plan;
+        *plan, *chosen = Py_None;
     Py_ssize_t prior, top;
-    if (!PyArg_ParseTuple(args, "OOOO!O!O!OnO!O!O!nO!:line", &case_id, &age, &sex, &PyTuple_Type, &present_tuple,
+    if (!PyArg_ParseTuple(args, "OOOO!O!O!OnO!O!O!nO!|O:line", &case_id, &age, &sex, &PyTuple_Type, &present_tuple,
                           &PyTuple_Type, &absent_tuple, &PyBytes_Type, &implied, &triage, &prior, &PyTuple_Type,
-                          &rows_tuple, &PyList_Type, &posterior, &PyList_Type, &order, &top, &PyTuple_Type, &plan))
+                          &rows_tuple, &PyList_Type, &posterior, &PyList_Type, &order, &top, &PyTuple_Type, &plan,
+                          &chosen))
         return NULL;
     Py_ssize_t n = d->n;
     if (prior_index(d, prior) < 0)
         return NULL;
     if (PyList_GET_SIZE(posterior) != n || PyList_GET_SIZE(order) != n) {
         PyErr_SetString(PyExc_ValueError, "line: one posterior and one rank per cause");
+        return NULL;
+    }
+    if (chosen != Py_None && (!PyList_Check(chosen) || PyList_GET_SIZE(chosen) != n)) {
+        PyErr_SetString(PyExc_ValueError, "line: chosen is None or a list of one column per cause");
         return NULL;
     }
     if (top < 0) {
@@ -1024,8 +1190,9 @@ build_line(Dense *d, PyObject *args, PyObject *into)
     for (Py_ssize_t rank = 0; rank < top; rank++) {
         /* checked again for each row: writing a number may call Python (`fallback`), which
          * could have shortened either list since */
-        if (PyList_GET_SIZE(posterior) != n || PyList_GET_SIZE(order) != n) {
-            PyErr_SetString(PyExc_RuntimeError, "line: posterior or order changed size during the call");
+        if (PyList_GET_SIZE(posterior) != n || PyList_GET_SIZE(order) != n ||
+            (chosen != Py_None && PyList_GET_SIZE(chosen) != n)) {
+            PyErr_SetString(PyExc_RuntimeError, "line: posterior, order or chosen changed size during the call");
             goto done;
         }
         Py_ssize_t c = cause_index(PyList_GET_ITEM(order, rank), n, "line: a rank names no cause");
@@ -1036,7 +1203,13 @@ build_line(Dense *d, PyObject *args, PyObject *into)
             PyErr_SetString(PyExc_TypeError, "line: posteriors are floats");
             goto done;
         }
-        if (put_row(d, &b, rank + 1, c, PyFloat_AS_DOUBLE(post), prior, rows, count, parts, keys) < 0)
+        Py_ssize_t column = c;
+        if (chosen != Py_None) {
+            column = cause_index(PyList_GET_ITEM(chosen, c), d->w, "line: a chosen column is out of range");
+            if (column < 0)
+                goto done;
+        }
+        if (put_row(d, &b, rank + 1, c, column, PyFloat_AS_DOUBLE(post), prior, rows, count, parts, keys) < 0)
             goto done;
     }
     if (top > 0)
@@ -1312,6 +1485,8 @@ static PyMethodDef Dense_methods[] = {
     {"set_row", (PyCFunction)Dense_set_row, METH_VARARGS, set_row_doc},
     {"add_prior", (PyCFunction)Dense_add_prior, METH_VARARGS, add_prior_doc},
     {"score", (PyCFunction)Dense_score, METH_VARARGS, score_doc},
+    {"score_mixed", (PyCFunction)Dense_score_mixed, METH_VARARGS, score_mixed_doc},
+    {"set_mixtures", (PyCFunction)Dense_set_mixtures, METH_VARARGS, set_mixtures_doc},
     {"line", (PyCFunction)Dense_line, METH_VARARGS, line_doc},
     {"append_line", (PyCFunction)Dense_append_line, METH_VARARGS, append_line_doc},
     {"set_tests", (PyCFunction)Dense_set_tests, METH_VARARGS, set_tests_doc},
@@ -1437,7 +1612,7 @@ PyInit__speedups(void)
         return NULL;
     /* gutnerve.fastline uses the module only when this matches its own LAYOUT: an in-place build
      * left from an older source falls back to the pure path instead of misreading its arguments */
-    if (PyModule_AddIntConstant(module, "LAYOUT", 4) < 0) {
+    if (PyModule_AddIntConstant(module, "LAYOUT", 5) < 0) {
         Py_DECREF(module);
         return NULL;
     }

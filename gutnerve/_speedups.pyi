@@ -31,6 +31,10 @@ class Dense:
     def score(
         self, prior: int, present: tuple[int, ...], absent: tuple[int, ...], /
     ) -> tuple[list[float], list[float], list[int]]: ...
+    def score_mixed(
+        self, prior: int, present: tuple[int, ...], absent: tuple[int, ...], /
+    ) -> tuple[list[float], list[float], list[int], list[int]]: ...
+    def set_mixtures(self, mixtures: tuple[tuple[int, tuple[int, ...], tuple[float, ...]], ...], /) -> None: ...
     def line(
         self,
         case_id: str | None,
@@ -46,6 +50,7 @@ class Dense:
         order: list[int],
         top: int,
         plan: tuple[PlanKey, ...],
+        chosen: list[int] | None = None,
         /,
     ) -> bytes: ...
     def append_line(
@@ -64,6 +69,7 @@ class Dense:
         order: list[int],
         top: int,
         plan: tuple[PlanKey, ...],
+        chosen: list[int] | None = None,
         /,
     ) -> None: ...
     def set_tests(

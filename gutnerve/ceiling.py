@@ -8,6 +8,11 @@ unlisted finding):
 
     learned = (strength x shipped + times present) / (strength + times reported)
 
+Only a cause's own (typical) table is learned. A cause with presentations keeps them as they
+are: each still replaces or adds its own entries, and takes the learned typical values for the
+findings it does not list, so the fitted knowledge base is scored as the same mixture.
+(Learning each presentation too would need to know which presentation each vignette is.)
+
 Two readings of the same tables, for a range of strengths:
 
 - in-sample: learned from all vignettes and scored on them. The best these vignettes allow any
@@ -58,7 +63,8 @@ def counts(vignettes: Sequence[dict[str, Any]], cases: Sequence[Case], skip: int
 
 
 def learned(kb: KnowledgeBase, tally: Counts, strength: float) -> KnowledgeBase:
-    """The knowledge base with each counted (cause, finding) frequency pulled toward the counts."""
+    """The knowledge base with each counted (cause, finding) frequency pulled toward the counts
+    (in the cause's own table; its presentations are kept as they are)."""
     by_cause: dict[str, dict[str, tuple[int, int]]] = {}
     for (cause_id, finding_id), seen in tally.items():
         by_cause.setdefault(cause_id, {})[finding_id] = seen

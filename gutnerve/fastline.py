@@ -14,7 +14,8 @@ contributing causes and its order (`workup.contributing`, `workup.chosen`) run o
 kernel returns.
 
 The accelerator is used by `batch` (JSONL) for knowledge bases scored densely (up to
-`scoring.DENSE_CAUSES` causes); larger ones, a missing extension, or GUTNERVE_PURE=1 in the
+`scoring.DENSE_CAUSES` causes), with or without causes with presentations (a column per
+component, folded into its cause's by the kernel as `scoring._fold` does it); larger ones, a missing extension, or GUTNERVE_PURE=1 in the
 environment take the pure Python path, which gives the same bytes (tests/test_fastline.py
 compares both with the reference `dumps_line(assessment_dict(...))`).
 """
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 PURE = "GUTNERVE_PURE"  # set (not "0") to use the pure Python path even when the extension is built
 # The calling convention this module and gutnerve/_speedups.c share (the C module's LAYOUT): raise
 # both together whenever an argument's or a result's shape changes.
-LAYOUT = 4
+LAYOUT = 5
 
 
 def extension() -> Any:
@@ -74,6 +75,7 @@ class Accelerator(NamedTuple):
     priors: _Lazy  # (age, sex) -> (its prior table's index in `dense`, the normalised priors)
     pieces: Any  # jsonline.Pieces
     raised_total: Callable[[Any, Any, Any, float], float]  # _speedups.raised_total, for Ranked
+    mixed: bool  # some cause has presentations: score_mixed, and each cause's chosen column
 
 
 def accelerator(kb: KnowledgeBase) -> Accelerator | None:
@@ -101,9 +103,17 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
     def fallback(value: float) -> bytes:  # a number the C table does not settle: as jsonline writes it
         return numbers[f"{value:.4f}"]
 
+    # a middle piece per column: a mixture cause's names the presentation its column is (null for
+    # its own), then one per presentation column (scoring.Tables.owners)
+    middles = [
+        table.middles[cause_id, None] if cause_id in table.mixed else row[1] for cause_id, row in zip(ids, rows, strict=True)
+    ]
+    for index, component in tables.owners:
+        cause = kb.causes[ids[index]]
+        middles.append(table.middles[cause.id, cause.presentation_id(component)])
     dense = Dense(
         heads=tuple(row[0] for row in rows),
-        middles=tuple(row[1] for row in rows),
+        middles=tuple(middles),
         ends=tuple(row[2] for row in rows),
         findings=tuple(_kept(finding_id) for finding_id in sorted(kb.findings)),
         numbers=number_table(),
@@ -119,6 +129,8 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
     test_index = {test_id: number for number, test_id in enumerate(test_ids)}
     listed = [tuple((test_index[test], first) for test, first in workup._tests(kb.causes[c])) for c in ids]
     dense.set_tests(ids, test_ids, tuple(listed))
+    if tables.mixtures:
+        dense.set_mixtures(tuple((m.cause, m.columns, m.log_weights) for m in tables.mixtures))
     place = {finding_id: number for number, finding_id in enumerate(sorted(kb.findings))}
 
     def fill_rows(finding_id: str) -> None:
@@ -134,10 +146,10 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         case = Case(frozenset(), frozenset(), *key)
         base = scoring._priors(kb, case)
         factors = tuple(table.factors[scoring.prior_weight(kb.causes[cause_id], case)[1]] for cause_id in ids)
-        priors[key] = (dense.add_prior(base.logs, base.prior, factors), base.prior)
+        priors[key] = (dense.add_prior(base.start, base.prior, factors), base.prior)
 
     present, absent, priors = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior)
-    return Accelerator(dense, ids, present, absent, priors, table, extension().raised_total)
+    return Accelerator(dense, ids, present, absent, priors, table, extension().raised_total, bool(tables.mixtures))
 
 
 def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> bytes:
@@ -157,7 +169,7 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         from gutnerve.api import assess_case
 
         assess_case(kb, case, top)
-    dense, ids, present_rows, absent_rows, priors, table, raised_total = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, mixed = compiled
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))
     implied = scoring.nested(kb, case)
@@ -169,7 +181,11 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
     else:
         present_counted, absent_counted, implied_json = present, absent, b""
     prior_index, prior = priors[case.age, case.sex]
-    logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
+    chosen: list[int] | None = None
+    if mixed:  # each cause's explanation is that of a column: its chosen component's
+        logs, posterior, order, chosen = dense.score_mixed(prior_index, present_counted, absent_counted)
+    else:
+        logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
     ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
     level = triaged(kb, table, case, ranked)
     # the workup: which causes contribute and the plan's order as workup.plan decides them, the
@@ -178,7 +194,8 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
     plan = workup.chosen(kb.settings, dense.gather(order, posterior, count))
     rows = present_counted + absent_counted
     shown = len(ids) if top is None else top
-    return (case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order, shown, plan)
+    line = (case.id, case.age, case.sex, present, absent, implied_json, level, prior_index, rows, posterior, order)
+    return (*line, shown, plan) if chosen is None else (*line, shown, plan, chosen)
 
 
 def triaged(kb: KnowledgeBase, table: Any, case: Case, ranked: Ranked) -> Triaged:

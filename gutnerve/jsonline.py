@@ -82,6 +82,10 @@ class Pieces(NamedTuple):
     numbers: _Numbers  # see _Numbers
     # (trigger, basis) of a triage reason -> the end of its trigger object, from "basis" to before its }
     bases: _Encoded[bytes]
+    mixed: dict[str, dict[str | None, str | None]]  # report.ReportTables.presentations (empty: none)
+    # (cause id, presentation id or None) of a cause with presentations -> its row's middle piece,
+    # naming the presentation its reasons are those of
+    middles: _Encoded[bytes]
 
 
 def pieces(kb: KnowledgeBase) -> Pieces:
@@ -105,6 +109,13 @@ def pieces(kb: KnowledgeBase) -> Pieces:
     def test(test_id: str) -> bytes:
         return _dumps(tests[test_id])[:-1] + b',"line":'  # {"test":..,"name":..(,"loinc":..)} without its }
 
+    def middle(key: tuple[str, str | None]) -> bytes:
+        cause_id, presentation = key
+        named = b',"presentation":' + _dumps(presentation) + b',"presentation_name":' + _dumps(mixed[cause_id][presentation])
+        return cause(cause_id)[1][: -len(b',"for":[')] + named + b',"for":['
+
+    mixed = tables.presentations
+
     return Pieces(
         causes=_Encoded(cause),
         entries=_Encoded(lambda part: _kept(entries[part])),
@@ -114,6 +125,8 @@ def pieces(kb: KnowledgeBase) -> Pieces:
         names=_Encoded(lambda test_id: _kept(tests[test_id]["name"])),
         numbers=_Numbers(),
         bases=_Encoded(basis),
+        mixed=mixed,
+        middles=_Encoded(middle),
     )
 
 
@@ -131,7 +144,7 @@ def assessment_line(kb: KnowledgeBase, assessment: Assessment) -> bytes:
     field, map over bound methods rather than comprehensions, each item of a list written
     with a trailing comma and the last one's dropped.
     """
-    causes, entries, factors, implied, tests, names, numbers, bases = kb.derived(pieces)
+    causes, entries, factors, implied, tests, names, numbers, bases, mixed, middles = kb.derived(pieces)
     case = assessment.case
     out = [_HEAD]
     if case.id is not None:
@@ -159,9 +172,11 @@ def assessment_line(kb: KnowledgeBase, assessment: Assessment) -> bytes:
     out.append(b']},"differential":[')
     entry = entries.__getitem__
     rank = 0
-    for cause_id, prior, prior_factors, _, posterior, contributions in assessment.shown:  # ScoredCause
+    for cause_id, prior, prior_factors, _, posterior, contributions, presentation in assessment.shown:  # ScoredCause
         rank += 1
         head, middle, end = causes[cause_id]
+        if mixed and cause_id in mixed:
+            middle = middles[cause_id, presentation]
         raising, lowering = split(contributions)
         out += (
             b'{"rank":%d' % rank,

@@ -21,6 +21,7 @@ from gutnerve.model import (
     Issue,
     KnowledgeBase,
     LabTest,
+    Presentation,
     Prior,
     RedFlag,
     Settings,
@@ -221,14 +222,24 @@ class Builder:
 
     def nesting(self, cause: Cause, findings: dict[str, Finding], settings: Settings) -> None:
         """A finding cannot be commoner in a cause than a finding it implies (frequencies as scored:
-        the listed one, else the unexplained share of the background)."""
+        the listed one, else the unexplained share of the background), in the cause's own table
+        and in that of each of its presentations."""
+        for component in range(cause.components):
+            self._nesting(cause, component, findings, settings)
 
+    def _nesting(self, cause: Cause, component: int, findings: dict[str, Finding], settings: Settings) -> None:
         def frequency(fid: str) -> float:
-            return listed_or_unexplained(settings, findings[fid], cause.link(fid))
+            return listed_or_unexplained(settings, findings[fid], cause.component_link(component, fid))
 
         def said(fid: str) -> str:
-            unlisted = "" if cause.link(fid) else ", not listed: the unexplained share of its background"
+            unlisted = "" if cause.component_link(component, fid) else ", not listed: the unexplained share of its background"
             return f"`{fid}` ({frequency(fid):g}{unlisted})"
+
+        whose = f"cause `{cause.id}`"
+        key = "findings"
+        if component:
+            whose += f", presentation `{cause.presentations[component - 1].id}`"
+            key = "presentations"
 
         # every finding that implies another, listed or not: an unlisted one is scored too
         for finding in findings.values():
@@ -236,15 +247,12 @@ class Builder:
                 if frequency(finding.id) > frequency(other) + 1e-9:
                     fix = (
                         f"list `{other}` at {frequency(finding.id):g} or more, or lower `{finding.id}`"
-                        if cause.link(finding.id)
+                        if cause.component_link(component, finding.id)
                         else f"list `{finding.id}` at {frequency(other):g} or less, or raise `{other}`"
                     )
-                    self.error(
-                        f"cause `{cause.id}`: {said(finding.id)} is commoner than {said(other)}, which it implies",
-                        fix,
-                        None,
-                        "findings",
-                    )
+                    if component:
+                        fix += " in this presentation's `findings`"
+                    self.error(f"{whose}: {said(finding.id)} is commoner than {said(other)}, which it implies", fix, None, key)
 
     def settings(self, data: Any) -> Settings:
         empty = Settings({}, {}, {}, ("emergency", "urgent", "soon", "routine"), {}, 0.0, 1)
@@ -508,7 +516,7 @@ class Builder:
             "icd10",
             "sources",
         )
-        if data is None or not self.mapping(data, "cause file", required, ("red_flags",)):
+        if data is None or not self.mapping(data, "cause file", required, ("red_flags", "presentations")):
             return None
         cid = self.ident(data["id"], "cause id", data, "id")
         if cid != path.stem:
@@ -536,6 +544,7 @@ class Builder:
                 self.error(
                     f"{what}: `red_flags` must be a list", "write `red_flags:` then `- all: [...]` items", data, "red_flags"
                 )
+        presentations = self.presentations(data.get("presentations", []), what, settings, findings, sources, data)
         workup = self.workup(data["workup"], what, tests)
         icd10 = self.str_list(data, "icd10", what)
         for code in icd10:
@@ -562,7 +571,58 @@ class Builder:
             icd10=tuple(icd10),
             sources=tuple(sources.values()),
             path=self.file,
+            presentations=presentations,
         )
+
+    def presentations(
+        self,
+        data: Any,
+        what: str,
+        settings: Settings,
+        findings: dict[str, Finding],
+        sources: dict[str, Source],
+        cause: dict[str, Any],
+    ) -> tuple[Presentation, ...]:
+        """The cause's clinically distinct subtypes (optional), scored as a mixture with its own table."""
+        if not isinstance(data, list):
+            self.error(
+                f"{what}: `presentations` must be a list", "write `presentations:` then `- id: ...` items", cause, "presentations"
+            )
+            return ()
+        result: list[Presentation] = []
+        seen: set[str] = set()
+        for spec in data:
+            if not self.mapping(spec, f"{what}: presentation", ("id", "name", "share", "source", "findings"), ("note",)):
+                continue
+            pid = self.ident(spec["id"], f"{what}: presentation id", spec, "id")
+            where = f"{what}, presentation `{pid}`"
+            if pid in seen:
+                self.error(f"{what}: duplicate presentation `{pid}`", "give each presentation its own id", spec, "id")
+            seen.add(pid)
+            share = self.number(spec, "share", where, 0, 1, open_=True)
+            source, note = spec["source"], spec.get("note", "")
+            if not isinstance(note, str):
+                self.error(f"{where}: `note` must be text", "quote it as a string", spec, "note")
+                note = ""
+            self.cited(source, sources, where, spec, "source")
+            if source == JUDGEMENT and not note.strip():
+                self.error(
+                    f"{where}: its share rests on judgement without a note saying how it was judged",
+                    "add a `note` with the reasoning, or cite a study in `source`",
+                    spec,
+                    "share",
+                )
+            links = self.links(spec["findings"], where, settings, findings, sources, minimum=1)
+            result.append(Presentation(pid, self.text(spec, "name", where), share, str(source), note.strip(), links))
+        total = sum(p.share for p in result)
+        if result and not total < 1.0:
+            self.error(
+                f"{what}: the presentations' shares sum to {total:g}, leaving nothing for its own table (the typical one)",
+                "make the shares sum to less than 1",
+                cause,
+                "presentations",
+            )
+        return tuple(result)
 
     def prior(self, data: Any, what: str, settings: Settings) -> Prior:
         fallback = Prior("rare", 1.0, "")
@@ -603,15 +663,24 @@ class Builder:
         )
 
     def links(
-        self, data: Any, what: str, settings: Settings, findings: dict[str, Finding], sources: dict[str, Source]
+        self,
+        data: Any,
+        what: str,
+        settings: Settings,
+        findings: dict[str, Finding],
+        sources: dict[str, Source],
+        minimum: int = 6,
     ) -> tuple[FindingLink, ...]:
         if not isinstance(data, dict):
             self.error(f"{what}: `findings` must be a mapping of finding id -> frequency", "see knowledge/causes/README.md", data)
             return ()
-        if len(data) < 6:
-            self.error(
-                f"{what}: {len(data)} findings listed, at least 6 needed", "list the findings that argue for and against it", data
+        if len(data) < minimum:
+            fix = (
+                "list the findings that argue for and against it"
+                if minimum > 1
+                else "list the findings whose frequency differs from the cause's own table"
             )
+            self.error(f"{what}: {len(data)} findings listed, at least {minimum} needed", fix, data)
         links: list[FindingLink] = []
         for fid, spec in data.items():
             if fid not in findings:

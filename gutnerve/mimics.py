@@ -37,7 +37,7 @@ import math
 from typing import NamedTuple
 
 from gutnerve.model import Case, Cause, KnowledgeBase
-from gutnerve.scoring import contributions, frequency_in
+from gutnerve.scoring import frequency_in, log_likelihood
 
 MIMICS_SHOWN = 3
 TELLING_SHOWN = 4
@@ -89,8 +89,9 @@ def _reporting(picture: tuple[str, ...]) -> Case:
 
 
 def _log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
-    """ln P(case | cause) relative to the background: the sum scoring adds to the cause's prior."""
-    return math.fsum(part.weight for part in contributions(kb, cause, case))
+    """ln P(case | cause) relative to the background: what scoring adds to the cause's prior (the
+    sum of the findings' weights; for a cause with presentations, their mixture)."""
+    return log_likelihood(kb, cause, case)
 
 
 def telling(kb: KnowledgeBase, cause: Cause, other: Cause) -> list[Telling]:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypeVar, cast, overload
 
 _T = TypeVar("_T")
@@ -78,6 +79,18 @@ class FindingLink(NamedTuple):
     term: str | None  # the HPO frequency term, when one was used
     source: str  # a source key of the cause, or "judgement"
     note: str = ""
+
+
+class Presentation(NamedTuple):
+    """A clinically distinct subtype of a cause (a component of its mixture): the cause's own
+    table with these entries replacing or adding to it, in a share of the cause's cases."""
+
+    id: str
+    name: str
+    share: float  # P(this presentation | cause)
+    source: str  # a source key of the cause, or "judgement"
+    note: str
+    findings: tuple[FindingLink, ...]  # only the entries that differ from the cause's own table
 
 
 class WorkupStep(NamedTuple):
@@ -140,6 +153,8 @@ class Cause:
     icd10: tuple[str, ...]
     sources: tuple[Source, ...]
     path: str = ""
+    # clinically distinct subtypes, scored as a mixture (empty: the cause's table is all there is)
+    presentations: tuple[Presentation, ...] = ()
 
     @cached_property
     def _links(self) -> dict[str, FindingLink]:
@@ -148,6 +163,36 @@ class Cause:
 
     def link(self, finding_id: str) -> FindingLink | None:
         return self._links.get(finding_id)
+
+    @cached_property
+    def _component_links(self) -> tuple[dict[str, FindingLink], ...]:
+        typical = self._links
+        return (typical, *({**typical, **{link.finding: link for link in p.findings}} for p in self.presentations))
+
+    @property
+    def components(self) -> int:
+        """How many components the cause's mixture has: 1 (its own table) + its presentations."""
+        return 1 + len(self.presentations)
+
+    def component_link(self, component: int, finding_id: str) -> FindingLink | None:
+        """The entry of a finding in one component's table: 0 is the cause's own (the typical
+        presentation), k its k-th presentation (its entries replacing or adding to the cause's)."""
+        return self._component_links[component].get(finding_id)
+
+    def component_findings(self, component: int) -> tuple[FindingLink, ...]:
+        """Every entry of one component's table."""
+        return tuple(self._component_links[component].values())
+
+    @cached_property
+    def weights(self) -> tuple[float, ...]:
+        """Each component's weight, P(component | cause): 1 - the presentations' shares for the
+        typical one, then each presentation's share."""
+        shares = [p.share for p in self.presentations]
+        return (1.0 - math.fsum(shares), *shares)
+
+    def presentation_id(self, component: int) -> str | None:
+        """The id of a component's presentation (None: the typical one)."""
+        return None if component == 0 else self.presentations[component - 1].id
 
 
 class LabTest(NamedTuple):
@@ -278,6 +323,9 @@ class ScoredCause(NamedTuple):
     log_score: float  # ln(prior weight) + sum of weights (unnormalised)
     posterior: float
     contributions: tuple[Contribution, ...]  # filled for the causes scored in detail (see scoring.score)
+    # the presentation (a component of a mixture cause) the explanation is that of: the one of
+    # largest posterior weight for the case; None for the typical one and for causes without
+    presentation: str | None = None
 
     @property
     def supporting(self) -> tuple[Contribution, ...]:
@@ -310,7 +358,7 @@ class Ranked(Sequence[ScoredCause]):
     when read: a table or a batch line shows a handful of causes, and on a knowledge base
     of thousands building a record for each was most of the time spent per case."""
 
-    __slots__ = ("_detailed", "_ids", "_logs", "_order", "_posterior", "_prior", "_sum_raised")
+    __slots__ = ("_detailed", "_ids", "_logs", "_order", "_posterior", "_presentations", "_prior", "_sum_raised")
 
     def __init__(
         self,
@@ -322,6 +370,7 @@ class Ranked(Sequence[ScoredCause]):
         detailed: Sequence[ScoredCause] = (),
         *,
         sum_raised: Callable[[Any, Any, Any, float], float] | None = None,
+        presentations: Mapping[int, str | None] | None = None,
     ):
         self._ids, self._prior, self._logs, self._posterior = ids, prior, logs, posterior
         self._order = order  # cause indices, most probable first
@@ -329,6 +378,8 @@ class Ranked(Sequence[ScoredCause]):
         # raised_total's sum over plain lists, compiled (gutnerve._speedups.raised_total): batch's
         # accelerated path passes it, for the same figure sooner
         self._sum_raised = sum_raised
+        # cause index -> the presentation its explanation is that of, for the causes with presentations
+        self._presentations: Mapping[int, str | None] = _NONE_CHOSEN if presentations is None else presentations
 
     def __len__(self) -> int:
         return len(self._order)
@@ -354,9 +405,10 @@ class Ranked(Sequence[ScoredCause]):
     def __iter__(self) -> Iterator[ScoredCause]:  # not Sequence's, which goes through __getitem__
         yield from self._detailed
         ids, prior, logs, posterior, order = self._ids, self._prior, self._logs, self._posterior, self._order
+        chosen = self._presentations.get
         for rank in range(len(self._detailed), len(order)):
             i = order[rank]
-            yield ScoredCause(ids[i], prior[i], (), logs[i], posterior[i], ())
+            yield ScoredCause(ids[i], prior[i], (), logs[i], posterior[i], (), chosen(i))
 
     def posteriors(self) -> Iterator[tuple[str, float]]:
         """(cause id, posterior) of every cause, most probable first, without making records:
@@ -389,7 +441,7 @@ class Ranked(Sequence[ScoredCause]):
         if rank < len(self._detailed):
             return self._detailed[rank]
         i = self._order[rank]
-        return ScoredCause(self._ids[i], self._prior[i], (), self._logs[i], self._posterior[i], ())
+        return ScoredCause(self._ids[i], self._prior[i], (), self._logs[i], self._posterior[i], (), self._presentations.get(i))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and tuple(self) == tuple(other)
@@ -398,6 +450,9 @@ class Ranked(Sequence[ScoredCause]):
 
     def __repr__(self) -> str:
         return f"Ranked({list(self[:3])}{' ...' if len(self) > 3 else ''}, {len(self)} causes)"
+
+
+_NONE_CHOSEN: Mapping[int, str | None] = MappingProxyType({})  # a Ranked of a knowledge base without presentations
 
 
 def raised(posterior: float, prior: float, factor: float = 1.0) -> bool:

@@ -83,7 +83,10 @@ def unanswered(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> 
         known.update(nesting.implied_by.get(finding, ()))
     listed: set[str] = set()
     for scored in ranked[:CAUSES_CONSIDERED]:
-        listed.update(link.finding for link in kb.causes[scored.cause_id].findings)
+        cause = kb.causes[scored.cause_id]
+        listed.update(link.finding for link in cause.findings)
+        for presentation in cause.presentations:  # a finding only a presentation lists moves its cause too
+            listed.update(link.finding for link in presentation.findings)
     return [finding for finding in kb.findings if finding in listed and finding not in known]
 
 

@@ -6,6 +6,7 @@ the table a person sees and the JSON a script reads never disagree.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 from gutnerve.model import (
@@ -36,6 +37,9 @@ class ReportTables(NamedTuple):
     causes: dict[str, tuple[str, str, str, tuple[str, ...]]]  # cause id -> name, urgency, mechanism, first-line tests
     entries: Entries  # a contribution -> its for/against entry
     tests: dict[str, dict[str, Any]]  # test id -> its fields in the workup plan
+    # cause id -> presentation id -> its name (None -> None: the typical one), for the causes with
+    # presentations: their rows name the presentation explained (empty: no cause has any)
+    presentations: dict[str, dict[str | None, str | None]]
 
 
 class Entries(dict[Contribution, dict[str, Any]]):
@@ -60,7 +64,8 @@ class Entries(dict[Contribution, dict[str, Any]]):
 
 def _tables(kb: KnowledgeBase) -> ReportTables:
     tests = {t.id: {"test": t.id, "name": t.name, **({"loinc": t.loinc} if t.loinc else {})} for t in kb.tests.values()}
-    return ReportTables({}, Entries(kb), tests)  # causes are filled as shown: thousands of causes show few
+    presentations = {c.id: {None: None, **{p.id: p.name for p in c.presentations}} for c in kb.causes.values() if c.presentations}
+    return ReportTables({}, Entries(kb), tests, presentations)  # causes are filled as shown: thousands of causes show few
 
 
 def _cause_fields(kb: KnowledgeBase, cause_id: str) -> tuple[str, str, str, tuple[str, ...]]:
@@ -74,7 +79,7 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     Parts that depend only on the knowledge base are built once (`_tables`) and
     copied, so callers may modify the result freely.
     """
-    causes, entries, tests = kb.derived(_tables)
+    causes, entries, tests, mixed = kb.derived(_tables)
     case = assessment.case
     differential = []
     for rank, scored in enumerate(assessment.shown, start=1):
@@ -84,21 +89,22 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
             fields = causes[cause_id] = _cause_fields(kb, cause_id)
         name, urgency, mechanism, workup = fields
         raising, lowering = split(scored.contributions)  # as scored.supporting and scored.opposing
-        differential.append(
-            {
-                "rank": rank,
-                "id": cause_id,
-                "name": name,
-                "probability": round(scored.posterior, 4) + 0.0,  # as _round: inline, this runs for every row
-                "prior": round(scored.prior, 4) + 0.0,
-                "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
-                "urgency": urgency,
-                "mechanism": mechanism,
-                "for": [entries[part].copy() for part in raising],
-                "against": [entries[part].copy() for part in lowering],
-                "workup": list(workup),
-            }
-        )
+        row = {
+            "rank": rank,
+            "id": cause_id,
+            "name": name,
+            "probability": round(scored.posterior, 4) + 0.0,  # as _round: inline, this runs for every row
+            "prior": round(scored.prior, 4) + 0.0,
+            "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scored.prior_factors],
+            "urgency": urgency,
+            "mechanism": mechanism,
+            "for": [entries[part].copy() for part in raising],
+            "against": [entries[part].copy() for part in lowering],
+            "workup": list(workup),
+        }
+        if mixed and cause_id in mixed:
+            row = with_presentation(row, scored.presentation, mixed[cause_id][scored.presentation])
+        differential.append(row)
     result: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     if case.id is not None:
         result["id"] = case.id
@@ -128,6 +134,15 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     result["workup_plan"] = workup_plan
     result["disclaimer"] = DISCLAIMER
     return result
+
+
+def with_presentation(row: dict[str, Any], presentation: str | None, name: str | None) -> dict[str, Any]:
+    """A differential row of a cause with presentations: the presentation whose reasons it shows
+    (its id and name; None for the typical one), after "mechanism", before the reasons."""
+    keys = list(row)
+    at = keys.index("for")
+    head = {key: row[key] for key in keys[:at]}
+    return head | {"presentation": presentation, "presentation_name": name} | {key: row[key] for key in keys[at:]}
 
 
 def in_sentence(label: str) -> str:
@@ -203,6 +218,12 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             }
             for link in links
         ],
+        # only for a cause with presentations: the card of one without is as it was
+        **(
+            {"typical_share": _round(cause.weights[0], 6), "presentations": presentations_part(kb, cause)}
+            if cause.presentations
+            else {}
+        ),
         "red_flags": [red_flag_dict(kb, f) for f in cause.red_flags],
         **mimics_part(kb, cause.id),
         "workup": [
@@ -219,6 +240,36 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
         "icd10": list(cause.icd10),
         "sources": [source_dict(s) for s in cause.sources],
     }
+
+
+def presentations_part(kb: KnowledgeBase, cause: Cause) -> list[dict[str, Any]]:
+    """A cause's presentations for its card: each with its share, what that rests on, and the
+    entries that differ from the cause's own table (with the cause's own frequency beside each,
+    `typical`, null where the cause does not list the finding)."""
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "share": p.share,
+            "source": p.source,
+            "note": p.note,
+            "findings": [
+                {
+                    "finding": link.finding,
+                    "label": kb.findings[link.finding].label,
+                    "frequency": link.frequency,
+                    "term": link.term,
+                    "typical": own.frequency if (own := cause.link(link.finding)) is not None else None,
+                    "background": kb.findings[link.finding].background,
+                    "likelihood_ratio": _round(link.frequency / kb.findings[link.finding].background, 3),
+                    "source": link.source,
+                    "note": link.note,
+                }
+                for link in sorted(p.findings, key=lambda link: (-link.frequency, link.finding))
+            ],
+        }
+        for p in cause.presentations
+    ]
 
 
 def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
@@ -245,6 +296,19 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         entry = {"cause": cause.id, "name": cause.name, "frequency": link.frequency, "term": link.term}
         listed.append(entry | ratios(link.frequency) | {"source": link.source})
     listed.sort(key=lambda entry: (-entry["likelihood_ratio"], entry["cause"]))
+    # the presentations that list the finding themselves (a key only when some do: the card of a
+    # knowledge base without presentations is as it was)
+    presentations: list[dict[str, Any]] = [
+        {"cause": cause.id, "presentation": p.id, "name": p.name, "share": p.share, "frequency": link.frequency}
+        | {"term": link.term}
+        | ratios(link.frequency)
+        | {"source": link.source}
+        for cause in kb.causes.values()
+        for p in cause.presentations
+        for link in p.findings
+        if link.finding == finding.id
+    ]
+    presentations.sort(key=lambda entry: (-entry["likelihood_ratio"], entry["cause"], entry["presentation"]))
     share = unexplained_share(kb.settings, finding)
     return {
         "kind": "finding",
@@ -263,6 +327,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "synonyms": list(finding.synonyms),
         "normal": list(finding.normal),
         "causes": listed,
+        **({"presentations": presentations} if presentations else {}),
         "unlisted": {
             "causes": unlisted,
             "share": share,
@@ -416,6 +481,9 @@ def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[s
 
     Posterior odds of the two = prior ratio x the product of the findings' ratios, so the
     "favours" column multiplies out to the ratio of their probabilities (a test checks it).
+    A cause with presentations shows the findings' ratios in its chosen component's table
+    (`presentation`), times `mixture_factor` = sum over k of w_k exp(L_k) / exp(L_chosen): its
+    likelihood ratio over that component's product, so the product still multiplies out.
     """
     from gutnerve import scoring
 
@@ -429,23 +497,37 @@ def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[s
     def side(cid: str) -> dict[str, Any]:
         cause = kb.causes[cid]
         scored = by_id[cid]
-        parts = {c.finding: c for c in scoring.contributions(kb, cause, assessment.case)}
-        return {
+        # the component the differential's row names (scoring chose it), so the two agree
+        component = 0 if scored.presentation is None else 1 + [p.id for p in cause.presentations].index(scored.presentation)
+        parts = {c.finding: c for c in scoring.contributions(kb, cause, counted, component)}
+        result = {
             "id": cid,
             "name": cause.name,
             "rank": rank[cid],
             "probability": _round(scored.posterior),
             "prior": _round(scored.prior),
             "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scoring.prior_weight(cause, counted)[1]],
-            "findings": [_why_finding(kb, cause, f, f in counted.present, parts.get(f)) for f in reported],
+            "findings": [_why_finding(kb, cause, f, f in counted.present, parts.get(f), component) for f in reported],
         }
+        if cause.presentations:  # the findings are those of one component: the mixture's factor completes them
+            values = scoring.component_scores(kb, cause, counted)
+            best = values[component]
+            mixture = cause.weights[component] * math.fsum(math.exp(value - best) for value in values)
+            presentation = cause.presentation_id(component)
+            result["presentation"] = presentation
+            result["presentation_name"] = None if presentation is None else cause.presentations[component - 1].name
+            result["mixture_factor"] = _round(mixture, 4)
+        return result
 
     return {"cause": side(cause_id), "versus": side(rival) if rival is not None else None}
 
 
-def _why_finding(kb: KnowledgeBase, cause: Cause, finding_id: str, present: bool, part: Contribution | None) -> dict[str, Any]:
-    """One reported finding's weight for one cause, with where its frequency comes from."""
-    link = cause.link(finding_id)
+def _why_finding(
+    kb: KnowledgeBase, cause: Cause, finding_id: str, present: bool, part: Contribution | None, component: int = 0
+) -> dict[str, Any]:
+    """One reported finding's weight for one cause (in one component's table), with where its
+    frequency comes from."""
+    link = cause.component_link(component, finding_id)
     entry: dict[str, Any] = {
         "finding": finding_id,
         "label": kb.findings[finding_id].label,

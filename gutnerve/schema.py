@@ -50,6 +50,15 @@ def case_schema(kb: KnowledgeBase) -> dict[str, Any]:
 
 def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
     finding_ids, cause_ids, test_ids = list(kb.findings), list(kb.causes), list(kb.tests)
+    presentation_ids = sorted({p.id for cause in kb.causes.values() for p in cause.presentations})
+    presentation = {
+        "presentation": {
+            "enum": [*presentation_ids, None],
+            "description": "only for a cause with presentations: the one whose reasons are shown "
+            "(largest posterior weight for the case); null: the cause's own, typical, table",
+        },
+        "presentation_name": {"type": ["string", "null"], "description": "the name of that presentation"},
+    }
     levels = list(kb.settings.triage_levels)
     probability = {"type": "number", "minimum": 0, "maximum": 1}
     evidence = _object(
@@ -79,6 +88,7 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
             },
             "urgency": {"enum": levels},
             "mechanism": {"type": "string"},
+            **presentation,
             "for": {"type": "array", "items": evidence},
             "against": {"type": "array", "items": evidence},
             "workup": {"type": "array", "items": {"type": "string"}, "description": "first-line tests of this cause"},
@@ -111,6 +121,13 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
             "prior": probability,
             "prior_factors": row["properties"]["prior_factors"],
             "findings": {"type": "array", "items": why_finding, "description": "each counted finding, in the case's order"},
+            **presentation,
+            "mixture_factor": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "description": "only for a cause with presentations: its likelihood ratio over the product of its "
+                "findings' ratios in the presentation shown",
+            },
         },
         ("id", "name", "rank", "probability", "prior", "prior_factors", "findings"),
     )

@@ -17,6 +17,18 @@ which is Bayes' rule with findings taken as independent given the cause.
 A reported finding that another reported finding entails (knowledge base
 `implies`: foot drop is leg weakness) carries no news of its own and is
 counted once, through the more specific one (`nested`).
+
+A cause with clinically distinct presentations (`presentations` in its file) is a
+mixture: component 0 is its own table, with weight 1 - the presentations' shares,
+and component k its table with presentation k's entries replacing or adding to it,
+with weight share(k). With L_k(c) the sum above for component k's table,
+
+    score(c)      = ln(prior weight of c) + ln sum over k of exp(ln w_k + L_k(c))
+
+(a log-sum-exp, taken from its largest term). Each component is scored as a column
+of its own beside the causes' (`Tables.mixtures`), and its columns are folded into
+the cause's before normalising (`_fold`). The explanation shown is that of the
+component of largest posterior weight w_k exp(L_k) (ties: the lowest k).
 docs/method.md works one example through by hand; tests/test_scoring.py
 reproduces it value by value.
 
@@ -71,14 +83,27 @@ DENSE_CAUSES = 100
 
 
 class Evidence(NamedTuple):
-    """What one finding, reported one way (present or known absent), says about each cause."""
+    """What one finding, reported one way (present or known absent), says about each cause.
 
-    terms: Terms  # (cause index, ln LR - unexplained weight) for each cause that lists the finding
+    Indexed by column: a cause's index, then one column for each presentation of a
+    mixture cause (`Tables.owners`); with no presentations, the columns are the causes."""
+
+    terms: Terms  # (column, ln LR - unexplained weight) for each column that lists the finding
     offset: float  # ln LR of a cause that does not list the finding (0.0 when neutral)
-    row: tuple[float, ...]  # ln LR of every cause in order (empty unless tables.dense)
-    # each cause's explanation, by cause index: its own where it lists the finding, else the
+    row: tuple[float, ...]  # ln LR of every column in order (empty unless tables.dense)
+    # each column's explanation: its own where it lists the finding, else the
     # unexplained one (None where that is neutral: not shown)
     shown: Sequence[Contribution | None]
+
+
+class Mixture(NamedTuple):
+    """A cause with presentations, as scoring folds its components' columns."""
+
+    cause: int  # its index
+    columns: tuple[int, ...]  # component k -> its column (component 0's is the cause's index)
+    log_weights: tuple[float, ...]  # ln w_k
+    presentations: tuple[str | None, ...]  # component k -> its presentation id (None: the typical one)
+    prior_choice: int  # the component of largest weight (the first of equals): chosen when no finding differs
 
 
 class _Shown(Sequence[Contribution | None]):
@@ -113,6 +138,7 @@ class PriorTable(NamedTuple):
     odds: list[float]  # exp(logs - shift)
     total: float  # fsum(odds)
     order: list[int]  # cause indices by falling prior (ties by id)
+    start: list[float]  # ln prior weight of each column: its cause's (`logs` itself when no cause has presentations)
 
 
 AgeSex = tuple[int | None, str | None]
@@ -127,6 +153,9 @@ class Tables(NamedTuple):
     sex_terms: dict[str, Terms]  # sex -> ln factors
     dense: bool  # score with full rows (few causes) or sparse terms (many)
     nesting: Nesting
+    width: int  # columns: the causes, then the presentations of the mixture causes
+    owners: tuple[tuple[int, int], ...]  # column - causes -> (cause index, component), for the presentation columns
+    mixtures: tuple[Mixture, ...]  # the causes with presentations, by index (empty: none has any)
     # Filled as cases need them (a single assess on a knowledge base of thousands of causes
     # needs only its own few findings):
     # finding -> its evidence when present and when known absent (see `evidence`)
@@ -147,6 +176,18 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         for sex, factor in cause.prior.sex:
             if factor != 1.0:
                 sex_terms.setdefault(sex, []).append((index, math.log(factor)))
+    owners: list[tuple[int, int]] = []
+    mixtures: list[Mixture] = []
+    for index, cause in enumerate(causes):
+        if cause.presentations:
+            columns = [index]
+            for component in range(1, cause.components):
+                columns.append(len(causes) + len(owners))
+                owners.append((index, component))
+            log_weights = tuple(math.log(weight) for weight in cause.weights)
+            ids = tuple(cause.presentation_id(k) for k in range(cause.components))
+            best = max(range(len(log_weights)), key=log_weights.__getitem__)  # the first of equals
+            mixtures.append(Mixture(index, tuple(columns), log_weights, ids, best))
     return Tables(
         cause_ids=tuple(c.id for c in causes),
         log_prior=tuple(math.log(c.prior.weight) for c in causes),
@@ -154,6 +195,9 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         sex_terms={sex: tuple(terms) for sex, terms in sex_terms.items()},
         dense=len(causes) <= DENSE_CAUSES,
         nesting=_nesting(kb),
+        width=len(causes) + len(owners),
+        owners=tuple(owners),
+        mixtures=tuple(mixtures),
         by_finding={},
         priors={},
         factors={},
@@ -168,14 +212,21 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
         background = kb.findings[finding_id].background
         share = unexplained_share(kb.settings, kb.findings[finding_id])
         sides: list[Evidence] = []
+        causes = list(kb.causes.values())
+        count = tables.width
         for present in (True, False):
             reference = background if present else 1.0 - background
             parts: dict[int, Contribution] = {}
-            for index, cause in enumerate(kb.causes.values()):
+            for index, cause in enumerate(causes):
                 link = cause.link(finding_id)
                 if link is not None:
                     likelihood = link.frequency if present else 1.0 - link.frequency
                     parts[index] = Contribution(finding_id, present, likelihood, reference, math.log(likelihood / reference))
+            for column, (index, component) in enumerate(tables.owners, start=len(causes)):
+                link = causes[index].component_link(component, finding_id)
+                if link is not None:
+                    likelihood = link.frequency if present else 1.0 - link.frequency
+                    parts[column] = Contribution(finding_id, present, likelihood, reference, math.log(likelihood / reference))
             unexplained = None
             offset = 0.0
             if share != 1.0:  # a cause that does not list the finding does not explain it
@@ -185,7 +236,6 @@ def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Eviden
             # sparse terms are relative to the unexplained weight, which every cause not listed
             # shares: a constant the posteriors do not see (it is added back to the log scores)
             terms = tuple((index, part.weight - offset) for index, part in parts.items())
-            count = len(tables.cause_ids)
             if tables.dense:
                 row = tuple(parts[i].weight if i in parts else offset for i in range(count))
                 shown: Sequence[Contribution | None] = tuple(parts.get(i, unexplained) for i in range(count))
@@ -274,14 +324,24 @@ def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ..
     return weight, tuple(factors)
 
 
-def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribution, ...]:
+def contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int | None = None) -> tuple[Contribution, ...]:
     """ln LR of each reported finding that the cause lists, and of those it does not explain
-    (unless model.yaml `unexplained` is 1, which makes them neutral and unshown)."""
-    result: list[Contribution] = []
+    (unless model.yaml `unexplained` is 1, which makes them neutral and unshown).
+
+    For a cause with presentations, those of one component's table: `component`, else the
+    one of largest posterior weight for the case (`chosen_component`)."""
     case = counted(kb, case)
+    if component is None:
+        component = chosen_component(kb, cause, case) if cause.presentations else 0
+    return _contributions(kb, cause, case, component)
+
+
+def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int) -> tuple[Contribution, ...]:
+    """`contributions` of one component's table, for a case already `counted`."""
+    result: list[Contribution] = []
     for finding_id in sorted(case.present | case.absent):
         share = unexplained_share(kb.settings, kb.findings[finding_id])
-        link = cause.link(finding_id)
+        link = cause.component_link(component, finding_id)
         if link is None and share == 1.0:
             continue  # an unlisted finding is neutral
         present = finding_id in case.present
@@ -292,6 +352,45 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[Contribu
         weight = math.log(likelihood / reference)
         result.append(Contribution(finding_id, present, likelihood, reference, weight, explained=link is not None))
     return tuple(result)
+
+
+def component_scores(kb: KnowledgeBase, cause: Cause, case: Case) -> list[float]:
+    """ln w_k + L_k(c) of each component of the cause: its weight times the product of the
+    likelihood ratios of its table (component 0 alone, with weight 1, for a cause without
+    presentations)."""
+    case = counted(kb, case)
+    return [
+        math.log(weight) + math.fsum(part.weight for part in _contributions(kb, cause, case, component))
+        for component, weight in enumerate(cause.weights)
+    ]
+
+
+def chosen_component(kb: KnowledgeBase, cause: Cause, case: Case) -> int:
+    """The component of largest posterior weight w_k exp(L_k) for the case (the lowest of
+    equals): the one whose contributions explain the cause."""
+    if not cause.presentations:
+        return 0
+    values = component_scores(kb, cause, case)
+    return values.index(max(values))
+
+
+def log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
+    """ln of the cause's likelihood ratio for the case's counted findings: the sum of their
+    weights, or for a cause with presentations ln sum over k of w_k exp(L_k)."""
+    if not cause.presentations:
+        return math.fsum(part.weight for part in contributions(kb, cause, case))
+    return log_sum_exp(component_scores(kb, cause, case))[0]
+
+
+def log_sum_exp(values: Sequence[float]) -> tuple[float, int]:
+    """(ln sum of exp(values), the index of the largest value, the first of equals), taken from
+    the largest so nothing overflows. Added in order, one rounding a step: the accelerator
+    (gutnerve/_speedups.c, `fold`) does the same operations in the same order."""
+    peak = max(values)
+    total = 0.0
+    for value in values:
+        total += math.exp(value - peak)
+    return peak + math.log(total), values.index(peak)
 
 
 def log_priors(tables: Tables, case: Case) -> list[float]:
@@ -324,7 +423,8 @@ def _priors(kb: KnowledgeBase, case: Case) -> PriorTable:
         shift = max(logs)
         odds = [math.exp(value - shift) for value in logs]
         order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
-        table = tables.priors[key] = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), order)
+        start = logs + [logs[index] for index, _ in tables.owners] if tables.owners else logs
+        table = tables.priors[key] = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), order, start)
     return table
 
 
@@ -352,35 +452,72 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     logs: Sequence[float]
     posterior: Sequence[float]
     order: Sequence[int]
+    chosen: dict[int, int] = {}  # cause index -> the column of its chosen component (mixture causes)
     if tables.dense:
-        rows: Iterable[float] = base.logs
+        rows: Iterable[float] = base.start
         for side in reported:  # chained lazily: one list at the end, the same sums in the same order
             rows = map(operator.add, rows, side.row)
         full = list(rows)
+        if tables.mixtures:
+            full = _fold(tables, full, chosen)
         logs, posterior = full, _normalise(full)
         order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
     else:
-        logs, posterior, order = _sparse_or_full(base, reported)
+        logs, posterior, order = _sparse_or_full(base, reported, tables, chosen)
     ids = tables.cause_ids
     # each cause's explanation lists the reported findings it lists, by finding id
     explained = [side.shown for _, side in sorted(zip(present + absent, reported, strict=True))]
     factors = tables.factors.setdefault((case.age, case.sex), {})  # filled as causes are shown
+    shown = range(len(ids) if detail is None else min(detail, len(ids)))
     detailed = []
-    for rank in range(len(ids) if detail is None else min(detail, len(ids))):
+    if not tables.mixtures:  # the usual case, kept lean: each cause is explained by its own column
+        for rank in shown:
+            i = order[rank]
+            parts = tuple(filter(None, map(operator.itemgetter(i), explained)))  # None: not shown (neutral)
+            if i not in factors:
+                factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
+            detailed.append(_record(ScoredCause, (ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts, None)))
+        return Ranked(ids, base.prior, logs, posterior, order, detailed)
+    named = _named(tables, chosen)
+    for rank in shown:  # a mixture cause is explained by its chosen component's column
         i = order[rank]
-        parts = tuple(filter(None, map(operator.itemgetter(i), explained)))  # None: not shown (neutral)
+        parts = tuple(filter(None, map(operator.itemgetter(chosen.get(i, i)), explained)))
         if i not in factors:
             factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
-        detailed.append(_record(ScoredCause, (ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts)))
-    return Ranked(ids, base.prior, logs, posterior, order, detailed)
+        record = (ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts, named.get(i))
+        detailed.append(_record(ScoredCause, record))
+    return Ranked(ids, base.prior, logs, posterior, order, detailed, presentations=named)
 
 
-def _sparse_or_full(base: PriorTable, reported: list[Evidence]) -> tuple[Sequence[float], Sequence[float], Sequence[int]]:
-    """(logs, posteriors, order) from the causes the reported findings touch."""
+def _fold(tables: Tables, full: list[float], chosen: dict[int, int]) -> list[float]:
+    """The causes' log scores from the columns' (length `tables.width`): each mixture cause's
+    components folded into it by log-sum-exp (ln w_k + its column), the column of the largest
+    term recorded in `chosen`."""
+    logs = full[: len(tables.cause_ids)]
+    for mixture in tables.mixtures:
+        values = [full[column] + log_weight for column, log_weight in zip(mixture.columns, mixture.log_weights, strict=True)]
+        logs[mixture.cause], best = log_sum_exp(values)
+        chosen[mixture.cause] = mixture.columns[best]
+    return logs
+
+
+def _named(tables: Tables, chosen: dict[int, int]) -> dict[int, str | None]:
+    """Cause index -> the presentation id of its chosen component (None: the typical one)."""
+    return {m.cause: m.presentations[m.columns.index(chosen[m.cause])] for m in tables.mixtures}
+
+
+def _sparse_or_full(
+    base: PriorTable, reported: list[Evidence], tables: Tables, chosen: dict[int, int]
+) -> tuple[Sequence[float], Sequence[float], Sequence[int]]:
+    """(logs, posteriors, order) from the causes the reported findings touch (the column of each
+    mixture cause's chosen component into `chosen`)."""
     touched: dict[int, float] = {}
+    start = base.start
     for side in reported:
         for index, weight in side.terms:
-            touched[index] = touched.get(index, base.logs[index]) + weight
+            touched[index] = touched.get(index, start[index]) + weight
+    if tables.mixtures:
+        _fold_touched(tables, start, touched, chosen)
     offset = math.fsum(side.offset for side in reported)  # what every cause gets for unexplained findings
     sparse = _sparse(base, touched)
     if sparse is not None:
@@ -391,6 +528,22 @@ def _sparse_or_full(base: PriorTable, reported: list[Evidence]) -> tuple[Sequenc
         full[index] = value
     order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
     return [value + offset for value in full] if offset else full, _normalise(full), order
+
+
+def _fold_touched(tables: Tables, start: list[float], touched: dict[int, float], chosen: dict[int, int]) -> None:
+    """`_fold` for the sparse path: a mixture cause none of whose columns a finding touched
+    keeps its prior (every component moved alike) and its component of largest weight."""
+    causes = len(tables.cause_ids)
+    for mixture in tables.mixtures:
+        columns = mixture.columns
+        if any(column in touched for column in columns):
+            values = [touched.get(c, start[c]) + w for c, w in zip(columns, mixture.log_weights, strict=True)]
+            touched[mixture.cause], best = log_sum_exp(values)
+        else:
+            best = mixture.prior_choice
+        chosen[mixture.cause] = columns[best]
+    for column in [column for column in touched if column >= causes]:
+        del touched[column]
 
 
 def _sparse(base: PriorTable, touched: dict[int, float]) -> tuple[Sequence[float], Sequence[float], Sequence[int]] | None:

@@ -134,3 +134,21 @@ def test_the_command_prints_the_table(capsys, tmp_path):
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "| tables | top-1 | top-3 | top-5 |"
     assert "| in-sample, strength 2 |" in out and "| leave-one-out, strength 2 |" in out
+
+
+def test_a_cause_with_presentations_learns_its_typical_table_only():
+    """tests/fixtures/mix-kb: small-fiber neuropathy's presentation overrides diarrhoea and weight
+    loss; learning changes the cause's own table, keeps the presentation, and the presentation
+    takes the learned values of the findings it does not list."""
+    from gutnerve.knowledge import load
+
+    mix = load(MINI_KB.parent / "mix-kb", use_cache=False)
+    tally = ceiling.counts(VIGNETTES, cases(mix))
+    fitted = ceiling.learned(mix, tally, 1.0)
+    before, after = mix.causes["small-fiber-neuropathy"], fitted.causes["small-fiber-neuropathy"]
+    assert after.presentations == before.presentations
+    assert after.link("burning-feet").frequency == pytest.approx((before.link("burning-feet").frequency + 2) / 3)
+    assert after.component_link(1, "burning-feet") == after.link("burning-feet")  # inherited, learned
+    assert after.component_link(1, "diarrhea") == before.component_link(1, "diarrhea")  # the presentation's own
+    rows = ceiling.table(mix, VIGNETTES, strengths=(1.0,))
+    assert [r.label for r in rows] == ["shipped knowledge base", "in-sample, strength 1", "leave-one-out, strength 1"]

@@ -11,7 +11,9 @@ import pytest
 from gutnerve import assess, make_case
 from gutnerve.scoring import contributions, prior_weight, score
 
-from .conftest import synthetic_kb
+from .conftest import MINI_KB, synthetic_kb
+
+MIX_KB = MINI_KB.parent / "mix-kb"
 
 DOC = Path(__file__).parent.parent / "docs" / "method.md"
 
@@ -43,6 +45,36 @@ def test_worked_example(mini_kb):
     assert weights == pytest.approx(expected_weights, abs=1e-4)
     assert [sfn.log_score, ibs.log_score, b12.log_score] == pytest.approx([2.8700, 3.6372, 0.5614], abs=1e-4)
     assert [sfn.posterior, ibs.posterior, b12.posterior] == pytest.approx([0.3074, 0.6620, 0.0306], abs=1e-4)
+
+
+def test_worked_mixture_example():
+    """Every number of the mixture example in docs/method.md (tests/fixtures/mix-kb: the mini
+    knowledge base with one presentation of small-fiber neuropathy), value by value."""
+    from gutnerve.knowledge import load
+    from gutnerve.scoring import component_scores
+
+    kb = load(MIX_KB, use_cache=False)
+    case = make_case(kb, ["burning-feet", "diarrhea", "weight-loss"])
+    sfn = kb.causes["small-fiber-neuropathy"]
+    assert sfn.weights == pytest.approx((0.8, 0.2))
+    # ln w_k + L_k: ln 0.8 + ln(4.5 x 0.425 x 1.7) and ln 0.2 + ln(4.5 x 1.375 x 5.5)
+    typical, dysmotility = component_scores(kb, sfn, case)
+    assert typical == pytest.approx(math.log(0.8) + 1.1790, abs=1e-4)
+    assert dysmotility == pytest.approx(math.log(0.2) + 3.5273, abs=1e-4)
+    assert [math.exp(typical), math.exp(dysmotility)] == pytest.approx([2.6010, 6.8063], abs=1e-4)
+    result = by_id(assess(kb, present=["burning-feet", "diarrhea", "weight-loss"]))
+    mixed, ibs, b12 = result["small-fiber-neuropathy"], result["ibs-pain-sensitization"], result["vitamin-b12-deficiency"]
+    assert [mixed.log_score, ibs.log_score, b12.log_score] == pytest.approx([4.5441, 2.1708, 2.9593], abs=1e-4)
+    assert [mixed.posterior, ibs.posterior, b12.posterior] == pytest.approx([0.7703, 0.0718, 0.1579], abs=1e-4)
+    # the explanation is the presentation's (6.8063 > 2.6010): its diarrhoea and weight loss
+    assert mixed.presentation == "with-gut-dysmotility"
+    assert (ibs.presentation, b12.presentation) == (None, None)
+    weights = {c.finding: c.weight for c in mixed.contributions}
+    assert weights == pytest.approx({"burning-feet": 1.5041, "diarrhea": 0.3185, "weight-loss": 1.7047}, abs=1e-4)
+    # the presentation's share of the cause's posterior, 6.8063 / 9.4073
+    assert math.exp(dysmotility) / (math.exp(typical) + math.exp(dysmotility)) == pytest.approx(0.7235, abs=1e-4)
+    text = DOC.read_text()
+    assert re.search(r"\*\*0\.7703\*\*.*\*\*0\.0718\*\*.*\*\*0\.1579\*\*", text)
 
 
 def test_worked_example_numbers_are_the_ones_in_the_doc():
@@ -179,7 +211,7 @@ def test_sparse_normaliser_matches_a_full_recomputation(moved, takes_sparse_path
     logs = [10.0] + [0.0] * 15  # cause 0 holds nearly all the prior mass
     shift = max(logs)
     odds = [math.exp(v - shift) for v in logs]
-    base = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), sorted(range(16), key=lambda i: -logs[i]))
+    base = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), sorted(range(16), key=lambda i: -logs[i]), logs)
     sparse = _sparse(base, moved)
     assert (sparse is not None) == takes_sparse_path
     if sparse is None:

@@ -89,6 +89,14 @@ def reasons(items: list[dict[str, Any]]) -> list[str]:
     return shown
 
 
+def for_lines(row: dict[str, Any]) -> list[str]:
+    """A differential row's reasons for the cause, opened by the presentation they are those of
+    ("as diabetic amyotrophy") when it is one of the cause's presentations."""
+    lines = reasons(row["for"])
+    name = row.get("presentation_name")
+    return [f"as {in_sentence(name)}", *lines] if name else lines
+
+
 def said(item: dict[str, Any]) -> str:
     """A reported finding as said: its label if present, "no <label>" if known absent."""
     return item["label"] if item["present"] else f"no {in_sentence(item['label'])}"
@@ -159,6 +167,9 @@ def why_lines(why: dict[str, Any]) -> list[str]:
         cells = [_why_cell(side["findings"][number]) for side in sides]
         ratios = [side["findings"][number]["likelihood_ratio"] for side in sides]
         rows.append([said(item), *cells, favours(ratios[0], ratios[1] if versus else 0.0)])
+    if any("mixture_factor" in side for side in sides):  # a cause with presentations: its mixture's factor
+        factors = [side.get("mixture_factor", 1.0) for side in sides]
+        rows.append(["presentations", *map(_mixture_cell, sides), favours(factors[0], factors[1] if versus else 0.0)])
     if versus is not None:
         rows.append(
             [
@@ -192,6 +203,13 @@ def ask_lines(ask: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _mixture_cell(side: dict[str, Any]) -> str:
+    if "mixture_factor" not in side:
+        return "-"
+    shown = f"shown as {side['presentation']}" if side["presentation"] else "shown as typical"
+    return f"x{side['mixture_factor']:.3g} (mixture, {shown})"
+
+
 def _why_cell(item: dict[str, Any]) -> str:
     if "likelihood" not in item:
         return "LR 1 (not listed: neutral)"
@@ -222,7 +240,7 @@ def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
             str(row["rank"]),
             _md_cell(row["name"]),
             f"{row['probability']:.1%}",
-            _md_cell("; ".join(reasons(row["for"])) or "-"),
+            _md_cell("; ".join(for_lines(row)) or "-"),
             _md_cell("; ".join(reasons(row["against"])) or "-"),
             _md_cell("; ".join(row["workup"][:2])),
         ]

@@ -19,6 +19,7 @@ from rich.text import Text
 from gutnerve.render.formats import (
     ask_lines,
     case_lines,
+    for_lines,
     frequency,
     implied_lines,
     percent,
@@ -85,7 +86,7 @@ def assessment(
             str(row["rank"]),
             row["name"],
             f"{bar(row['probability'])} {row['probability']:6.1%}",
-            "\n".join(reasons(row["for"])) or "-",
+            "\n".join(for_lines(row)) or "-",
             "\n".join(reasons(row["against"])) or "-",
             "\n".join(row["workup"][:2]),
         )
@@ -149,6 +150,8 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     for f in card["findings"]:
         findings.add_row(f["label"], frequency(f), percent(f["background"]), ratio(f["likelihood_ratio"]), f["source"])
     items: list[RenderableType] = [head, Text(card["summary"]), facts, findings]
+    if card.get("presentations"):
+        items.append(presentation_lines(card))
     if card["red_flags"]:
         flags = Text("Red flags\n", style="bold red")
         for flag in card["red_flags"]:
@@ -162,6 +165,18 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     items += [work, Text("Management: ", style="bold") + Text(card["management"])]
     items += [_sources(card["sources"]), Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
+
+
+def presentation_lines(card: dict[str, Any]) -> Text:
+    """A cause's presentations: each with its share and what it rests on, and the findings in
+    which it differs from the cause's own (typical) table."""
+    text = Text(f"Presentations (scored as a mixture; the typical table above: {percent(card['typical_share'])})\n", style="bold")
+    for p in card["presentations"]:
+        text.append(f"- {p['name']} ({p['id']}): {percent(p['share'])} of cases [{p['source']}]\n", style="")
+        for f in p["findings"]:
+            typical = "not listed" if f["typical"] is None else percent(f["typical"])
+            text.append(f"    {f['label']}: {percent(f['frequency'])} (typical {typical}) [{f['source']}]\n", style="")
+    return text
 
 
 def prior_adjustments(prior: dict[str, Any]) -> str:
@@ -209,6 +224,16 @@ def finding_card(card: dict[str, Any], style: Style) -> str:
             entry["source"],
         )
     items.append(table)
+    if card.get("presentations"):  # the causes' presentations that list it themselves
+        lines = Text("In the causes' presentations (scored as part of their cause's mixture)\n", style="bold")
+        for entry in card["presentations"]:
+            lines.append(
+                f"- {entry['name']} ({entry['cause']}, {percent(entry['share'])} of its cases): "
+                f"{percent(entry['frequency'])}, LR {ratio(entry['likelihood_ratio'])} if present, "
+                f"{ratio(entry['likelihood_ratio_absent'])} if absent [{entry['source']}]\n",
+                style="",
+            )
+        items.append(lines)
     unlisted = card["unlisted"]
     if unlisted["causes"]:
         effect = (
