@@ -33,18 +33,23 @@ def every_side(kb: KnowledgeBase):
 
 
 def test_each_findings_evidence_is_the_reference_explanation_for_every_cause(shipped):
-    """For every finding, reported either way, and every cause: the compiled column gives the
-    contribution `scoring.contributions` computes for that cause, and the dense row its weight."""
+    """For every finding, reported either way, and every column (a cause's own table, then each
+    presentation's): the compiled column gives the contribution `scoring.contributions` computes
+    for that component of its cause, and the dense row its weight."""
     tables = compile_tables(shipped)
     assert tables.dense  # the shipped knowledge base is scored with full rows
+    causes = list(shipped.causes.values())
+    columns = [(cause, 0) for cause in causes] + [(causes[index], component) for index, component in tables.owners]
+    assert tables.owners  # the shipped knowledge base has presentations: their columns are checked too
     for finding, present in every_side(shipped):
         side = evidence(shipped, tables, finding)[0 if present else 1]
         case = make_case(shipped, [finding] if present else [], [] if present else [finding])
-        for index, cause in enumerate(shipped.causes.values()):
-            reference = contributions(shipped, cause, case)
-            assert side.shown[index] == (reference[0] if reference else None), (finding, present, cause.id)
+        for column, (cause, component) in enumerate(columns):
+            reference = contributions(shipped, cause, case, component)
+            where = (finding, present, cause.id, cause.presentation_id(component))
+            assert side.shown[column] == (reference[0] if reference else None), where
             weight = reference[0].weight if reference else 0.0
-            assert side.row[index] == weight, (finding, present, cause.id)
+            assert side.row[column] == weight, where
 
 
 def test_each_for_against_entry_is_built_from_the_causes_own_numbers(shipped):

@@ -482,6 +482,7 @@ def test_no_memory_grows_on_error_paths(shipped):
     compiled = fastline.accelerator(shipped)
     assert compiled is not None
     dense, count = compiled.dense, len(compiled.cause_ids)
+    width = compile_tables(shipped).width  # the prior's logs have a column per cause and presentation
     rows = tuple(compiled.present[f] for f in sorted(shipped.findings))  # 85 rows: allocated
     index, _ = compiled.priors[None, None]
     post, order = [1.0 / count] * count, list(range(count))
@@ -501,7 +502,7 @@ def test_no_memory_grows_on_error_paths(shipped):
         with pytest.raises(ValueError):
             speedups.fsum([*spread, math.inf])
         with pytest.raises(TypeError):
-            dense.add_prior([0.0] * count, [0.0] * (count - 1) + ["x"], (b"[]",) * count)
+            dense.add_prior([0.0] * width, [0.0] * (count - 1) + ["x"], (b"[]",) * count)
 
     for _ in range(20):
         fail_everywhere()

@@ -366,9 +366,17 @@ def test_nesting_is_checked_in_every_component(tmp_path):
     assert not any("small-fiber-neuropathy`: `diarrhea`" in m for m in messages), messages
 
 
-def test_the_shipped_knowledge_base_validates_with_presentations_unused(kb):
-    assert not any(cause.presentations for cause in kb.causes.values())
-    assert edit(kb.causes["diabetic-neuropathy"]).weights == (1.0,)
+def test_the_shipped_knowledge_base_uses_presentations_and_validates(kb):
+    """The shipped causes with presentations: each mixture's weights are a distribution whose
+    typical component keeps most of it (the cause's own table is its commonest form), and the
+    validator passes them all."""
+    mixed = [cause for cause in kb.causes.values() if cause.presentations]
+    assert len(mixed) >= 10
+    for cause in mixed:
+        assert math.fsum(cause.weights) == pytest.approx(1.0, abs=1e-12), cause.id
+        assert cause.weights[0] == max(cause.weights) and all(0 < w < 1 for w in cause.weights), cause.id
+    assert validate(Path(kb.root)) == []
+    assert edit(kb.causes["appendicitis"]).weights == (1.0,)  # a cause without presentations
 
 
 # --------------------------------------------------------------------------

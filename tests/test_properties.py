@@ -34,11 +34,23 @@ KB = load()
 SHIPPED = Path(KB.root)
 FINDINGS = sorted(KB.findings)
 LEVELS = KB.settings.triage_levels
-# (cause, finding, P(finding | cause), P(finding | background)) for every finding a cause lists
+# (cause, finding, P(finding | cause), P(finding | background)) for every finding a cause lists, of
+# the causes without presentations: a finding changes those by exactly its own ln LR (a mixture
+# cause's change is a weighted blend of its components', checked by the mixture property below)
 LINKS = sorted(
     (cause.id, link.finding, link.frequency, KB.findings[link.finding].background)
     for cause in KB.causes.values()
+    if not cause.presentations
     for link in cause.findings
+)
+# (cause, finding) for every finding some component of a mixture cause lists
+MIXED = sorted(
+    {
+        (cause.id, link.finding)
+        for cause in KB.causes.values()
+        for component in range(1, cause.components)
+        for link in cause.component_findings(component)
+    }
 )
 INFORMATIVE = [link for link in LINKS if link[2] != link[3]]  # frequency != background: absence is evidence
 RAISING = [link for link in LINKS if link[2] > link[3]]  # likelihood ratio above 1 when present
@@ -160,7 +172,7 @@ def test_unknown_is_not_the_same_as_absent(link: tuple[str, str, float, float], 
     change = absent[cause] - unknown[cause]
     assert change != 0
     assert change == pytest.approx(math.log((1 - p) / (1 - b)), abs=1e-9)
-    listing = {c.id for c in KB.causes.values() if c.link(finding) is not None}
+    listing = {c.id for c in KB.causes.values() if any(c.component_link(k, finding) is not None for k in range(c.components))}
     neutral = KB.findings[finding].category in KB.settings.neutral_categories
     share = 1.0 if neutral else KB.settings.unexplained
     unexplained = math.log((1 - share * b) / (1 - b))
@@ -183,6 +195,31 @@ def test_a_present_finding_with_likelihood_ratio_above_one_never_lowers_the_caus
     after = scores(KB, {**data, "present": [*data["present"], finding]})
     assert after[cause] > before[cause]
     assert after[cause] - before[cause] == pytest.approx(math.log(p / b), abs=1e-9)
+
+
+@FAST
+@given(st.sampled_from(MIXED), st.booleans(), st.data())
+def test_a_mixture_cause_moves_by_a_blend_of_its_components_ln_likelihood_ratios(
+    pair: tuple[str, str], present: bool, draw: Any
+) -> None:
+    """For a cause with presentations, reporting one more finding moves its log score by
+    ln sum_k r_k LR_k, r_k the components' posterior weights before: a blend of the components' own
+    ln LRs for the finding, so never beyond the smallest and the largest of them."""
+    cause_id, finding = pair
+    cause = KB.causes[cause_id]
+    data = draw.draw(case_data(without=nest(finding)))
+    before = scores(KB, data)
+    side = "present" if present else "absent"
+    after = scores(KB, {**data, side: [*data[side], finding]})
+    share = 1.0 if KB.findings[finding].category in KB.settings.neutral_categories else KB.settings.unexplained
+    background = KB.findings[finding].background
+    ln_ratios = []
+    for component in range(cause.components):
+        link = cause.component_link(component, finding)
+        p = link.frequency if link is not None else share * background
+        ln_ratios.append(math.log(p / background) if present else math.log((1 - p) / (1 - background)))
+    change = after[cause_id] - before[cause_id]
+    assert min(ln_ratios) - 1e-9 <= change <= max(ln_ratios) + 1e-9
 
 
 def test_the_posterior_itself_can_fall_when_a_supporting_finding_is_added() -> None:

@@ -36,9 +36,10 @@ VIGNETTES = load_vignettes(FOLDER)
 # and three vignettes below the 60.6% / 83.7% measured after four more (eye movements, CK,
 # sodium, white cells) by the same method; top-3 to 84%, three vignettes below the 85.7% measured
 # after a third four (carpal tunnel, tetany, bone pain, lead exposure; top-1 then 61.6%, 62.1% once
-# hand symptoms were reviewed in four causes).
-TOP1_FLOOR = 0.58
-TOP3_FLOOR = 0.84
+# hand symptoms were reviewed in four causes). Raised on 2026-11-23 (session 25) to 60% / 86%,
+# five and three vignettes below the 62.6% / 87.7% measured once 14 causes had presentations.
+TOP1_FLOOR = 0.60
+TOP3_FLOOR = 0.86
 
 
 @pytest.fixture(scope="module")
