@@ -26,7 +26,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import orjson
 
 from gutnerve.model import Assessment, KnowledgeBase, PriorFactor, TriageReason, split
-from gutnerve.report import DISCLAIMER, SCHEMA_VERSION, _cause_fields, _tables, implied_dict, trigger_dicts
+from gutnerve.report import DISCLAIMER, SCHEMA_VERSION, _cause_fields, _tables, implied_dict, shown_urgency, trigger_dicts
 
 _dumps: Callable[[Any], bytes] = orjson.dumps
 
@@ -112,7 +112,9 @@ def pieces(kb: KnowledgeBase) -> Pieces:
     def middle(key: tuple[str, str | None]) -> bytes:
         cause_id, presentation = key
         named = b',"presentation":' + _dumps(presentation) + b',"presentation_name":' + _dumps(mixed[cause_id][presentation])
-        return cause(cause_id)[1][: -len(b',"for":[')] + named + b',"for":['
+        urgency = shown_urgency(kb.causes[cause_id], presentation)
+        _, _, mechanism, _ = _cause_fields(kb, cause_id)
+        return b',"urgency":' + _dumps(urgency) + b',"mechanism":' + _dumps(mechanism) + named + b',"for":['
 
     mixed = tables.presentations
 

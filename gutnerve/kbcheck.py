@@ -592,7 +592,8 @@ class Builder:
         result: list[Presentation] = []
         seen: set[str] = set()
         for spec in data:
-            if not self.mapping(spec, f"{what}: presentation", ("id", "name", "share", "source", "findings"), ("note",)):
+            optional = ("note", "urgency", "urgency_basis", "urgency_note")
+            if not self.mapping(spec, f"{what}: presentation", ("id", "name", "share", "source", "findings"), optional):
                 continue
             pid = self.ident(spec["id"], f"{what}: presentation id", spec, "id")
             where = f"{what}, presentation `{pid}`"
@@ -613,7 +614,8 @@ class Builder:
                     "share",
                 )
             links = self.links(spec["findings"], where, settings, findings, sources, minimum=1)
-            result.append(Presentation(pid, self.text(spec, "name", where), share, str(source), note.strip(), links))
+            urgency = self.presentation_urgency(spec, where, settings, sources, cause)
+            result.append(Presentation(pid, self.text(spec, "name", where), share, str(source), note.strip(), links, *urgency))
         total = sum(p.share for p in result)
         if result and not total < 1.0:
             self.error(
@@ -623,6 +625,46 @@ class Builder:
                 "presentations",
             )
         return tuple(result)
+
+    def presentation_urgency(
+        self, spec: dict[str, Any], where: str, settings: Settings, sources: dict[str, Source], cause: dict[str, Any]
+    ) -> tuple[str | None, str, str]:
+        """(urgency, basis, note) of a presentation that needs seeing at another speed than its
+        cause; (None, "", "") when it gives none. Like a red flag's level, it says what says so."""
+        urgency, basis, note = spec.get("urgency"), spec.get("urgency_basis"), spec.get("urgency_note", "")
+        if urgency is None:
+            for key in ("urgency_basis", "urgency_note"):
+                if key in spec:
+                    self.error(f"{where}: `{key}` without `urgency`", "add `urgency`, or remove the key", spec, key)
+            return None, "", ""
+        if not _known(urgency, settings.triage_levels):
+            self.error(f"{where}: unknown urgency {urgency!r}", f"use one of {settings.triage_levels}", spec, "urgency")
+            return None, "", ""
+        if urgency == cause.get("urgency"):
+            self.error(
+                f"{where}: urgency {urgency!r} is the cause's own",
+                "remove `urgency` (a presentation inherits it)",
+                spec,
+                "urgency",
+            )
+        if not isinstance(basis, str) or not basis or not isinstance(note, str):
+            self.error(
+                f"{where}: `urgency` needs an `urgency_basis` (a source key or judgement) and a text `urgency_note`",
+                "add `urgency_basis:` and `urgency_note:`",
+                spec,
+                "urgency",
+            )
+            return str(urgency), "", ""
+        if basis != JUDGEMENT:
+            self.cited(basis, sources, f"{where} (urgency)", spec, "urgency_basis")
+        elif not note.strip():
+            self.error(
+                f"{where}: its urgency rests on judgement without an `urgency_note` saying why",
+                "add `urgency_note` with the reasoning, or cite a guideline in `urgency_basis`",
+                spec,
+                "urgency_note",
+            )
+        return str(urgency), basis, note.strip()
 
     def prior(self, data: Any, what: str, settings: Settings) -> Prior:
         fallback = Prior("rare", 1.0, "")

@@ -91,6 +91,11 @@ class Presentation(NamedTuple):
     source: str  # a source key of the cause, or "judgement"
     note: str
     findings: tuple[FindingLink, ...]  # only the entries that differ from the cause's own table
+    # how fast this presentation needs seeing, when that differs from its cause's `urgency` (None:
+    # the cause's), with what says so (a source key or "judgement") and why
+    urgency: str | None = None
+    urgency_basis: str = ""
+    urgency_note: str = ""
 
 
 class WorkupStep(NamedTuple):
@@ -189,6 +194,12 @@ class Cause:
         typical one, then each presentation's share."""
         shares = [p.share for p in self.presentations]
         return (1.0 - math.fsum(shares), *shares)
+
+    def component_urgency(self, component: int) -> str:
+        """How fast one component needs seeing: its presentation's own urgency, else the cause's."""
+        if component == 0:
+            return self.urgency
+        return self.presentations[component - 1].urgency or self.urgency
 
     def presentation_id(self, component: int) -> str | None:
         """The id of a component's presentation (None: the typical one)."""
@@ -429,6 +440,10 @@ class Ranked(Sequence[ScoredCause]):
         if fast is not None:
             return float(fast(indices, members, prior, factor))
         return math.fsum([p for i in indices if raised(p := posterior[i], prior[i], factor)])
+
+    def prior_and_posterior(self, index: int) -> tuple[float, float]:
+        """(prior, posterior) of the cause at this index of the knowledge base, without a record."""
+        return self._prior[index], self._posterior[index]
 
     def with_priors(self) -> Iterator[tuple[str, float, float]]:
         """(cause id, prior, posterior) of every cause, most probable first, without making records."""

@@ -104,6 +104,7 @@ def assessment_dict(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
         }
         if mixed and cause_id in mixed:
             row = with_presentation(row, scored.presentation, mixed[cause_id][scored.presentation])
+            row["urgency"] = shown_urgency(kb.causes[cause_id], scored.presentation)
         differential.append(row)
     result: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     if case.id is not None:
@@ -143,6 +144,15 @@ def with_presentation(row: dict[str, Any], presentation: str | None, name: str |
     at = keys.index("for")
     head = {key: row[key] for key in keys[:at]}
     return head | {"presentation": presentation, "presentation_name": name} | {key: row[key] for key in keys[at:]}
+
+
+def shown_urgency(cause: Cause, presentation: str | None) -> str:
+    """The urgency a differential row shows: that of the presentation it explains the cause as,
+    when it has its own, else the cause's."""
+    for p in cause.presentations:
+        if p.id == presentation and p.urgency is not None:
+            return p.urgency
+    return cause.urgency
 
 
 def in_sentence(label: str) -> str:
@@ -253,6 +263,10 @@ def presentations_part(kb: KnowledgeBase, cause: Cause) -> list[dict[str, Any]]:
             "share": p.share,
             "source": p.source,
             "note": p.note,
+            # how fast it needs seeing: its own urgency (with what says so) or, with null basis, the cause's
+            "urgency": p.urgency or cause.urgency,
+            "urgency_basis": p.urgency_basis or None,
+            "urgency_note": p.urgency_note or None,
             "findings": [
                 {
                     "finding": link.finding,

@@ -17,6 +17,13 @@ the findings lifted only a little: its odds must have grown at least
 `triage.cause_evidence`-fold (model.yaml says why: with flat priors, weak evidence
 for several rare emergencies added up to an emergency for low back pain alone).
 
+A cause with presentations (knowledge base `presentations`) of another urgency than its
+own is triaged as its components: each presentation's share of the cause's posterior,
+P(cause, presentation | findings) = posterior x its posterior weight among the cause's
+components (w_k exp L_k, normalised; scoring.py), counts at its own urgency, against its
+share of the prior (prior x w_k). A psoas abscess explaining most of a case's visceral
+referred pain is triaged as the emergency it is, not at the urgency of referred pain.
+
 A red flag that needs exactly the findings of another is not repeated when the
 other is at least as urgent (declared first among equals): saddle anaesthesia
 raises its own emergency flag, and the same flag filed again under cauda equina,
@@ -30,7 +37,31 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from gutnerve.model import Case, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason, by_rank_with_priors, raised
+from gutnerve.model import Case, Cause, KnowledgeBase, Ranked, ScoredCause, Triage, TriageReason, by_rank_with_priors, raised
+
+
+class Split(NamedTuple):
+    """A cause triaged by its components: one with a presentation of another urgency."""
+
+    cause_index: int  # the cause's index in kb.causes
+    urgencies: tuple[str, ...]  # component k -> its urgency
+    names: tuple[str, ...]  # component k -> what a reason calls it ("Cause as presentation")
+    log_weights: tuple[float, ...]  # ln w_k
+    # finding -> (present, absent): for each component k, its ln LR for the finding minus the
+    # typical component's (0 where k's table is the typical one's): what moves the weights
+    shifts: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
+
+    def shares(self, present: frozenset[str], absent: frozenset[str]) -> list[float]:
+        """Each component's posterior weight among the cause's for a case's counted findings."""
+        values = list(self.log_weights)
+        for findings, side in ((present, 0), (absent, 1)):
+            for finding in findings & self.shifts.keys():
+                for k, shift in enumerate(self.shifts[finding][side]):
+                    values[k] += shift
+        peak = max(values)
+        odds = [math.exp(value - peak) for value in values]
+        total = math.fsum(odds)
+        return [value / total for value in odds]
 
 
 class Flags(NamedTuple):
@@ -44,7 +75,8 @@ class Flags(NamedTuple):
     lowest: float  # the lowest threshold: below it no cause passes one alone
     rank: dict[str, int]  # level -> its place, most urgent first
     by_urgency: dict[str, tuple[tuple[int, ...], frozenset[int]]]  # urgency with a threshold -> its causes'
-    # indices in kb.causes order, as a tuple and as a set
+    # indices in kb.causes order, as a tuple and as a set (split causes left out: see `split`)
+    split: dict[str, Split]  # cause id -> its components, for the causes triaged by them
 
 
 def echoes(kb: KnowledgeBase) -> frozenset[int]:
@@ -76,10 +108,11 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
             by_finding[finding] = tuple(entries)
     thresholds = kb.settings.cause_thresholds
     causes = {cause.id: (thresholds.get(cause.urgency), cause.urgency, cause.name) for cause in kb.causes.values()}
+    split = {cause.id: _split(kb, index, cause) for index, cause in enumerate(kb.causes.values()) if _is_split(cause)}
     levels = kb.settings.triage_levels
     by_urgency = {}
     for urgency in thresholds:
-        indices = tuple(i for i, cause in enumerate(kb.causes.values()) if cause.urgency == urgency)
+        indices = tuple(i for i, cause in enumerate(kb.causes.values()) if cause.urgency == urgency and cause.id not in split)
         by_urgency[urgency] = (indices, frozenset(indices))
     return Flags(
         by_finding,
@@ -88,7 +121,64 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
         min(thresholds.values(), default=1.0),
         {level: levels.index(level) for level in levels},
         by_urgency,
+        split,
     )
+
+
+def _is_split(cause: Cause) -> bool:
+    return any(p.urgency not in (None, cause.urgency) for p in cause.presentations)
+
+
+def _split(kb: KnowledgeBase, index: int, cause: Cause) -> Split:
+    from gutnerve.report import in_sentence
+    from gutnerve.scoring import listed_or_unexplained
+
+    names = (cause.name, *(f"{cause.name} as {in_sentence(p.name)}" for p in cause.presentations))
+    shifts: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {}
+    for finding_id in sorted({link.finding for p in cause.presentations for link in p.findings}):
+        finding = kb.findings[finding_id]
+        frequencies = [
+            listed_or_unexplained(kb.settings, finding, cause.component_link(k, finding_id)) for k in range(cause.components)
+        ]
+        typical = frequencies[0]
+        shifts[finding_id] = (
+            tuple(math.log(f / typical) for f in frequencies),
+            tuple(math.log((1.0 - f) / (1.0 - typical)) for f in frequencies),
+        )
+    urgencies = tuple(cause.component_urgency(k) for k in range(cause.components))
+    return Split(index, urgencies, names, tuple(math.log(w) for w in cause.weights), shifts)
+
+
+Parts = list[tuple[str, str, float, float]]  # (urgency, name, prior, posterior) of what triage weighs
+
+
+def _components(flags: Flags, counted: tuple[frozenset[str], frozenset[str]], ranked: Sequence[ScoredCause]) -> dict[str, Parts]:
+    """Each split cause's components as triage weighs them, for a case's counted findings: its
+    prior and posterior shared out by the components' prior and posterior weights."""
+    if isinstance(ranked, Ranked):
+        at = ranked.prior_and_posterior
+        known = {cause_id: at(split.cause_index) for cause_id, split in flags.split.items()}
+    else:
+        known = {s.cause_id: (s.prior, s.posterior) for s in ranked if s.cause_id in flags.split}
+    parts = {}
+    for cause_id, (prior, posterior) in known.items():
+        split = flags.split[cause_id]
+        shares = split.shares(*counted)
+        parts[cause_id] = [
+            (urgency, name, prior * math.exp(log_weight), posterior * share)
+            for urgency, name, log_weight, share in zip(split.urgencies, split.names, split.log_weights, shares, strict=True)
+        ]
+    return parts
+
+
+def _parts(flags: Flags, split: dict[str, Parts], cause_id: str, prior: float, posterior: float) -> Parts:
+    """(urgency, name, prior, posterior) of what triage weighs for a cause: its components if it
+    is split, else itself."""
+    parts = split.get(cause_id)
+    if parts is not None:
+        return parts
+    _, urgency, name = flags.causes[cause_id]
+    return [(urgency, name, prior, posterior)]
 
 
 def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Triage:
@@ -103,16 +193,23 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
         if reason.message not in seen:
             seen.add(reason.message)
             reasons.append(reason)
-    causes = flags.causes
     factor = kb.settings.triage_evidence
+    thresholds = kb.settings.cause_thresholds
+    split: dict[str, Parts] = {}
+    if flags.split:
+        from gutnerve.scoring import counted
+
+        case = counted(kb, case)  # the findings scoring counts (those no other reported one entails)
+        split = _components(flags, (case.present, case.absent), ranked)
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
-        threshold, urgency, name = causes[cause_id]
-        if threshold is not None and posterior >= threshold and raised(posterior, prior, factor):
-            message = f"{name} is {posterior:.0%} probable and needs {urgency} attention."
-            reasons.append(TriageReason(urgency, message, f"cause:{cause_id}"))
-    reasons += _together(kb, flags, ranked, reasons)
+        for urgency, name, part_prior, part in _parts(flags, split, cause_id, prior, posterior):
+            threshold = thresholds.get(urgency)
+            if threshold is not None and part >= threshold and raised(part, part_prior, factor):
+                message = f"{name} is {part:.0%} probable and needs {urgency} attention."
+                reasons.append(TriageReason(urgency, message, f"cause:{cause_id}"))
+    reasons += _together(kb, flags, ranked, reasons, split)
     if len(reasons) > 1:
         rank = flags.rank
         reasons.sort(key=lambda reason: rank[reason.level])
@@ -120,21 +217,36 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     return Triage(level, tuple(reasons))
 
 
-def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: float) -> float:
-    """The summed posterior of the causes of this urgency that the findings made more probable,
-    their odds at least `factor`-fold (read by cause index from a Ranked, which makes no record per cause)."""
+def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: float, split: dict[str, Parts]) -> float:
+    """The summed posterior of the causes (and split causes' components) of this urgency that the
+    findings made more probable, their odds at least `factor`-fold (read by cause index from a
+    Ranked, which makes no record per cause)."""
+    parts = [
+        posterior
+        for each in split.values()
+        for u, _, prior, posterior in each
+        if u == urgency and raised(posterior, prior, factor)
+    ]
     if isinstance(ranked, Ranked):
         indices, members = flags.by_urgency[urgency]
-        return ranked.raised_total(indices, members, factor)
+        total = ranked.raised_total(indices, members, factor)
+        return total + math.fsum(parts) if parts else total
     causes = flags.causes
     return math.fsum(
-        scored.posterior
-        for scored in ranked
-        if causes[scored.cause_id][1] == urgency and raised(scored.posterior, scored.prior, factor)
+        [
+            scored.posterior
+            for scored in ranked
+            if scored.cause_id not in split
+            and causes[scored.cause_id][1] == urgency
+            and raised(scored.posterior, scored.prior, factor)
+        ]
+        + parts
     )
 
 
-def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason]) -> list[TriageReason]:
+def _together(
+    kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason], split: dict[str, Parts]
+) -> list[TriageReason]:
     """The most urgent level, above those `reasons` set, whose causes with every more urgent
     cause pass its threshold together: P(the case needs that care) is their summed posterior."""
     rank = flags.rank
@@ -147,10 +259,11 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
     for level in kb.settings.triage_levels:  # most urgent first
         if level not in thresholds or rank[level] >= reached:
             break
-        total += _mass(flags, ranked, level, factor)  # only as far as the walk goes: the last
+        total += _mass(flags, ranked, level, factor, split)  # only as far as the walk goes: the last
         # urgency with a threshold has most causes
         if total >= thresholds[level]:
-            shown, more = _most_probable(flags, ranked, {u for u in thresholds if rank[u] <= rank[level]}, factor)
+            urgencies = {u for u in thresholds if rank[u] <= rank[level]}
+            shown, more = _most_probable(flags, ranked, urgencies, factor, split)
             listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown) + (", ..." if more else "")
             message = f"Causes needing {level} attention that the findings make more likely are together {total:.0%} probable ({listed})."
             return [TriageReason(level, message, f"causes:{level}")]
@@ -158,16 +271,20 @@ def _together(kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], re
 
 
 def _most_probable(
-    flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], factor: float, count: int = 3
+    flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], factor: float, split: dict[str, Parts], count: int = 3
 ) -> tuple[list[tuple[str, float]], bool]:
-    """(name, posterior) of the `count` most probable causes of these urgencies that the findings
-    made more probable, and whether there are more: ranked is most probable first, so the walk
-    usually stops after a few causes."""
+    """(name, posterior) of the `count` most probable causes (or split causes' components) of these
+    urgencies that the findings made more probable, and whether there are more: ranked is most
+    probable first, and no component is more probable than its cause, so the walk usually stops
+    after a few causes."""
     found: list[tuple[str, float]] = []
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
-        _, urgency, name = flags.causes[cause_id]
-        if urgency in urgencies and raised(posterior, prior, factor):
-            if len(found) == count:
-                return found, True
-            found.append((name, posterior))
-    return found, False
+        if len(found) > count and posterior < found[count - 1][1]:
+            break  # nothing later can enter the first `count`, and there are more
+        for urgency, name, part_prior, part in _parts(flags, split, cause_id, prior, posterior):
+            if urgency in urgencies and raised(part, part_prior, factor):
+                found.append((name, part))
+                found.sort(key=lambda entry: -entry[1])  # stable: rank order among equals
+        if not split and len(found) > count:
+            break
+    return found[:count], len(found) > count

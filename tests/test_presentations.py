@@ -62,16 +62,19 @@ def link(finding: str, frequency: float) -> FindingLink:
 
 
 def with_presentations(kb: KnowledgeBase, seed: int, count: int = 8) -> KnowledgeBase:
-    """The knowledge base with 1-2 random presentations on `count` causes (in memory: scoring
-    only, the validator is not asked)."""
+    """The knowledge base with 1-2 random presentations on `count` causes, some of another urgency
+    than their cause (in memory: scoring and triage only, the validator is not asked)."""
     rng = random.Random(seed)
     findings = list(kb.findings)
+    levels = kb.settings.triage_levels
     for cause_id in rng.sample(sorted(kb.causes), count):
         presentations = []
         for number in range(rng.randint(1, 2)):
             changed = rng.sample(findings, rng.randint(1, 6))
             links = tuple(link(f, rng.choice([0.005, 0.025, 0.17, 0.55, 0.9, 0.99])) for f in changed)
-            presentations.append(Presentation(f"p{number}", f"P{number}", rng.choice([0.03, 0.1, 0.3]), "judgement", "", links))
+            share = rng.choice([0.03, 0.1, 0.3])
+            urgency = rng.choice([None, *(u for u in levels if u != kb.causes[cause_id].urgency)])
+            presentations.append(Presentation(f"p{number}", f"P{number}", share, "judgement", "", links, urgency))
         kb = with_cause(kb, cause_id, presentations=tuple(presentations))
     return kb
 

@@ -173,6 +173,8 @@ def presentation_lines(card: dict[str, Any]) -> Text:
     text = Text(f"Presentations (scored as a mixture; the typical table above: {percent(card['typical_share'])})\n", style="bold")
     for p in card["presentations"]:
         text.append(f"- {p['name']} ({p['id']}): {percent(p['share'])} of cases [{p['source']}]\n", style="")
+        if p["urgency_basis"] is not None:  # its own urgency, not the cause's
+            text.append(f"    Needs {p['urgency']} attention [{p['urgency_basis']}]: {p['urgency_note']}\n", style="")
         for f in p["findings"]:
             typical = "not listed" if f["typical"] is None else percent(f["typical"])
             text.append(f"    {f['label']}: {percent(f['frequency'])} (typical {typical}) [{f['source']}]\n", style="")

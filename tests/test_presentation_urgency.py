@@ -1,0 +1,169 @@
+"""A presentation's own urgency (knowledge base `presentations[].urgency`): validated like a red
+flag's level, shown on the card and on the row that explains the cause as it, and weighed by
+triage as that presentation's share of the cause's posterior (gutnerve/triage.py)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from gutnerve import make_case
+from gutnerve.api import assess_case
+from gutnerve.knowledge import KnowledgeBaseError, load, validate
+from gutnerve.model import KnowledgeBase
+from gutnerve.report import assessment_dict, cause_dict
+from gutnerve.scoring import component_scores, counted, score
+from gutnerve.triage import compile_flags, triage
+
+from .conftest import edit, with_cause
+from .test_presentations import MIX_KB, SFN, broken
+
+OWN = (
+    "    note: Illustrative, for the mixture example of docs/method.md.\n",
+    "    note: Illustrative, for the mixture example of docs/method.md.\n"
+    "    urgency: urgent\n    urgency_basis: judgement\n    urgency_note: Illustrative.\n",
+)
+
+
+@pytest.fixture(scope="module")
+def urgent_mix(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The mixture fixture with its presentation (SFN with gut dysmotility) needing urgent care,
+    its cause routine."""
+    return load(broken(tmp_path_factory.mktemp("urgent"), *OWN), use_cache=False)
+
+
+def test_the_presentation_loads_its_urgency(urgent_mix):
+    cause = urgent_mix.causes["small-fiber-neuropathy"]
+    (presentation,) = cause.presentations
+    assert (presentation.urgency, presentation.urgency_basis, presentation.urgency_note) == (
+        "urgent",
+        "judgement",
+        "Illustrative.",
+    )
+    assert [cause.component_urgency(k) for k in range(cause.components)] == ["routine", "urgent"]
+    plain = load(MIX_KB, use_cache=False).causes["small-fiber-neuropathy"]
+    assert plain.presentations[0].urgency is None and plain.component_urgency(1) == "routine"  # inherited
+
+
+@pytest.mark.parametrize(
+    ("new", "fragment"),
+    [
+        (OWN[1].replace("urgent\n", "whenever\n"), "unknown urgency 'whenever'"),
+        (OWN[1].replace("urgent\n", "routine\n"), "urgency 'routine' is the cause's own"),
+        (OWN[1].replace("    urgency_basis: judgement\n", ""), "`urgency` needs an `urgency_basis`"),
+        (OWN[1].replace("    urgency_note: Illustrative.\n", ""), "its urgency rests on judgement without an `urgency_note`"),
+        (
+            OWN[1].replace("urgency_basis: judgement", "urgency_basis: nowhere-2020"),
+            "(urgency) cites unknown source `nowhere-2020`",
+        ),
+        (OWN[0] + "    urgency_note: Illustrative.\n", "`urgency_note` without `urgency`"),
+    ],
+)
+def test_a_broken_presentation_urgency_is_refused(tmp_path, new, fragment):
+    root = broken(tmp_path, OWN[0], new)
+    messages = [i.one_line() for i in validate(root)]
+    assert any(fragment in m and m.startswith(f"kb/{SFN}") for m in messages), messages
+    with pytest.raises(KnowledgeBaseError):
+        load(root, use_cache=False)
+
+
+def test_a_cited_urgency_validates(tmp_path):
+    root = broken(tmp_path, OWN[0], OWN[1].replace("urgency_basis: judgement", "urgency_basis: example-a"))
+    assert validate(root) == []
+
+
+def test_the_components_shares_are_scorings_posterior_weights(kb):
+    """Triage's shares of a split cause (from the findings' shifts alone) are the components'
+    posterior weights w_k exp(L_k), normalised, as scoring computes them, for random cases."""
+    levels = kb.settings.triage_levels
+    for cause in [c for c in kb.causes.values() if c.presentations]:  # every presentation of another urgency
+        other = levels[(levels.index(cause.urgency) + 1) % len(levels)]
+        kb = with_cause(kb, cause.id, presentations=tuple(p._replace(urgency=other) for p in cause.presentations))
+    flags = compile_flags(kb)
+    assert len(flags.split) >= 10
+    rng = random.Random(11)
+    findings = sorted(kb.findings)
+    for _ in range(150):
+        chosen = rng.sample(findings, rng.randint(0, 8))
+        cut = rng.randint(0, len(chosen))
+        case = counted(kb, make_case(kb, chosen[:cut], chosen[cut:]))
+        for cause_id, split in flags.split.items():
+            values = component_scores(kb, kb.causes[cause_id], case)
+            peak = max(values)
+            expected = [math.exp(v - peak) / math.fsum(math.exp(u - peak) for u in values) for v in values]
+            assert split.shares(case.present, case.absent) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def brute_parts(kb: KnowledgeBase, cause_id: str, findings: list[str]) -> list[tuple[float, float]]:
+    """(prior, posterior) of each component of a cause, from the definition: the cause's posterior
+    times the component's posterior weight, its prior times the component's share."""
+    case = make_case(kb, findings, [])
+    scored = {s.cause_id: s for s in score(kb, case)}[cause_id]
+    values = component_scores(kb, kb.causes[cause_id], counted(kb, case))
+    total = math.fsum(math.exp(v) for v in values)
+    weights = kb.causes[cause_id].weights
+    return [(scored.prior * w, scored.posterior * math.exp(v) / total) for w, v in zip(weights, values, strict=True)]
+
+
+def test_a_presentation_of_its_own_urgency_raises_triage_by_its_share(urgent_mix):
+    """Burning feet with diarrhoea and weight loss: small fiber neuropathy (routine) is explained
+    mostly as its gut-dysmotility presentation (urgent here), whose share of the posterior passes
+    the urgent threshold and so raises the level, named as that presentation; without its own
+    urgency the same case stays routine."""
+    findings = ["burning-feet", "diarrhea", "weight-loss"]
+    (_, _), (prior, posterior) = brute_parts(urgent_mix, "small-fiber-neuropathy", findings)
+    threshold = urgent_mix.settings.cause_thresholds["urgent"]
+    assert posterior >= threshold  # the worked case passes by the presentation's share alone
+    case = make_case(urgent_mix, findings, [])
+    result = triage(urgent_mix, case, score(urgent_mix, case))
+    assert result.level == "urgent"
+    (reason,) = [r for r in result.reasons if r.trigger == "cause:small-fiber-neuropathy"]
+    name = "Small fiber neuropathy as small fiber neuropathy with gut dysmotility (illustrative)"
+    assert reason.message == f"{name} is {posterior:.0%} probable and needs urgent attention."
+    plain = load(MIX_KB, use_cache=False)
+    assert triage(plain, case, score(plain, case)).level == "routine"
+
+
+def test_the_together_rule_counts_each_components_share(urgent_mix):
+    """The summed mass of an urgency counts a split cause's components at their own urgencies:
+    lower the threshold so that only the sum can pass it, and the reason lists the presentation."""
+    findings = ["burning-feet", "diarrhea", "weight-loss"]
+    parts = brute_parts(urgent_mix, "small-fiber-neuropathy", findings)
+    settings = urgent_mix.settings
+    # the alone rule off (threshold above any share), the sum at exactly what the urgent part adds
+    high = edit(settings, cause_thresholds={**settings.cause_thresholds, "urgent": 0.999})
+    kb = edit(urgent_mix, settings=high)
+    case = make_case(kb, findings, [])
+    assert triage(kb, case, score(kb, case)).level != "urgent"
+    mass = parts[1][1]
+    low = edit(settings, cause_thresholds={**settings.cause_thresholds, "urgent": mass * 0.999, "emergency": 0.999})
+    kb = edit(urgent_mix, settings=low)
+    result = triage(kb, case, score(kb, case))
+    assert result.level == "urgent"
+    assert any("with gut dysmotility" in r.message for r in result.reasons if r.level == "urgent"), result.reasons
+
+
+def test_the_row_and_the_card_show_the_presentations_urgency(urgent_mix):
+    case = make_case(urgent_mix, ["burning-feet", "diarrhea", "weight-loss"], [])
+    result = assessment_dict(urgent_mix, assess_case(urgent_mix, case))
+    row = next(r for r in result["differential"] if r["id"] == "small-fiber-neuropathy")
+    assert (row["presentation"], row["urgency"]) == ("with-gut-dysmotility", "urgent")
+    typical = assessment_dict(urgent_mix, assess_case(urgent_mix, make_case(urgent_mix, ["burning-feet"], ["diarrhea"])))
+    row = next(r for r in typical["differential"] if r["id"] == "small-fiber-neuropathy")
+    assert (row["presentation"], row["urgency"]) == (None, "routine")
+    (card,) = cause_dict(urgent_mix, urgent_mix.causes["small-fiber-neuropathy"])["presentations"]
+    assert (card["urgency"], card["urgency_basis"], card["urgency_note"]) == ("urgent", "judgement", "Illustrative.")
+
+
+def test_the_card_says_when_a_presentation_inherits_its_urgency():
+    kb = load(MIX_KB, use_cache=False)
+    (card,) = cause_dict(kb, kb.causes["small-fiber-neuropathy"])["presentations"]
+    assert (card["urgency"], card["urgency_basis"], card["urgency_note"]) == ("routine", None, None)
+
+
+def test_the_explain_card_prints_it(run, tmp_path):
+    root = broken(tmp_path, *OWN)
+    out = run("explain", "small-fiber-neuropathy", "--kb", str(root)).out
+    assert "Needs urgent attention [judgement]: Illustrative." in out
