@@ -47,6 +47,7 @@ class Split(NamedTuple):
     urgencies: tuple[str, ...]  # component k -> its urgency
     names: tuple[str, ...]  # component k -> what a reason calls it ("Cause as presentation")
     log_weights: tuple[float, ...]  # ln w_k
+    weights: tuple[float, ...]  # w_k: the components' shares of the cause's prior
     # finding -> (present, absent): for each component k, its ln LR for the finding minus the
     # typical component's (0 where k's table is the typical one's): what moves the weights
     shifts: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
@@ -58,10 +59,7 @@ class Split(NamedTuple):
             for finding in findings & self.shifts.keys():
                 for k, shift in enumerate(self.shifts[finding][side]):
                     values[k] += shift
-        peak = max(values)
-        odds = [math.exp(value - peak) for value in values]
-        total = math.fsum(odds)
-        return [value / total for value in odds]
+        return _normalised_exp(values)
 
 
 class Flags(NamedTuple):
@@ -77,6 +75,9 @@ class Flags(NamedTuple):
     by_urgency: dict[str, tuple[tuple[int, ...], frozenset[int]]]  # urgency with a threshold -> its causes'
     # indices in kb.causes order, as a tuple and as a set (split causes left out: see `split`)
     split: dict[str, Split]  # cause id -> its components, for the causes triaged by them
+    # finding -> (split cause id, its shifts when present, when absent) of each split cause whose
+    # components differ on it: a case touches few
+    shifted: dict[str, tuple[tuple[str, tuple[float, ...], tuple[float, ...]], ...]]
 
 
 def echoes(kb: KnowledgeBase) -> frozenset[int]:
@@ -122,7 +123,16 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
         {level: levels.index(level) for level in levels},
         by_urgency,
         split,
+        _shifted(split),
     )
+
+
+def _shifted(split: dict[str, Split]) -> dict[str, tuple[tuple[str, tuple[float, ...], tuple[float, ...]], ...]]:
+    by_finding: dict[str, list[tuple[str, tuple[float, ...], tuple[float, ...]]]] = {}
+    for cause_id, cause in split.items():
+        for finding, (present, absent) in cause.shifts.items():
+            by_finding.setdefault(finding, []).append((cause_id, present, absent))
+    return {finding: tuple(entries) for finding, entries in by_finding.items()}
 
 
 def _is_split(cause: Cause) -> bool:
@@ -146,37 +156,91 @@ def _split(kb: KnowledgeBase, index: int, cause: Cause) -> Split:
             tuple(math.log((1.0 - f) / (1.0 - typical)) for f in frequencies),
         )
     urgencies = tuple(cause.component_urgency(k) for k in range(cause.components))
-    return Split(index, urgencies, names, tuple(math.log(w) for w in cause.weights), shifts)
+    return Split(index, urgencies, names, tuple(math.log(w) for w in cause.weights), cause.weights, shifts)
 
 
 Parts = list[tuple[str, str, float, float]]  # (urgency, name, prior, posterior) of what triage weighs
 
 
-def _components(flags: Flags, counted: tuple[frozenset[str], frozenset[str]], ranked: Sequence[ScoredCause]) -> dict[str, Parts]:
-    """Each split cause's components as triage weighs them, for a case's counted findings: its
-    prior and posterior shared out by the components' prior and posterior weights."""
-    if isinstance(ranked, Ranked):
-        at = ranked.prior_and_posterior
-        known = {cause_id: at(split.cause_index) for cause_id, split in flags.split.items()}
-    else:
-        known = {s.cause_id: (s.prior, s.posterior) for s in ranked if s.cause_id in flags.split}
-    parts = {}
-    for cause_id, (prior, posterior) in known.items():
-        split = flags.split[cause_id]
-        shares = split.shares(*counted)
-        parts[cause_id] = [
-            (urgency, name, prior * math.exp(log_weight), posterior * share)
-            for urgency, name, log_weight, share in zip(split.urgencies, split.names, split.log_weights, shares, strict=True)
-        ]
-    return parts
+class SplitCase:
+    """The split causes for one case, worked out only as far as triage asks (a case an emergency
+    red flag already settles needs none of it): each split cause's prior and posterior shared out
+    by its components' prior and posterior weights (`Split.shares`, here from the few findings of
+    the case that move them: batch triages every case), and the mass each urgency gets from them."""
+
+    __slots__ = ("_factor", "_flags", "_known", "_mass", "_moved", "_shares")
+
+    def __init__(
+        self, flags: Flags, counted: tuple[frozenset[str], frozenset[str]], ranked: Sequence[ScoredCause], factor: float
+    ):
+        self._flags, self._factor = flags, factor
+        if isinstance(ranked, Ranked):
+            at = ranked.prior_and_posterior
+            self._known = {cause_id: at(split.cause_index) for cause_id, split in flags.split.items()}
+        else:
+            self._known = {s.cause_id: (s.prior, s.posterior) for s in ranked if s.cause_id in flags.split}
+        moved: dict[str, list[float]] = {}  # split cause -> ln w_k + its shifts, for those the case moves
+        shifted = flags.shifted
+        for findings, present in ((counted[0], True), (counted[1], False)):
+            for finding in findings & shifted.keys():
+                for cause_id, if_present, if_absent in shifted[finding]:
+                    values = moved.get(cause_id)
+                    if values is None:
+                        values = moved[cause_id] = list(flags.split[cause_id].log_weights)
+                    for k, shift in enumerate(if_present if present else if_absent):
+                        values[k] += shift
+        self._moved = moved
+        self._shares: dict[str, Sequence[float]] = {}
+        self._mass: dict[str, float] | None = None
+
+    def __contains__(self, cause_id: object) -> bool:
+        return cause_id in self._known
+
+    def known(self, cause_id: str) -> tuple[float, float]:
+        """The split cause's (prior, posterior)."""
+        return self._known[cause_id]
+
+    def shares(self, cause_id: str) -> Sequence[float]:
+        """The split cause's components' posterior weights for the case."""
+        shares = self._shares.get(cause_id)
+        if shares is None:
+            values = self._moved.get(cause_id)
+            shares = self._flags.split[cause_id].weights if values is None else _normalised_exp(values)
+            self._shares[cause_id] = shares
+        return shares
+
+    def mass(self, urgency: str) -> float:
+        """The summed posterior of the split causes' components of this urgency that the findings
+        raised (`raised`, by triage.cause_evidence)."""
+        if self._mass is None:
+            self._mass = {}
+            for cause_id, (prior, posterior) in self._known.items():
+                split = self._flags.split[cause_id]
+                for component, prior_share, share in zip(split.urgencies, split.weights, self.shares(cause_id), strict=True):
+                    if raised(part := posterior * share, prior * prior_share, self._factor):
+                        self._mass[component] = self._mass.get(component, 0.0) + part
+        return self._mass.get(urgency, 0.0)
 
 
-def _parts(flags: Flags, split: dict[str, Parts], cause_id: str, prior: float, posterior: float) -> Parts:
+def _normalised_exp(values: list[float]) -> list[float]:
+    """exp of each value over the sum of them all (a softmax), taken from the largest."""
+    peak = max(values)
+    odds = [math.exp(value - peak) for value in values]
+    total = math.fsum(odds)
+    return [value / total for value in odds]
+
+
+def _parts(flags: Flags, split: SplitCase | None, cause_id: str, prior: float, posterior: float) -> Parts:
     """(urgency, name, prior, posterior) of what triage weighs for a cause: its components if it
     is split, else itself."""
-    parts = split.get(cause_id)
-    if parts is not None:
-        return parts
+    if split is not None and cause_id in split:
+        cause = flags.split[cause_id]
+        return [
+            (urgency, name, prior * weight, posterior * share)
+            for urgency, name, weight, share in zip(
+                cause.urgencies, cause.names, cause.weights, split.shares(cause_id), strict=True
+            )
+        ]
     _, urgency, name = flags.causes[cause_id]
     return [(urgency, name, prior, posterior)]
 
@@ -195,12 +259,12 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             reasons.append(reason)
     factor = kb.settings.triage_evidence
     thresholds = kb.settings.cause_thresholds
-    split: dict[str, Parts] = {}
+    split: SplitCase | None = None
     if flags.split:
         from gutnerve.scoring import counted
 
         case = counted(kb, case)  # the findings scoring counts (those no other reported one entails)
-        split = _components(flags, (case.present, case.absent), ranked)
+        split = SplitCase(flags, (case.present, case.absent), ranked, factor)
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
@@ -217,35 +281,27 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     return Triage(level, tuple(reasons))
 
 
-def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: float, split: dict[str, Parts]) -> float:
+def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: float, split: SplitCase | None) -> float:
     """The summed posterior of the causes (and split causes' components) of this urgency that the
     findings made more probable, their odds at least `factor`-fold (read by cause index from a
     Ranked, which makes no record per cause)."""
-    parts = [
-        posterior
-        for each in split.values()
-        for u, _, prior, posterior in each
-        if u == urgency and raised(posterior, prior, factor)
-    ]
+    extra = split.mass(urgency) if split is not None else 0.0
     if isinstance(ranked, Ranked):
         indices, members = flags.by_urgency[urgency]
-        total = ranked.raised_total(indices, members, factor)
-        return total + math.fsum(parts) if parts else total
+        return ranked.raised_total(indices, members, factor) + extra
     causes = flags.causes
-    return math.fsum(
-        [
-            scored.posterior
-            for scored in ranked
-            if scored.cause_id not in split
-            and causes[scored.cause_id][1] == urgency
-            and raised(scored.posterior, scored.prior, factor)
-        ]
-        + parts
-    )
+    whole = [
+        scored.posterior
+        for scored in ranked
+        if (split is None or scored.cause_id not in split)
+        and causes[scored.cause_id][1] == urgency
+        and raised(scored.posterior, scored.prior, factor)
+    ]
+    return math.fsum(whole) + extra
 
 
 def _together(
-    kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason], split: dict[str, Parts]
+    kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason], split: SplitCase | None
 ) -> list[TriageReason]:
     """The most urgent level, above those `reasons` set, whose causes with every more urgent
     cause pass its threshold together: P(the case needs that care) is their summed posterior."""
@@ -271,7 +327,7 @@ def _together(
 
 
 def _most_probable(
-    flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], factor: float, split: dict[str, Parts], count: int = 3
+    flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], factor: float, split: SplitCase | None, count: int = 3
 ) -> tuple[list[tuple[str, float]], bool]:
     """(name, posterior) of the `count` most probable causes (or split causes' components) of these
     urgencies that the findings made more probable, and whether there are more: ranked is most
@@ -285,6 +341,6 @@ def _most_probable(
             if urgency in urgencies and raised(part, part_prior, factor):
                 found.append((name, part))
                 found.sort(key=lambda entry: -entry[1])  # stable: rank order among equals
-        if not split and len(found) > count:
+        if split is None and len(found) > count:
             break
     return found[:count], len(found) > count

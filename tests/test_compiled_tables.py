@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from gutnerve import make_case
 from gutnerve.model import Contribution, KnowledgeBase, PlanItem, ScoredCause, split
 from gutnerve.report import _tables
-from gutnerve.scoring import compile_tables, contributions, evidence, score
+from gutnerve.scoring import compile_tables, component_scores, contributions, counted, evidence, score
 from gutnerve.triage import compile_flags, triage
 from gutnerve.workup import cause_tests, plan
 
@@ -141,6 +141,25 @@ def odds_grew(kb: KnowledgeBase, scored: ScoredCause) -> bool:
     return scored.posterior > scored.prior and odds(scored.posterior) >= kb.settings.triage_evidence * odds(scored.prior)
 
 
+def weighed(kb: KnowledgeBase, case, scored: ScoredCause) -> list[tuple[str, str, ScoredCause]]:
+    """(urgency, cause id, its prior and posterior) of what triage weighs for a cause: itself, or,
+    when a presentation has an urgency of its own, each component, with the cause's prior times
+    its share and the cause's posterior times its posterior weight (w_k exp L_k, normalised)."""
+    cause = kb.causes[scored.cause_id]
+    if all(p.urgency in (None, cause.urgency) for p in cause.presentations):
+        return [(cause.urgency, cause.id, scored)]
+    values = component_scores(kb, cause, counted(kb, case))
+    total = math.fsum(math.exp(v) for v in values)
+    return [
+        (
+            cause.component_urgency(k),
+            cause.id,
+            scored._replace(prior=scored.prior * w, posterior=scored.posterior * math.exp(v) / total),
+        )
+        for k, (w, v) in enumerate(zip(cause.weights, values, strict=True))
+    ]
+
+
 def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) -> list[tuple[str, str]]:
     """(level, trigger) of every reason, as triage's docstring states them, written plainly."""
     reasons = []
@@ -151,18 +170,18 @@ def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) 
         if all(f in case.present for f in flag.findings) and flag.message not in [m for _, _, m in reasons]:
             kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
             reasons.append((flag.level, f"{kind}:{flag.origin}", flag.message))
-    for scored in ranked:
-        cause = kb.causes[scored.cause_id]
-        threshold = kb.settings.cause_thresholds.get(cause.urgency)
-        if threshold is not None and scored.posterior >= threshold and odds_grew(kb, scored):
-            reasons.append((cause.urgency, f"cause:{cause.id}", ""))
+    units = [unit for scored in ranked for unit in weighed(kb, case, scored)]
+    for urgency, cause_id, unit in units:
+        threshold = kb.settings.cause_thresholds.get(urgency)
+        if threshold is not None and unit.posterior >= threshold and odds_grew(kb, unit):
+            reasons.append((urgency, f"cause:{cause_id}", ""))
     levels = kb.settings.triage_levels
     reached = min((levels.index(level) for level, _, _ in reasons), default=len(levels))
     for index, level in enumerate(levels[:reached]):  # causes this urgent or more, together
         threshold = kb.settings.cause_thresholds.get(level)
         if threshold is None:
             break
-        together = sum(s.posterior for s in ranked if levels.index(kb.causes[s.cause_id].urgency) <= index and odds_grew(kb, s))
+        together = sum(unit.posterior for urgency, _, unit in units if levels.index(urgency) <= index and odds_grew(kb, unit))
         if together >= threshold:
             reasons.append((level, f"causes:{level}", ""))
             break

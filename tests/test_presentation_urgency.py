@@ -12,10 +12,10 @@ import pytest
 from gutnerve import make_case
 from gutnerve.api import assess_case
 from gutnerve.knowledge import KnowledgeBaseError, load, validate
-from gutnerve.model import KnowledgeBase
+from gutnerve.model import KnowledgeBase, raised
 from gutnerve.report import assessment_dict, cause_dict
 from gutnerve.scoring import component_scores, counted, score
-from gutnerve.triage import compile_flags, triage
+from gutnerve.triage import SplitCase, compile_flags, triage
 
 from .conftest import edit, with_cause
 from .test_presentations import MIX_KB, SFN, broken
@@ -89,11 +89,27 @@ def test_the_components_shares_are_scorings_posterior_weights(kb):
         chosen = rng.sample(findings, rng.randint(0, 8))
         cut = rng.randint(0, len(chosen))
         case = counted(kb, make_case(kb, chosen[:cut], chosen[cut:]))
+        ranked = score(kb, case)
+        factor = kb.settings.triage_evidence
+        found = SplitCase(flags, (case.present, case.absent), ranked, factor)  # triage's own, from the case's shifts
+        mass: dict[str, float] = {}
+        scored = {s.cause_id: s for s in ranked}
         for cause_id, split in flags.split.items():
             values = component_scores(kb, kb.causes[cause_id], case)
             peak = max(values)
             expected = [math.exp(v - peak) / math.fsum(math.exp(u - peak) for u in values) for v in values]
             assert split.shares(case.present, case.absent) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+            assert found.shares(cause_id) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+            prior, posterior = scored[cause_id].prior, scored[cause_id].posterior
+            assert found.known(cause_id) == (prior, posterior)
+            cause = kb.causes[cause_id]
+            for k, share in enumerate(expected):
+                if raised(posterior * share, prior * cause.weights[k], factor):
+                    urgency = cause.component_urgency(k)
+                    mass[urgency] = mass.get(urgency, 0.0) + posterior * share
+        assert {u: found.mass(u) for u in mass} == pytest.approx(
+            mass, rel=1e-9, abs=1e-15
+        )  # each urgency's share of the split causes
 
 
 def brute_parts(kb: KnowledgeBase, cause_id: str, findings: list[str]) -> list[tuple[float, float]]:
