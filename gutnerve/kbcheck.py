@@ -461,6 +461,30 @@ class Builder:
                 f"{who} cites unknown source `{key}`", f"use `{JUDGEMENT}` or a key of this file's `sources`", entry, field
             )
 
+    def grounded(
+        self,
+        basis: str,
+        note: str,
+        sources: Collection[str],
+        who: str,
+        spec: Any,
+        keys: tuple[str, str, str],
+        cited_as: str | None = None,
+    ) -> None:
+        """Check what a level rests on (a red flag's, a presentation's urgency): a source of the
+        file, or judgement with a note saying why. `keys`: the basis key, the note key, and how a
+        message names the note."""
+        basis_key, note_key, named = keys
+        if basis != JUDGEMENT:
+            self.cited(basis, sources, cited_as or who, spec, basis_key)
+        elif not note.strip():
+            self.error(
+                f"{who} rests on judgement without {named} saying why",
+                f"add {'a ' if named.startswith('a ') else ''}`{note_key}` with the reasoning, or cite a guideline in `{basis_key}`",
+                spec,
+                note_key,
+            )
+
     def red_flag(
         self, spec: Any, origin: str, settings: Settings, findings: dict[str, Finding] | None, sources: dict[str, Source]
     ) -> RedFlag | None:
@@ -484,15 +508,8 @@ class Builder:
         if not isinstance(basis, str) or not basis or not isinstance(note, str):
             self.error(f"red flag of `{origin}`: `basis` and `note` must be text", "quote them as strings", spec)
             basis, note = "", ""
-        elif basis != JUDGEMENT:
-            self.cited(basis, sources, f"red flag of `{origin}`", spec, "basis")
-        elif not note.strip():
-            self.error(
-                f"red flag of `{origin}` rests on judgement without a note saying why",
-                "add a `note` with the reasoning, or cite a guideline in `basis`",
-                spec,
-                "note",
-            )
+        else:
+            self.grounded(basis, note, sources, f"red flag of `{origin}`", spec, ("basis", "note", "a note"))
         return RedFlag(tuple(ids), str(level), self.text(spec, "message", "red flag"), origin, basis, note.strip())
 
     def cause(
@@ -655,15 +672,8 @@ class Builder:
                 "urgency",
             )
             return str(urgency), "", ""
-        if basis != JUDGEMENT:
-            self.cited(basis, sources, f"{where} (urgency)", spec, "urgency_basis")
-        elif not note.strip():
-            self.error(
-                f"{where}: its urgency rests on judgement without an `urgency_note` saying why",
-                "add `urgency_note` with the reasoning, or cite a guideline in `urgency_basis`",
-                spec,
-                "urgency_note",
-            )
+        keys = ("urgency_basis", "urgency_note", "an `urgency_note`")
+        self.grounded(basis, note, sources, f"{where}: its urgency", spec, keys, cited_as=f"{where} (urgency)")
         return str(urgency), basis, note.strip()
 
     def prior(self, data: Any, what: str, settings: Settings) -> Prior:
