@@ -205,6 +205,10 @@ class Cause:
         """The id of a component's presentation (None: the typical one)."""
         return None if component == 0 else self.presentations[component - 1].id
 
+    def component_of(self, presentation: str | None) -> int:
+        """The component of a presentation id (0: None, the typical one); `presentation_id`'s inverse."""
+        return 0 if presentation is None else 1 + [p.id for p in self.presentations].index(presentation)
+
 
 class LabTest(NamedTuple):
     id: str

@@ -149,10 +149,7 @@ def with_presentation(row: dict[str, Any], presentation: str | None, name: str |
 def shown_urgency(cause: Cause, presentation: str | None) -> str:
     """The urgency a differential row shows: that of the presentation it explains the cause as,
     when it has its own, else the cause's."""
-    for p in cause.presentations:
-        if p.id == presentation and p.urgency is not None:
-            return p.urgency
-    return cause.urgency
+    return cause.component_urgency(cause.component_of(presentation))
 
 
 def in_sentence(label: str) -> str:
@@ -512,7 +509,7 @@ def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[s
         cause = kb.causes[cid]
         scored = by_id[cid]
         # the component the differential's row names (scoring chose it), so the two agree
-        component = 0 if scored.presentation is None else 1 + [p.id for p in cause.presentations].index(scored.presentation)
+        component = cause.component_of(scored.presentation)
         parts = {c.finding: c for c in scoring.contributions(kb, cause, counted, component)}
         result = {
             "id": cid,

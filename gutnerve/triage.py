@@ -52,15 +52,6 @@ class Split(NamedTuple):
     # typical component's (0 where k's table is the typical one's): what moves the weights
     shifts: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
 
-    def shares(self, present: frozenset[str], absent: frozenset[str]) -> list[float]:
-        """Each component's posterior weight among the cause's for a case's counted findings."""
-        values = list(self.log_weights)
-        for findings, side in ((present, 0), (absent, 1)):
-            for finding in findings & self.shifts.keys():
-                for k, shift in enumerate(self.shifts[finding][side]):
-                    values[k] += shift
-        return _normalised_exp(values)
-
 
 class Flags(NamedTuple):
     """The knowledge base's red flags and cause thresholds, compiled once for every case."""
@@ -165,7 +156,7 @@ Parts = list[tuple[str, str, float, float]]  # (urgency, name, prior, posterior)
 class SplitCase:
     """The split causes for one case, worked out only as far as triage asks (a case an emergency
     red flag already settles needs none of it): each split cause's prior and posterior shared out
-    by its components' prior and posterior weights (`Split.shares`, here from the few findings of
+    by its components' prior and posterior weights (w_k exp L_k normalised, from the few findings of
     the case that move them: batch triages every case), and the mass each urgency gets from them."""
 
     __slots__ = ("_factor", "_flags", "_known", "_mass", "_moved", "_shares")
