@@ -379,7 +379,7 @@ def test_the_shipped_knowledge_base_uses_presentations_and_validates(kb):
         assert math.fsum(cause.weights) == pytest.approx(1.0, abs=1e-12), cause.id
         assert cause.weights[0] == max(cause.weights) and all(0 < w < 1 for w in cause.weights), cause.id
     assert validate(Path(kb.root)) == []
-    assert edit(kb.causes["appendicitis"]).weights == (1.0,)  # a cause without presentations
+    assert edit(kb.causes["fibromyalgia"]).weights == (1.0,)  # a cause without presentations
 
 
 # --------------------------------------------------------------------------
