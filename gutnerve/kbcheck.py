@@ -39,6 +39,9 @@ CATEGORIES = ("neuropathic", "musculoskeletal", "gastrointestinal", "systemic", 
 TEST_KINDS = ("blood", "urine", "stool", "imaging", "electrodiagnostic", "biopsy", "bedside", "genetic", "other")
 JUDGEMENT = "judgement"
 MAX_CAUSE_FILES = 5_000
+# A presentation's name is printed in the differential's row ("as <name>") and in triage's
+# reasons: a name, not a description (the findings and notes describe it)
+MAX_PRESENTATION_NAME = 80
 
 
 # --------------------------------------------------------------------------
@@ -632,7 +635,15 @@ class Builder:
                 )
             links = self.links(spec["findings"], where, settings, findings, sources, minimum=1)
             urgency = self.presentation_urgency(spec, where, settings, sources, cause)
-            result.append(Presentation(pid, self.text(spec, "name", where), share, str(source), note.strip(), links, *urgency))
+            name = self.text(spec, "name", where)
+            if len(name) > MAX_PRESENTATION_NAME:
+                self.error(
+                    f"{where}: its name is {len(name)} characters, over {MAX_PRESENTATION_NAME}",
+                    "shorten it to what a table row can show; describe the presentation in its findings' notes",
+                    spec,
+                    "name",
+                )
+            result.append(Presentation(pid, name, share, str(source), note.strip(), links, *urgency))
         total = sum(p.share for p in result)
         if result and not total < 1.0:
             self.error(

@@ -329,6 +329,11 @@ SECOND = """
         ),
         ("    share: 0.2\n", "    share: 0.2\n    extra: 1\n", "presentation has unknown key `extra`"),
         ("    share: 0.2\n", "", "presentation lacks `share`"),
+        (
+            "name: Small fiber neuropathy with gut dysmotility (illustrative)",
+            "name: Small fiber neuropathy with gut dysmotility - " + "x" * 40,
+            "presentation `with-gut-dysmotility`: its name is 86 characters, over 80",
+        ),
     ],
 )
 def test_a_broken_presentation_is_refused(tmp_path, old, new, fragment):
