@@ -276,6 +276,9 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("no DM. FHx of neuropathy.", {"family-history-neuropathy"}, {"diabetes"}, ()),
     ("tingling feet, haemoglobin low", {"tingling-feet", "anemia"}, set(), ()),
     ("diarrhoea for 6 months and my toes are numb", {"diarrhea", "numb-feet"}, set(), ()),
+    # a macrocytic anaemia is two findings, the large cells and the anaemia: neither is dropped
+    ("macrocytic anaemia", {"macrocytosis", "anemia"}, set(), ()),
+    ("megaloblastic anemia on the blood film", {"macrocytosis", "anemia"}, set(), ("on the blood film",)),
 ]
 
 
