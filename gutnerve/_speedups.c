@@ -11,8 +11,10 @@
  *    (present findings by id, then absent ones by id), as scoring.score adds them;
  *  - a cause with presentations (a mixture) has a column per component: each column is summed
  *    as above, then folded into the cause's by log-sum-exp as scoring.log_sum_exp does it
- *    (peak + log of the exps of (column + ln w_k - peak) added in component order), and its
- *    row shows the entries and middle piece of the column of the largest term;
+ *    (peak + log of the exps of (column + ln w_k - peak) added in component order), its
+ *    row shows the entries and middle piece of the column of the largest term, and each
+ *    component's posterior weight (which triage shares the cause's posterior by) is its exp
+ *    over that sum;
  *  - posteriors are exp(log - max) (libm's exp, as math.exp) times 1 / the correctly
  *    rounded sum of those (CPython's math.fsum algorithm, ported below);
  *  - the ranking is by falling log score, ties by cause index (a stable sort);
@@ -710,13 +712,17 @@ PyDoc_STRVAR(score_doc, "score(prior, present, absent)\n--\n\n"
 
 PyDoc_STRVAR(score_mixed_doc, "score_mixed(prior, present, absent)\n--\n\n"
                               "score(...) and, fourth, the column whose entries explain each cause: its chosen\n"
-                              "component's for a mixture cause, its own index for any other.");
+                              "component's for a mixture cause, its own index for any other; fifth, each\n"
+                              "mixture's components' posterior weights (w_k exp L_k normalised), one list in\n"
+                              "mixture order (set_mixtures), as scoring._fold computes them.");
 
 /* Each mixture cause's log score from its columns' (logs, w long): the log-sum-exp of column +
  * ln w_k, as scoring.log_sum_exp adds it; `chosen` (n long, or NULL) gets the column of the
- * largest term (the first of equals). */
+ * largest term (the first of equals), and `shares` (one per component of every mixture, in
+ * mixture order, or NULL) each component's posterior weight exp(column + ln w_k - peak) / the
+ * sum of those, as scoring._fold_shares divides them. */
 static void
-fold(Dense *d, double *logs, Py_ssize_t *chosen)
+fold(Dense *d, double *logs, Py_ssize_t *chosen, double *shares)
 {
     for (Py_ssize_t m = 0; m < d->nmix; m++) {
         Py_ssize_t start = d->mix_start[m], stop = d->mix_start[m + 1], best = start;
@@ -729,11 +735,19 @@ fold(Dense *d, double *logs, Py_ssize_t *chosen)
             }
         }
         double total = 0.0;
-        for (Py_ssize_t k = start; k < stop; k++)
-            total += exp(logs[d->mix_cols[k]] + d->mix_lw[k] - peak);
+        for (Py_ssize_t k = start; k < stop; k++) {
+            double term = exp(logs[d->mix_cols[k]] + d->mix_lw[k] - peak);
+            total += term;
+            if (shares != NULL)
+                shares[k] = term;
+        }
         logs[d->mix_cause[m]] = peak + log(total);
         if (chosen != NULL)
             chosen[d->mix_cause[m]] = d->mix_cols[best];
+        if (shares != NULL) {
+            for (Py_ssize_t k = start; k < stop; k++)
+                shares[k] /= total;
+        }
     }
 }
 
@@ -763,14 +777,16 @@ score_impl(Dense *d, PyObject *args, int mixed)
     sort_ints(rows_a, na);
 
     PyObject *result = NULL, *logs_list = NULL, *post_list = NULL, *order_list = NULL, *chosen_list = NULL;
+    PyObject *shares_list = NULL;
     Py_ssize_t w = d->w;
-    double *work = PyMem_Malloc((size_t)(w + n) * sizeof(double));
+    Py_ssize_t parts = mixed && d->nmix > 0 ? d->mix_start[d->nmix] : 0; /* every mixture's components */
+    double *work = PyMem_Malloc((size_t)(w + n + parts) * sizeof(double));
     Py_ssize_t *order = PyMem_Malloc((size_t)n * 2 * sizeof(Py_ssize_t));
     if (work == NULL || order == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    double *logs = work, *odds = work + w;
+    double *logs = work, *odds = work + w, *shares = mixed ? work + w + n : NULL;
     Py_ssize_t *chosen = order + n;
     memcpy(logs, d->plogs + prior * w, (size_t)w * sizeof(double));
     for (Py_ssize_t j = 0; j < np; j++) {
@@ -785,7 +801,7 @@ score_impl(Dense *d, PyObject *args, int mixed)
     }
     for (Py_ssize_t c = 0; c < n; c++)
         chosen[c] = c;
-    fold(d, logs, chosen);
+    fold(d, logs, chosen, shares);
     double peak = logs[0];
     for (Py_ssize_t c = 1; c < n; c++) {
         if (logs[c] > peak)
@@ -816,6 +832,15 @@ score_impl(Dense *d, PyObject *args, int mixed)
                 goto done;
             PyList_SET_ITEM(chosen_list, c, column);
         }
+        shares_list = PyList_New(parts);
+        if (shares_list == NULL)
+            goto done;
+        for (Py_ssize_t k = 0; k < parts; k++) {
+            PyObject *share = PyFloat_FromDouble(shares[k]);
+            if (share == NULL)
+                goto done;
+            PyList_SET_ITEM(shares_list, k, share);
+        }
     }
     for (Py_ssize_t c = 0; c < n; c++) {
         PyObject *log = PyFloat_FromDouble(logs[c]);
@@ -831,13 +856,14 @@ score_impl(Dense *d, PyObject *args, int mixed)
         PyList_SET_ITEM(post_list, c, post);
         PyList_SET_ITEM(order_list, c, rank);
     }
-    result = mixed ? PyTuple_Pack(4, logs_list, post_list, order_list, chosen_list)
+    result = mixed ? PyTuple_Pack(5, logs_list, post_list, order_list, chosen_list, shares_list)
                    : PyTuple_Pack(3, logs_list, post_list, order_list);
 done:
     Py_XDECREF(logs_list);
     Py_XDECREF(post_list);
     Py_XDECREF(order_list);
     Py_XDECREF(chosen_list);
+    Py_XDECREF(shares_list);
     PyMem_Free(work);
     PyMem_Free(order);
     if (rows_p != stack_p)
@@ -1612,7 +1638,7 @@ PyInit__speedups(void)
         return NULL;
     /* gutnerve.fastline uses the module only when this matches its own LAYOUT: an in-place build
      * left from an older source falls back to the pure path instead of misreading its arguments */
-    if (PyModule_AddIntConstant(module, "LAYOUT", 5) < 0) {
+    if (PyModule_AddIntConstant(module, "LAYOUT", 6) < 0) {
         Py_DECREF(module);
         return NULL;
     }

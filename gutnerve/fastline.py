@@ -15,7 +15,8 @@ kernel returns.
 
 The accelerator is used by `batch` (JSONL) for knowledge bases scored densely (up to
 `scoring.DENSE_CAUSES` causes), with or without causes with presentations (a column per
-component, folded into its cause's by the kernel as `scoring._fold` does it); larger ones, a missing extension, or GUTNERVE_PURE=1 in the
+component, folded into its cause's by the kernel as `scoring._fold` does it, with the components'
+posterior weights that triage shares the cause's posterior by); larger ones, a missing extension, or GUTNERVE_PURE=1 in the
 environment take the pure Python path, which gives the same bytes (tests/test_fastline.py
 compares both with the reference `dumps_line(assessment_dict(...))`).
 """
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 PURE = "GUTNERVE_PURE"  # set (not "0") to use the pure Python path even when the extension is built
 # The calling convention this module and gutnerve/_speedups.c share (the C module's LAYOUT): raise
 # both together whenever an argument's or a result's shape changes.
-LAYOUT = 5
+LAYOUT = 6
 
 
 def extension() -> Any:
@@ -182,11 +183,12 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         present_counted, absent_counted, implied_json = present, absent, b""
     prior_index, prior = priors[case.age, case.sex]
     chosen: list[int] | None = None
+    shares: list[float] | None = None  # each mixture's components' posterior weights, for triage
     if mixed:  # each cause's explanation is that of a column: its chosen component's
-        logs, posterior, order, chosen = dense.score_mixed(prior_index, present_counted, absent_counted)
+        logs, posterior, order, chosen, shares = dense.score_mixed(prior_index, present_counted, absent_counted)
     else:
         logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
-    ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
+    ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total, shares=shares)
     level = triaged(kb, table, case, ranked)
     # the workup: which causes contribute and the plan's order as workup.plan decides them, the
     # posteriors summed per test by the accelerator

@@ -373,7 +373,7 @@ class Ranked(Sequence[ScoredCause]):
     when read: a table or a batch line shows a handful of causes, and on a knowledge base
     of thousands building a record for each was most of the time spent per case."""
 
-    __slots__ = ("_detailed", "_ids", "_logs", "_order", "_posterior", "_presentations", "_prior", "_sum_raised")
+    __slots__ = ("_detailed", "_ids", "_logs", "_order", "_posterior", "_presentations", "_prior", "_sum_raised", "shares")
 
     def __init__(
         self,
@@ -386,6 +386,7 @@ class Ranked(Sequence[ScoredCause]):
         *,
         sum_raised: Callable[[Any, Any, Any, float], float] | None = None,
         presentations: Mapping[int, str | None] | None = None,
+        shares: Sequence[float] | None = None,
     ):
         self._ids, self._prior, self._logs, self._posterior = ids, prior, logs, posterior
         self._order = order  # cause indices, most probable first
@@ -395,6 +396,10 @@ class Ranked(Sequence[ScoredCause]):
         self._sum_raised = sum_raised
         # cause index -> the presentation its explanation is that of, for the causes with presentations
         self._presentations: Mapping[int, str | None] = _NONE_CHOSEN if presentations is None else presentations
+        # each cause with presentations' components' posterior weights (w_k exp L_k normalised), one
+        # flat sequence in scoring.Tables.mixtures order, as scoring folds them (None: not given, as by
+        # a hand-made ranking): triage shares such a cause's posterior by them
+        self.shares = shares
 
     def __len__(self) -> int:
         return len(self._order)

@@ -46,11 +46,8 @@ class Split(NamedTuple):
     cause_index: int  # the cause's index in kb.causes
     urgencies: tuple[str, ...]  # component k -> its urgency
     names: tuple[str, ...]  # component k -> what a reason calls it ("Cause as presentation")
-    log_weights: tuple[float, ...]  # ln w_k
     weights: tuple[float, ...]  # w_k: the components' shares of the cause's prior
-    # finding -> (present, absent): for each component k, its ln LR for the finding minus the
-    # typical component's (0 where k's table is the typical one's): what moves the weights
-    shifts: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
+    offset: int  # where its components' posterior weights start in a ranking's shares (Ranked.shares)
 
 
 class Flags(NamedTuple):
@@ -66,9 +63,6 @@ class Flags(NamedTuple):
     by_urgency: dict[str, tuple[tuple[int, ...], frozenset[int]]]  # urgency with a threshold -> its causes'
     # indices in kb.causes order, as a tuple and as a set (split causes left out: see `split`)
     split: dict[str, Split]  # cause id -> its components, for the causes triaged by them
-    # finding -> (split cause id, its shifts when present, when absent) of each split cause whose
-    # components differ on it: a case touches few
-    shifted: dict[str, tuple[tuple[str, tuple[float, ...], tuple[float, ...]], ...]]
 
 
 def echoes(kb: KnowledgeBase) -> frozenset[int]:
@@ -100,7 +94,13 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
             by_finding[finding] = tuple(entries)
     thresholds = kb.settings.cause_thresholds
     causes = {cause.id: (thresholds.get(cause.urgency), cause.urgency, cause.name) for cause in kb.causes.values()}
-    split = {cause.id: _split(kb, index, cause) for index, cause in enumerate(kb.causes.values()) if _is_split(cause)}
+    from gutnerve.scoring import compile_tables
+
+    offsets, at = {}, 0  # cause index -> its first component's place among the mixtures' shares
+    for mixture in kb.derived(compile_tables).mixtures:
+        offsets[mixture.cause] = at
+        at += len(mixture.columns)
+    split = {cause.id: _split(index, cause, offsets[index]) for index, cause in enumerate(kb.causes.values()) if _is_split(cause)}
     levels = kb.settings.triage_levels
     by_urgency = {}
     for urgency in thresholds:
@@ -114,40 +114,19 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
         {level: levels.index(level) for level in levels},
         by_urgency,
         split,
-        _shifted(split),
     )
-
-
-def _shifted(split: dict[str, Split]) -> dict[str, tuple[tuple[str, tuple[float, ...], tuple[float, ...]], ...]]:
-    by_finding: dict[str, list[tuple[str, tuple[float, ...], tuple[float, ...]]]] = {}
-    for cause_id, cause in split.items():
-        for finding, (present, absent) in cause.shifts.items():
-            by_finding.setdefault(finding, []).append((cause_id, present, absent))
-    return {finding: tuple(entries) for finding, entries in by_finding.items()}
 
 
 def _is_split(cause: Cause) -> bool:
     return any(p.urgency not in (None, cause.urgency) for p in cause.presentations)
 
 
-def _split(kb: KnowledgeBase, index: int, cause: Cause) -> Split:
+def _split(index: int, cause: Cause, offset: int) -> Split:
     from gutnerve.report import in_sentence
-    from gutnerve.scoring import listed_or_unexplained
 
     names = (cause.name, *(f"{cause.name} as {in_sentence(p.name)}" for p in cause.presentations))
-    shifts: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {}
-    for finding_id in sorted({link.finding for p in cause.presentations for link in p.findings}):
-        finding = kb.findings[finding_id]
-        frequencies = [
-            listed_or_unexplained(kb.settings, finding, cause.component_link(k, finding_id)) for k in range(cause.components)
-        ]
-        typical = frequencies[0]
-        shifts[finding_id] = (
-            tuple(math.log(f / typical) for f in frequencies),
-            tuple(math.log((1.0 - f) / (1.0 - typical)) for f in frequencies),
-        )
     urgencies = tuple(cause.component_urgency(k) for k in range(cause.components))
-    return Split(index, urgencies, names, tuple(math.log(w) for w in cause.weights), cause.weights, shifts)
+    return Split(index, urgencies, names, cause.weights, offset)
 
 
 Parts = list[tuple[str, str, float, float]]  # (urgency, name, prior, posterior) of what triage weighs
@@ -156,31 +135,22 @@ Parts = list[tuple[str, str, float, float]]  # (urgency, name, prior, posterior)
 class SplitCase:
     """The split causes for one case, worked out only as far as triage asks (a case an emergency
     red flag already settles needs none of it): each split cause's prior and posterior shared out
-    by its components' prior and posterior weights (w_k exp L_k normalised, from the few findings of
-    the case that move them: batch triages every case), and the mass each urgency gets from them."""
+    by its components' prior and posterior weights (w_k exp L_k normalised), and the mass each
+    urgency gets from them. The posterior weights are the ranking's, as scoring and the
+    accelerator fold the components' columns (Ranked.shares); records alone (a plain list of
+    ScoredCause) have none, and they are worked out from scoring's component scores."""
 
-    __slots__ = ("_factor", "_flags", "_known", "_mass", "_moved", "_shares")
+    __slots__ = ("_case", "_factor", "_flags", "_kb", "_known", "_mass", "_ranked", "_shares")
 
-    def __init__(
-        self, flags: Flags, counted: tuple[frozenset[str], frozenset[str]], ranked: Sequence[ScoredCause], factor: float
-    ):
-        self._flags, self._factor = flags, factor
+    def __init__(self, kb: KnowledgeBase, flags: Flags, case: Case, ranked: Sequence[ScoredCause], factor: float):
+        self._kb, self._flags, self._case, self._factor = kb, flags, case, factor
+        self._ranked: Sequence[float] | None = None  # the ranking's shares, when it has them
         if isinstance(ranked, Ranked):
             at = ranked.prior_and_posterior
             self._known = {cause_id: at(split.cause_index) for cause_id, split in flags.split.items()}
+            self._ranked = ranked.shares
         else:
             self._known = {s.cause_id: (s.prior, s.posterior) for s in ranked if s.cause_id in flags.split}
-        moved: dict[str, list[float]] = {}  # split cause -> ln w_k + its shifts, for those the case moves
-        shifted = flags.shifted
-        for findings, present in ((counted[0], True), (counted[1], False)):
-            for finding in findings & shifted.keys():
-                for cause_id, if_present, if_absent in shifted[finding]:
-                    values = moved.get(cause_id)
-                    if values is None:
-                        values = moved[cause_id] = list(flags.split[cause_id].log_weights)
-                    for k, shift in enumerate(if_present if present else if_absent):
-                        values[k] += shift
-        self._moved = moved
         self._shares: dict[str, Sequence[float]] = {}
         self._mass: dict[str, float] | None = None
 
@@ -195,8 +165,13 @@ class SplitCase:
         """The split cause's components' posterior weights for the case."""
         shares = self._shares.get(cause_id)
         if shares is None:
-            values = self._moved.get(cause_id)
-            shares = self._flags.split[cause_id].weights if values is None else _normalised_exp(values)
+            split = self._flags.split[cause_id]
+            if self._ranked is not None:
+                shares = self._ranked[split.offset : split.offset + len(split.weights)]
+            else:
+                from gutnerve.scoring import component_scores
+
+                shares = _normalised_exp(component_scores(self._kb, self._kb.causes[cause_id], self._case))
             self._shares[cause_id] = shares
         return shares
 
@@ -204,12 +179,14 @@ class SplitCase:
         """The summed posterior of the split causes' components of this urgency that the findings
         raised (`raised`, by triage.cause_evidence)."""
         if self._mass is None:
-            self._mass = {}
+            mass: dict[str, float] = {}
+            splits, factor = self._flags.split, self._factor
             for cause_id, (prior, posterior) in self._known.items():
-                split = self._flags.split[cause_id]
+                split = splits[cause_id]
                 for component, prior_share, share in zip(split.urgencies, split.weights, self.shares(cause_id), strict=True):
-                    if raised(part := posterior * share, prior * prior_share, self._factor):
-                        self._mass[component] = self._mass.get(component, 0.0) + part
+                    if raised(part := posterior * share, prior * prior_share, factor):
+                        mass[component] = mass.get(component, 0.0) + part
+            self._mass = mass
         return self._mass.get(urgency, 0.0)
 
 
@@ -250,12 +227,7 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             reasons.append(reason)
     factor = kb.settings.triage_evidence
     thresholds = kb.settings.cause_thresholds
-    split: SplitCase | None = None
-    if flags.split:
-        from gutnerve.scoring import counted
-
-        case = counted(kb, case)  # the findings scoring counts (those no other reported one entails)
-        split = SplitCase(flags, (case.present, case.absent), ranked, factor)
+    split = SplitCase(kb, flags, case, ranked, factor) if flags.split else None
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone

@@ -857,7 +857,7 @@ def test_triage_is_the_same_with_and_without_the_compiled_sum(shipped):
         case = parse_case(data, shipped)
         ranked = score(shipped, case, detail=0)
         ids, prior, logs, posterior, order = ranked._ids, ranked._prior, ranked._logs, ranked._posterior, ranked._order
-        compiled = Ranked(ids, list(prior), logs, list(posterior), order, sum_raised=speedups.raised_total)
+        compiled = Ranked(ids, list(prior), logs, list(posterior), order, sum_raised=speedups.raised_total, shares=ranked.shares)
         expected = triage.triage(shipped, case, ranked)
         assert triage.triage(shipped, case, compiled) == expected
         levels.add(expected.level)
