@@ -1614,9 +1614,83 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(parts_mass_doc,
+             "parts_mass(posterior, prior, shares, parts, slots, factor)\n--\n\n"
+             "For each part (cause index, place in shares, share of the prior, slot) in turn, with\n"
+             "p = posterior[cause] * shares[place] and q = prior[cause] * share of the prior: p added\n"
+             "to its slot's total (from 0.0, in the parts' order) where p > q and\n"
+             "p * (1 - q) >= factor * q * (1 - p); the `slots` totals, as a list. What\n"
+             "gutnerve.model.Ranked.parts_mass sums, over lists of floats (which parts, their slots\n"
+             "and the factor are triage's).");
+
+static PyObject *
+speedups_parts_mass(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *posterior, *prior, *shares, *parts;
+    Py_ssize_t slots;
+    double factor;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!nd:parts_mass", &PyList_Type, &posterior, &PyList_Type, &prior, &PyList_Type,
+                          &shares, &PyTuple_Type, &parts, &slots, &factor))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(posterior), count = PyTuple_GET_SIZE(parts), places = PyList_GET_SIZE(shares);
+    if (PyList_GET_SIZE(prior) != n) {
+        PyErr_SetString(PyExc_ValueError, "parts_mass: one prior and one posterior per cause");
+        return NULL;
+    }
+    if (slots < 0 || slots > 64) {
+        PyErr_SetString(PyExc_ValueError, "parts_mass: 0 to 64 slots");
+        return NULL;
+    }
+    double total[64] = {0.0};
+    /* no Python code runs in this loop (tuples, ints and floats are read as they are): the lists
+     * cannot change under it */
+    for (Py_ssize_t j = 0; j < count; j++) {
+        PyObject *part = PyTuple_GET_ITEM(parts, j);
+        if (!PyTuple_Check(part) || PyTuple_GET_SIZE(part) != 4 || !PyLong_Check(PyTuple_GET_ITEM(part, 0)) ||
+            !PyLong_Check(PyTuple_GET_ITEM(part, 1)) || !PyFloat_Check(PyTuple_GET_ITEM(part, 2)) ||
+            !PyLong_Check(PyTuple_GET_ITEM(part, 3))) {
+            PyErr_SetString(PyExc_TypeError, "parts_mass: parts are (int, int, float, int)");
+            return NULL;
+        }
+        Py_ssize_t c = cause_index(PyTuple_GET_ITEM(part, 0), n, "parts_mass: a part names no cause");
+        if (c < 0)
+            return NULL;
+        Py_ssize_t place = cause_index(PyTuple_GET_ITEM(part, 1), places, "parts_mass: a place out of the shares");
+        if (place < 0)
+            return NULL;
+        Py_ssize_t slot = cause_index(PyTuple_GET_ITEM(part, 3), slots, "parts_mass: a slot out of range");
+        if (slot < 0)
+            return NULL;
+        PyObject *p_object = PyList_GET_ITEM(posterior, c), *q_object = PyList_GET_ITEM(prior, c);
+        PyObject *share = PyList_GET_ITEM(shares, place);
+        if (!PyFloat_Check(p_object) || !PyFloat_Check(q_object) || !PyFloat_Check(share)) {
+            PyErr_SetString(PyExc_TypeError, "parts_mass: posteriors, priors and shares are floats");
+            return NULL;
+        }
+        double p = PyFloat_AS_DOUBLE(p_object) * PyFloat_AS_DOUBLE(share);
+        double q = PyFloat_AS_DOUBLE(q_object) * PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(part, 2));
+        if (p > q && p * (1.0 - q) >= factor * q * (1.0 - p))
+            total[slot] += p;
+    }
+    PyObject *result = PyList_New(slots);
+    if (result == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < slots; k++) {
+        PyObject *value = PyFloat_FromDouble(total[k]);
+        if (value == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyList_SET_ITEM(result, k, value);
+    }
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
     {"fsum", speedups_fsum, METH_O, fsum_doc},
     {"raised_total", speedups_raised_total, METH_VARARGS, raised_total_doc},
+    {"parts_mass", speedups_parts_mass, METH_VARARGS, parts_mass_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -79,3 +79,12 @@ class Dense:
 
 def fsum(values: Sequence[float], /) -> float: ...
 def raised_total(posterior: list[float], prior: list[float], indices: tuple[int, ...], factor: float, /) -> float: ...
+def parts_mass(
+    posterior: list[float],
+    prior: list[float],
+    shares: list[float],
+    parts: tuple[tuple[int, int, float, int], ...],
+    slots: int,
+    factor: float,
+    /,
+) -> list[float]: ...

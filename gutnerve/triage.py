@@ -33,6 +33,7 @@ lines. The cause's study card (`gutnerve explain`) still lists it.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -63,6 +64,9 @@ class Flags(NamedTuple):
     by_urgency: dict[str, tuple[tuple[int, ...], frozenset[int]]]  # urgency with a threshold -> its causes'
     # indices in kb.causes order, as a tuple and as a set (split causes left out: see `split`)
     split: dict[str, Split]  # cause id -> its components, for the causes triaged by them
+    # the split causes' components, as Ranked.parts_mass reads them: (cause index, place among the
+    # shares, share of the prior, its urgency's place in `rank`), in `split` order
+    parts: tuple[tuple[int, int, float, int], ...]
 
 
 def echoes(kb: KnowledgeBase) -> frozenset[int]:
@@ -106,15 +110,13 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
     for urgency in thresholds:
         indices = tuple(i for i, cause in enumerate(kb.causes.values()) if cause.urgency == urgency and cause.id not in split)
         by_urgency[urgency] = (indices, frozenset(indices))
-    return Flags(
-        by_finding,
-        frozenset(by_finding),
-        causes,
-        min(thresholds.values(), default=1.0),
-        {level: levels.index(level) for level in levels},
-        by_urgency,
-        split,
+    rank = {level: levels.index(level) for level in levels}
+    parts = tuple(
+        (cause.cause_index, cause.offset + k, weight, rank[urgency])
+        for cause in split.values()
+        for k, (urgency, weight) in enumerate(zip(cause.urgencies, cause.weights, strict=True))
     )
+    return Flags(by_finding, frozenset(by_finding), causes, min(thresholds.values(), default=1.0), rank, by_urgency, split, parts)
 
 
 def _is_split(cause: Cause) -> bool:
@@ -137,28 +139,31 @@ class SplitCase:
     red flag already settles needs none of it): each split cause's prior and posterior shared out
     by its components' prior and posterior weights (w_k exp L_k normalised), and the mass each
     urgency gets from them. The posterior weights are the ranking's, as scoring and the
-    accelerator fold the components' columns (Ranked.shares); records alone (a plain list of
-    ScoredCause) have none, and they are worked out from scoring's component scores."""
+    accelerator fold the components' columns (Ranked.shares), and the masses its sums
+    (Ranked.parts_mass); records alone (a plain list of ScoredCause) have neither, and their
+    shares are worked out from scoring's component scores."""
 
-    __slots__ = ("_case", "_factor", "_flags", "_kb", "_known", "_mass", "_ranked", "_shares")
+    __slots__ = ("_case", "_factor", "_flags", "_flat", "_kb", "_known", "_mass", "_ranked", "_shares")
 
     def __init__(self, kb: KnowledgeBase, flags: Flags, case: Case, ranked: Sequence[ScoredCause], factor: float):
         self._kb, self._flags, self._case, self._factor = kb, flags, case, factor
-        self._ranked: Sequence[float] | None = None  # the ranking's shares, when it has them
-        if isinstance(ranked, Ranked):
+        self._ranked: Ranked | None = None  # a ranking with shares: read from it
+        self._known: dict[str, tuple[float, float]] = {}  # else each split cause's (prior, posterior)
+        self._flat: Sequence[float] = ()  # its shares
+        if isinstance(ranked, Ranked) and ranked.shares is not None:
+            self._ranked, self._flat = ranked, ranked.shares
+        elif isinstance(ranked, Ranked):
             at = ranked.prior_and_posterior
             self._known = {cause_id: at(split.cause_index) for cause_id, split in flags.split.items()}
-            self._ranked = ranked.shares
         else:
             self._known = {s.cause_id: (s.prior, s.posterior) for s in ranked if s.cause_id in flags.split}
         self._shares: dict[str, Sequence[float]] = {}
-        self._mass: dict[str, float] | None = None
-
-    def __contains__(self, cause_id: object) -> bool:
-        return cause_id in self._known
+        self._mass: list[float] | None = None  # by urgency's place in flags.rank
 
     def known(self, cause_id: str) -> tuple[float, float]:
         """The split cause's (prior, posterior)."""
+        if self._ranked is not None:
+            return self._ranked.prior_and_posterior(self._flags.split[cause_id].cause_index)
         return self._known[cause_id]
 
     def shares(self, cause_id: str) -> Sequence[float]:
@@ -167,7 +172,7 @@ class SplitCase:
         if shares is None:
             split = self._flags.split[cause_id]
             if self._ranked is not None:
-                shares = self._ranked[split.offset : split.offset + len(split.weights)]
+                shares = self._flat[split.offset : split.offset + len(split.weights)]
             else:
                 from gutnerve.scoring import component_scores
 
@@ -177,17 +182,23 @@ class SplitCase:
 
     def mass(self, urgency: str) -> float:
         """The summed posterior of the split causes' components of this urgency that the findings
-        raised (`raised`, by triage.cause_evidence)."""
+        raised (`raised`, by triage.cause_evidence), added in flags.parts order."""
         if self._mass is None:
-            mass: dict[str, float] = {}
-            splits, factor = self._flags.split, self._factor
-            for cause_id, (prior, posterior) in self._known.items():
-                split = splits[cause_id]
-                for component, prior_share, share in zip(split.urgencies, split.weights, self.shares(cause_id), strict=True):
-                    if raised(part := posterior * share, prior * prior_share, factor):
-                        mass[component] = mass.get(component, 0.0) + part
-            self._mass = mass
-        return self._mass.get(urgency, 0.0)
+            flags, factor = self._flags, self._factor
+            if self._ranked is not None:
+                self._mass = self._ranked.parts_mass(flags.parts, len(flags.rank), factor)
+            else:
+                self._mass = mass = [0.0] * len(flags.rank)
+                for cause_id, split in flags.split.items():
+                    if cause_id not in self._known:
+                        continue
+                    prior, posterior = self._known[cause_id]
+                    for slot, weight, share in zip(
+                        (flags.rank[u] for u in split.urgencies), split.weights, self.shares(cause_id), strict=True
+                    ):
+                        if raised(part := posterior * share, prior * weight, factor):
+                            mass[slot] += part
+        return self._mass[self._flags.rank[urgency]]
 
 
 def _normalised_exp(values: list[float]) -> list[float]:
@@ -198,19 +209,14 @@ def _normalised_exp(values: list[float]) -> list[float]:
     return [value / total for value in odds]
 
 
-def _parts(flags: Flags, split: SplitCase | None, cause_id: str, prior: float, posterior: float) -> Parts:
-    """(urgency, name, prior, posterior) of what triage weighs for a cause: its components if it
-    is split, else itself."""
-    if split is not None and cause_id in split:
-        cause = flags.split[cause_id]
-        return [
-            (urgency, name, prior * weight, posterior * share)
-            for urgency, name, weight, share in zip(
-                cause.urgencies, cause.names, cause.weights, split.shares(cause_id), strict=True
-            )
-        ]
-    _, urgency, name = flags.causes[cause_id]
-    return [(urgency, name, prior, posterior)]
+def _parts(flags: Flags, split: SplitCase, cause_id: str, prior: float, posterior: float) -> Parts:
+    """(urgency, name, prior, posterior) of what triage weighs for a split cause: its components
+    (any other cause is weighed as itself)."""
+    cause = flags.split[cause_id]
+    return [
+        (urgency, name, prior * weight, posterior * share)
+        for urgency, name, weight, share in zip(cause.urgencies, cause.names, cause.weights, split.shares(cause_id), strict=True)
+    ]
 
 
 def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Triage:
@@ -228,10 +234,16 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     factor = kb.settings.triage_evidence
     thresholds = kb.settings.cause_thresholds
     split = SplitCase(kb, flags, case, ranked, factor) if flags.split else None
+    causes, splits = flags.causes, flags.split
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
-        for urgency, name, part_prior, part in _parts(flags, split, cause_id, prior, posterior):
+        if split is not None and cause_id in splits:
+            parts = _parts(flags, split, cause_id, prior, posterior)
+        else:
+            _, urgency, name = causes[cause_id]
+            parts = [(urgency, name, prior, posterior)]
+        for urgency, name, part_prior, part in parts:
             threshold = thresholds.get(urgency)
             if threshold is not None and part >= threshold and raised(part, part_prior, factor):
                 message = f"{name} is {part:.0%} probable and needs {urgency} attention."
@@ -256,7 +268,7 @@ def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: flo
     whole = [
         scored.posterior
         for scored in ranked
-        if (split is None or scored.cause_id not in split)
+        if scored.cause_id not in flags.split
         and causes[scored.cause_id][1] == urgency
         and raised(scored.posterior, scored.prior, factor)
     ]
@@ -296,14 +308,25 @@ def _most_probable(
     urgencies that the findings made more probable, and whether there are more: ranked is most
     probable first, and no component is more probable than its cause, so the walk usually stops
     after a few causes."""
-    found: list[tuple[str, float]] = []
+    best: list[tuple[float, int, str]] = []  # (-posterior, number found, name) of the first `count` so far, sorted
+    found = 0  # parts found: equals keep the order they were found in (rank order)
+    causes, splits = flags.causes, flags.split
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
-        if len(found) > count and posterior < found[count - 1][1]:
+        if found > count and posterior < -best[-1][0]:
             break  # nothing later can enter the first `count`, and there are more
-        for urgency, name, part_prior, part in _parts(flags, split, cause_id, prior, posterior):
+        if split is not None and cause_id in splits:
+            parts = _parts(flags, split, cause_id, prior, posterior)
+        else:
+            _, urgency, name = causes[cause_id]
+            if urgency not in urgencies:
+                continue  # most causes: nothing to weigh
+            parts = [(urgency, name, prior, posterior)]
+        for urgency, name, part_prior, part in parts:
             if urgency in urgencies and raised(part, part_prior, factor):
-                found.append((name, part))
-                found.sort(key=lambda entry: -entry[1])  # stable: rank order among equals
-        if split is None and len(found) > count:
+                found += 1
+                if len(best) < count or part > -best[-1][0]:
+                    bisect.insort(best, (-part, found, name))
+                    del best[count:]
+        if split is None and found > count:
             break
-    return found[:count], len(found) > count
+    return [(name, -negative) for negative, _, name in best], found > count

@@ -121,6 +121,55 @@ def test_the_components_shares_are_scorings_posterior_weights(kb, monkeypatch, d
             assert {u: split.mass(u) for u in mass} == pytest.approx(mass, rel=1e-9, abs=1e-15)
 
 
+def test_the_most_probable_named_are_the_first_by_posterior(kb):
+    """The causes and components a together reason names: the `count` most probable parts of its
+    urgencies that the findings raised, rank order among equals, and whether there are more, as
+    sorting every part gives them, from a ranking and from its records, with and without split
+    causes."""
+    from gutnerve.triage import _most_probable
+
+    levels = kb.settings.triage_levels
+    split_kb = kb
+    for cause in [c for c in kb.causes.values() if c.presentations]:
+        other = levels[(levels.index(cause.urgency) + 1) % len(levels)]
+        split_kb = with_cause(split_kb, cause.id, presentations=tuple(p._replace(urgency=other) for p in cause.presentations))
+    plain = load(MIX_KB, use_cache=False)
+    rng = random.Random(23)
+    walked = 0
+    for base in (split_kb, plain):
+        flags = compile_flags(base)
+        assert bool(flags.split) == (base is split_kb)
+        factor = base.settings.triage_evidence
+        findings = sorted(base.findings)
+        for _ in range(120):
+            chosen = rng.sample(findings, rng.randint(0, min(8, len(findings))))
+            cut = rng.randint(0, len(chosen))
+            case = make_case(base, chosen[:cut], chosen[cut:])
+            ranked = score(base, case)
+            for ranking in (ranked, list(ranked)):
+                split = SplitCase(base, flags, case, ranking, factor) if flags.split else None
+                parts = []
+                for scored in ranking:
+                    if scored.cause_id in flags.split:
+                        cause = flags.split[scored.cause_id]
+                        shares = split.shares(scored.cause_id)
+                        for k, urgency in enumerate(cause.urgencies):
+                            part = (urgency, cause.names[k], scored.prior * cause.weights[k], scored.posterior * shares[k])
+                            parts.append(part)
+                    else:
+                        _, urgency, name = flags.causes[scored.cause_id]
+                        parts.append((urgency, name, scored.prior, scored.posterior))
+                for last in range(len(levels)):
+                    urgencies = set(levels[: last + 1])
+                    for count in (1, 3):
+                        kept = [(n, p) for u, n, q, p in parts if u in urgencies and raised(p, q, factor)]
+                        kept.sort(key=lambda entry: -entry[1])  # stable: rank order among equals
+                        expected = (kept[:count], len(kept) > count)
+                        assert _most_probable(flags, ranking, urgencies, factor, split, count) == expected
+                        walked += len(kept) > count
+    assert walked > 100  # more than `count` found, often
+
+
 def brute_parts(kb: KnowledgeBase, cause_id: str, findings: list[str]) -> list[tuple[float, float]]:
     """(prior, posterior) of each component of a cause, from the definition: the cause's posterior
     times the component's posterior weight, its prior times the component's share."""
