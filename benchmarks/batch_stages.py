@@ -115,7 +115,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     from gutnerve.model import Ranked
 
     now = time.perf_counter_ns
-    dense, ids, present_rows, absent_rows, priors, table, raised_total, mixed = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed = compiled
     t0 = now()
     data = parse_json(raw)
     t1 = now()
@@ -133,12 +133,12 @@ def _fast_case(kb, compiled, raw, top, spent):
         present_counted, absent_counted, implied_json = present, absent, b""
     prior_index, prior = priors[case.age, case.sex]
     t3 = now()
-    chosen = None
+    chosen = shares = None
     if mixed:  # a cause with presentations: each cause's chosen column too
-        logs, posterior, order, chosen = dense.score_mixed(prior_index, present_counted, absent_counted)
+        logs, posterior, order, chosen, shares = dense.score_mixed(prior_index, present_counted, absent_counted)
     else:
         logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
-    ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
+    ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total, shares=shares, sum_parts=parts_mass)
     t4 = now()
     level = fastline.triaged(kb, table, case, ranked)
     t5 = now()

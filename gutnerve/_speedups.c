@@ -11,8 +11,10 @@
  *    (present findings by id, then absent ones by id), as scoring.score adds them;
  *  - a cause with presentations (a mixture) has a column per component: each column is summed
  *    as above, then folded into the cause's by log-sum-exp as scoring.log_sum_exp does it
- *    (peak + log of the exps of (column + ln w_k - peak) added in component order), and its
- *    row shows the entries and middle piece of the column of the largest term;
+ *    (peak + log of the exps of (column + ln w_k - peak) added in component order), its
+ *    row shows the entries and middle piece of the column of the largest term, and each
+ *    component's posterior weight (which triage shares the cause's posterior by) is its exp
+ *    over that sum;
  *  - posteriors are exp(log - max) (libm's exp, as math.exp) times 1 / the correctly
  *    rounded sum of those (CPython's math.fsum algorithm, ported below);
  *  - the ranking is by falling log score, ties by cause index (a stable sort);
@@ -710,13 +712,17 @@ PyDoc_STRVAR(score_doc, "score(prior, present, absent)\n--\n\n"
 
 PyDoc_STRVAR(score_mixed_doc, "score_mixed(prior, present, absent)\n--\n\n"
                               "score(...) and, fourth, the column whose entries explain each cause: its chosen\n"
-                              "component's for a mixture cause, its own index for any other.");
+                              "component's for a mixture cause, its own index for any other; fifth, each\n"
+                              "mixture's components' posterior weights (w_k exp L_k normalised), one list in\n"
+                              "mixture order (set_mixtures), as scoring._fold computes them.");
 
 /* Each mixture cause's log score from its columns' (logs, w long): the log-sum-exp of column +
  * ln w_k, as scoring.log_sum_exp adds it; `chosen` (n long, or NULL) gets the column of the
- * largest term (the first of equals). */
+ * largest term (the first of equals), and `shares` (one per component of every mixture, in
+ * mixture order, or NULL) each component's posterior weight exp(column + ln w_k - peak) / the
+ * sum of those, as scoring._fold_shares divides them. */
 static void
-fold(Dense *d, double *logs, Py_ssize_t *chosen)
+fold(Dense *d, double *logs, Py_ssize_t *chosen, double *shares)
 {
     for (Py_ssize_t m = 0; m < d->nmix; m++) {
         Py_ssize_t start = d->mix_start[m], stop = d->mix_start[m + 1], best = start;
@@ -729,11 +735,19 @@ fold(Dense *d, double *logs, Py_ssize_t *chosen)
             }
         }
         double total = 0.0;
-        for (Py_ssize_t k = start; k < stop; k++)
-            total += exp(logs[d->mix_cols[k]] + d->mix_lw[k] - peak);
+        for (Py_ssize_t k = start; k < stop; k++) {
+            double term = exp(logs[d->mix_cols[k]] + d->mix_lw[k] - peak);
+            total += term;
+            if (shares != NULL)
+                shares[k] = term;
+        }
         logs[d->mix_cause[m]] = peak + log(total);
         if (chosen != NULL)
             chosen[d->mix_cause[m]] = d->mix_cols[best];
+        if (shares != NULL) {
+            for (Py_ssize_t k = start; k < stop; k++)
+                shares[k] /= total;
+        }
     }
 }
 
@@ -763,14 +777,16 @@ score_impl(Dense *d, PyObject *args, int mixed)
     sort_ints(rows_a, na);
 
     PyObject *result = NULL, *logs_list = NULL, *post_list = NULL, *order_list = NULL, *chosen_list = NULL;
+    PyObject *shares_list = NULL;
     Py_ssize_t w = d->w;
-    double *work = PyMem_Malloc((size_t)(w + n) * sizeof(double));
+    Py_ssize_t parts = mixed && d->nmix > 0 ? d->mix_start[d->nmix] : 0; /* every mixture's components */
+    double *work = PyMem_Malloc((size_t)(w + n + parts) * sizeof(double));
     Py_ssize_t *order = PyMem_Malloc((size_t)n * 2 * sizeof(Py_ssize_t));
     if (work == NULL || order == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    double *logs = work, *odds = work + w;
+    double *logs = work, *odds = work + w, *shares = mixed ? work + w + n : NULL;
     Py_ssize_t *chosen = order + n;
     memcpy(logs, d->plogs + prior * w, (size_t)w * sizeof(double));
     for (Py_ssize_t j = 0; j < np; j++) {
@@ -785,7 +801,7 @@ score_impl(Dense *d, PyObject *args, int mixed)
     }
     for (Py_ssize_t c = 0; c < n; c++)
         chosen[c] = c;
-    fold(d, logs, chosen);
+    fold(d, logs, chosen, shares);
     double peak = logs[0];
     for (Py_ssize_t c = 1; c < n; c++) {
         if (logs[c] > peak)
@@ -816,6 +832,15 @@ score_impl(Dense *d, PyObject *args, int mixed)
                 goto done;
             PyList_SET_ITEM(chosen_list, c, column);
         }
+        shares_list = PyList_New(parts);
+        if (shares_list == NULL)
+            goto done;
+        for (Py_ssize_t k = 0; k < parts; k++) {
+            PyObject *share = PyFloat_FromDouble(shares[k]);
+            if (share == NULL)
+                goto done;
+            PyList_SET_ITEM(shares_list, k, share);
+        }
     }
     for (Py_ssize_t c = 0; c < n; c++) {
         PyObject *log = PyFloat_FromDouble(logs[c]);
@@ -831,13 +856,14 @@ score_impl(Dense *d, PyObject *args, int mixed)
         PyList_SET_ITEM(post_list, c, post);
         PyList_SET_ITEM(order_list, c, rank);
     }
-    result = mixed ? PyTuple_Pack(4, logs_list, post_list, order_list, chosen_list)
+    result = mixed ? PyTuple_Pack(5, logs_list, post_list, order_list, chosen_list, shares_list)
                    : PyTuple_Pack(3, logs_list, post_list, order_list);
 done:
     Py_XDECREF(logs_list);
     Py_XDECREF(post_list);
     Py_XDECREF(order_list);
     Py_XDECREF(chosen_list);
+    Py_XDECREF(shares_list);
     PyMem_Free(work);
     PyMem_Free(order);
     if (rows_p != stack_p)
@@ -1588,9 +1614,83 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(parts_mass_doc,
+             "parts_mass(posterior, prior, shares, parts, slots, factor)\n--\n\n"
+             "For each part (cause index, place in shares, share of the prior, slot) in turn, with\n"
+             "p = posterior[cause] * shares[place] and q = prior[cause] * share of the prior: p added\n"
+             "to its slot's total (from 0.0, in the parts' order) where p > q and\n"
+             "p * (1 - q) >= factor * q * (1 - p); the `slots` totals, as a list. What\n"
+             "gutnerve.model.Ranked.parts_mass sums, over lists of floats (which parts, their slots\n"
+             "and the factor are triage's).");
+
+static PyObject *
+speedups_parts_mass(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *posterior, *prior, *shares, *parts;
+    Py_ssize_t slots;
+    double factor;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!nd:parts_mass", &PyList_Type, &posterior, &PyList_Type, &prior, &PyList_Type,
+                          &shares, &PyTuple_Type, &parts, &slots, &factor))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(posterior), count = PyTuple_GET_SIZE(parts), places = PyList_GET_SIZE(shares);
+    if (PyList_GET_SIZE(prior) != n) {
+        PyErr_SetString(PyExc_ValueError, "parts_mass: one prior and one posterior per cause");
+        return NULL;
+    }
+    if (slots < 0 || slots > 64) {
+        PyErr_SetString(PyExc_ValueError, "parts_mass: 0 to 64 slots");
+        return NULL;
+    }
+    double total[64] = {0.0};
+    /* no Python code runs in this loop (tuples, ints and floats are read as they are): the lists
+     * cannot change under it */
+    for (Py_ssize_t j = 0; j < count; j++) {
+        PyObject *part = PyTuple_GET_ITEM(parts, j);
+        if (!PyTuple_Check(part) || PyTuple_GET_SIZE(part) != 4 || !PyLong_Check(PyTuple_GET_ITEM(part, 0)) ||
+            !PyLong_Check(PyTuple_GET_ITEM(part, 1)) || !PyFloat_Check(PyTuple_GET_ITEM(part, 2)) ||
+            !PyLong_Check(PyTuple_GET_ITEM(part, 3))) {
+            PyErr_SetString(PyExc_TypeError, "parts_mass: parts are (int, int, float, int)");
+            return NULL;
+        }
+        Py_ssize_t c = cause_index(PyTuple_GET_ITEM(part, 0), n, "parts_mass: a part names no cause");
+        if (c < 0)
+            return NULL;
+        Py_ssize_t place = cause_index(PyTuple_GET_ITEM(part, 1), places, "parts_mass: a place out of the shares");
+        if (place < 0)
+            return NULL;
+        Py_ssize_t slot = cause_index(PyTuple_GET_ITEM(part, 3), slots, "parts_mass: a slot out of range");
+        if (slot < 0)
+            return NULL;
+        PyObject *p_object = PyList_GET_ITEM(posterior, c), *q_object = PyList_GET_ITEM(prior, c);
+        PyObject *share = PyList_GET_ITEM(shares, place);
+        if (!PyFloat_Check(p_object) || !PyFloat_Check(q_object) || !PyFloat_Check(share)) {
+            PyErr_SetString(PyExc_TypeError, "parts_mass: posteriors, priors and shares are floats");
+            return NULL;
+        }
+        double p = PyFloat_AS_DOUBLE(p_object) * PyFloat_AS_DOUBLE(share);
+        double q = PyFloat_AS_DOUBLE(q_object) * PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(part, 2));
+        if (p > q && p * (1.0 - q) >= factor * q * (1.0 - p))
+            total[slot] += p;
+    }
+    PyObject *result = PyList_New(slots);
+    if (result == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < slots; k++) {
+        PyObject *value = PyFloat_FromDouble(total[k]);
+        if (value == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyList_SET_ITEM(result, k, value);
+    }
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
     {"fsum", speedups_fsum, METH_O, fsum_doc},
     {"raised_total", speedups_raised_total, METH_VARARGS, raised_total_doc},
+    {"parts_mass", speedups_parts_mass, METH_VARARGS, parts_mass_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1612,7 +1712,7 @@ PyInit__speedups(void)
         return NULL;
     /* gutnerve.fastline uses the module only when this matches its own LAYOUT: an in-place build
      * left from an older source falls back to the pure path instead of misreading its arguments */
-    if (PyModule_AddIntConstant(module, "LAYOUT", 5) < 0) {
+    if (PyModule_AddIntConstant(module, "LAYOUT", 6) < 0) {
         Py_DECREF(module);
         return NULL;
     }

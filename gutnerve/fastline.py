@@ -4,8 +4,9 @@
 arithmetic and byte-joining of a batch case: the sums of the case's rows of ln likelihood
 ratios, the exponentials, the correctly rounded normaliser and the ranking (as
 `scoring.score` does them), the sums of the contributing causes' posteriors per test (as
-`workup.plan` adds them, as `workup.PlanKey` tuples), the sum triage's joint rule reads
-(`Ranked.raised_total`), and the JSON line (as `jsonline.assessment_line` writes it), from
+`workup.plan` adds them, as `workup.PlanKey` tuples), the sums triage's joint rule reads
+(`Ranked.raised_total`, and `Ranked.parts_mass` for the components of the causes it weighs
+by their presentations), and the JSON line (as `jsonline.assessment_line` writes it), from
 tables compiled here once per knowledge base: each finding's rows and each cause's
 for/against entries, the priors of each age and sex, each cause's tests, and the JSON pieces
 of `jsonline.pieces`. The C code holds no medical fact and no rule: the reasoning stays in
@@ -15,7 +16,8 @@ kernel returns.
 
 The accelerator is used by `batch` (JSONL) for knowledge bases scored densely (up to
 `scoring.DENSE_CAUSES` causes), with or without causes with presentations (a column per
-component, folded into its cause's by the kernel as `scoring._fold` does it); larger ones, a missing extension, or GUTNERVE_PURE=1 in the
+component, folded into its cause's by the kernel as `scoring._fold` does it, with the components'
+posterior weights that triage shares the cause's posterior by); larger ones, a missing extension, or GUTNERVE_PURE=1 in the
 environment take the pure Python path, which gives the same bytes (tests/test_fastline.py
 compares both with the reference `dumps_line(assessment_dict(...))`).
 """
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 PURE = "GUTNERVE_PURE"  # set (not "0") to use the pure Python path even when the extension is built
 # The calling convention this module and gutnerve/_speedups.c share (the C module's LAYOUT): raise
 # both together whenever an argument's or a result's shape changes.
-LAYOUT = 5
+LAYOUT = 6
 
 
 def extension() -> Any:
@@ -75,6 +77,7 @@ class Accelerator(NamedTuple):
     priors: _Lazy  # (age, sex) -> (its prior table's index in `dense`, the normalised priors)
     pieces: Any  # jsonline.Pieces
     raised_total: Callable[[Any, Any, Any, float], float]  # _speedups.raised_total, for Ranked
+    parts_mass: Callable[[Any, Any, Any, Any, int, float], list[float]]  # _speedups.parts_mass, for Ranked
     mixed: bool  # some cause has presentations: score_mixed, and each cause's chosen column
 
 
@@ -149,7 +152,10 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         priors[key] = (dense.add_prior(base.start, base.prior, factors), base.prior)
 
     present, absent, priors = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior)
-    return Accelerator(dense, ids, present, absent, priors, table, extension().raised_total, bool(tables.mixtures))
+    speedups = extension()
+    return Accelerator(
+        dense, ids, present, absent, priors, table, speedups.raised_total, speedups.parts_mass, bool(tables.mixtures)
+    )
 
 
 def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> bytes:
@@ -169,7 +175,7 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         from gutnerve.api import assess_case
 
         assess_case(kb, case, top)
-    dense, ids, present_rows, absent_rows, priors, table, raised_total, mixed = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed = compiled
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))
     implied = scoring.nested(kb, case)
@@ -182,11 +188,12 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         present_counted, absent_counted, implied_json = present, absent, b""
     prior_index, prior = priors[case.age, case.sex]
     chosen: list[int] | None = None
+    shares: list[float] | None = None  # each mixture's components' posterior weights, for triage
     if mixed:  # each cause's explanation is that of a column: its chosen component's
-        logs, posterior, order, chosen = dense.score_mixed(prior_index, present_counted, absent_counted)
+        logs, posterior, order, chosen, shares = dense.score_mixed(prior_index, present_counted, absent_counted)
     else:
         logs, posterior, order = dense.score(prior_index, present_counted, absent_counted)
-    ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total)
+    ranked = Ranked(ids, prior, logs, posterior, order, sum_raised=raised_total, shares=shares, sum_parts=parts_mass)
     level = triaged(kb, table, case, ranked)
     # the workup: which causes contribute and the plan's order as workup.plan decides them, the
     # posteriors summed per test by the accelerator

@@ -373,7 +373,18 @@ class Ranked(Sequence[ScoredCause]):
     when read: a table or a batch line shows a handful of causes, and on a knowledge base
     of thousands building a record for each was most of the time spent per case."""
 
-    __slots__ = ("_detailed", "_ids", "_logs", "_order", "_posterior", "_presentations", "_prior", "_sum_raised")
+    __slots__ = (
+        "_detailed",
+        "_ids",
+        "_logs",
+        "_order",
+        "_posterior",
+        "_presentations",
+        "_prior",
+        "_sum_parts",
+        "_sum_raised",
+        "shares",
+    )
 
     def __init__(
         self,
@@ -386,6 +397,8 @@ class Ranked(Sequence[ScoredCause]):
         *,
         sum_raised: Callable[[Any, Any, Any, float], float] | None = None,
         presentations: Mapping[int, str | None] | None = None,
+        shares: Sequence[float] | None = None,
+        sum_parts: Callable[[Any, Any, Any, Any, int, float], list[float]] | None = None,
     ):
         self._ids, self._prior, self._logs, self._posterior = ids, prior, logs, posterior
         self._order = order  # cause indices, most probable first
@@ -395,6 +408,11 @@ class Ranked(Sequence[ScoredCause]):
         self._sum_raised = sum_raised
         # cause index -> the presentation its explanation is that of, for the causes with presentations
         self._presentations: Mapping[int, str | None] = _NONE_CHOSEN if presentations is None else presentations
+        # each cause with presentations' components' posterior weights (w_k exp L_k normalised), one
+        # flat sequence in scoring.Tables.mixtures order, as scoring folds them (None: not given, as by
+        # a hand-made ranking): triage shares such a cause's posterior by them
+        self.shares = shares
+        self._sum_parts = sum_parts  # parts_mass compiled (gutnerve._speedups.parts_mass), as sum_raised
 
     def __len__(self) -> int:
         return len(self._order)
@@ -444,6 +462,23 @@ class Ranked(Sequence[ScoredCause]):
         if fast is not None:
             return float(fast(indices, members, prior, factor))
         return math.fsum([p for i in indices if raised(p := posterior[i], prior[i], factor)])
+
+    def parts_mass(self, parts: Sequence[tuple[int, int, float, int]], slots: int, factor: float = 1.0) -> list[float]:
+        """Per slot, the summed posterior of those parts of causes that the case's findings made
+        more probable by at least `factor` (see `raised`): a part (cause index, place in `shares`,
+        its share of the cause's prior, slot) has the cause's posterior x its share, against the
+        cause's prior x its share of the prior. Added in the parts' order, from 0.0 (the compiled
+        sum adds them alike). Triage sums the components of causes with presentations so."""
+        posterior, prior, shares = self._posterior, self._prior, self.shares
+        if shares is None:
+            raise ValueError("parts_mass: a ranking without shares")
+        if self._sum_parts is not None:
+            return self._sum_parts(posterior, prior, shares, parts, slots, factor)
+        totals = [0.0] * slots
+        for index, place, share, slot in parts:
+            if raised(part := posterior[index] * shares[place], prior[index] * share, factor):
+                totals[slot] += part
+        return totals
 
     def prior_and_posterior(self, index: int) -> tuple[float, float]:
         """(prior, posterior) of the cause at this index of the knowledge base, without a record."""

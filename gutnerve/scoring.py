@@ -104,6 +104,7 @@ class Mixture(NamedTuple):
     log_weights: tuple[float, ...]  # ln w_k
     presentations: tuple[str | None, ...]  # component k -> its presentation id (None: the typical one)
     prior_choice: int  # the component of largest weight (the first of equals): chosen when no finding differs
+    weights: tuple[float, ...]  # w_k: the components' posterior weights when no finding moves them
 
 
 class _Shown(Sequence[Contribution | None]):
@@ -187,7 +188,7 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
             log_weights = tuple(math.log(weight) for weight in cause.weights)
             ids = tuple(cause.presentation_id(k) for k in range(cause.components))
             best = max(range(len(log_weights)), key=log_weights.__getitem__)  # the first of equals
-            mixtures.append(Mixture(index, tuple(columns), log_weights, ids, best))
+            mixtures.append(Mixture(index, tuple(columns), log_weights, ids, best, cause.weights))
     return Tables(
         cause_ids=tuple(c.id for c in causes),
         log_prior=tuple(math.log(c.prior.weight) for c in causes),
@@ -453,17 +454,18 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     posterior: Sequence[float]
     order: Sequence[int]
     chosen: dict[int, int] = {}  # cause index -> the column of its chosen component (mixture causes)
+    shares: list[float] = []  # each mixture cause's components' posterior weights, in mixture order
     if tables.dense:
         rows: Iterable[float] = base.start
         for side in reported:  # chained lazily: one list at the end, the same sums in the same order
             rows = map(operator.add, rows, side.row)
         full = list(rows)
         if tables.mixtures:
-            full = _fold(tables, full, chosen)
+            full = _fold(tables, full, chosen, shares)
         logs, posterior = full, _normalise(full)
         order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
     else:
-        logs, posterior, order = _sparse_or_full(base, reported, tables, chosen)
+        logs, posterior, order = _sparse_or_full(base, reported, tables, chosen, shares)
     ids = tables.cause_ids
     # each cause's explanation lists the reported findings it lists, by finding id
     explained = [side.shown for _, side in sorted(zip(present + absent, reported, strict=True))]
@@ -486,19 +488,32 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
             factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
         record = (ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts, named.get(i))
         detailed.append(_record(ScoredCause, record))
-    return Ranked(ids, base.prior, logs, posterior, order, detailed, presentations=named)
+    return Ranked(ids, base.prior, logs, posterior, order, detailed, presentations=named, shares=shares)
 
 
-def _fold(tables: Tables, full: list[float], chosen: dict[int, int]) -> list[float]:
+def _fold(tables: Tables, full: list[float], chosen: dict[int, int], shares: list[float]) -> list[float]:
     """The causes' log scores from the columns' (length `tables.width`): each mixture cause's
     components folded into it by log-sum-exp (ln w_k + its column), the column of the largest
-    term recorded in `chosen`."""
+    term recorded in `chosen`, the components' posterior weights appended to `shares`."""
     logs = full[: len(tables.cause_ids)]
     for mixture in tables.mixtures:
         values = [full[column] + log_weight for column, log_weight in zip(mixture.columns, mixture.log_weights, strict=True)]
-        logs[mixture.cause], best = log_sum_exp(values)
+        logs[mixture.cause], best = _fold_shares(values, shares)
         chosen[mixture.cause] = mixture.columns[best]
     return logs
+
+
+def _fold_shares(values: list[float], shares: list[float]) -> tuple[float, int]:
+    """log_sum_exp(values), in the same operations, with each value's posterior weight (its exp
+    over the sum of them all, taken from the largest) appended to `shares`: the accelerator's
+    `fold` divides the same terms by the same sum, so the two agree to the bit."""
+    peak = max(values)
+    terms = [math.exp(value - peak) for value in values]
+    total = 0.0
+    for term in terms:
+        total += term
+    shares += [term / total for term in terms]
+    return peak + math.log(total), values.index(peak)
 
 
 def _named(tables: Tables, chosen: dict[int, int]) -> dict[int, str | None]:
@@ -507,17 +522,17 @@ def _named(tables: Tables, chosen: dict[int, int]) -> dict[int, str | None]:
 
 
 def _sparse_or_full(
-    base: PriorTable, reported: list[Evidence], tables: Tables, chosen: dict[int, int]
+    base: PriorTable, reported: list[Evidence], tables: Tables, chosen: dict[int, int], shares: list[float]
 ) -> tuple[Sequence[float], Sequence[float], Sequence[int]]:
     """(logs, posteriors, order) from the causes the reported findings touch (the column of each
-    mixture cause's chosen component into `chosen`)."""
+    mixture cause's chosen component into `chosen`, its components' posterior weights onto `shares`)."""
     touched: dict[int, float] = {}
     start = base.start
     for side in reported:
         for index, weight in side.terms:
             touched[index] = touched.get(index, start[index]) + weight
     if tables.mixtures:
-        _fold_touched(tables, start, touched, chosen)
+        _fold_touched(tables, start, touched, chosen, shares)
     offset = math.fsum(side.offset for side in reported)  # what every cause gets for unexplained findings
     sparse = _sparse(base, touched)
     if sparse is not None:
@@ -530,17 +545,21 @@ def _sparse_or_full(
     return [value + offset for value in full] if offset else full, _normalise(full), order
 
 
-def _fold_touched(tables: Tables, start: list[float], touched: dict[int, float], chosen: dict[int, int]) -> None:
+def _fold_touched(
+    tables: Tables, start: list[float], touched: dict[int, float], chosen: dict[int, int], shares: list[float]
+) -> None:
     """`_fold` for the sparse path: a mixture cause none of whose columns a finding touched
-    keeps its prior (every component moved alike) and its component of largest weight."""
+    keeps its prior (every component moved alike), its component of largest weight and its
+    components' prior weights."""
     causes = len(tables.cause_ids)
     for mixture in tables.mixtures:
         columns = mixture.columns
         if any(column in touched for column in columns):
             values = [touched.get(c, start[c]) + w for c, w in zip(columns, mixture.log_weights, strict=True)]
-            touched[mixture.cause], best = log_sum_exp(values)
+            touched[mixture.cause], best = _fold_shares(values, shares)
         else:
             best = mixture.prior_choice
+            shares += mixture.weights
         chosen[mixture.cause] = columns[best]
     for column in [column for column in touched if column >= causes]:
         del touched[column]

@@ -33,6 +33,7 @@ lines. The cause's study card (`gutnerve explain`) still lists it.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -46,11 +47,8 @@ class Split(NamedTuple):
     cause_index: int  # the cause's index in kb.causes
     urgencies: tuple[str, ...]  # component k -> its urgency
     names: tuple[str, ...]  # component k -> what a reason calls it ("Cause as presentation")
-    log_weights: tuple[float, ...]  # ln w_k
     weights: tuple[float, ...]  # w_k: the components' shares of the cause's prior
-    # finding -> (present, absent): for each component k, its ln LR for the finding minus the
-    # typical component's (0 where k's table is the typical one's): what moves the weights
-    shifts: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
+    offset: int  # where its components' posterior weights start in a ranking's shares (Ranked.shares)
 
 
 class Flags(NamedTuple):
@@ -66,9 +64,9 @@ class Flags(NamedTuple):
     by_urgency: dict[str, tuple[tuple[int, ...], frozenset[int]]]  # urgency with a threshold -> its causes'
     # indices in kb.causes order, as a tuple and as a set (split causes left out: see `split`)
     split: dict[str, Split]  # cause id -> its components, for the causes triaged by them
-    # finding -> (split cause id, its shifts when present, when absent) of each split cause whose
-    # components differ on it: a case touches few
-    shifted: dict[str, tuple[tuple[str, tuple[float, ...], tuple[float, ...]], ...]]
+    # the split causes' components, as Ranked.parts_mass reads them: (cause index, place among the
+    # shares, share of the prior, its urgency's place in `rank`), in `split` order
+    parts: tuple[tuple[int, int, float, int], ...]
 
 
 def echoes(kb: KnowledgeBase) -> frozenset[int]:
@@ -100,54 +98,37 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
             by_finding[finding] = tuple(entries)
     thresholds = kb.settings.cause_thresholds
     causes = {cause.id: (thresholds.get(cause.urgency), cause.urgency, cause.name) for cause in kb.causes.values()}
-    split = {cause.id: _split(kb, index, cause) for index, cause in enumerate(kb.causes.values()) if _is_split(cause)}
+    from gutnerve.scoring import compile_tables
+
+    offsets, at = {}, 0  # cause index -> its first component's place among the mixtures' shares
+    for mixture in kb.derived(compile_tables).mixtures:
+        offsets[mixture.cause] = at
+        at += len(mixture.columns)
+    split = {cause.id: _split(index, cause, offsets[index]) for index, cause in enumerate(kb.causes.values()) if _is_split(cause)}
     levels = kb.settings.triage_levels
     by_urgency = {}
     for urgency in thresholds:
         indices = tuple(i for i, cause in enumerate(kb.causes.values()) if cause.urgency == urgency and cause.id not in split)
         by_urgency[urgency] = (indices, frozenset(indices))
-    return Flags(
-        by_finding,
-        frozenset(by_finding),
-        causes,
-        min(thresholds.values(), default=1.0),
-        {level: levels.index(level) for level in levels},
-        by_urgency,
-        split,
-        _shifted(split),
+    rank = {level: levels.index(level) for level in levels}
+    parts = tuple(
+        (cause.cause_index, cause.offset + k, weight, rank[urgency])
+        for cause in split.values()
+        for k, (urgency, weight) in enumerate(zip(cause.urgencies, cause.weights, strict=True))
     )
-
-
-def _shifted(split: dict[str, Split]) -> dict[str, tuple[tuple[str, tuple[float, ...], tuple[float, ...]], ...]]:
-    by_finding: dict[str, list[tuple[str, tuple[float, ...], tuple[float, ...]]]] = {}
-    for cause_id, cause in split.items():
-        for finding, (present, absent) in cause.shifts.items():
-            by_finding.setdefault(finding, []).append((cause_id, present, absent))
-    return {finding: tuple(entries) for finding, entries in by_finding.items()}
+    return Flags(by_finding, frozenset(by_finding), causes, min(thresholds.values(), default=1.0), rank, by_urgency, split, parts)
 
 
 def _is_split(cause: Cause) -> bool:
     return any(p.urgency not in (None, cause.urgency) for p in cause.presentations)
 
 
-def _split(kb: KnowledgeBase, index: int, cause: Cause) -> Split:
+def _split(index: int, cause: Cause, offset: int) -> Split:
     from gutnerve.report import in_sentence
-    from gutnerve.scoring import listed_or_unexplained
 
     names = (cause.name, *(f"{cause.name} as {in_sentence(p.name)}" for p in cause.presentations))
-    shifts: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {}
-    for finding_id in sorted({link.finding for p in cause.presentations for link in p.findings}):
-        finding = kb.findings[finding_id]
-        frequencies = [
-            listed_or_unexplained(kb.settings, finding, cause.component_link(k, finding_id)) for k in range(cause.components)
-        ]
-        typical = frequencies[0]
-        shifts[finding_id] = (
-            tuple(math.log(f / typical) for f in frequencies),
-            tuple(math.log((1.0 - f) / (1.0 - typical)) for f in frequencies),
-        )
     urgencies = tuple(cause.component_urgency(k) for k in range(cause.components))
-    return Split(index, urgencies, names, tuple(math.log(w) for w in cause.weights), cause.weights, shifts)
+    return Split(index, urgencies, names, cause.weights, offset)
 
 
 Parts = list[tuple[str, str, float, float]]  # (urgency, name, prior, posterior) of what triage weighs
@@ -156,61 +137,68 @@ Parts = list[tuple[str, str, float, float]]  # (urgency, name, prior, posterior)
 class SplitCase:
     """The split causes for one case, worked out only as far as triage asks (a case an emergency
     red flag already settles needs none of it): each split cause's prior and posterior shared out
-    by its components' prior and posterior weights (w_k exp L_k normalised, from the few findings of
-    the case that move them: batch triages every case), and the mass each urgency gets from them."""
+    by its components' prior and posterior weights (w_k exp L_k normalised), and the mass each
+    urgency gets from them. The posterior weights are the ranking's, as scoring and the
+    accelerator fold the components' columns (Ranked.shares), and the masses its sums
+    (Ranked.parts_mass); records alone (a plain list of ScoredCause) have neither, and their
+    shares are worked out from scoring's component scores."""
 
-    __slots__ = ("_factor", "_flags", "_known", "_mass", "_moved", "_shares")
+    __slots__ = ("_case", "_factor", "_flags", "_flat", "_kb", "_known", "_mass", "_ranked", "_shares")
 
-    def __init__(
-        self, flags: Flags, counted: tuple[frozenset[str], frozenset[str]], ranked: Sequence[ScoredCause], factor: float
-    ):
-        self._flags, self._factor = flags, factor
-        if isinstance(ranked, Ranked):
+    def __init__(self, kb: KnowledgeBase, flags: Flags, case: Case, ranked: Sequence[ScoredCause], factor: float):
+        self._kb, self._flags, self._case, self._factor = kb, flags, case, factor
+        self._ranked: Ranked | None = None  # a ranking with shares: read from it
+        self._known: dict[str, tuple[float, float]] = {}  # else each split cause's (prior, posterior)
+        self._flat: Sequence[float] = ()  # its shares
+        if isinstance(ranked, Ranked) and ranked.shares is not None:
+            self._ranked, self._flat = ranked, ranked.shares
+        elif isinstance(ranked, Ranked):
             at = ranked.prior_and_posterior
             self._known = {cause_id: at(split.cause_index) for cause_id, split in flags.split.items()}
         else:
             self._known = {s.cause_id: (s.prior, s.posterior) for s in ranked if s.cause_id in flags.split}
-        moved: dict[str, list[float]] = {}  # split cause -> ln w_k + its shifts, for those the case moves
-        shifted = flags.shifted
-        for findings, present in ((counted[0], True), (counted[1], False)):
-            for finding in findings & shifted.keys():
-                for cause_id, if_present, if_absent in shifted[finding]:
-                    values = moved.get(cause_id)
-                    if values is None:
-                        values = moved[cause_id] = list(flags.split[cause_id].log_weights)
-                    for k, shift in enumerate(if_present if present else if_absent):
-                        values[k] += shift
-        self._moved = moved
         self._shares: dict[str, Sequence[float]] = {}
-        self._mass: dict[str, float] | None = None
-
-    def __contains__(self, cause_id: object) -> bool:
-        return cause_id in self._known
+        self._mass: list[float] | None = None  # by urgency's place in flags.rank
 
     def known(self, cause_id: str) -> tuple[float, float]:
         """The split cause's (prior, posterior)."""
+        if self._ranked is not None:
+            return self._ranked.prior_and_posterior(self._flags.split[cause_id].cause_index)
         return self._known[cause_id]
 
     def shares(self, cause_id: str) -> Sequence[float]:
         """The split cause's components' posterior weights for the case."""
         shares = self._shares.get(cause_id)
         if shares is None:
-            values = self._moved.get(cause_id)
-            shares = self._flags.split[cause_id].weights if values is None else _normalised_exp(values)
+            split = self._flags.split[cause_id]
+            if self._ranked is not None:
+                shares = self._flat[split.offset : split.offset + len(split.weights)]
+            else:
+                from gutnerve.scoring import component_scores
+
+                shares = _normalised_exp(component_scores(self._kb, self._kb.causes[cause_id], self._case))
             self._shares[cause_id] = shares
         return shares
 
     def mass(self, urgency: str) -> float:
         """The summed posterior of the split causes' components of this urgency that the findings
-        raised (`raised`, by triage.cause_evidence)."""
+        raised (`raised`, by triage.cause_evidence), added in flags.parts order."""
         if self._mass is None:
-            self._mass = {}
-            for cause_id, (prior, posterior) in self._known.items():
-                split = self._flags.split[cause_id]
-                for component, prior_share, share in zip(split.urgencies, split.weights, self.shares(cause_id), strict=True):
-                    if raised(part := posterior * share, prior * prior_share, self._factor):
-                        self._mass[component] = self._mass.get(component, 0.0) + part
-        return self._mass.get(urgency, 0.0)
+            flags, factor = self._flags, self._factor
+            if self._ranked is not None:
+                self._mass = self._ranked.parts_mass(flags.parts, len(flags.rank), factor)
+            else:
+                self._mass = mass = [0.0] * len(flags.rank)
+                for cause_id, split in flags.split.items():
+                    if cause_id not in self._known:
+                        continue
+                    prior, posterior = self._known[cause_id]
+                    for slot, weight, share in zip(
+                        (flags.rank[u] for u in split.urgencies), split.weights, self.shares(cause_id), strict=True
+                    ):
+                        if raised(part := posterior * share, prior * weight, factor):
+                            mass[slot] += part
+        return self._mass[self._flags.rank[urgency]]
 
 
 def _normalised_exp(values: list[float]) -> list[float]:
@@ -221,19 +209,14 @@ def _normalised_exp(values: list[float]) -> list[float]:
     return [value / total for value in odds]
 
 
-def _parts(flags: Flags, split: SplitCase | None, cause_id: str, prior: float, posterior: float) -> Parts:
-    """(urgency, name, prior, posterior) of what triage weighs for a cause: its components if it
-    is split, else itself."""
-    if split is not None and cause_id in split:
-        cause = flags.split[cause_id]
-        return [
-            (urgency, name, prior * weight, posterior * share)
-            for urgency, name, weight, share in zip(
-                cause.urgencies, cause.names, cause.weights, split.shares(cause_id), strict=True
-            )
-        ]
-    _, urgency, name = flags.causes[cause_id]
-    return [(urgency, name, prior, posterior)]
+def _parts(flags: Flags, split: SplitCase, cause_id: str, prior: float, posterior: float) -> Parts:
+    """(urgency, name, prior, posterior) of what triage weighs for a split cause: its components
+    (any other cause is weighed as itself)."""
+    cause = flags.split[cause_id]
+    return [
+        (urgency, name, prior * weight, posterior * share)
+        for urgency, name, weight, share in zip(cause.urgencies, cause.names, cause.weights, split.shares(cause_id), strict=True)
+    ]
 
 
 def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Triage:
@@ -250,16 +233,17 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             reasons.append(reason)
     factor = kb.settings.triage_evidence
     thresholds = kb.settings.cause_thresholds
-    split: SplitCase | None = None
-    if flags.split:
-        from gutnerve.scoring import counted
-
-        case = counted(kb, case)  # the findings scoring counts (those no other reported one entails)
-        split = SplitCase(flags, (case.present, case.absent), ranked, factor)
+    split = SplitCase(kb, flags, case, ranked, factor) if flags.split else None
+    causes, splits = flags.causes, flags.split
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
-        for urgency, name, part_prior, part in _parts(flags, split, cause_id, prior, posterior):
+        if split is not None and cause_id in splits:
+            parts = _parts(flags, split, cause_id, prior, posterior)
+        else:
+            _, urgency, name = causes[cause_id]
+            parts = [(urgency, name, prior, posterior)]
+        for urgency, name, part_prior, part in parts:
             threshold = thresholds.get(urgency)
             if threshold is not None and part >= threshold and raised(part, part_prior, factor):
                 message = f"{name} is {part:.0%} probable and needs {urgency} attention."
@@ -284,7 +268,7 @@ def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: flo
     whole = [
         scored.posterior
         for scored in ranked
-        if (split is None or scored.cause_id not in split)
+        if scored.cause_id not in flags.split
         and causes[scored.cause_id][1] == urgency
         and raised(scored.posterior, scored.prior, factor)
     ]
@@ -324,14 +308,25 @@ def _most_probable(
     urgencies that the findings made more probable, and whether there are more: ranked is most
     probable first, and no component is more probable than its cause, so the walk usually stops
     after a few causes."""
-    found: list[tuple[str, float]] = []
+    best: list[tuple[float, int, str]] = []  # (-posterior, number found, name) of the first `count` so far, sorted
+    found = 0  # parts found: equals keep the order they were found in (rank order)
+    causes, splits = flags.causes, flags.split
     for cause_id, prior, posterior in by_rank_with_priors(ranked):
-        if len(found) > count and posterior < found[count - 1][1]:
+        if found > count and posterior < -best[-1][0]:
             break  # nothing later can enter the first `count`, and there are more
-        for urgency, name, part_prior, part in _parts(flags, split, cause_id, prior, posterior):
+        if split is not None and cause_id in splits:
+            parts = _parts(flags, split, cause_id, prior, posterior)
+        else:
+            _, urgency, name = causes[cause_id]
+            if urgency not in urgencies:
+                continue  # most causes: nothing to weigh
+            parts = [(urgency, name, prior, posterior)]
+        for urgency, name, part_prior, part in parts:
             if urgency in urgencies and raised(part, part_prior, factor):
-                found.append((name, part))
-                found.sort(key=lambda entry: -entry[1])  # stable: rank order among equals
-        if split is None and len(found) > count:
+                found += 1
+                if len(best) < count or part > -best[-1][0]:
+                    bisect.insort(best, (-part, found, name))
+                    del best[count:]
+        if split is None and found > count:
             break
-    return found[:count], len(found) > count
+    return [(name, -negative) for negative, _, name in best], found > count

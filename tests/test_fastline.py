@@ -847,6 +847,76 @@ def test_the_compiled_raised_total_is_the_python_one():
 
 
 @needs_speedups
+def test_the_compiled_parts_mass_is_the_python_one():
+    """_speedups.parts_mass sums what Ranked.parts_mass sums in Python, to the last bit: random
+    posteriors, priors and shares (ties included, factors from 1 to 10, parts in any order and
+    slot), and it refuses what it cannot read, leaving no memory behind."""
+    import gc
+    import tracemalloc
+
+    from gutnerve.model import Ranked
+
+    rng = random.Random(41)
+    summed = 0
+    for _ in range(3000):
+        n, places, slots = rng.randint(1, 60), rng.randint(1, 40), rng.randint(1, 6)
+        prior = [rng.random() / n for _ in range(n)]
+        posterior = [rng.choice([q, q * rng.uniform(0.5, 12), rng.random()]) for q in prior]
+        shares = [rng.choice([1.0, 0.5, rng.random()]) for _ in range(places)]
+        parts = tuple(
+            (rng.randrange(n), rng.randrange(places), rng.choice([1.0, 0.5, rng.random()]), rng.randrange(slots))
+            for _ in range(rng.randint(0, 30))
+        )
+        factor = rng.choice([1.0, 5.0, rng.uniform(1, 10)])
+        ranking = ("c",) * n, prior, [0.0] * n, posterior, list(range(n))
+        plain = Ranked(*ranking, shares=shares)
+        compiled = Ranked(*ranking, shares=shares, sum_parts=speedups.parts_mass)
+        expected = plain.parts_mass(parts, slots, factor)
+        assert len(expected) == slots
+        assert compiled.parts_mass(parts, slots, factor) == expected
+        summed += any(expected)
+    assert summed > 1000  # parts raised and parts not
+    with pytest.raises(ValueError):
+        Ranked(*ranking).parts_mass(parts, slots, factor)  # a ranking without shares
+    good = ([0.5], [0.25], [1.0], ((0, 0, 1.0, 0),), 1, 2.0)  # odds 3-fold: raised
+
+    def refused() -> None:
+        for bad, error in [
+            (((1, 0, 1.0, 0),), ValueError),  # no such cause
+            (((0, 1, 1.0, 0),), ValueError),  # no such share
+            (((0, 0, 1.0, 1),), ValueError),  # no such slot
+            (((0, 0, 1, 0),), TypeError),  # an int as the prior's share
+            (((0, 0, 1.0),), TypeError),
+            (([0, 0, 1.0, 0],), TypeError),
+        ]:
+            with pytest.raises(error):
+                speedups.parts_mass(*good[:3], bad, *good[4:])
+        with pytest.raises(ValueError):
+            speedups.parts_mass([0.5, 0.5], *good[1:])  # a posterior per prior
+        with pytest.raises(ValueError):
+            speedups.parts_mass(*good[:4], 65, 5.0)
+        with pytest.raises(TypeError):
+            speedups.parts_mass([1], *good[1:])
+        with pytest.raises(TypeError):
+            speedups.parts_mass(good[0], good[1], ["x"], *good[3:])
+
+    assert speedups.parts_mass(*good) == [0.5]
+    refused()
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(500):
+            refused()
+            speedups.parts_mass(*good)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 20_000, grown
+
+
+@needs_speedups
 def test_triage_is_the_same_with_and_without_the_compiled_sum(shipped):
     """Batch's accelerated path triages with the compiled sum; every level and reason is the pure one's."""
     from gutnerve import triage
@@ -857,7 +927,7 @@ def test_triage_is_the_same_with_and_without_the_compiled_sum(shipped):
         case = parse_case(data, shipped)
         ranked = score(shipped, case, detail=0)
         ids, prior, logs, posterior, order = ranked._ids, ranked._prior, ranked._logs, ranked._posterior, ranked._order
-        compiled = Ranked(ids, list(prior), logs, list(posterior), order, sum_raised=speedups.raised_total)
+        compiled = Ranked(ids, list(prior), logs, list(posterior), order, sum_raised=speedups.raised_total, shares=ranked.shares)
         expected = triage.triage(shipped, case, ranked)
         assert triage.triage(shipped, case, compiled) == expected
         levels.add(expected.level)

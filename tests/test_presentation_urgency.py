@@ -74,41 +74,100 @@ def test_a_cited_urgency_validates(tmp_path):
     assert validate(root) == []
 
 
-def test_the_components_shares_are_scorings_posterior_weights(kb):
-    """Triage's shares of a split cause (from the findings' shifts alone) are the components'
-    posterior weights w_k exp(L_k), normalised, as scoring computes them, for random cases."""
+@pytest.mark.parametrize("dense", [True, False])
+def test_the_components_shares_are_scorings_posterior_weights(kb, monkeypatch, dense):
+    """Triage's shares of a split cause (the ranking's, folded with the components' columns; from
+    scoring's component scores for plain records) are the components' posterior weights
+    w_k exp(L_k), normalised, for random cases, on dense and sparse scoring; so is each urgency's
+    mass of the split causes' components."""
+    from gutnerve import scoring
+
+    if not dense:
+        monkeypatch.setattr(scoring, "DENSE_CAUSES", 0)
     levels = kb.settings.triage_levels
     for cause in [c for c in kb.causes.values() if c.presentations]:  # every presentation of another urgency
         other = levels[(levels.index(cause.urgency) + 1) % len(levels)]
         kb = with_cause(kb, cause.id, presentations=tuple(p._replace(urgency=other) for p in cause.presentations))
+    assert kb.derived(scoring.compile_tables).dense == dense
     flags = compile_flags(kb)
     assert len(flags.split) >= 10
     rng = random.Random(11)
     findings = sorted(kb.findings)
+    factor = kb.settings.triage_evidence
     for _ in range(150):
         chosen = rng.sample(findings, rng.randint(0, 8))
         cut = rng.randint(0, len(chosen))
-        case = counted(kb, make_case(kb, chosen[:cut], chosen[cut:]))
+        case = make_case(kb, chosen[:cut], chosen[cut:])
         ranked = score(kb, case)
-        factor = kb.settings.triage_evidence
-        found = SplitCase(flags, (case.present, case.absent), ranked, factor)  # triage's own, from the case's shifts
+        assert ranked.shares is not None
+        found = SplitCase(kb, flags, case, ranked, factor)  # the ranking's shares
+        records = SplitCase(kb, flags, case, list(ranked), factor)  # scoring's component scores
         mass: dict[str, float] = {}
         scored = {s.cause_id: s for s in ranked}
         for cause_id in flags.split:
-            values = component_scores(kb, kb.causes[cause_id], case)
+            values = component_scores(kb, kb.causes[cause_id], counted(kb, case))
             peak = max(values)
             expected = [math.exp(v - peak) / math.fsum(math.exp(u - peak) for u in values) for v in values]
             assert found.shares(cause_id) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+            assert records.shares(cause_id) == pytest.approx(expected, rel=1e-9, abs=1e-12)
             prior, posterior = scored[cause_id].prior, scored[cause_id].posterior
-            assert found.known(cause_id) == (prior, posterior)
+            assert found.known(cause_id) == records.known(cause_id) == (prior, posterior)
             cause = kb.causes[cause_id]
             for k, share in enumerate(expected):
                 if raised(posterior * share, prior * cause.weights[k], factor):
                     urgency = cause.component_urgency(k)
                     mass[urgency] = mass.get(urgency, 0.0) + posterior * share
-        assert {u: found.mass(u) for u in mass} == pytest.approx(
-            mass, rel=1e-9, abs=1e-15
-        )  # each urgency's share of the split causes
+        for split in (found, records):  # each urgency's share of the split causes
+            assert {u: split.mass(u) for u in mass} == pytest.approx(mass, rel=1e-9, abs=1e-15)
+
+
+def test_the_most_probable_named_are_the_first_by_posterior(kb):
+    """The causes and components a together reason names: the `count` most probable parts of its
+    urgencies that the findings raised, rank order among equals, and whether there are more, as
+    sorting every part gives them, from a ranking and from its records, with and without split
+    causes."""
+    from gutnerve.triage import _most_probable
+
+    levels = kb.settings.triage_levels
+    split_kb = kb
+    for cause in [c for c in kb.causes.values() if c.presentations]:
+        other = levels[(levels.index(cause.urgency) + 1) % len(levels)]
+        split_kb = with_cause(split_kb, cause.id, presentations=tuple(p._replace(urgency=other) for p in cause.presentations))
+    plain = load(MIX_KB, use_cache=False)
+    rng = random.Random(23)
+    walked = 0
+    for base in (split_kb, plain):
+        flags = compile_flags(base)
+        assert bool(flags.split) == (base is split_kb)
+        factor = base.settings.triage_evidence
+        findings = sorted(base.findings)
+        for _ in range(120):
+            chosen = rng.sample(findings, rng.randint(0, min(8, len(findings))))
+            cut = rng.randint(0, len(chosen))
+            case = make_case(base, chosen[:cut], chosen[cut:])
+            ranked = score(base, case)
+            for ranking in (ranked, list(ranked)):
+                split = SplitCase(base, flags, case, ranking, factor) if flags.split else None
+                parts = []
+                for scored in ranking:
+                    if scored.cause_id in flags.split:
+                        cause = flags.split[scored.cause_id]
+                        shares = split.shares(scored.cause_id)
+                        for k, urgency in enumerate(cause.urgencies):
+                            part = (urgency, cause.names[k], scored.prior * cause.weights[k], scored.posterior * shares[k])
+                            parts.append(part)
+                    else:
+                        _, urgency, name = flags.causes[scored.cause_id]
+                        parts.append((urgency, name, scored.prior, scored.posterior))
+                for last in range(len(levels)):
+                    urgencies = set(levels[: last + 1])
+                    for count in (1, 3):
+                        kept = [(n, p) for u, n, q, p in parts if u in urgencies and raised(p, q, factor)]
+                        kept.sort(key=lambda entry: -entry[1])  # stable: rank order among equals
+                        expected = (kept[:count], len(kept) > count)
+                        assert _most_probable(flags, ranking, urgencies, factor, split, count) == expected
+                        walked += len(kept) > count
+    assert walked > 100  # more than `count` found, often
 
 
 def brute_parts(kb: KnowledgeBase, cause_id: str, findings: list[str]) -> list[tuple[float, float]]:

@@ -157,8 +157,10 @@ def test_dense_and_sparse_give_the_same_mixture(monkeypatch):
     for _ in range(60):
         chosen = rng.sample(findings, rng.randint(0, 9))
         cut = rng.randint(0, len(chosen))
-        dense = list(score(dense_kb, make_case(dense_kb, chosen[:cut], chosen[cut:]), detail=6))
-        sparse = list(score(sparse_kb, make_case(sparse_kb, chosen[:cut], chosen[cut:]), detail=6))
+        dense_ranked = score(dense_kb, make_case(dense_kb, chosen[:cut], chosen[cut:]), detail=6)
+        sparse_ranked = score(sparse_kb, make_case(sparse_kb, chosen[:cut], chosen[cut:]), detail=6)
+        assert dense_ranked.shares == pytest.approx(sparse_ranked.shares, rel=1e-12, abs=1e-15)
+        dense, sparse = list(dense_ranked), list(sparse_ranked)
         assert [s.cause_id for s in dense] == [s.cause_id for s in sparse]
         assert [s.log_score for s in dense] == pytest.approx([s.log_score for s in sparse], abs=1e-12)
         assert [s.posterior for s in dense] == pytest.approx([s.posterior for s in sparse], rel=1e-12, abs=1e-15)
@@ -514,9 +516,9 @@ def _accelerated_kbs() -> list[KnowledgeBase]:
 
 @needs_speedups
 def test_the_accelerator_writes_the_reference_with_presentations():
-    """fastline's line is byte for byte the reference, and its kernel's logs, posteriors, order
-    and chosen columns are scoring's to the last bit, on the mixture fixture and on the shipped
-    knowledge base with random presentations."""
+    """fastline's line is byte for byte the reference, and its kernel's logs, posteriors, order,
+    chosen columns and components' shares are scoring's to the last bit, on the mixture fixture and
+    on the shipped knowledge base with random presentations."""
     from gutnerve.api import assess_case
     from gutnerve.case import parse_case
     from gutnerve.jsonio import dumps_line
@@ -540,8 +542,10 @@ def test_the_accelerator_writes_the_reference_with_presentations():
             index, _ = compiled.priors[case.age, case.sex]
             present = tuple(map(compiled.present.__getitem__, counted_case.present))
             absent = tuple(map(compiled.absent.__getitem__, counted_case.absent))
-            logs, posterior, order, chosen = compiled.dense.score_mixed(index, present, absent)
+            logs, posterior, order, chosen, shares = compiled.dense.score_mixed(index, present, absent)
             assert compiled.dense.score(index, present, absent) == (logs, posterior, order)
+            assert shares == ranked.shares  # what triage shares a cause's posterior by
+            assert len(shares) == sum(len(m.columns) for m in tables.mixtures)
             ids = compiled.cause_ids
             assert [ids[i] for i in order] == [s.cause_id for s in ranked]
             assert [(logs[i], posterior[i]) for i in order] == [(s.log_score, s.posterior) for s in ranked]
