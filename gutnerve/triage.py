@@ -58,7 +58,7 @@ class Flags(NamedTuple):
     # its reason): triage looks up only the findings a case has
     by_finding: dict[str, tuple[tuple[int, frozenset[str], TriageReason], ...]]
     flagged: frozenset[str]  # the findings with a red flag filed under them (by_finding's keys)
-    causes: dict[str, tuple[float | None, str, str]]  # cause id -> (its urgency's threshold if any, urgency, name)
+    causes: dict[str, tuple[str, str]]  # cause id -> (its urgency, its name)
     lowest: float  # the lowest threshold: below it no cause passes one alone
     rank: dict[str, int]  # level -> its place, most urgent first
     by_urgency: dict[str, tuple[tuple[int, ...], frozenset[int]]]  # urgency with a threshold -> its causes'
@@ -97,7 +97,7 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
         if entries:
             by_finding[finding] = tuple(entries)
     thresholds = kb.settings.cause_thresholds
-    causes = {cause.id: (thresholds.get(cause.urgency), cause.urgency, cause.name) for cause in kb.causes.values()}
+    causes = {cause.id: (cause.urgency, cause.name) for cause in kb.causes.values()}
     from gutnerve.scoring import compile_tables
 
     offsets, at = {}, 0  # cause index -> its first component's place among the mixtures' shares
@@ -241,7 +241,7 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
         if split is not None and cause_id in splits:
             parts = _parts(flags, split, cause_id, prior, posterior)
         else:
-            _, urgency, name = causes[cause_id]
+            urgency, name = causes[cause_id]
             parts = [(urgency, name, prior, posterior)]
         for urgency, name, part_prior, part in parts:
             threshold = thresholds.get(urgency)
@@ -269,7 +269,7 @@ def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: flo
         scored.posterior
         for scored in ranked
         if scored.cause_id not in flags.split
-        and causes[scored.cause_id][1] == urgency
+        and causes[scored.cause_id][0] == urgency
         and raised(scored.posterior, scored.prior, factor)
     ]
     return math.fsum(whole) + extra
@@ -317,7 +317,7 @@ def _most_probable(
         if split is not None and cause_id in splits:
             parts = _parts(flags, split, cause_id, prior, posterior)
         else:
-            _, urgency, name = causes[cause_id]
+            urgency, name = causes[cause_id]
             if urgency not in urgencies:
                 continue  # most causes: nothing to weigh
             parts = [(urgency, name, prior, posterior)]

@@ -93,8 +93,7 @@ def test_the_compiled_red_flags_are_the_declared_ones(shipped):
         needs, reason = filed[number]
         assert needs == frozenset(flag.findings) and (reason.level, reason.message) == (flag.level, flag.message)
         assert reason.trigger == ("finding:" if flag.findings == (flag.origin,) else "red-flag:") + flag.origin
-    thresholds = shipped.settings.cause_thresholds
-    assert flags.causes == {c.id: (thresholds.get(c.urgency), c.urgency, c.name) for c in shipped.causes.values()}
+    assert flags.causes == {c.id: (c.urgency, c.name) for c in shipped.causes.values()}
 
 
 def reference_plan(kb: KnowledgeBase, ranked: list[ScoredCause]) -> tuple[PlanItem, ...]:

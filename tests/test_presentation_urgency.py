@@ -157,7 +157,7 @@ def test_the_most_probable_named_are_the_first_by_posterior(kb):
                             part = (urgency, cause.names[k], scored.prior * cause.weights[k], scored.posterior * shares[k])
                             parts.append(part)
                     else:
-                        _, urgency, name = flags.causes[scored.cause_id]
+                        urgency, name = flags.causes[scored.cause_id]
                         parts.append((urgency, name, scored.prior, scored.posterior))
                 for last in range(len(levels)):
                     urgencies = set(levels[: last + 1])
