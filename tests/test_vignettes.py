@@ -62,7 +62,9 @@ KNOWN_EMERGENCY_GAPS = {
 def test_every_emergency_vignette_is_triaged_emergency(summary):
     missed = set(summary.emergency_missed)
     assert missed - KNOWN_EMERGENCY_GAPS == set(), f"under-triaged emergencies: {sorted(missed - KNOWN_EMERGENCY_GAPS)}"
-    assert KNOWN_EMERGENCY_GAPS - missed == set(), f"now triaged emergency, remove from KNOWN_EMERGENCY_GAPS: {sorted(KNOWN_EMERGENCY_GAPS - missed)}"
+    assert KNOWN_EMERGENCY_GAPS - missed == set(), (
+        f"now triaged emergency, remove from KNOWN_EMERGENCY_GAPS: {sorted(KNOWN_EMERGENCY_GAPS - missed)}"
+    )
 
 
 def test_accuracy_does_not_fall_below_the_floor(summary):
