@@ -2,10 +2,10 @@
 
 Safety is asserted as the project promises it: every vignette that needed an
 emergency department is triaged "emergency", except the gaps listed by name in
-KNOWN_EMERGENCY_GAPS, each with the reason the knowledge base cannot yet say it. Accuracy is asserted as a floor
-that may only rise (a ratchet at the level measured when it was last raised,
-see docs/accuracy.md); the targets of issue 3 (top-1 75%, top-3 92%) are not
-yet met, and docs/accuracy.md says so.
+KNOWN_EMERGENCY_GAPS, each with the reason the knowledge base cannot yet say
+it. Accuracy is asserted as a floor that may only rise (a ratchet at the level
+measured when it was last raised, see docs/accuracy.md); the targets of issue 3
+(top-1 75%, top-3 92%) are not yet met, and docs/accuracy.md says so.
 """
 
 from __future__ import annotations
