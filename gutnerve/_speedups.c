@@ -42,6 +42,7 @@
 
 #define NUMBERS 10001 /* the table of 0.0000 .. 1.0000 */
 #define SMALL 64      /* rows of a case kept on the stack; more are allocated */
+#define TIE 1e-9      /* scoring.TIE: component log scores closer than this are rounding apart */
 
 typedef struct {
     PyObject_HEAD
@@ -718,7 +719,7 @@ PyDoc_STRVAR(score_mixed_doc, "score_mixed(prior, present, absent)\n--\n\n"
 
 /* Each mixture cause's log score from its columns' (logs, w long): the log-sum-exp of column +
  * ln w_k, as scoring.log_sum_exp adds it; `chosen` (n long, or NULL) gets the column of the
- * largest term (the first of equals), and `shares` (one per component of every mixture, in
+ * largest term (the first within TIE of it), and `shares` (one per component of every mixture, in
  * mixture order, or NULL) each component's posterior weight exp(column + ln w_k - peak) / the
  * sum of those, as scoring._fold_shares divides them. */
 static void
@@ -729,11 +730,12 @@ fold(Dense *d, double *logs, Py_ssize_t *chosen, double *shares)
         double peak = logs[d->mix_cols[start]] + d->mix_lw[start];
         for (Py_ssize_t k = start + 1; k < stop; k++) {
             double value = logs[d->mix_cols[k]] + d->mix_lw[k];
-            if (value > peak) {
+            if (value > peak)
                 peak = value;
-                best = k;
-            }
         }
+        /* the first component within TIE of the peak, as scoring.first_near_peak */
+        while (logs[d->mix_cols[best]] + d->mix_lw[best] < peak - TIE)
+            best++;
         double total = 0.0;
         for (Py_ssize_t k = start; k < stop; k++) {
             double term = exp(logs[d->mix_cols[k]] + d->mix_lw[k] - peak);
@@ -1712,7 +1714,13 @@ PyInit__speedups(void)
         return NULL;
     /* gutnerve.fastline uses the module only when this matches its own LAYOUT: an in-place build
      * left from an older source falls back to the pure path instead of misreading its arguments */
-    if (PyModule_AddIntConstant(module, "LAYOUT", 6) < 0) {
+    if (PyModule_AddIntConstant(module, "LAYOUT", 7) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    PyObject *tie = PyFloat_FromDouble(TIE); /* a test checks it is scoring.TIE */
+    if (tie == NULL || PyModule_AddObject(module, "TIE", tie) < 0) {
+        Py_XDECREF(tie);
         Py_DECREF(module);
         return NULL;
     }

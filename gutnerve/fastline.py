@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 PURE = "GUTNERVE_PURE"  # set (not "0") to use the pure Python path even when the extension is built
 # The calling convention this module and gutnerve/_speedups.c share (the C module's LAYOUT): raise
 # both together whenever an argument's or a result's shape changes.
-LAYOUT = 6
+LAYOUT = 7
 
 
 def extension() -> Any:

@@ -368,11 +368,11 @@ def component_scores(kb: KnowledgeBase, cause: Cause, case: Case) -> list[float]
 
 def chosen_component(kb: KnowledgeBase, cause: Cause, case: Case) -> int:
     """The component of largest posterior weight w_k exp(L_k) for the case (the lowest of
-    equals): the one whose contributions explain the cause."""
+    those within rounding of it, `first_near_peak`): the one whose contributions explain the cause."""
     if not cause.presentations:
         return 0
     values = component_scores(kb, cause, case)
-    return values.index(max(values))
+    return first_near_peak(values, max(values))
 
 
 def log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
@@ -384,14 +384,26 @@ def log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
 
 
 def log_sum_exp(values: Sequence[float]) -> tuple[float, int]:
-    """(ln sum of exp(values), the index of the largest value, the first of equals), taken from
-    the largest so nothing overflows. Added in order, one rounding a step: the accelerator
+    """(ln sum of exp(values), the index of the largest value, the first within rounding of
+    it), taken from the largest so nothing overflows. Added in order, one rounding a step: the accelerator
     (gutnerve/_speedups.c, `fold`) does the same operations in the same order."""
     peak = max(values)
     total = 0.0
     for value in values:
         total += math.exp(value - peak)
-    return peak + math.log(total), values.index(peak)
+    return peak + math.log(total), first_near_peak(values, peak)
+
+
+# Component log scores closer than this are rounding apart, not different: the reference, the
+# dense rows and the sparse terms add the same ln LRs in other orders and can disagree in the
+# last bits, so which component explains a cause must not hang on those bits.
+TIE = 1e-9
+
+
+def first_near_peak(values: Sequence[float], peak: float) -> int:
+    """The index of the first value within TIE of the peak (the largest value): the component
+    chosen to explain a mixture cause. The accelerator's `fold` picks it the same way."""
+    return next(i for i, value in enumerate(values) if value >= peak - TIE)
 
 
 def log_priors(tables: Tables, case: Case) -> list[float]:
@@ -513,7 +525,7 @@ def _fold_shares(values: list[float], shares: list[float]) -> tuple[float, int]:
     for term in terms:
         total += term
     shares += [term / total for term in terms]
-    return peak + math.log(total), values.index(peak)
+    return peak + math.log(total), first_near_peak(values, peak)
 
 
 def _named(tables: Tables, chosen: dict[int, int]) -> dict[int, str | None]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gutnerve import assess, fastline, make_case
+from gutnerve import assess, fastline, make_case, scoring
 from gutnerve.knowledge import KnowledgeBaseError, load, validate
 from gutnerve.model import Case, Cause, FindingLink, KnowledgeBase, Presentation
 from gutnerve.scoring import (
@@ -40,8 +40,9 @@ def mix() -> KnowledgeBase:
 
 
 def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int]:
-    """ln prior + ln sum_k w_k prod LR_k, and the component of largest w_k prod LR_k, straight
-    from the definition (independent of scoring's tables)."""
+    """ln prior + ln sum_k w_k prod LR_k, and the component of largest w_k prod LR_k (the first
+    of those within rounding of it), straight from the definition (independent of scoring's
+    tables)."""
     case = counted(kb, case)
     terms = []
     for component, weight in enumerate(cause.weights):
@@ -53,7 +54,8 @@ def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int
             present = finding_id in case.present
             product *= p / finding.background if present else (1.0 - p) / (1.0 - finding.background)
         terms.append(product)
-    best = max(range(len(terms)), key=terms.__getitem__)
+    logs = [math.log(term) for term in terms]  # the first within rounding (scoring.TIE) of the largest
+    best = next(k for k, value in enumerate(logs) if value >= max(logs) - scoring.TIE)
     return math.log(prior_weight(cause, case)[0]) + math.log(math.fsum(terms)), best
 
 
@@ -114,8 +116,6 @@ def test_the_mixture_is_the_definition_on_the_shipped_knowledge_base(kb, monkeyp
     """Random presentations on the shipped knowledge base: each cause's log score is ln prior +
     ln sum_k w_k prod LR_k (brute force), the explanation is the chosen component's, named, and
     the dense rows and the sparse terms agree."""
-    from gutnerve import scoring
-
     if not dense:
         monkeypatch.setattr(scoring, "DENSE_CAUSES", 0)
     mixed = with_presentations(load(use_cache=False), seed=11)
@@ -146,8 +146,6 @@ def test_the_mixture_is_the_definition_on_the_shipped_knowledge_base(kb, monkeyp
 
 
 def test_dense_and_sparse_give_the_same_mixture(monkeypatch):
-    from gutnerve import scoring
-
     dense_kb = with_presentations(load(use_cache=False), seed=5)
     monkeypatch.setattr(scoring, "DENSE_CAUSES", 0)
     sparse_kb = with_presentations(load(use_cache=False), seed=5)

@@ -252,3 +252,15 @@ def test_dense_rows_and_sparse_terms_score_alike(monkeypatch):
         for shown in dense[:5]:
             assert shown.contributions == contributions(sparse_kb, sparse_kb.causes[shown.cause_id], case)
             assert shown.prior_factors == prior_weight(sparse_kb.causes[shown.cause_id], case)[1]
+
+
+def test_components_within_rounding_of_the_peak_count_as_tied():
+    """Sums of the same ln LRs taken in another order differ in the last bits; the explaining
+    component is the first within scoring.TIE of the peak, whichever path added them."""
+    from gutnerve.scoring import TIE, first_near_peak, log_sum_exp
+
+    one_ulp_more = math.nextafter(1.3130651236448572, 2.0)
+    assert first_near_peak([1.3130651236448572, one_ulp_more], one_ulp_more) == 0
+    assert log_sum_exp([1.3130651236448572, one_ulp_more])[1] == 0
+    assert log_sum_exp([1.0, 1.0 + 10 * TIE])[1] == 1  # a real difference still wins
+    assert first_near_peak([0.0, 2.0, 2.0], 2.0) == 1
