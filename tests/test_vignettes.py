@@ -1,11 +1,10 @@
 """The ranking and triage measured on vignettes from published case reports.
 
 Safety is asserted as the project promises it: every vignette that needed an
-emergency department is triaged "emergency", except the gaps listed by name in
-KNOWN_EMERGENCY_GAPS, each with the reason the knowledge base cannot yet say
-it. Accuracy is asserted as a floor that may only rise (a ratchet at the level
-measured when it was last raised, see docs/accuracy.md); the targets of issue 3
-(top-1 75%, top-3 92%) are not yet met, and docs/accuracy.md says so.
+emergency department is triaged "emergency". Accuracy is asserted as a floor
+that may only rise (a ratchet at the level measured when it was last raised,
+see docs/accuracy.md); the targets of issue 3 (top-1 75%, top-3 92%) are not
+yet met, and docs/accuracy.md says so.
 """
 
 from __future__ import annotations
@@ -48,23 +47,8 @@ def summary(kb):
     return summarise(evaluate(kb, VIGNETTES))
 
 
-# Emergencies the knowledge base cannot yet say, each with the reason. The list is exact: a new
-# miss fails the test, and so does a gap that is filled, until its line is removed here.
-KNOWN_EMERGENCY_GAPS = {
-    # Third blind round (session 27): a year of progressive leg weakness, unable to walk for the
-    # last 15 days, admitted. No finding says "can no longer walk" (severe or progressive leg
-    # weakness is a cauda equina and cord red flag); leg weakness with a chronic course alone is
-    # not an emergency. To fill: a finding for it, encoded blind in every vignette's source.
-    "hypothyroid-diabetic-woman-paraparesis-carpal-tunnel-6",
-}
-
-
 def test_every_emergency_vignette_is_triaged_emergency(summary):
-    missed = set(summary.emergency_missed)
-    assert missed - KNOWN_EMERGENCY_GAPS == set(), f"under-triaged emergencies: {sorted(missed - KNOWN_EMERGENCY_GAPS)}"
-    assert KNOWN_EMERGENCY_GAPS - missed == set(), (
-        f"now triaged emergency, remove from KNOWN_EMERGENCY_GAPS: {sorted(KNOWN_EMERGENCY_GAPS - missed)}"
-    )
+    assert summary.emergency_missed == (), f"under-triaged emergencies: {list(summary.emergency_missed)}"
 
 
 def test_accuracy_does_not_fall_below_the_floor(summary):
