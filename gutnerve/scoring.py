@@ -367,8 +367,8 @@ def component_scores(kb: KnowledgeBase, cause: Cause, case: Case) -> list[float]
 
 
 def chosen_component(kb: KnowledgeBase, cause: Cause, case: Case) -> int:
-    """The component of largest posterior weight w_k exp(L_k) for the case (the lowest of
-    those within rounding of it, `first_near_peak`): the one whose contributions explain the cause."""
+    """The component of largest posterior weight w_k exp(L_k) for the case (the lowest of those
+    within rounding of it, `first_near_peak`): the one whose contributions explain the cause."""
     if not cause.presentations:
         return 0
     values = component_scores(kb, cause, case)
@@ -385,8 +385,8 @@ def log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
 
 def log_sum_exp(values: Sequence[float]) -> tuple[float, int]:
     """(ln sum of exp(values), the index of the largest value, the first within rounding of
-    it), taken from the largest so nothing overflows. Added in order, one rounding a step: the accelerator
-    (gutnerve/_speedups.c, `fold`) does the same operations in the same order."""
+    it), taken from the largest so nothing overflows. Added in order, one rounding a step:
+    the accelerator (gutnerve/_speedups.c, `fold`) does the same operations in the same order."""
     peak = max(values)
     total = 0.0
     for value in values:

@@ -54,8 +54,8 @@ def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int
             present = finding_id in case.present
             product *= p / finding.background if present else (1.0 - p) / (1.0 - finding.background)
         terms.append(product)
-    logs = [math.log(term) for term in terms]  # the first within rounding (scoring.TIE) of the largest
-    best = next(k for k, value in enumerate(logs) if value >= max(logs) - scoring.TIE)
+    logs = [math.log(term) for term in terms]
+    best = scoring.first_near_peak(logs, max(logs))  # the first within rounding of the largest
     return math.log(prior_weight(cause, case)[0]) + math.log(math.fsum(terms)), best
 
 
