@@ -22,6 +22,9 @@ CATEGORIES = ("neuropathic", "musculoskeletal", "gastrointestinal", "systemic", 
 TERMS = ("very-frequent", "frequent", "occasional", "very-rare")
 PREVALENCE = ("very-common", "common", "uncommon", "rare", "very-rare")
 LEVELS = ("emergency", "urgent", "soon", "routine")
+# every VIA_EVERY-th cause lists its third finding `via` its fourth, so scoring's screening of
+# such links is exercised at scale too
+VIA_EVERY = 5
 
 
 def finding_id(number: int) -> str:
@@ -79,8 +82,11 @@ def write(out: Path, causes: int, findings: int, links: int, seed: int) -> None:
             f"    - {{min: {rng.randint(16, 80)}, factor: 1.5}}",
             "findings:",
         ]
-        for fnum in chosen:
-            body.append(f"  {finding_id(fnum)}: {{frequency: {rng.choice(TERMS)}, source: judgement}}")
+        for place, fnum in enumerate(chosen):
+            entry = f"frequency: {rng.choice(TERMS)}, source: judgement"
+            if place == 2 and number % VIA_EVERY == 0:  # scored neutral once the next one is settled
+                entry += f", via: {finding_id(chosen[3])}, note: synthetic"
+            body.append(f"  {finding_id(fnum)}: {{{entry}}}")
         body += [
             "red_flags:",
             f"  - all: [{finding_id(chosen[0])}, {finding_id(chosen[1])}]",

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import orjson
 
 from gutnerve import scoring, triage, workup
-from gutnerve.jsonline import _HEAD, _LINES, _TAIL, _kept, pieces
+from gutnerve.jsonline import _HEAD, _LINES, _TAIL, _kept, assessment_line, pieces
 from gutnerve.model import Case, KnowledgeBase, Ranked
 
 if TYPE_CHECKING:
@@ -161,12 +161,31 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
 def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> bytes:
     """The JSON line of a case: `jsonline.assessment_line(kb, api.assess_case(kb, case, top))`
     (and so the reference's `dumps_line(assessment_dict(...))`), byte for byte."""
+    if _screened(kb, case):
+        return _pure_line(kb, case, top)
     return compiled.dense.line(*_assess(kb, compiled, case, top))
 
 
 def append_line(out: bytearray, kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> None:
     """`line(...)` appended to `out` (a batch chunk's output: no bytes object, no join)."""
+    if _screened(kb, case):
+        out += _pure_line(kb, case, top)
+        return
     compiled.dense.append_line(out, *_assess(kb, compiled, case, top))
+
+
+def _screened(kb: KnowledgeBase, case: Case) -> bool:
+    """Does the case make a finding neutral for some cause (listed `via` a finding the case
+    settles, `scoring.screening`)? The kernel's rows are one per finding and side, so such a
+    case (rare: a few findings are listed `via` another) takes the pure path."""
+    tables = kb.derived(scoring.compile_tables)
+    return bool(tables.screens) and bool(scoring.screening(tables, case))
+
+
+def _pure_line(kb: KnowledgeBase, case: Case, top: int | None) -> bytes:
+    from gutnerve.api import assess_case
+
+    return assessment_line(kb, assess_case(kb, case, top))
 
 
 def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> tuple[Any, ...]:

@@ -28,7 +28,7 @@ from typing import IO
 
 from gutnerve.model import KnowledgeBase
 
-FORMAT = 8  # bump when what is pickled changes shape
+FORMAT = 9  # bump when what is pickled changes shape
 
 
 def directory() -> Path:

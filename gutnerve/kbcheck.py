@@ -633,7 +633,9 @@ class Builder:
                     spec,
                     "share",
                 )
-            links = self.links(spec["findings"], where, settings, findings, sources, minimum=1)
+            own = cause.get("findings")
+            inherited = tuple(own) if isinstance(own, dict) else ()
+            links = self.links(spec["findings"], where, settings, findings, sources, minimum=1, inherited=inherited)
             urgency = self.presentation_urgency(spec, where, settings, sources, cause)
             name = self.text(spec, "name", where)
             if len(name) > MAX_PRESENTATION_NAME:
@@ -733,7 +735,9 @@ class Builder:
         findings: dict[str, Finding],
         sources: dict[str, Source],
         minimum: int = 6,
+        inherited: Collection[str] = (),
     ) -> tuple[FindingLink, ...]:
+        """The entries of a findings table (a presentation's `inherited` the cause's own table's ids)."""
         if not isinstance(data, dict):
             self.error(f"{what}: `findings` must be a mapping of finding id -> frequency", "see knowledge/causes/README.md", data)
             return ()
@@ -749,7 +753,7 @@ class Builder:
             if fid not in findings:
                 self.error(f"{what}: unknown finding `{fid}`", _suggest(fid, findings), data, fid)
                 continue
-            if not self.mapping(spec, f"{what}: finding `{fid}`", ("frequency", "source"), ("note",)):
+            if not self.mapping(spec, f"{what}: finding `{fid}`", ("frequency", "source"), ("note", "via")):
                 continue
             frequency, term = spec["frequency"], None
             if isinstance(frequency, str):
@@ -776,7 +780,23 @@ class Builder:
                     spec,
                     "frequency",
                 )
-            links.append(FindingLink(fid, value, term, str(source), note.strip() if isinstance(note, str) else ""))
+            via = spec.get("via")
+            if via is not None and (via == fid or via not in findings or (via not in data and via not in inherited)):
+                self.error(
+                    f"{what}: `{fid}` is linked via {via!r}, which is not another finding this table lists",
+                    "name in `via` the finding of this table that this one goes with the cause through",
+                    spec,
+                    "via",
+                )
+                via = None
+            elif via is not None and not (isinstance(note, str) and note.strip()):
+                self.error(
+                    f"{what}: `{fid}` is linked via `{via}` without a note saying why",
+                    f"add a `note`: why `{fid}` goes with this cause only through `{via}`",
+                    spec,
+                    "via",
+                )
+            links.append(FindingLink(fid, value, term, str(source), note.strip() if isinstance(note, str) else "", via))
         return tuple(links)
 
     def workup(self, data: Any, what: str, tests: dict[str, LabTest]) -> tuple[WorkupStep, ...]:

@@ -79,6 +79,9 @@ class FindingLink(NamedTuple):
     term: str | None  # the HPO frequency term, when one was used
     source: str  # a source key of the cause, or "judgement"
     note: str = ""
+    # another finding this one goes with this cause only through (smoking with alcohol neuropathy,
+    # through heavy drinking): when the case settles that finding, this one is neutral here
+    via: str | None = None
 
 
 class Presentation(NamedTuple):

@@ -222,6 +222,7 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
                 "likelihood_ratio": _round(link.frequency / kb.findings[link.finding].background, 3),
                 "source": link.source,
                 "note": link.note,
+                **({"via": link.via} if link.via else {}),  # neutral once the case settles that finding
             }
             for link in links
         ],
@@ -552,4 +553,6 @@ def _why_finding(
         entry["background"] = _round(part.background)  # P(finding as reported | background)
     if link is not None:
         entry["source"] = link.source
+        if part is None and link.via is not None:  # neutral: settled through the finding it goes via
+            entry["via"] = link.via
     return entry

@@ -109,6 +109,10 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
             "likelihood": {**probability, "description": "P(finding as reported | cause); absent when neutral"},
             "background": {**probability, "description": "P(finding as reported) in the background population"},
             "source": {"type": "string", "description": "the source key of the cause file, or judgement"},
+            "via": {
+                "enum": finding_ids,
+                "description": "the cause lists this finding via that one, which the case settles: neutral here",
+            },
         },
         ("finding", "label", "present", "likelihood_ratio", "weight", "listed"),
     )

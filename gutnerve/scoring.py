@@ -16,7 +16,11 @@ count at all.
 which is Bayes' rule with findings taken as independent given the cause.
 A reported finding that another reported finding entails (knowledge base
 `implies`: foot drop is leg weakness) carries no news of its own and is
-counted once, through the more specific one (`nested`).
+counted once, through the more specific one (`nested`). Likewise a finding a
+cause lists `via` another (smoking with alcohol neuropathy, via heavy
+drinking) tells of the cause only through that other one: once the case
+settles it, present or absent, the first is neutral for that cause
+(LR 1, `settled`, `screens`).
 
 A cause with clinically distinct presentations (`presentations` in its file) is a
 mixture: component 0 is its own table, with weight 1 - the presentations' shares,
@@ -110,7 +114,7 @@ class Mixture(NamedTuple):
 class _Shown(Sequence[Contribution | None]):
     """Each cause's explanation by a finding, for a knowledge base too large for a full row."""
 
-    def __init__(self, parts: dict[int, Contribution], unexplained: Contribution | None, count: int):
+    def __init__(self, parts: dict[int, Contribution | None], unexplained: Contribution | None, count: int):
         self.parts, self.unexplained, self.size = parts, unexplained, count
 
     def __len__(self) -> int:
@@ -161,6 +165,10 @@ class Tables(NamedTuple):
     # needs only its own few findings):
     # finding -> its evidence when present and when known absent (see `evidence`)
     by_finding: dict[str, tuple[Evidence, Evidence]]
+    # finding -> the findings some cause lists it `via` (most findings: none, so not a key)
+    screens: dict[str, frozenset[str]]
+    # (finding, the via findings the case settles) -> its evidence with those links neutral
+    screened: dict[tuple[str, frozenset[str]], tuple[Evidence, Evidence]]
     # (age, sex) -> the prior table: they depend on nothing else, so each of the few hundred
     # combinations is computed once (see `_priors`)
     priors: dict[AgeSex, PriorTable]
@@ -189,6 +197,12 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
             ids = tuple(cause.presentation_id(k) for k in range(cause.components))
             best = max(range(len(log_weights)), key=log_weights.__getitem__)  # the first of equals
             mixtures.append(Mixture(index, tuple(columns), log_weights, ids, best, cause.weights))
+    screens: dict[str, set[str]] = {}
+    for cause in causes:
+        for component in range(cause.components):
+            for link in cause.component_findings(component):
+                if link.via is not None:
+                    screens.setdefault(link.finding, set()).add(link.via)
     return Tables(
         cause_ids=tuple(c.id for c in causes),
         log_prior=tuple(math.log(c.prior.weight) for c in causes),
@@ -200,51 +214,81 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         owners=tuple(owners),
         mixtures=tuple(mixtures),
         by_finding={},
+        screens={finding: frozenset(vias) for finding, vias in screens.items()},
+        screened={},
         priors={},
         factors={},
     )
 
 
-def evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> tuple[Evidence, Evidence]:
+def evidence(
+    kb: KnowledgeBase, tables: Tables, finding_id: str, settled: frozenset[str] = frozenset()
+) -> tuple[Evidence, Evidence]:
     """A finding's evidence, present and absent, for each cause that lists it (computed once per
-    finding: a single assess on a knowledge base of thousands of causes needs only its own few)."""
+    finding: a single assess on a knowledge base of thousands of causes needs only its own few).
+
+    `settled`: the findings a case settles among those the finding is listed `via` (`screens`):
+    the links via one of them are neutral, as if unlisted and unexplained-neutral (LR 1, not shown)."""
+    if settled:
+        return _screened(kb, tables, finding_id, settled)
     compiled = tables.by_finding.get(finding_id)
     if compiled is None:
-        background = kb.findings[finding_id].background
-        share = unexplained_share(kb.settings, kb.findings[finding_id])
-        sides: list[Evidence] = []
-        causes = list(kb.causes.values())
-        count = tables.width
-        for present in (True, False):
-            reference = background if present else 1.0 - background
-            parts: dict[int, Contribution] = {}
-            for index, cause in enumerate(causes):
-                link = cause.link(finding_id)
-                if link is not None:
-                    likelihood = link.frequency if present else 1.0 - link.frequency
-                    parts[index] = Contribution(finding_id, present, likelihood, reference, math.log(likelihood / reference))
-            for column, (index, component) in enumerate(tables.owners, start=len(causes)):
-                link = causes[index].component_link(component, finding_id)
-                if link is not None:
-                    likelihood = link.frequency if present else 1.0 - link.frequency
-                    parts[column] = Contribution(finding_id, present, likelihood, reference, math.log(likelihood / reference))
-            unexplained = None
-            offset = 0.0
-            if share != 1.0:  # a cause that does not list the finding does not explain it
-                likelihood = share * background if present else 1.0 - share * background
-                offset = math.log(likelihood / reference)
-                unexplained = Contribution(finding_id, present, likelihood, reference, offset, explained=False)
-            # sparse terms are relative to the unexplained weight, which every cause not listed
-            # shares: a constant the posteriors do not see (it is added back to the log scores)
-            terms = tuple((index, part.weight - offset) for index, part in parts.items())
-            if tables.dense:
-                row = tuple(parts[i].weight if i in parts else offset for i in range(count))
-                shown: Sequence[Contribution | None] = tuple(parts.get(i, unexplained) for i in range(count))
-            else:  # a row per finding would cost memory in proportion to the causes: look up instead
-                row, shown = (), _Shown(parts, unexplained, count)
-            sides.append(Evidence(terms, offset, row, shown))
-        compiled = tables.by_finding[finding_id] = (sides[0], sides[1])
+        compiled = tables.by_finding[finding_id] = _evidence(kb, tables, finding_id, settled)
     return compiled
+
+
+def _screened(kb: KnowledgeBase, tables: Tables, finding_id: str, settled: frozenset[str]) -> tuple[Evidence, Evidence]:
+    compiled = tables.screened.get((finding_id, settled))
+    if compiled is None:
+        compiled = tables.screened[finding_id, settled] = _evidence(kb, tables, finding_id, settled)
+    return compiled
+
+
+def _evidence(kb: KnowledgeBase, tables: Tables, finding_id: str, settled: frozenset[str]) -> tuple[Evidence, Evidence]:
+    background = kb.findings[finding_id].background
+    share = unexplained_share(kb.settings, kb.findings[finding_id])
+    sides: list[Evidence] = []
+    causes = list(kb.causes.values())
+    count = tables.width
+    # each column that lists the finding, with its entry (None: listed via a finding the case
+    # settles, so neutral)
+    links: dict[int, FindingLink | None] = {}
+    for index, cause in enumerate(causes):
+        if (link := cause.link(finding_id)) is not None:
+            links[index] = None if link.via in settled else link
+    for column, (index, component) in enumerate(tables.owners, start=len(causes)):
+        if (link := causes[index].component_link(component, finding_id)) is not None:
+            links[column] = None if link.via in settled else link
+    for present in (True, False):
+        reference = background if present else 1.0 - background
+        parts: dict[int, Contribution | None] = {}
+        for column, link in links.items():
+            if link is None:
+                parts[column] = None
+            else:
+                likelihood = link.frequency if present else 1.0 - link.frequency
+                parts[column] = Contribution(finding_id, present, likelihood, reference, math.log(likelihood / reference))
+        unexplained = None
+        offset = 0.0
+        if share != 1.0:  # a cause that does not list the finding does not explain it
+            likelihood = share * background if present else 1.0 - share * background
+            offset = math.log(likelihood / reference)
+            unexplained = Contribution(finding_id, present, likelihood, reference, offset, explained=False)
+        # sparse terms are relative to the unexplained weight, which every cause not listed
+        # shares: a constant the posteriors do not see (it is added back to the log scores)
+        terms = tuple((index, _weight(part) - offset) for index, part in parts.items())
+        if tables.dense:
+            row = tuple(_weight(parts[i]) if i in parts else offset for i in range(count))
+            shown: Sequence[Contribution | None] = tuple(parts.get(i, unexplained) for i in range(count))
+        else:  # a row per finding would cost memory in proportion to the causes: look up instead
+            row, shown = (), _Shown(parts, unexplained, count)
+        sides.append(Evidence(terms, offset, row, shown))
+    return sides[0], sides[1]
+
+
+def _weight(part: Contribution | None) -> float:
+    """ln LR of a listed finding's entry (None, neutral: 0)."""
+    return 0.0 if part is None else part.weight
 
 
 def _nesting(kb: KnowledgeBase) -> Nesting:
@@ -276,6 +320,28 @@ def nested(kb: KnowledgeBase, case: Case) -> tuple[Implied, ...]:
             if other in case.absent and (other, False) not in out:
                 out[other, False] = Implied(other, False, general)
     return tuple(sorted(out.values()))
+
+
+def settled(nesting: Nesting, case: Case) -> frozenset[str]:
+    """The findings whose state the case settles: those it reports, those a present one entails,
+    and those that entail an absent one (the same for a case and its `counted` form)."""
+    known = set(case.present | case.absent)
+    for finding in nesting.specific.intersection(case.present):
+        known.update(nesting.implies[finding])
+    for finding in nesting.general.intersection(case.absent):
+        known.update(nesting.implied_by[finding])
+    return frozenset(known)
+
+
+def screening(tables: Tables, case: Case) -> dict[str, frozenset[str]]:
+    """Reported finding -> the findings the case settles among those some cause lists it `via`
+    (only the findings with any: for most cases, none)."""
+    screens = tables.screens
+    reported = [f for f in (*case.present, *case.absent) if f in screens]
+    if not reported:
+        return {}
+    known = settled(tables.nesting, case)
+    return {f: vias for f in reported if (vias := screens[f] & known)}
 
 
 def counted(kb: KnowledgeBase, case: Case, implied: tuple[Implied, ...] | None = None) -> Case:
@@ -340,11 +406,17 @@ def contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int | 
 def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int) -> tuple[Contribution, ...]:
     """`contributions` of one component's table, for a case already `counted`."""
     result: list[Contribution] = []
+    known: frozenset[str] | None = None  # `settled`, when a finding listed `via` another needs it
     for finding_id in sorted(case.present | case.absent):
         share = unexplained_share(kb.settings, kb.findings[finding_id])
         link = cause.component_link(component, finding_id)
         if link is None and share == 1.0:
             continue  # an unlisted finding is neutral
+        if link is not None and link.via is not None:
+            if known is None:
+                known = settled(kb.derived(compile_tables).nesting, case)
+            if link.via in known:
+                continue  # it tells of this cause only through a finding the case settles: neutral
         present = finding_id in case.present
         background = kb.findings[finding_id].background
         frequency = listed_or_unexplained(kb.settings, kb.findings[finding_id], link)
@@ -462,6 +534,9 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     by_finding = tables.by_finding
     reported = [(by_finding.get(f) or evidence(kb, tables, f))[0] for f in present]
     reported += [(by_finding.get(f) or evidence(kb, tables, f))[1] for f in absent]
+    if tables.screens and (screens := screening(tables, case)):  # some finding is neutral for some cause
+        reported = [evidence(kb, tables, f, screens.get(f, frozenset()))[0] for f in present]
+        reported += [evidence(kb, tables, f, screens.get(f, frozenset()))[1] for f in absent]
     logs: Sequence[float]
     posterior: Sequence[float]
     order: Sequence[int]

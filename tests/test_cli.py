@@ -355,3 +355,12 @@ def test_a_flag_given_both_ways_is_an_error_not_the_last_one(run, args):
     result = run("assess", *args)
     assert result.code == 2 and result.out == ""
     assert result.err == "gutnerve: error: --diarrhea and --no-diarrhea both given: a finding cannot be both present and absent\n"
+
+
+def test_why_says_when_a_finding_is_counted_through_another(run):
+    """A finding a cause lists `via` another the case answers is shown neutral, and why."""
+    args = ("assess", "--burning-feet", "--smoker", "--no-alcohol-excess", "--why", "alcohol-related-neuropathy")
+    cause = run(*args, "--json").json()["why"]["cause"]
+    smoker = next(f for f in cause["findings"] if f["finding"] == "smoker")
+    assert (smoker["likelihood_ratio"], smoker["weight"], smoker["listed"], smoker["via"]) == (1.0, 0.0, True, "alcohol-excess")
+    assert "LR 1 (neutral: counted through alcohol-excess)" in run(*args).out

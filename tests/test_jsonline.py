@@ -49,6 +49,9 @@ def random_cases(kb: KnowledgeBase, count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     findings = list(kb.findings)
     nesting = [(f.id, other) for f in kb.findings.values() for other in f.implies]
+    # a finding some cause lists `via` another, with that other: reported together, the first is
+    # neutral for that cause (scoring.screening), which the accelerator leaves to the pure path
+    vias = sorted({(link.finding, link.via) for c in kb.causes.values() for link in c.findings if link.via})
     cases = []
     for number in range(count):
         chosen = rng.sample(findings, rng.randint(0, 12))
@@ -60,6 +63,12 @@ def random_cases(kb: KnowledgeBase, count: int, seed: int) -> list[dict]:
                 present, absent = list(dict.fromkeys(present + pair)), [f for f in absent if f not in pair]
             else:
                 absent, present = list(dict.fromkeys(absent + pair)), [f for f in present if f not in pair]
+        if vias and number % 10 == 0:  # every tenth case, so the draws above are as they were
+            turn, pair = divmod(number // 10, len(vias))
+            finding, via = vias[pair]
+            both = [finding, via][: 1 + turn % 2]  # the other present (odd turns) or absent
+            present = [f for f in present if f not in (finding, via)] + both
+            absent = [f for f in absent if f not in (finding, via)] + [via][: 1 - turn % 2]
         data: dict = {"present": present, "absent": absent}
         kind = rng.random()
         if kind < 0.5:

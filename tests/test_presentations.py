@@ -535,6 +535,8 @@ def test_the_accelerator_writes_the_reference_with_presentations():
             case = parse_case(data, kb)
             for top in TOPS:
                 assert fastline.line(kb, compiled, case, top) == dumps_line(assessment_dict(kb, assess_case(kb, case, top)))
+            if fastline._screened(kb, case):
+                continue  # a finding neutral for some cause: fastline handed the case to the pure path
             ranked = score(kb, case, detail=None)
             counted_case = counted(kb, case)
             index, _ = compiled.priors[case.age, case.sex]

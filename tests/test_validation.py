@@ -206,6 +206,27 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
             f"kb/{SFN}",
             "`burning-feet` (0.9) is commoner than `numb-feet` (0.55), which it implies",
         ),
+        (
+            SFN,
+            "weight-loss: {frequency: occasional, source: judgement}",
+            "weight-loss: {frequency: occasional, source: judgement, via: bloating}",
+            f"kb/{SFN}:",
+            "`weight-loss` is linked via 'bloating', which is not another finding this table lists",
+        ),
+        (
+            SFN,
+            "weight-loss: {frequency: occasional, source: judgement}",
+            "weight-loss: {frequency: occasional, source: judgement, via: weight-loss, note: itself}",
+            f"kb/{SFN}:",
+            "`weight-loss` is linked via 'weight-loss', which is not another finding this table lists",
+        ),
+        (
+            SFN,
+            "weight-loss: {frequency: occasional, source: judgement}",
+            "weight-loss: {frequency: occasional, source: judgement, via: diarrhea}",
+            f"kb/{SFN}:",
+            "`weight-loss` is linked via `diarrhea` without a note saying why",
+        ),
     ],
 )
 def test_broken_knowledge_base_is_refused(tmp_path, file, old, new, where, fragment):
@@ -323,3 +344,32 @@ def test_a_cause_cannot_share_an_id_with_a_finding(tmp_path):
         i.where.startswith("kb/causes/burning-feet.yaml") and "cause `burning-feet` has the id of a finding" in i.message
         for i in raised.value.issues
     )
+
+
+def test_a_finding_may_be_listed_via_another_of_its_table(tmp_path):
+    """`via` names another finding the same table lists, with a note: then it loads."""
+    root = broken(
+        tmp_path,
+        SFN,
+        "weight-loss: {frequency: occasional, source: judgement}",
+        "weight-loss: {frequency: occasional, source: judgement, via: diarrhea, note: weight lost through the diarrhoea}",
+    )
+    assert validate(root) == []
+    link = load(root, use_cache=False).causes["small-fiber-neuropathy"].link("weight-loss")
+    assert link is not None and link.via == "diarrhea"
+
+
+def test_a_presentation_may_list_a_finding_via_one_of_its_causes_own_table(tmp_path):
+    """A presentation's table is the cause's with its own entries on top: `via` may name either."""
+    root = tmp_path / "kb"
+    shutil.copytree(MINI_KB.parent / "mix-kb", root)
+    path = root / SFN
+    text = path.read_text()
+    old = "      weight-loss: {frequency: frequent, source: judgement}"
+    assert old in text
+    path.write_text(
+        text.replace(old, "      weight-loss: {frequency: frequent, source: judgement, via: burning-feet, note: why}")
+    )
+    assert validate(root) == []
+    path.write_text(text.replace(old, "      weight-loss: {frequency: frequent, source: judgement, via: bloating, note: why}"))
+    assert any("linked via 'bloating'" in issue.message for issue in validate(root))

@@ -212,7 +212,7 @@ def _mixture_cell(side: dict[str, Any]) -> str:
 
 def _why_cell(item: dict[str, Any]) -> str:
     if "likelihood" not in item:
-        return "LR 1 (not listed: neutral)"
+        return f"LR 1 (neutral: counted through {item['via']})" if "via" in item else "LR 1 (not listed: neutral)"
     shares = f"{percent(item['likelihood'])} vs {percent(item['background'])}"
     return f"LR {ratio(item['likelihood_ratio'])} ({shares}{'' if item['listed'] else ', not listed'})"
 

@@ -148,7 +148,8 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     for name in ("Finding", "In this cause", "Background", "LR if present", "Source"):
         findings.add_column(name)
     for f in card["findings"]:
-        findings.add_row(f["label"], frequency(f), percent(f["background"]), ratio(f["likelihood_ratio"]), f["source"])
+        source = f"{f['source']}; via {f['via']}" if "via" in f else f["source"]
+        findings.add_row(f["label"], frequency(f), percent(f["background"]), ratio(f["likelihood_ratio"]), source)
     items: list[RenderableType] = [head, Text(card["summary"]), facts, findings]
     if card.get("presentations"):
         items.append(presentation_lines(card))
