@@ -115,7 +115,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     from gutnerve.model import Ranked
 
     now = time.perf_counter_ns
-    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed, _, _ = compiled
     t0 = now()
     data = parse_json(raw)
     t1 = now()
@@ -124,6 +124,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))
     implied = scoring.nested(kb, case)
+    counted = case
     if implied:
         counted = scoring.counted(kb, case, implied)
         present_counted = tuple(map(present_rows.__getitem__, counted.present))
@@ -131,6 +132,9 @@ def _fast_case(kb, compiled, raw, top, spent):
         implied_json = b",".join(map(table.implied.__getitem__, implied))
     else:
         present_counted, absent_counted, implied_json = present, absent, b""
+    # a finding listed via another the case settles: its screened rows (the shipped knowledge base
+    # has a slot for every one, so fastline's pure fallback never runs here)
+    present_counted, absent_counted = fastline.screened_rows(kb, compiled, counted, present_counted, absent_counted)
     prior_index, prior = priors[case.age, case.sex]
     t3 = now()
     chosen = shares = None

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from itertools import combinations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
@@ -72,13 +73,19 @@ class Accelerator(NamedTuple):
 
     dense: Dense  # the rows, priors and JSON pieces
     cause_ids: tuple[str, ...]
-    present: _Lazy  # finding id -> its row when present (2 x its place among the ids sorted)
-    absent: _Lazy  # finding id -> its row when known absent (that + 1)
+    # finding id -> its row when present (2 x its slot), and (finding id, the via findings a case
+    # settles) -> the row of its screened evidence (scoring.evidence with `settled`)
+    present: _Lazy
+    absent: _Lazy  # the same when known absent (that + 1)
     priors: _Lazy  # (age, sex) -> (its prior table's index in `dense`, the normalised priors)
     pieces: Any  # jsonline.Pieces
     raised_total: Callable[[Any, Any, Any, float], float]  # _speedups.raised_total, for Ranked
     parts_mass: Callable[[Any, Any, Any, Any, int, float], list[float]]  # _speedups.parts_mass, for Ranked
     mixed: bool  # some cause has presentations: score_mixed, and each cause's chosen column
+    # the findings some cause lists `via` another (scoring.Tables.screens): a case reporting none
+    # of them (nearly all) needs no further check before the kernel scores it
+    screenable: frozenset[str]
+    slots: dict[tuple[str, frozenset[str]], int]  # (finding, settled vias) -> its slot: rows 2 x slot, + 1
 
 
 def accelerator(kb: KnowledgeBase) -> Accelerator | None:
@@ -111,6 +118,7 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
     middles = [
         table.middles[cause_id, None] if cause_id in table.mixed else row[1] for cause_id, row in zip(ids, rows, strict=True)
     ]
+    slots = _slots(sorted(kb.findings), tables.screens)
     for index, component in tables.owners:
         cause = kb.causes[ids[index]]
         middles.append(table.middles[cause.id, cause.presentation_id(component)])
@@ -118,7 +126,7 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         heads=tuple(row[0] for row in rows),
         middles=tuple(middles),
         ends=tuple(row[2] for row in rows),
-        findings=tuple(_kept(finding_id) for finding_id in sorted(kb.findings)),
+        findings=tuple(_kept(finding_id) for finding_id, _ in slots),
         numbers=number_table(),
         fallback=fallback,
         tests={test_id: table.tests[test_id] for test_id in kb.tests},
@@ -134,15 +142,17 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
     dense.set_tests(ids, test_ids, tuple(listed))
     if tables.mixtures:
         dense.set_mixtures(tuple((m.cause, m.columns, m.log_weights) for m in tables.mixtures))
-    place = {finding_id: number for number, finding_id in enumerate(sorted(kb.findings))}
+    place = {slot: number for number, slot in enumerate(slots)}
+    unscreened: frozenset[str] = frozenset()
 
-    def fill_rows(finding_id: str) -> None:
-        """Both rows of a finding, when a case first reports it."""
-        row = 2 * place[finding_id]  # KeyError for an unknown finding, as the pure path
-        for side, evidence in enumerate(scoring.evidence(kb, tables, finding_id)):
+    def fill_rows(key: str | tuple[str, frozenset[str]]) -> None:
+        """Both rows of a finding (or of its screened evidence), when a case first needs them."""
+        finding_id, settled = (key, unscreened) if isinstance(key, str) else key
+        row = 2 * place[finding_id, settled]  # KeyError for an unknown finding, as the pure path
+        for side, evidence in enumerate(scoring.evidence(kb, tables, finding_id, settled)):
             entries = tuple(None if part is None else table.entries[part] for part in evidence.shown)
             dense.set_row(row + side, evidence.row, entries)
-        present[finding_id], absent[finding_id] = row, row + 1
+        present[key], absent[key] = row, row + 1
 
     def fill_prior(key: tuple[int | None, str | None]) -> None:
         """The prior table of an age and sex (a few hundred at most), as scoring computes it."""
@@ -154,32 +164,75 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
     present, absent, priors = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior)
     speedups = extension()
     return Accelerator(
-        dense, ids, present, absent, priors, table, speedups.raised_total, speedups.parts_mass, bool(tables.mixtures)
+        dense,
+        ids,
+        present,
+        absent,
+        priors,
+        table,
+        speedups.raised_total,
+        speedups.parts_mass,
+        bool(tables.mixtures),
+        frozenset(tables.screens),
+        place,
     )
+
+
+# A finding listed `via` at most this many others gets a slot of rows for each set of them a case
+# can settle (2^k - 1); one listed via more (none is) takes the pure path when screened.
+MAX_VIAS = 4
+
+
+def _slots(finding_ids: list[str], screens: dict[str, frozenset[str]]) -> list[tuple[str, frozenset[str]]]:
+    """The kernel's row slots: each finding's own, followed by one for each set of its via findings
+    a case can settle. Kept in finding id order, so that sorting a case's rows (as the kernel
+    does, to add them in scoring's order) still sorts them by finding."""
+    slots: list[tuple[str, frozenset[str]]] = []
+    for finding_id in finding_ids:
+        slots.append((finding_id, frozenset()))
+        vias = sorted(screens.get(finding_id, ()))
+        if len(vias) <= MAX_VIAS:
+            slots += [(finding_id, frozenset(s)) for k in range(1, len(vias) + 1) for s in combinations(vias, k)]
+    return slots
 
 
 def line(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> bytes:
     """The JSON line of a case: `jsonline.assessment_line(kb, api.assess_case(kb, case, top))`
     (and so the reference's `dumps_line(assessment_dict(...))`), byte for byte."""
-    if _screened(kb, case):
+    arguments = _assess(kb, compiled, case, top)
+    if arguments is None:
         return _pure_line(kb, case, top)
-    return compiled.dense.line(*_assess(kb, compiled, case, top))
+    return compiled.dense.line(*arguments)
 
 
 def append_line(out: bytearray, kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> None:
     """`line(...)` appended to `out` (a batch chunk's output: no bytes object, no join)."""
-    if _screened(kb, case):
+    arguments = _assess(kb, compiled, case, top)
+    if arguments is None:
         out += _pure_line(kb, case, top)
         return
-    compiled.dense.append_line(out, *_assess(kb, compiled, case, top))
+    compiled.dense.append_line(out, *arguments)
 
 
-def _screened(kb: KnowledgeBase, case: Case) -> bool:
-    """Does the case make a finding neutral for some cause (listed `via` a finding the case
-    settles, `scoring.screening`)? The kernel's rows are one per finding and side, so such a
-    case (rare: a few findings are listed `via` another) takes the pure path."""
-    tables = kb.derived(scoring.compile_tables)
-    return bool(tables.screens) and bool(scoring.screening(tables, case))
+def screened_rows(
+    kb: KnowledgeBase, compiled: Accelerator, counted: Case, present: tuple[int, ...], absent: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The rows the kernel adds for a counted case: `present` and `absent`, except a finding some
+    cause lists `via` a finding the case settles (`scoring.screening`) takes the rows of its
+    screened evidence. None: such rows have no slot (too many vias), so the pure path scores it."""
+    screenable = compiled.screenable
+    if screenable.isdisjoint(counted.present) and screenable.isdisjoint(counted.absent):
+        return present, absent  # nearly every case
+    screens = scoring.screening(kb.derived(scoring.compile_tables), counted)
+    if not screens:
+        return present, absent
+    if any((finding, settled) not in compiled.slots for finding, settled in screens.items()):
+        return None
+    present_rows, absent_rows = compiled.present, compiled.absent
+    return (
+        tuple(present_rows[(f, screens[f]) if f in screens else f] for f in counted.present),
+        tuple(absent_rows[(f, screens[f]) if f in screens else f] for f in counted.absent),
+    )
 
 
 def _pure_line(kb: KnowledgeBase, case: Case, top: int | None) -> bytes:
@@ -188,16 +241,18 @@ def _pure_line(kb: KnowledgeBase, case: Case, top: int | None) -> bytes:
     return assessment_line(kb, assess_case(kb, case, top))
 
 
-def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> tuple[Any, ...]:
-    """Score, triage and plan the case; the arguments of Dense.line for it."""
+def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> tuple[Any, ...] | None:
+    """Score, triage and plan the case; the arguments of Dense.line for it (None: the kernel has
+    no rows for its screened findings, `screened_rows`)."""
     if top is not None and top < 1:  # the reference refuses it (CaseError): so does this path
         from gutnerve.api import assess_case
 
         assess_case(kb, case, top)
-    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed, _, _ = compiled
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))
     implied = scoring.nested(kb, case)
+    counted = case
     if implied:  # scoring counts the findings that no other finding of the case entails
         counted = scoring.counted(kb, case, implied)
         present_counted = tuple(map(present_rows.__getitem__, counted.present))
@@ -205,6 +260,10 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         implied_json = b",".join(map(table.implied.__getitem__, implied))
     else:
         present_counted, absent_counted, implied_json = present, absent, b""
+    screened = screened_rows(kb, compiled, counted, present_counted, absent_counted)
+    if screened is None:
+        return None
+    present_counted, absent_counted = screened
     prior_index, prior = priors[case.age, case.sex]
     chosen: list[int] | None = None
     shares: list[float] | None = None  # each mixture's components' posterior weights, for triage

@@ -535,13 +535,14 @@ def test_the_accelerator_writes_the_reference_with_presentations():
             case = parse_case(data, kb)
             for top in TOPS:
                 assert fastline.line(kb, compiled, case, top) == dumps_line(assessment_dict(kb, assess_case(kb, case, top)))
-            if fastline._screened(kb, case):
-                continue  # a finding neutral for some cause: fastline handed the case to the pure path
             ranked = score(kb, case, detail=None)
             counted_case = counted(kb, case)
             index, _ = compiled.priors[case.age, case.sex]
             present = tuple(map(compiled.present.__getitem__, counted_case.present))
             absent = tuple(map(compiled.absent.__getitem__, counted_case.absent))
+            rows = fastline.screened_rows(kb, compiled, counted_case, present, absent)
+            assert rows is not None
+            present, absent = rows
             logs, posterior, order, chosen, shares = compiled.dense.score_mixed(index, present, absent)
             assert compiled.dense.score(index, present, absent) == (logs, posterior, order)
             assert shares == ranked.shares  # what triage shares a cause's posterior by

@@ -142,8 +142,9 @@ def test_a_non_drinking_smoker_gets_no_alcohol_from_smoking(shipped):
 
 
 def test_the_accelerated_batch_line_is_the_reference_for_a_screened_case(shipped):
-    """The compiled kernel's rows are one per finding; a case that screens a link takes the
-    pure path inside fastline, with the same bytes as the reference."""
+    """The compiled kernel keeps rows of each screened evidence beside the finding's own
+    (fastline._slots); a case that screens a link is scored from them, with the same bytes as the
+    reference."""
     from gutnerve import fastline
     from gutnerve.api import assess_case
     from gutnerve.jsonline import assessment_line
@@ -154,4 +155,25 @@ def test_the_accelerated_batch_line_is_the_reference_for_a_screened_case(shipped
     for cause_id, _, link in via_links(shipped):
         for present, absent in cases_settling(shipped, link):
             case = make_case(shipped, present, absent)
+            assert fastline._assess(shipped, compiled, case, 5) is not None  # the kernel scored it
             assert fastline.line(shipped, compiled, case, 5) == assessment_line(shipped, assess_case(shipped, case, 5)), cause_id
+
+
+def test_a_finding_listed_via_too_many_others_takes_the_pure_path(monkeypatch):
+    """With no slot for a screened evidence (fastline.MAX_VIAS), the case is scored by the pure
+    path inside fastline, with the same bytes."""
+    from gutnerve import fastline
+    from gutnerve.api import assess_case
+    from gutnerve.jsonline import assessment_line
+
+    monkeypatch.setattr(fastline, "MAX_VIAS", 0)
+    kb = load(use_cache=False)
+    compiled = fastline.accelerator(kb)
+    if compiled is None:
+        pytest.skip("the accelerator is not built")
+    assert all(not settled for _, settled in compiled.slots)
+    for cause_id, _, link in via_links(kb):
+        for present, absent in cases_settling(kb, link):
+            case = make_case(kb, present, absent)
+            assert fastline._assess(kb, compiled, case, 5) is None
+            assert fastline.line(kb, compiled, case, 5) == assessment_line(kb, assess_case(kb, case, 5)), cause_id
