@@ -118,10 +118,10 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
     middles = [
         table.middles[cause_id, None] if cause_id in table.mixed else row[1] for cause_id, row in zip(ids, rows, strict=True)
     ]
-    slots = _slots(sorted(kb.findings), tables.screens)
     for index, component in tables.owners:
         cause = kb.causes[ids[index]]
         middles.append(table.middles[cause.id, cause.presentation_id(component)])
+    slots = _slots(sorted(kb.findings), tables.screens)  # a slot of two rows per finding, and per screened evidence
     dense = Dense(
         heads=tuple(row[0] for row in rows),
         middles=tuple(middles),

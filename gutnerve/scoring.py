@@ -532,11 +532,12 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     present = sorted(case.present)  # sorted: the same sum in the same order, whatever the input order
     absent = sorted(case.absent)
     by_finding = tables.by_finding
-    reported = [(by_finding.get(f) or evidence(kb, tables, f))[0] for f in present]
-    reported += [(by_finding.get(f) or evidence(kb, tables, f))[1] for f in absent]
     if tables.screens and (screens := screening(tables, case)):  # some finding is neutral for some cause
         reported = [evidence(kb, tables, f, screens.get(f, frozenset()))[0] for f in present]
         reported += [evidence(kb, tables, f, screens.get(f, frozenset()))[1] for f in absent]
+    else:
+        reported = [(by_finding.get(f) or evidence(kb, tables, f))[0] for f in present]
+        reported += [(by_finding.get(f) or evidence(kb, tables, f))[1] for f in absent]
     logs: Sequence[float]
     posterior: Sequence[float]
     order: Sequence[int]
