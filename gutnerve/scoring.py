@@ -222,29 +222,29 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
 
 
 def evidence(
-    kb: KnowledgeBase, tables: Tables, finding_id: str, settled: frozenset[str] = frozenset()
+    kb: KnowledgeBase, tables: Tables, finding_id: str, screened_by: frozenset[str] = frozenset()
 ) -> tuple[Evidence, Evidence]:
     """A finding's evidence, present and absent, for each cause that lists it (computed once per
     finding: a single assess on a knowledge base of thousands of causes needs only its own few).
 
-    `settled`: the findings a case settles among those the finding is listed `via` (`screens`):
+    `screened_by`: the findings a case settles among those the finding is listed `via` (`screens`):
     the links via one of them are neutral, as if unlisted and unexplained-neutral (LR 1, not shown)."""
-    if settled:
-        return _screened(kb, tables, finding_id, settled)
+    if screened_by:
+        return _screened(kb, tables, finding_id, screened_by)
     compiled = tables.by_finding.get(finding_id)
     if compiled is None:
-        compiled = tables.by_finding[finding_id] = _evidence(kb, tables, finding_id, settled)
+        compiled = tables.by_finding[finding_id] = _evidence(kb, tables, finding_id, screened_by)
     return compiled
 
 
-def _screened(kb: KnowledgeBase, tables: Tables, finding_id: str, settled: frozenset[str]) -> tuple[Evidence, Evidence]:
-    compiled = tables.screened.get((finding_id, settled))
+def _screened(kb: KnowledgeBase, tables: Tables, finding_id: str, screened_by: frozenset[str]) -> tuple[Evidence, Evidence]:
+    compiled = tables.screened.get((finding_id, screened_by))
     if compiled is None:
-        compiled = tables.screened[finding_id, settled] = _evidence(kb, tables, finding_id, settled)
+        compiled = tables.screened[finding_id, screened_by] = _evidence(kb, tables, finding_id, screened_by)
     return compiled
 
 
-def _evidence(kb: KnowledgeBase, tables: Tables, finding_id: str, settled: frozenset[str]) -> tuple[Evidence, Evidence]:
+def _evidence(kb: KnowledgeBase, tables: Tables, finding_id: str, screened_by: frozenset[str]) -> tuple[Evidence, Evidence]:
     background = kb.findings[finding_id].background
     share = unexplained_share(kb.settings, kb.findings[finding_id])
     sides: list[Evidence] = []
@@ -255,10 +255,10 @@ def _evidence(kb: KnowledgeBase, tables: Tables, finding_id: str, settled: froze
     links: dict[int, FindingLink | None] = {}
     for index, cause in enumerate(causes):
         if (link := cause.link(finding_id)) is not None:
-            links[index] = None if link.via in settled else link
+            links[index] = None if link.via in screened_by else link
     for column, (index, component) in enumerate(tables.owners, start=len(causes)):
         if (link := causes[index].component_link(component, finding_id)) is not None:
-            links[column] = None if link.via in settled else link
+            links[column] = None if link.via in screened_by else link
     for present in (True, False):
         reference = background if present else 1.0 - background
         parts: dict[int, Contribution | None] = {}
