@@ -74,7 +74,7 @@ class Accelerator(NamedTuple):
     dense: Dense  # the rows, priors and JSON pieces
     cause_ids: tuple[str, ...]
     # finding id -> its row when present (2 x its slot), and (finding id, the via findings a case
-    # settles) -> the row of its screened evidence (scoring.evidence with `settled`)
+    # settles) -> the row of its screened evidence (scoring.evidence with `screened_by`)
     present: _Lazy
     absent: _Lazy  # the same when known absent (that + 1)
     priors: _Lazy  # (age, sex) -> (its prior table's index in `dense`, the normalised priors)
