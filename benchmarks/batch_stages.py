@@ -115,7 +115,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     from gutnerve.model import Ranked
 
     now = time.perf_counter_ns
-    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed, _, _ = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed, _, _, _ = compiled
     t0 = now()
     data = parse_json(raw)
     t1 = now()
@@ -133,8 +133,9 @@ def _fast_case(kb, compiled, raw, top, spent):
     else:
         present_counted, absent_counted, implied_json = present, absent, b""
     # a finding listed via another the case settles: its screened rows (the shipped knowledge base
-    # has a slot for every one, so fastline's pure fallback never runs here)
-    present_counted, absent_counted = fastline.screened_rows(kb, compiled, counted, present_counted, absent_counted)
+    # has a slot for every one, so fastline's pure fallback never runs here); the rows of the
+    # history the case is silent about among the absent ones
+    present_counted, absent_counted = fastline.kernel_rows(kb, compiled, counted, present_counted, absent_counted)
     prior_index, prior = priors[case.age, case.sex]
     t3 = now()
     chosen = shares = None

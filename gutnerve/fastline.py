@@ -85,7 +85,10 @@ class Accelerator(NamedTuple):
     # the findings some cause lists `via` another (scoring.Tables.screens): a case reporting none
     # of them (nearly all) needs no further check before the kernel scores it
     screenable: frozenset[str]
-    slots: dict[tuple[str, frozenset[str]], int]  # (finding, settled vias) -> its slot: rows 2 x slot, + 1
+    slots: dict[tuple[str, frozenset[str] | None], int]  # (finding, settled vias) -> its slot: rows 2 x slot, + 1
+    # finding id -> the row of its evidence when the case is silent about it (the slot (finding,
+    # None), its first row; scoring.unmentioned_evidence)
+    silent: _Lazy
 
 
 def accelerator(kb: KnowledgeBase) -> Accelerator | None:
@@ -121,7 +124,8 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
     for index, component in tables.owners:
         cause = kb.causes[ids[index]]
         middles.append(table.middles[cause.id, cause.presentation_id(component)])
-    slots = _slots(sorted(kb.findings), tables.screens)  # a slot of two rows per finding, and per screened evidence
+    # a slot of two rows per finding, per screened evidence, and per finding whose silence counts
+    slots = _slots(sorted(kb.findings), tables.screens, frozenset(tables.unmentioned))
     dense = Dense(
         heads=tuple(row[0] for row in rows),
         middles=tuple(middles),
@@ -154,6 +158,13 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
             dense.set_row(row + side, evidence.row, entries)
         present[key], absent[key] = row, row + 1
 
+    def fill_silent(finding_id: str) -> None:
+        """The row of a finding the case does not mention (its slot's second row stays unset)."""
+        row = 2 * place[finding_id, None]
+        evidence = scoring.unmentioned_evidence(kb, tables, finding_id)
+        dense.set_row(row, evidence.row, tuple(None if part is None else table.entries[part] for part in evidence.shown))
+        silent[finding_id] = row
+
     def fill_prior(key: tuple[int | None, str | None]) -> None:
         """The prior table of an age and sex (a few hundred at most), as scoring computes it."""
         case = Case(frozenset(), frozenset(), *key)
@@ -161,7 +172,7 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         factors = tuple(table.factors[scoring.prior_weight(kb.causes[cause_id], case)[1]] for cause_id in ids)
         priors[key] = (dense.add_prior(base.start, base.prior, factors), base.prior)
 
-    present, absent, priors = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior)
+    present, absent, priors, silent = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior), _Lazy(fill_silent)
     speedups = extension()
     return Accelerator(
         dense,
@@ -175,6 +186,7 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         bool(tables.mixtures),
         frozenset(tables.screens),
         place,
+        silent,
     )
 
 
@@ -183,16 +195,21 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
 MAX_VIAS = 4
 
 
-def _slots(finding_ids: list[str], screens: dict[str, frozenset[str]]) -> list[tuple[str, frozenset[str]]]:
+def _slots(
+    finding_ids: list[str], screens: dict[str, frozenset[str]], silent: frozenset[str]
+) -> list[tuple[str, frozenset[str] | None]]:
     """The kernel's row slots: each finding's own, followed by one for each set of its via findings
-    a case can settle. Kept in finding id order, so that sorting a case's rows (as the kernel
-    does, to add them in scoring's order) still sorts them by finding."""
-    slots: list[tuple[str, frozenset[str]]] = []
+    a case can settle, and one (finding, None) for a finding whose silence counts (`silent`).
+    Kept in finding id order, so that sorting a case's rows (as the kernel does, to add them in
+    scoring's order) still sorts them by finding."""
+    slots: list[tuple[str, frozenset[str] | None]] = []
     for finding_id in finding_ids:
         slots.append((finding_id, frozenset()))
         vias = sorted(screens.get(finding_id, ()))
         if len(vias) <= MAX_VIAS:
             slots += [(finding_id, frozenset(s)) for k in range(1, len(vias) + 1) for s in combinations(vias, k)]
+        if finding_id in silent:
+            slots.append((finding_id, None))
     return slots
 
 
@@ -214,24 +231,29 @@ def append_line(out: bytearray, kb: KnowledgeBase, compiled: Accelerator, case: 
     compiled.dense.append_line(out, *arguments)
 
 
-def screened_rows(
+def kernel_rows(
     kb: KnowledgeBase, compiled: Accelerator, counted: Case, present: tuple[int, ...], absent: tuple[int, ...]
 ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """The rows the kernel adds for a counted case: `present` and `absent`, except a finding some
-    cause lists `via` a finding the case settles (`scoring.screening`) takes the rows of its
-    screened evidence. None: such rows have no slot (too many vias), so the pure path scores it."""
+    """The rows the kernel adds for a counted case, present and absent: `present` and `absent`,
+    except a finding some cause lists `via` a finding the case settles (`scoring.screening`) takes
+    the rows of its screened evidence; then, among the absent rows, the rows of the findings whose
+    silence counts that the case does not mention (`scoring.unmentioned`: the kernel sorts rows by
+    slot, so by finding, and adds them in scoring's order). None: screened rows with no slot (too
+    many vias), so the pure path scores the case."""
+    tables = kb.derived(scoring.compile_tables)
+    silent = tuple(map(compiled.silent.__getitem__, scoring.unmentioned(tables, counted)))
     screenable = compiled.screenable
     if screenable.isdisjoint(counted.present) and screenable.isdisjoint(counted.absent):
-        return present, absent  # nearly every case
-    screens = scoring.screening(kb.derived(scoring.compile_tables), counted)
+        return present, absent + silent  # nearly every case
+    screens = scoring.screening(tables, counted)
     if not screens:
-        return present, absent
+        return present, absent + silent
     if any((finding, settled) not in compiled.slots for finding, settled in screens.items()):
         return None
     present_rows, absent_rows = compiled.present, compiled.absent
     return (
         tuple(present_rows[(f, screens[f]) if f in screens else f] for f in counted.present),
-        tuple(absent_rows[(f, screens[f]) if f in screens else f] for f in counted.absent),
+        tuple(absent_rows[(f, screens[f]) if f in screens else f] for f in counted.absent) + silent,
     )
 
 
@@ -243,12 +265,12 @@ def _pure_line(kb: KnowledgeBase, case: Case, top: int | None) -> bytes:
 
 def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | None) -> tuple[Any, ...] | None:
     """Score, triage and plan the case; the arguments of Dense.line for it (None: the kernel has
-    no rows for its screened findings, `screened_rows`)."""
+    no rows for its screened findings, `kernel_rows`)."""
     if top is not None and top < 1:  # the reference refuses it (CaseError): so does this path
         from gutnerve.api import assess_case
 
         assess_case(kb, case, top)
-    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed, _, _ = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed, _, _, _ = compiled
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))
     implied = scoring.nested(kb, case)
@@ -260,10 +282,10 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         implied_json = b",".join(map(table.implied.__getitem__, implied))
     else:
         present_counted, absent_counted, implied_json = present, absent, b""
-    screened = screened_rows(kb, compiled, counted, present_counted, absent_counted)
-    if screened is None:
+    kernel = kernel_rows(kb, compiled, counted, present_counted, absent_counted)
+    if kernel is None:
         return None
-    present_counted, absent_counted = screened
+    present_counted, absent_counted = kernel
     prior_index, prior = priors[case.age, case.sex]
     chosen: list[int] | None = None
     shares: list[float] | None = None  # each mixture's components' posterior weights, for triage

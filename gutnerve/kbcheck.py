@@ -188,11 +188,13 @@ class Builder:
         settings = self.settings(self._read(self.root / "model.yaml"))
         findings = self.findings(self._read(self.root / "findings.yaml"), settings)
         categories = {finding.category for finding in findings.values()}
-        for category in sorted(settings.neutral_categories - categories):
-            self.file = self._display(self.root / "model.yaml")
-            self.error(
-                f"unexplained: unknown finding category `{category}` in neutral_categories", f"use one of {sorted(categories)}"
-            )
+        for section, key, named in (
+            ("unexplained", "neutral_categories", settings.neutral_categories),
+            ("unmentioned", "categories", settings.unmentioned_categories),
+        ):
+            for category in sorted(named - categories):
+                self.file = self._display(self.root / "model.yaml")
+                self.error(f"{section}: unknown finding category `{category}` in {key}", f"use one of {sorted(categories)}")
         tests = self.tests(self._read(self.root / "tests.yaml"))
         causes: dict[str, Cause] = {}
         cause_paths = sorted((self.root / "causes").glob("*.yaml")) if (self.root / "causes").is_dir() else []
@@ -260,7 +262,7 @@ class Builder:
     def settings(self, data: Any) -> Settings:
         empty = Settings({}, {}, {}, ("emergency", "urgent", "soon", "routine"), {}, 0.0, 1)
         keys = ("frequency_terms", "prevalence_classes", "mechanisms", "triage", "workup")
-        if data is None or not self.mapping(data, "model.yaml", keys, ("unexplained",)):
+        if data is None or not self.mapping(data, "model.yaml", keys, ("unexplained", "unmentioned")):
             return empty
         terms: dict[str, float] = {}
         if isinstance(data["frequency_terms"], dict):
@@ -301,8 +303,27 @@ class Builder:
             neutral = (
                 frozenset(self.str_list(spec, "neutral_categories", "unexplained")) if "neutral_categories" in spec else neutral
             )
+        mentioned, silent = 0.0, frozenset[str]()
+        spec = data.get("unmentioned")
+        if spec is not None and self.mapping(spec, "unmentioned", ("mentioned_share", "categories"), ()):
+            # at most 0.99: at 1, leaving a finding unsaid would be saying it is absent, and the
+            # contract keeps the two apart (a finding given neither way is unknown)
+            mentioned = self.number(spec, "mentioned_share", "unmentioned", 0, 0.99)
+            silent = frozenset(self.str_list(spec, "categories", "unmentioned"))
         return Settings(
-            terms, classes, mechanisms, levels, thresholds, min_posterior, min_causes, max_tests, share, neutral, evidence
+            terms,
+            classes,
+            mechanisms,
+            levels,
+            thresholds,
+            min_posterior,
+            min_causes,
+            max_tests,
+            share,
+            neutral,
+            evidence,
+            mentioned,
+            silent,
         )
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:

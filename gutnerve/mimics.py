@@ -8,7 +8,9 @@ it, against A itself, is the log likelihood ratio scoring would give,
     resemblance(B) = sum over f in the picture of ln P(f | B) - ln P(f | A)
 
 (P: the listed frequency, else the unexplained share of the background; a
-finding the picture also implies is counted once, as scoring counts it). It is
+finding the picture also implies is counted once, as scoring counts it; the
+picture's silence about history, model.yaml `unmentioned`, does not count: a
+mimic is a cause that looks alike, whatever history it needs). It is
 0 for a cause with A's own frequencies, negative for one that explains the
 picture less well. The mimics are the causes with the largest resemblance.
 Priors play no part: a mimic is a cause that looks alike, not one that is
@@ -91,7 +93,7 @@ def _reporting(picture: tuple[str, ...]) -> Case:
 def _log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
     """ln P(case | cause) relative to the background: what scoring adds to the cause's prior (the
     sum of the findings' weights; for a cause with presentations, their mixture)."""
-    return log_likelihood(kb, cause, case)
+    return log_likelihood(kb, cause, case, silence=False)
 
 
 def telling(kb: KnowledgeBase, cause: Cause, other: Cause) -> list[Telling]:

@@ -238,6 +238,11 @@ class Settings(NamedTuple):
     neutral_categories: frozenset[str] = frozenset()  # categories whose unlisted findings stay neutral
     # a cause counts toward triage only when the findings multiply its odds at least this much
     triage_evidence: float = 1.0
+    # r: the chance that a finding of `unmentioned_categories` a person has is mentioned (0: a
+    # finding the case does not report is unknown, neutral; above 0 its silence counts a little
+    # against the causes that list it, see scoring.unmentioned_evidence)
+    mentioned_share: float = 0.0
+    unmentioned_categories: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -306,7 +311,7 @@ class Contribution(NamedTuple):
     """One finding's weight for one cause: ln of its likelihood ratio."""
 
     finding: str
-    present: bool
+    present: bool | None  # None: not mentioned (model.yaml `unmentioned`)
     likelihood: float  # P(finding as observed | cause)
     background: float  # P(finding as observed | background)
     weight: float  # ln(likelihood / background)

@@ -17,6 +17,10 @@ scorings' normalisers: sum_c P(c | case) P(f | c) = background x Z(yes) / Z,
 Z being the sum of exp(log score) over causes, and likewise for no with
 1 - background. Where nesting makes one answer count other findings differently
 (foot drop present counts leg weakness once), the two are normalised to sum to 1.
+For a finding whose silence the case's scores count (model.yaml `unmentioned`, r),
+the person has not mentioned it, so P(yes | c) = P(f | c) (1 - r) / (1 - r P(f | c))
+and P(no | c) = (1 - P(f | c)) / (1 - r P(f | c)): the normalisers, which divide the
+silence's ratio out, give the same with yes weighed by 1 - r.
 
 A finding whose answer the case already gives is not asked: one implied by a
 present finding (leg weakness when foot drop is present) or one that implies an
@@ -103,6 +107,7 @@ def ask(kb: KnowledgeBase, case: Case, count: int) -> Asked:
     before = entropy([s.posterior for s in ranked])
     base_total = _log_total([s.log_score for s in ranked])
     questions = []
+    silent = frozenset(scoring.unmentioned(kb.derived(scoring.compile_tables), case))
     for finding in unanswered(kb, case, ranked):
         background = kb.findings[finding].background
         sides = []
@@ -113,6 +118,8 @@ def ask(kb: KnowledgeBase, case: Case, count: int) -> Asked:
             )
             after, level = _answer(kb, changed)
             reference = background if present else 1.0 - background
+            if present and finding in silent:  # not mentioned: less likely yes than its background says
+                reference *= 1.0 - scoring.unmentioned_share(kb.settings, kb.findings[finding])
             weight = reference * math.exp(_log_total([s.log_score for s in after]) - base_total)  # unnormalised P(answer)
             top = tuple((s.cause_id, s.posterior) for s in after[:TOP_SHOWN])
             sides.append((weight, top, level, entropy([s.posterior for s in after])))

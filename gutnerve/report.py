@@ -18,6 +18,7 @@ from gutnerve.model import (
     Implied,
     KnowledgeBase,
     RedFlag,
+    ScoredCause,
     Source,
     TriageReason,
     split,
@@ -504,14 +505,23 @@ def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[s
     by_id = {scored.cause_id: scored for scored in ranked}
     rival = next((s.cause_id for s in ranked if s.cause_id != cause_id), None)
     counted = scoring.counted(kb, assessment.case, assessment.implied)
-    reported = sorted(counted.present) + sorted(counted.absent)
+    shown = [cid for cid in (cause_id, rival) if cid is not None]
+    # each side's contributions, in the component the differential's row names (scoring chose it)
+    parts = {
+        cid: {c.finding: c for c in scoring.contributions(kb, kb.causes[cid], counted, component_of(kb, by_id[cid]))}
+        for cid in shown
+    }
+    # then the findings whose silence counts (model.yaml `unmentioned`) for either of the two
+    silent = [f for f in scoring.unmentioned(kb.derived(scoring.compile_tables), counted) if any(f in parts[c] for c in shown)]
+    reported = sorted(counted.present) + sorted(counted.absent) + silent
+
+    def said(finding_id: str) -> bool | None:
+        return True if finding_id in counted.present else False if finding_id in counted.absent else None
 
     def side(cid: str) -> dict[str, Any]:
         cause = kb.causes[cid]
         scored = by_id[cid]
-        # the component the differential's row names (scoring chose it), so the two agree
-        component = cause.component_of(scored.presentation)
-        parts = {c.finding: c for c in scoring.contributions(kb, cause, counted, component)}
+        component = component_of(kb, scored)
         result = {
             "id": cid,
             "name": cause.name,
@@ -519,7 +529,7 @@ def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[s
             "probability": _round(scored.posterior),
             "prior": _round(scored.prior),
             "prior_factors": [{"reason": f.reason, "multiplier": f.multiplier} for f in scoring.prior_weight(cause, counted)[1]],
-            "findings": [_why_finding(kb, cause, f, f in counted.present, parts.get(f), component) for f in reported],
+            "findings": [_why_finding(kb, cause, f, said(f), parts[cid].get(f), component) for f in reported],
         }
         if cause.presentations:  # the findings are those of one component: the mixture's factor completes them
             values = scoring.component_scores(kb, cause, counted)
@@ -534,11 +544,16 @@ def why_dict(kb: KnowledgeBase, assessment: Assessment, cause_id: str) -> dict[s
     return {"cause": side(cause_id), "versus": side(rival) if rival is not None else None}
 
 
+def component_of(kb: KnowledgeBase, scored: ScoredCause) -> int:
+    """The component of a cause whose reasons its differential row shows (0: its own table)."""
+    return kb.causes[scored.cause_id].component_of(scored.presentation)
+
+
 def _why_finding(
-    kb: KnowledgeBase, cause: Cause, finding_id: str, present: bool, part: Contribution | None, component: int = 0
+    kb: KnowledgeBase, cause: Cause, finding_id: str, present: bool | None, part: Contribution | None, component: int = 0
 ) -> dict[str, Any]:
     """One reported finding's weight for one cause (in one component's table), with where its
-    frequency comes from."""
+    frequency comes from; `present` None: a finding the case is silent about."""
     link = cause.component_link(component, finding_id)
     entry: dict[str, Any] = {
         "finding": finding_id,

@@ -22,6 +22,9 @@ def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[
     return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
 
 
+# a for/against entry's or a --why row's `present`
+SILENT = "true: present; false: known absent; null: not mentioned, a finding whose silence counts (model.yaml `unmentioned`)"
+
 CITED = _object({"key": {"type": "string"}, "cite": {"type": "string"}, "link": {"type": "string"}}, ("key", "cite", "link"))
 
 
@@ -65,7 +68,7 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
         {
             "finding": {"enum": finding_ids},
             "label": {"type": "string"},
-            "present": {"type": "boolean"},
+            "present": {"type": ["boolean", "null"], "description": SILENT},
             "weight": {"type": "number", "description": "ln of the likelihood ratio"},
             "likelihood_ratio": {"type": "number", "exclusiveMinimum": 0},
             "explained": {
@@ -102,7 +105,7 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
         {
             "finding": {"enum": finding_ids},
             "label": {"type": "string"},
-            "present": {"type": "boolean"},
+            "present": {"type": ["boolean", "null"], "description": SILENT},
             "likelihood_ratio": {"type": "number", "exclusiveMinimum": 0},
             "weight": {"type": "number", "description": "ln of the likelihood ratio"},
             "listed": {"type": "boolean", "description": "false: the cause does not list this finding"},

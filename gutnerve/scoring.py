@@ -8,7 +8,16 @@ where P(f | c) is the cause's listed frequency of f, or, if the cause does
 not list f (does not explain it), f's background frequency times the
 knowledge base's `unexplained` share (1: neutral), and P(f absent | c) =
 1 - P(f | c). Findings the case does not mention are unknown and do not
-count at all.
+count at all, except those of the categories model.yaml `unmentioned` names
+(history: diabetes, heavy drinking, a neurotoxic drug), which a person who has
+them usually mentions. With r the chance that such a finding is mentioned when
+present, a case's silence about it is, for a cause that lists it,
+
+    LR(f unmentioned, c) = (1 - r P(f | c)) / (1 - r P(f | background))
+
+between 1 (r = 0: unknown) and the ratio of f absent (r = 1, which the
+validator refuses: unknown is not absent). A cause that does not list f, or
+lists it `via` another finding, stays neutral (`unmentioned_evidence`).
 
     score(c)      = ln(prior weight of c) + sum over f of ln LR(f, c)
     posterior(c)  = exp(score(c)) / sum over all causes of exp(score)
@@ -46,10 +55,11 @@ each finding's column of ready-made Contributions (the same records
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -146,6 +156,40 @@ class PriorTable(NamedTuple):
     start: list[float]  # ln prior weight of each column: its cause's (`logs` itself when no cause has presentations)
 
 
+class Quiet(NamedTuple):
+    """Sparse scoring where silences count (model.yaml `unmentioned`): the prior table of a case
+    silent about every such finding, so that a case pays only for the few it settles. Computed
+    once per (age, sex)."""
+
+    table: PriorTable  # its logs, odds, order and starts include every silence's ln LR
+    # the columns of the mixture causes whose components weigh the silences differently: their
+    # fold is not their start's, so a case always scores them (column -> its quiet start)
+    forced: dict[int, float]
+    lifts: list[float]  # each cause's product of silence LRs: its quiet prior odds over its prior odds
+    # (id of a group of causes, factor) -> (the group, its `thresholds`): triage weighs the same few
+    # groups (the causes of an urgency) case after case
+    groups: dict[tuple[int, float], tuple[Sequence[int], list[float], list[float], dict[int, float]]]
+
+    def thresholds(
+        self, indices: Sequence[int], base: Sequence[float], prior: Sequence[float], factor: float
+    ) -> tuple[list[float], list[float], dict[int, float]]:
+        """For a group of causes: each one's key, the least s at which s x lift moves it enough to
+        count (`model.raised`: posterior = x prior counts when x > 1 and x >= factor / (1 - prior +
+        factor x prior)); the keys sorted, the running sums of the causes' `base` values in that
+        order, and cause -> key."""
+        cached = self.groups.get((id(indices), factor))
+        if cached is not None and cached[0] is indices:
+            return cached[1], cached[2], cached[3]
+        keys = {i: factor / (1.0 - prior[i] + factor * prior[i]) / self.lifts[i] for i in indices}
+        ordered = sorted(indices, key=keys.__getitem__)
+        running = [0.0]
+        for i in ordered:
+            running.append(running[-1] + base[i])
+        sorted_keys = [keys[i] for i in ordered]
+        self.groups[id(indices), factor] = (indices, sorted_keys, running, keys)
+        return sorted_keys, running, keys
+
+
 AgeSex = tuple[int | None, str | None]
 
 
@@ -158,6 +202,7 @@ class Tables(NamedTuple):
     sex_terms: dict[str, Terms]  # sex -> ln factors
     dense: bool  # score with full rows (few causes) or sparse terms (many)
     nesting: Nesting
+    listing: dict[str, tuple[tuple[int, FindingLink], ...]]  # finding -> (column, its entry) of each column listing it
     width: int  # columns: the causes, then the presentations of the mixture causes
     owners: tuple[tuple[int, int], ...]  # column - causes -> (cause index, component), for the presentation columns
     mixtures: tuple[Mixture, ...]  # the causes with presentations, by index (empty: none has any)
@@ -169,9 +214,15 @@ class Tables(NamedTuple):
     screens: dict[str, frozenset[str]]
     # (finding, the via findings the case settles) -> its evidence with those links neutral
     screened: dict[tuple[str, frozenset[str]], tuple[Evidence, Evidence]]
+    # the findings whose silence counts (model.yaml `unmentioned`: of its categories, listed by
+    # some cause), by id; and finding -> its evidence when unmentioned (`unmentioned_evidence`)
+    unmentioned: tuple[str, ...]
+    by_unmentioned: dict[str, Evidence]
+    silences_of: dict[int, list[str]]  # sparse: column -> the findings whose silence counts that it lists
     # (age, sex) -> the prior table: they depend on nothing else, so each of the few hundred
     # combinations is computed once (see `_priors`)
     priors: dict[AgeSex, PriorTable]
+    quiet: dict[AgeSex, Quiet]  # (age, sex) -> its table of a case silent about all (sparse only)
     # (age, sex) -> cause index -> the prior factors that explain its prior, for the causes shown
     factors: dict[AgeSex, dict[int, tuple[PriorFactor, ...]]]
 
@@ -198,11 +249,17 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
             best = max(range(len(log_weights)), key=log_weights.__getitem__)  # the first of equals
             mixtures.append(Mixture(index, tuple(columns), log_weights, ids, best, cause.weights))
     screens: dict[str, set[str]] = {}
-    for cause in causes:
-        for component in range(cause.components):
-            for link in cause.component_findings(component):
-                if link.via is not None:
-                    screens.setdefault(link.finding, set()).add(link.via)
+    listed: set[str] = set()  # the findings some cause lists other than `via` another
+    listing: dict[str, list[tuple[int, FindingLink]]] = {}  # finding -> (column, entry) of each column listing it
+    tabled = [(index, 0) for index in range(len(causes))] + owners  # (cause, component) of each column
+    for column, (index, component) in enumerate(tabled):
+        for link in causes[index].component_findings(component):
+            listing.setdefault(link.finding, []).append((column, link))
+            if link.via is not None:
+                screens.setdefault(link.finding, set()).add(link.via)
+            else:
+                listed.add(link.finding)
+    silent = sorted(f for f in listed if unmentioned_share(kb.settings, kb.findings[f]) > 0.0)
     return Tables(
         cause_ids=tuple(c.id for c in causes),
         log_prior=tuple(math.log(c.prior.weight) for c in causes),
@@ -210,13 +267,18 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         sex_terms={sex: tuple(terms) for sex, terms in sex_terms.items()},
         dense=len(causes) <= DENSE_CAUSES,
         nesting=_nesting(kb),
+        listing={finding: tuple(entries) for finding, entries in listing.items()},
         width=len(causes) + len(owners),
         owners=tuple(owners),
         mixtures=tuple(mixtures),
         by_finding={},
         screens={finding: frozenset(vias) for finding, vias in screens.items()},
         screened={},
+        unmentioned=tuple(silent),
+        by_unmentioned={},
+        silences_of={},
         priors={},
+        quiet={},
         factors={},
     )
 
@@ -244,21 +306,20 @@ def _screened(kb: KnowledgeBase, tables: Tables, finding_id: str, screened_by: f
     return compiled
 
 
+def _links(
+    kb: KnowledgeBase, tables: Tables, finding_id: str, neutral: Callable[[FindingLink], bool]
+) -> dict[int, FindingLink | None]:
+    """Each column that lists the finding, with its entry (None where `neutral` says the link is)."""
+    return {column: None if neutral(link) else link for column, link in tables.listing.get(finding_id, ())}
+
+
 def _evidence(kb: KnowledgeBase, tables: Tables, finding_id: str, screened_by: frozenset[str]) -> tuple[Evidence, Evidence]:
     background = kb.findings[finding_id].background
     share = unexplained_share(kb.settings, kb.findings[finding_id])
     sides: list[Evidence] = []
-    causes = list(kb.causes.values())
     count = tables.width
-    # each column that lists the finding, with its entry (None: listed via a finding the case
-    # settles, so neutral)
-    links: dict[int, FindingLink | None] = {}
-    for index, cause in enumerate(causes):
-        if (link := cause.link(finding_id)) is not None:
-            links[index] = None if link.via in screened_by else link
-    for column, (index, component) in enumerate(tables.owners, start=len(causes)):
-        if (link := causes[index].component_link(component, finding_id)) is not None:
-            links[column] = None if link.via in screened_by else link
+    # listed via a finding the case settles: neutral
+    links = _links(kb, tables, finding_id, lambda link: link.via in screened_by)
     for present in (True, False):
         reference = background if present else 1.0 - background
         parts: dict[int, Contribution | None] = {}
@@ -284,6 +345,43 @@ def _evidence(kb: KnowledgeBase, tables: Tables, finding_id: str, screened_by: f
             row, shown = (), _Shown(parts, unexplained, count)
         sides.append(Evidence(terms, offset, row, shown))
     return sides[0], sides[1]
+
+
+def unmentioned_evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> Evidence:
+    """What a case's silence about a finding of model.yaml's `unmentioned` categories says of each
+    cause (see the module's docstring): a cause that lists it (not `via` another) gets
+    (1 - r P(f | c)) / (1 - r background); every other cause is neutral, so not shown."""
+    compiled = tables.by_unmentioned.get(finding_id)
+    if compiled is not None:
+        return compiled
+    finding = kb.findings[finding_id]
+    share = unmentioned_share(kb.settings, finding)
+    reference = 1.0 - share * finding.background
+    parts: dict[int, Contribution | None] = {}
+    for column, link in _links(kb, tables, finding_id, lambda link: link.via is not None).items():
+        if link is not None:
+            likelihood = 1.0 - share * link.frequency
+            parts[column] = Contribution(finding_id, None, likelihood, reference, math.log(likelihood / reference))
+        else:
+            parts[column] = None
+    terms = tuple((column, _weight(part)) for column, part in parts.items())
+    count = tables.width
+    if tables.dense:
+        row = tuple(_weight(parts.get(i)) for i in range(count))
+        shown: Sequence[Contribution | None] = tuple(parts.get(i) for i in range(count))
+    else:
+        row, shown = (), _Shown(parts, None, count)
+    compiled = tables.by_unmentioned[finding_id] = Evidence(terms, 0.0, row, shown)
+    return compiled
+
+
+def unmentioned(tables: Tables, case: Case) -> list[str]:
+    """The findings whose silence counts (`Tables.unmentioned`) that the case leaves unsettled
+    (neither reported, nor entailed by a present one, nor entailing an absent one), by id."""
+    if not tables.unmentioned:
+        return []
+    known = settled(tables.nesting, case)
+    return [finding for finding in tables.unmentioned if finding not in known]
 
 
 def _weight(part: Contribution | None) -> float:
@@ -356,6 +454,12 @@ def counted(kb: KnowledgeBase, case: Case, implied: tuple[Implied, ...] | None =
     return case._replace(present=present, absent=absent)
 
 
+def unmentioned_share(settings: Settings, finding: Finding) -> float:
+    """r, the chance that a finding a person has is mentioned: model.yaml `unmentioned`'s share
+    for a finding of its categories, else 0 (silence is unknown, neutral)."""
+    return settings.mentioned_share if finding.category in settings.unmentioned_categories else 0.0
+
+
 def unexplained_share(settings: Settings, finding: Finding) -> float:
     """P(f | a cause that does not list f) / background: model.yaml `unexplained`, or 1 (neutral)
     for a finding of one of its neutral categories. (The validator checks nesting with it too.)"""
@@ -391,25 +495,37 @@ def prior_weight(cause: Cause, case: Case) -> tuple[float, tuple[PriorFactor, ..
     return weight, tuple(factors)
 
 
-def contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int | None = None) -> tuple[Contribution, ...]:
+def contributions(
+    kb: KnowledgeBase, cause: Cause, case: Case, component: int | None = None, silence: bool = True
+) -> tuple[Contribution, ...]:
     """ln LR of each reported finding that the cause lists, and of those it does not explain
-    (unless model.yaml `unexplained` is 1, which makes them neutral and unshown).
+    (unless model.yaml `unexplained` is 1, which makes them neutral and unshown); and, unless
+    `silence` is False, of the case's silence about each finding of model.yaml's `unmentioned`
+    categories that the cause lists (`unmentioned_evidence`), by finding id.
 
     For a cause with presentations, those of one component's table: `component`, else the
     one of largest posterior weight for the case (`chosen_component`)."""
     case = counted(kb, case)
     if component is None:
-        component = chosen_component(kb, cause, case) if cause.presentations else 0
-    return _contributions(kb, cause, case, component)
+        component = chosen_component(kb, cause, case, silence) if cause.presentations else 0
+    return _contributions(kb, cause, case, component, silence)
 
 
-def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int) -> tuple[Contribution, ...]:
+def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int, silence: bool = True) -> tuple[Contribution, ...]:
     """`contributions` of one component's table, for a case already `counted`."""
     result: list[Contribution] = []
     known: frozenset[str] | None = None  # `settled`, when a finding listed `via` another needs it
-    for finding_id in sorted(case.present | case.absent):
-        share = unexplained_share(kb.settings, kb.findings[finding_id])
+    silent = set(unmentioned(kb.derived(compile_tables), case)) if silence else set()
+    for finding_id in sorted(case.present | case.absent | silent):
         link = cause.component_link(component, finding_id)
+        if finding_id in silent:
+            if link is not None and link.via is None:  # else neutral
+                share = unmentioned_share(kb.settings, kb.findings[finding_id])
+                likelihood = 1.0 - share * link.frequency
+                reference = 1.0 - share * kb.findings[finding_id].background
+                result.append(Contribution(finding_id, None, likelihood, reference, math.log(likelihood / reference)))
+            continue
+        share = unexplained_share(kb.settings, kb.findings[finding_id])
         if link is None and share == 1.0:
             continue  # an unlisted finding is neutral
         if link is not None and link.via is not None:
@@ -427,32 +543,33 @@ def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int) 
     return tuple(result)
 
 
-def component_scores(kb: KnowledgeBase, cause: Cause, case: Case) -> list[float]:
+def component_scores(kb: KnowledgeBase, cause: Cause, case: Case, silence: bool = True) -> list[float]:
     """ln w_k + L_k(c) of each component of the cause: its weight times the product of the
     likelihood ratios of its table (component 0 alone, with weight 1, for a cause without
-    presentations)."""
+    presentations); `silence` as in `contributions`."""
     case = counted(kb, case)
     return [
-        math.log(weight) + math.fsum(part.weight for part in _contributions(kb, cause, case, component))
+        math.log(weight) + math.fsum(part.weight for part in _contributions(kb, cause, case, component, silence))
         for component, weight in enumerate(cause.weights)
     ]
 
 
-def chosen_component(kb: KnowledgeBase, cause: Cause, case: Case) -> int:
+def chosen_component(kb: KnowledgeBase, cause: Cause, case: Case, silence: bool = True) -> int:
     """The component of largest posterior weight w_k exp(L_k) for the case (the lowest of those
     within rounding of it, `first_near_peak`): the one whose contributions explain the cause."""
     if not cause.presentations:
         return 0
-    values = component_scores(kb, cause, case)
+    values = component_scores(kb, cause, case, silence)
     return first_near_peak(values, max(values))
 
 
-def log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
+def log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case, silence: bool = True) -> float:
     """ln of the cause's likelihood ratio for the case's counted findings: the sum of their
-    weights, or for a cause with presentations ln sum over k of w_k exp(L_k)."""
+    weights, or for a cause with presentations ln sum over k of w_k exp(L_k); `silence` as in
+    `contributions`."""
     if not cause.presentations:
-        return math.fsum(part.weight for part in contributions(kb, cause, case))
-    return log_sum_exp(component_scores(kb, cause, case))[0]
+        return math.fsum(part.weight for part in contributions(kb, cause, case, silence=silence))
+    return log_sum_exp(component_scores(kb, cause, case, silence))[0]
 
 
 def log_sum_exp(values: Sequence[float]) -> tuple[float, int]:
@@ -513,6 +630,36 @@ def _priors(kb: KnowledgeBase, case: Case) -> PriorTable:
     return table
 
 
+def _table(logs: list[float], start: list[float]) -> PriorTable:
+    shift = max(logs)
+    odds = [math.exp(value - shift) for value in logs]
+    order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
+    return PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), order, start)
+
+
+def _quiet(kb: KnowledgeBase, tables: Tables, base: PriorTable, key: AgeSex) -> Quiet:
+    """The `Quiet` table of an (age, sex), kept in the compiled tables."""
+    quiet = tables.quiet.get(key)
+    if quiet is not None:
+        return quiet
+    silence = [0.0] * tables.width
+    for finding in tables.unmentioned:  # by id: the same sums in the same order for every case
+        for column, weight in unmentioned_evidence(kb, tables, finding).terms:
+            silence[column] += weight
+    start = [value + extra for value, extra in zip(base.start, silence, strict=True)]
+    logs = start[: len(tables.cause_ids)]
+    forced: dict[int, float] = {}
+    for mixture in tables.mixtures:
+        if len({silence[column] for column in mixture.columns}) > 1:
+            forced.update((column, start[column]) for column in mixture.columns)
+        else:  # every component moved alike: the cause by the same
+            logs[mixture.cause] = base.logs[mixture.cause] + silence[mixture.cause]
+    lifts = [math.exp(quiet - prior) for quiet, prior in zip(logs, base.logs, strict=True)]
+    table = _table(logs, start)
+    quiet = tables.quiet[key] = Quiet(table, forced, lifts, {})
+    return quiet
+
+
 def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tuple[Implied, ...] | None = None) -> Ranked:
     """Every cause with its posterior probability, most probable first (ties by id).
 
@@ -534,10 +681,23 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     by_finding = tables.by_finding
     if tables.screens and (screens := screening(tables, case)):  # some finding is neutral for some cause
         reported = [evidence(kb, tables, f, screens.get(f, frozenset()))[0] for f in present]
-        reported += [evidence(kb, tables, f, screens.get(f, frozenset()))[1] for f in absent]
+        denied = [evidence(kb, tables, f, screens.get(f, frozenset()))[1] for f in absent]
     else:
         reported = [(by_finding.get(f) or evidence(kb, tables, f))[0] for f in present]
-        reported += [(by_finding.get(f) or evidence(kb, tables, f))[1] for f in absent]
+        denied = [(by_finding.get(f) or evidence(kb, tables, f))[1] for f in absent]
+    hushed: list[Evidence] = []  # sparse: the silences the case ends (their ln LRs leave `base.quiet`)
+    known: frozenset[str] = frozenset()  # sparse: the findings the case settles
+    if not tables.unmentioned:
+        pass
+    elif not tables.dense:
+        known = settled(tables.nesting, case)
+        hushed = [unmentioned_evidence(kb, tables, f) for f in tables.unmentioned if f in known]
+    elif silent := unmentioned(tables, case):
+        # added among the absent findings, by id: the order the accelerator adds its rows in
+        silences = [tables.by_unmentioned.get(f) or unmentioned_evidence(kb, tables, f) for f in silent]
+        merged = sorted([*zip(absent, denied, strict=True), *zip(silent, silences, strict=True)], key=operator.itemgetter(0))
+        absent, denied = [f for f, _ in merged], [side for _, side in merged]
+    reported += denied
     logs: Sequence[float]
     posterior: Sequence[float]
     order: Sequence[int]
@@ -553,14 +713,17 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
         logs, posterior = full, _normalise(full)
         order = sorted(range(len(full)), key=full.__getitem__, reverse=True)  # stable: ties by id
     else:
-        logs, posterior, order = _sparse_or_full(base, reported, tables, chosen, shares)
+        quiet = _quiet(kb, tables, base, (case.age, case.sex)) if tables.unmentioned else None
+        logs, posterior, order = _sparse_or_full(base, reported, tables, chosen, shares, quiet, hushed)
     ids = tables.cause_ids
     # each cause's explanation lists the reported findings it lists, by finding id
     explained = [side.shown for _, side in sorted(zip(present + absent, reported, strict=True))]
+    # sparse: each cause shown also lists the silences it lists, by finding id (dense: among the rows)
+    hush = not tables.dense and bool(tables.unmentioned)
     factors = tables.factors.setdefault((case.age, case.sex), {})  # filled as causes are shown
     shown = range(len(ids) if detail is None else min(detail, len(ids)))
     detailed = []
-    if not tables.mixtures:  # the usual case, kept lean: each cause is explained by its own column
+    if not tables.mixtures and not hush:  # the usual case, kept lean: each cause is explained by its own column
         for rank in shown:
             i = order[rank]
             parts = tuple(filter(None, map(operator.itemgetter(i), explained)))  # None: not shown (neutral)
@@ -571,12 +734,29 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     named = _named(tables, chosen)
     for rank in shown:  # a mixture cause is explained by its chosen component's column
         i = order[rank]
-        parts = tuple(filter(None, map(operator.itemgetter(chosen.get(i, i)), explained)))
+        column = chosen.get(i, i)
+        parts = tuple(filter(None, map(operator.itemgetter(column), explained)))
+        if hush:
+            parts = tuple(sorted(parts + _silences(kb, tables, column, known), key=operator.itemgetter(0)))
         if i not in factors:
             factors[i] = prior_weight(kb.causes[ids[i]], case)[1]
         record = (ids[i], base.prior[i], factors[i], logs[i], posterior[i], parts, named.get(i))
         detailed.append(_record(ScoredCause, record))
     return Ranked(ids, base.prior, logs, posterior, order, detailed, presentations=named, shares=shares)
+
+
+def _silences(kb: KnowledgeBase, tables: Tables, column: int, known: frozenset[str]) -> tuple[Contribution, ...]:
+    """A column's entries for the silences a case keeps (the findings whose silence counts that the
+    column lists and the case does not settle, `known`), for the sparse path."""
+    if not tables.silences_of:  # column -> the findings whose silence counts that it lists: once
+        for finding in tables.unmentioned:  # by id: each column's list is sorted
+            side = unmentioned_evidence(kb, tables, finding)
+            for listing, _ in side.terms:
+                if side.shown[listing] is not None:  # not a link `via` another (neutral, not shown)
+                    tables.silences_of.setdefault(listing, []).append(finding)
+        tables.silences_of.setdefault(-1, [])  # filled, even where no column lists one
+    parts = [unmentioned_evidence(kb, tables, f).shown[column] for f in tables.silences_of.get(column, ()) if f not in known]
+    return tuple(part for part in parts if part is not None)
 
 
 def _fold(tables: Tables, full: list[float], chosen: dict[int, int], shares: list[float]) -> list[float]:
@@ -610,19 +790,34 @@ def _named(tables: Tables, chosen: dict[int, int]) -> dict[int, str | None]:
 
 
 def _sparse_or_full(
-    base: PriorTable, reported: list[Evidence], tables: Tables, chosen: dict[int, int], shares: list[float]
+    base: PriorTable,
+    reported: list[Evidence],
+    tables: Tables,
+    chosen: dict[int, int],
+    shares: list[float],
+    quiet: Quiet | None = None,
+    hushed: Sequence[Evidence] = (),
 ) -> tuple[Sequence[float], Sequence[float], Sequence[int]]:
     """(logs, posteriors, order) from the causes the reported findings touch (the column of each
-    mixture cause's chosen component into `chosen`, its components' posterior weights onto `shares`)."""
+    mixture cause's chosen component into `chosen`, its components' posterior weights onto `shares`).
+    Where silences count, the causes start from `quiet` (a case silent about every such finding),
+    and the silences the case ends (`hushed`) are taken out again: a case pays for the few history
+    findings it settles, not for the many it does not."""
+    lifts: Quiet | None = None
     touched: dict[int, float] = {}
+    if quiet is not None:
+        base, lifts, touched = quiet.table, quiet, dict(quiet.forced)
     start = base.start
+    for side in hushed:
+        for index, weight in side.terms:
+            touched[index] = touched.get(index, start[index]) - weight
     for side in reported:
         for index, weight in side.terms:
             touched[index] = touched.get(index, start[index]) + weight
     if tables.mixtures:
         _fold_touched(tables, start, touched, chosen, shares)
     offset = math.fsum(side.offset for side in reported)  # what every cause gets for unexplained findings
-    sparse = _sparse(base, touched)
+    sparse = _sparse(base, touched, lifts)
     if sparse is not None:
         logs, posterior, order = sparse
         return (_Overlay(base.logs, touched, offset=offset) if offset else logs), posterior, order
@@ -653,8 +848,11 @@ def _fold_touched(
         del touched[column]
 
 
-def _sparse(base: PriorTable, touched: dict[int, float]) -> tuple[Sequence[float], Sequence[float], Sequence[int]] | None:
-    """(logs, posteriors, order) as lazy views when few causes are touched, else None."""
+def _sparse(
+    base: PriorTable, touched: dict[int, float], lifts: Quiet | None = None
+) -> tuple[Sequence[float], Sequence[float], Sequence[int]] | None:
+    """(logs, posteriors, order) as lazy views when few causes are touched, else None. `lifts`: the
+    `Quiet` table `base` is, whose untouched causes moved from their priors by different ratios."""
     count = len(base.logs)
     if not touched or len(touched) * 8 > count:
         return None
@@ -671,7 +869,7 @@ def _sparse(base: PriorTable, touched: dict[int, float]) -> tuple[Sequence[float
     scale = 1.0 / (untouched + math.fsum(new_odds.values()))
     moved = sorted(touched, key=lambda index: (-touched[index], index))
     order = _LazyOrder(count, heapq.merge(moved, (i for i in base.order if i not in touched), key=_Rank(touched, base.logs)))
-    return _Overlay(base.logs, touched), _Overlay(base.odds, new_odds, scale), order
+    return _Overlay(base.logs, touched), _Overlay(base.odds, new_odds, scale, lifts=lifts), order
 
 
 class _Rank:
@@ -687,10 +885,13 @@ class _Rank:
 
 
 class _Overlay(Sequence[float]):
-    """base[i], or overrides[i] where given; plus `offset`, times `scale`."""
+    """base[i], or overrides[i] where given; plus `offset`, times `scale`. `lifts`: for posteriors
+    whose base is a `Quiet` table, each cause's ratio to its prior before the case's findings."""
 
-    def __init__(self, base: list[float], overrides: dict[int, float], scale: float = 1.0, offset: float = 0.0):
-        self.base, self.overrides, self.scale, self.offset = base, overrides, scale, offset
+    def __init__(
+        self, base: list[float], overrides: dict[int, float], scale: float = 1.0, offset: float = 0.0, lifts: Quiet | None = None
+    ):
+        self.base, self.overrides, self.scale, self.offset, self.lifts = base, overrides, scale, offset, lifts
 
     def __len__(self) -> int:
         return len(self.base)
@@ -712,13 +913,24 @@ class _Overlay(Sequence[float]):
         """sum(self[i] for i in indices if raised(self[i], prior[i], factor)), `members` as in
         sum_over. The causes with no override all moved from their prior by the same ratio s
         (posterior = s x prior): none is raised when s <= 1, all are when s >= factor (their odds
-        grew at least s-fold), and between the two it depends on each prior, so they are read."""
+        grew at least s-fold), and between the two it depends on each prior, so they are read.
+        Over a `Quiet` table, cause i moved by s x lift(i): the bounds of the lifts decide."""
         overrides = self.overrides
         touched = [index for index in overrides if index in members]
         total = math.fsum(value for index in touched if raised(value := self[index], prior[index], factor))
         if len(touched) < len(indices):
             probe = next(index for index in indices if index not in overrides)
             ratio = self[probe] / prior[probe]
+            if self.lifts is not None:  # s from the probe: the untouched causes whose key s passes count
+                common = ratio / self.lifts.lifts[probe]
+                keys, running, key = self.lifts.thresholds(indices, self.base, prior, factor)
+                if factor == 1.0:  # x > 1, strictly
+                    counted = bisect.bisect_left(keys, common)
+                    passed = [i for i in touched if key[i] < common]
+                else:  # x >= the threshold
+                    counted = bisect.bisect_right(keys, common)
+                    passed = [i for i in touched if key[i] <= common]
+                return total + (running[counted] - math.fsum(self.base[i] for i in passed)) * self.scale
             if ratio > 1.0 and ratio >= factor:
                 total += self.sum_over(indices, members) - math.fsum(self[index] for index in touched)
             elif ratio > 1.0:

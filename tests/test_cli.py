@@ -87,16 +87,23 @@ def test_why_sets_a_cause_beside_the_first_finding_by_finding(run):
     first = full[0]
     assert (versus["id"], versus["rank"], versus["probability"]) == (first["id"], 1, first["probability"])
     assert [(d["id"], d["rank"]) for d in full if d["id"] == "vitamin-e-deficiency"] == [(cause["id"], cause["rank"])]
-    assert [f["finding"] for f in cause["findings"]] == ["balance-problems", "diarrhea", "numb-feet", "fever"]
-    assert [f["present"] for f in cause["findings"]] == [True, True, True, False]
+    assert [f["finding"] for f in cause["findings"]][:4] == ["balance-problems", "diarrhea", "numb-feet", "fever"]
+    assert [f["present"] for f in cause["findings"]][:4] == [True, True, True, False]
+    # then the history the case is silent about that either cause lists (model.yaml `unmentioned`), by id
+    silent = cause["findings"][4:]
+    assert silent and all(f["present"] is None for f in silent)
+    assert [f["finding"] for f in silent] == sorted(f["finding"] for f in silent)
+    assert all(f["listed"] or g["listed"] for f, g in zip(silent, versus["findings"][4:], strict=True))
     ratio = cause["prior"] / versus["prior"]
     for mine, theirs in zip(cause["findings"], versus["findings"], strict=True):
         assert mine["finding"] == theirs["finding"]
         ratio *= mine["likelihood_ratio"] / theirs["likelihood_ratio"]
+    ratio *= cause.get("mixture_factor", 1.0) / versus.get("mixture_factor", 1.0)  # a cause with presentations
     assert ratio == pytest.approx(cause["probability"] / versus["probability"], rel=0.01)
     table = run(*args, "--why", "vitamin-e-deficiency").out
     assert f"Why {cause['name']} ranks #{cause['rank']}" in table
-    assert "  Balance problems  LR 9 (90% vs 10%)" in table and "no fever" in table
+    assert "  Balance problems  " in table and "LR 9 (90% vs 10%)" in table and "no fever" in table
+    assert f"not mentioned: {silent[0]['label'].lower()}" in table.lower()
 
 
 def test_why_the_first_cause_is_set_beside_the_second(run):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from gutnerve import make_case
 from gutnerve.model import Contribution, KnowledgeBase, PlanItem, ScoredCause, split
 from gutnerve.report import _tables
-from gutnerve.scoring import compile_tables, component_scores, contributions, counted, evidence, score
+from gutnerve.scoring import compile_tables, component_scores, contributions, counted, evidence, score, unmentioned_evidence
 from gutnerve.triage import compile_flags, triage
 from gutnerve.workup import cause_tests, plan
 
@@ -45,11 +45,34 @@ def test_each_findings_evidence_is_the_reference_explanation_for_every_cause(shi
         side = evidence(shipped, tables, finding)[0 if present else 1]
         case = make_case(shipped, [finding] if present else [], [] if present else [finding])
         for column, (cause, component) in enumerate(columns):
-            reference = contributions(shipped, cause, case, component)
+            # the case's other entries are the history it is silent about (checked below)
+            reference = [p for p in contributions(shipped, cause, case, component) if p.finding == finding]
             where = (finding, present, cause.id, cause.presentation_id(component))
             assert side.shown[column] == (reference[0] if reference else None), where
             weight = reference[0].weight if reference else 0.0
             assert side.row[column] == weight, where
+
+
+def test_each_unmentioned_findings_evidence_is_the_reference_explanation_for_every_cause(shipped):
+    """The same for a case silent about a finding whose silence counts (model.yaml `unmentioned`):
+    an empty case's reference explanation holds exactly one entry for each such finding a column
+    lists (not `via` another), and the compiled evidence gives it."""
+    tables = compile_tables(shipped)
+    causes = list(shipped.causes.values())
+    columns = [(cause, 0) for cause in causes] + [(causes[index], component) for index, component in tables.owners]
+    assert len(tables.unmentioned) >= 15  # the shipped history findings that some cause lists
+    empty = make_case(shipped, [], [])
+    seen = 0
+    for column, (cause, component) in enumerate(columns):
+        reference = {p.finding: p for p in contributions(shipped, cause, empty, component)}
+        assert set(reference) <= set(tables.unmentioned), cause.id
+        assert all(p.present is None for p in reference.values())
+        for finding in tables.unmentioned:
+            side = unmentioned_evidence(shipped, tables, finding)
+            assert side.shown[column] == reference.get(finding), (finding, cause.id, component)
+            assert side.row[column] == (reference[finding].weight if finding in reference else 0.0)
+            seen += finding in reference
+    assert seen >= 40
 
 
 def test_each_for_against_entry_is_built_from_the_causes_own_numbers(shipped):
@@ -79,6 +102,33 @@ def test_each_for_against_entry_is_built_from_the_causes_own_numbers(shipped):
                 "likelihood_ratio": round(likelihood / reference, 3) + 0.0,
                 "explained": link is not None,
             }, (finding, present, cause.id)
+
+
+def test_each_unmentioned_entry_is_built_from_the_causes_own_numbers(shipped):
+    """A silent finding's entry: present null, likelihood 1 - r x frequency against 1 - r x
+    background (r: model.yaml `unmentioned`), for a cause that lists it."""
+    entries = _tables(shipped).entries
+    tables = compile_tables(shipped)
+    share = shipped.settings.mentioned_share
+    assert 0.0 < share < 1.0
+    for finding in tables.unmentioned:
+        side = unmentioned_evidence(shipped, tables, finding)
+        reference = 1.0 - share * shipped.findings[finding].background
+        for index, cause in enumerate(shipped.causes.values()):
+            part = side.shown[index]
+            link = cause.link(finding)
+            if link is None or link.via is not None:
+                assert part is None, (finding, cause.id)
+                continue
+            likelihood = 1.0 - share * link.frequency
+            assert entries[part] == {
+                "finding": finding,
+                "label": shipped.findings[finding].label,
+                "present": None,
+                "weight": round(math.log(likelihood / reference), 3) + 0.0,
+                "likelihood_ratio": round(likelihood / reference, 3) + 0.0,
+                "explained": True,
+            }, (finding, cause.id)
 
 
 def test_the_compiled_red_flags_are_the_declared_ones(shipped):
@@ -264,6 +314,31 @@ def test_a_lazy_posterior_view_sums_the_raised_causes_as_read_one_by_one():
         expected = sum(view[i] for i in indices if raised(view[i], prior[i], factor))
         got = view.raised_over(indices, frozenset(indices), prior, factor)
         assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_a_lazy_posterior_view_over_a_quiet_table_sums_the_raised_causes_as_read_one_by_one():
+    """The same where the base is a case silent about every history finding (scoring.Quiet, sparse
+    scoring): the untouched causes moved from their priors by s x lift(i), each by its own silences."""
+    from gutnerve.model import raised
+    from gutnerve.scoring import Quiet, _Overlay
+
+    rng = random.Random(16)
+    reads = 0
+    for _ in range(800):
+        base = [rng.random() * 0.05 for _ in range(rng.randint(1, 60))]
+        overrides = {i: rng.random() * 0.2 for i in rng.sample(range(len(base)), rng.randint(0, len(base)))}
+        lifts = [rng.choice([1.0, rng.uniform(0.4, 1.2)]) for _ in base]
+        scale = rng.uniform(0.5, 3.0)
+        view = _Overlay(base, overrides, scale=scale, lifts=Quiet(None, {}, lifts, {}))
+        shift = rng.choice([0.1, 0.3, 0.6, 0.9, 1.5])
+        prior = [b * scale * shift / lift for b, lift in zip(base, lifts, strict=True)]  # moved lift / shift-fold
+        factor = rng.choice([1.0, 2.0, 5.0])
+        indices = tuple(sorted(rng.sample(range(len(base)), rng.randint(0, len(base)))))
+        expected = sum(view[i] for i in indices if raised(view[i], prior[i], factor))
+        got = view.raised_over(indices, frozenset(indices), prior, factor)
+        assert got == pytest.approx(expected, rel=1e-12, abs=1e-12)
+        reads += expected > 0
+    assert reads > 100  # raised causes were among them, not only empty sums
 
 
 def test_plan_and_triage_read_a_ranking_as_they_read_its_records(shipped, tmp_path):

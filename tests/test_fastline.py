@@ -163,7 +163,7 @@ def test_the_kernel_is_bit_for_bit_scoring(shipped):
         index, _ = compiled.priors[case.age, case.sex]
         present = tuple(map(compiled.present.__getitem__, counted.present))
         absent = tuple(map(compiled.absent.__getitem__, counted.absent))
-        rows = fastline.screened_rows(shipped, compiled, counted, present, absent)
+        rows = fastline.kernel_rows(shipped, compiled, counted, present, absent)
         assert rows is not None
         screened += rows != (present, absent)  # a finding neutral for some cause: its screened rows
         logs, posterior, order = compiled.dense.score(index, *rows)

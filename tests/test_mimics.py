@@ -11,7 +11,7 @@ from gutnerve.mimics import TYPICAL_FREQUENCY, TYPICAL_LEAST, jeffreys, mimics, 
 from gutnerve.model import Case
 from gutnerve.scoring import frequency_in, score
 
-from .conftest import with_cause
+from .conftest import edit, with_cause
 
 
 def test_jeffreys_worked_value():
@@ -61,10 +61,12 @@ def test_resemblance_is_the_log_likelihood_ratio_of_the_picture_worked_by_hand(k
 
 def test_mimics_are_the_causes_ranked_next_on_the_typical_picture(kb):
     """With equal priors, scoring the typical picture ranks the mimics next after the cause, in order:
-    resemblance is scoring's own log likelihood ratio."""
+    resemblance is scoring's own log likelihood ratio, the picture's silence about history left out
+    (scored with model.yaml `unmentioned` off, it is the same)."""
+    quiet = edit(kb, settings=edit(kb.settings, mentioned_share=0.0))  # a new object: its own tables
     for cause_id in ("vitamin-b12-deficiency", "hypokalemia", "peripheral-artery-disease"):
         picture = typical(kb.causes[cause_id])
-        ranked = score(kb, Case(present=frozenset(picture), absent=frozenset(), age=None, sex=None, id=None))
+        ranked = score(quiet, Case(present=frozenset(picture), absent=frozenset(), age=None, sex=None, id=None))
         flat = {s.cause_id: s.log_score - math.log(kb.causes[s.cause_id].prior.weight) for s in ranked}
         best = sorted((flat[c] for c in flat if c != cause_id), reverse=True)[:4]
         found = mimics(kb, cause_id, count=4)

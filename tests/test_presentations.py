@@ -44,6 +44,11 @@ def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int
     of those within rounding of it), straight from the definition (independent of scoring's
     tables)."""
     case = counted(kb, case)
+    # the findings the case settles: reported, implied by one present, implying one absent
+    known = set(case.present | case.absent) | {g for f in case.present for g in kb.findings[f].implies}
+    known |= {f.id for f in kb.findings.values() if case.absent.intersection(f.implies)}
+    silent = [f for f in kb.findings.values() if f.category in kb.settings.unmentioned_categories and f.id not in known]
+    share = kb.settings.mentioned_share
     terms = []
     for component, weight in enumerate(cause.weights):
         product = weight
@@ -53,6 +58,10 @@ def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int
             p = link.frequency if link is not None else unexplained_share(kb.settings, finding) * finding.background
             present = finding_id in case.present
             product *= p / finding.background if present else (1.0 - p) / (1.0 - finding.background)
+        for finding in silent:  # model.yaml `unmentioned`: the case's silence, where the component lists it
+            link = cause.component_link(component, finding.id)
+            if link is not None and link.via is None:
+                product *= (1.0 - share * link.frequency) / (1.0 - share * finding.background)
         terms.append(product)
     logs = [math.log(term) for term in terms]
     best = scoring.first_near_peak(logs, max(logs))  # the first within rounding of the largest
@@ -540,7 +549,7 @@ def test_the_accelerator_writes_the_reference_with_presentations():
             index, _ = compiled.priors[case.age, case.sex]
             present = tuple(map(compiled.present.__getitem__, counted_case.present))
             absent = tuple(map(compiled.absent.__getitem__, counted_case.absent))
-            rows = fastline.screened_rows(kb, compiled, counted_case, present, absent)
+            rows = fastline.kernel_rows(kb, compiled, counted_case, present, absent)
             assert rows is not None
             present, absent = rows
             logs, posterior, order, chosen, shares = compiled.dense.score_mixed(index, present, absent)

@@ -27,8 +27,9 @@ from gutnerve.api import assess_case
 from gutnerve.case import parse_case
 from gutnerve.jsonio import dumps_document
 from gutnerve.knowledge import KnowledgeBaseError, load
-from gutnerve.model import KnowledgeBase
+from gutnerve.model import Cause, KnowledgeBase
 from gutnerve.report import assessment_dict
+from gutnerve.scoring import compile_tables, unmentioned
 
 KB = load()
 SHIPPED = Path(KB.root)
@@ -36,12 +37,14 @@ FINDINGS = sorted(KB.findings)
 LEVELS = KB.settings.triage_levels
 # (cause, finding, P(finding | cause), P(finding | background)) for every finding a cause lists, of
 # the causes without presentations: a finding changes those by exactly its own ln LR (a mixture
-# cause's change is a weighted blend of its components', checked by the mixture property below)
+# cause's change is a weighted blend of its components', checked by the mixture property below).
+# Links `via` another finding, neutral once the case settles that one, are tests/test_via.py's.
 LINKS = sorted(
     (cause.id, link.finding, link.frequency, KB.findings[link.finding].background)
     for cause in KB.causes.values()
     if not cause.presentations
     for link in cause.findings
+    if link.via is None
 )
 # (cause, finding) for every finding some component of a mixture cause lists
 MIXED = sorted(
@@ -99,6 +102,24 @@ def case_data(draw: Any, without: frozenset[str] = frozenset()) -> dict[str, Any
 def scores(kb: KnowledgeBase, data: dict[str, Any]) -> dict[str, float]:
     """Each cause's unnormalised log score: ln prior weight + sum of ln likelihood ratios."""
     return {s.cause_id: s.log_score for s in assess_case(kb, parse_case(data, kb)).ranked}
+
+
+def silence(cause: Cause, finding: str, component: int = 0) -> float:
+    """ln LR, for one component of a cause, of a case's silence about a finding (model.yaml
+    `unmentioned`, r): ln((1 - r p) / (1 - r b)) where the component lists it, not `via` another; else 0."""
+    share = KB.settings.mentioned_share if KB.findings[finding].category in KB.settings.unmentioned_categories else 0.0
+    link = cause.component_link(component, finding)
+    if share == 0.0 or link is None or link.via is not None:
+        return 0.0
+    background = KB.findings[finding].background
+    return math.log((1 - share * link.frequency) / (1 - share * background))
+
+
+def hushed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """The findings whose silence counted in case `before` and no longer does in `after` (reported
+    now, or settled by what is: present and implied, or implying one absent)."""
+    tables = compile_tables(KB)
+    return set(unmentioned(tables, parse_case(before, KB))) - set(unmentioned(tables, parse_case(after, KB)))
 
 
 def result_json(data: dict[str, Any]) -> str:
@@ -164,21 +185,30 @@ def test_unknown_is_not_the_same_as_absent(link: tuple[str, str, float, float], 
     """For a finding a cause lists with a frequency p other than its background b, moving it from unknown
     to absent changes that cause's log score by ln((1 - p) / (1 - b)), which is not 0; every cause that does
     not list the finding changes by the same ln((1 - u b) / (1 - b)), u = model.yaml `unexplained.share`
-    (u = 1, no change, for a finding of a neutral category)."""
+    (u = 1, no change, for a finding of a neutral category). Where the case's silence about it, or about a
+    finding its absence settles (one that implies it), counted (model.yaml `unmentioned`), that silence's
+    ln LR leaves the score: it is never the absence's (r < 1)."""
     cause, finding, p, b = link
     data = draw.draw(case_data(without=nest(finding)))
     unknown = scores(KB, data)
-    absent = scores(KB, {**data, "absent": [*data["absent"], finding]})
+    after = {**data, "absent": [*data["absent"], finding]}
+    absent = scores(KB, after)
+    hush = hushed(data, after)
     change = absent[cause] - unknown[cause]
     assert change != 0
-    assert change == pytest.approx(math.log((1 - p) / (1 - b)), abs=1e-9)
+    expected = math.log((1 - p) / (1 - b)) - sum(silence(KB.causes[cause], f) for f in hush)
+    assert change == pytest.approx(expected, abs=1e-9)
+    if finding in hush:  # silence is not absence: it weighed less
+        assert abs(silence(KB.causes[cause], finding)) < abs(math.log((1 - p) / (1 - b)))
     listing = {c.id for c in KB.causes.values() if any(c.component_link(k, finding) is not None for k in range(c.components))}
     neutral = KB.findings[finding].category in KB.settings.neutral_categories
     share = 1.0 if neutral else KB.settings.unexplained
     unexplained = math.log((1 - share * b) / (1 - b))
-    for other in KB.causes:
-        if other not in listing:
-            assert absent[other] - unknown[other] == pytest.approx(unexplained, abs=1e-9)
+    for other in KB.causes.values():
+        hushing = [silence(other, f, k) for f in hush for k in range(other.components)]
+        if other.id not in listing and (not other.presentations or not any(hushing)):
+            expected = unexplained - sum(silence(other, f) for f in hush)
+            assert absent[other.id] - unknown[other.id] == pytest.approx(expected, abs=1e-9)
 
 
 @FAST
@@ -192,9 +222,13 @@ def test_a_present_finding_with_likelihood_ratio_above_one_never_lowers_the_caus
     cause, finding, p, b = link
     data = draw.draw(case_data(without=nest(finding)))
     before = scores(KB, data)
-    after = scores(KB, {**data, "present": [*data["present"], finding]})
+    added = {**data, "present": [*data["present"], finding]}
+    after = scores(KB, added)
+    # a silence that counted against the cause leaves with it (model.yaml `unmentioned`): never for it
+    hushing = [silence(KB.causes[cause], f) for f in hushed(data, added)]
+    assert all(weight <= 0.0 for weight in hushing)
     assert after[cause] > before[cause]
-    assert after[cause] - before[cause] == pytest.approx(math.log(p / b), abs=1e-9)
+    assert after[cause] - before[cause] == pytest.approx(math.log(p / b) - sum(hushing), abs=1e-9)
 
 
 @FAST
@@ -213,11 +247,13 @@ def test_a_mixture_cause_moves_by_a_blend_of_its_components_ln_likelihood_ratios
     after = scores(KB, {**data, side: [*data[side], finding]})
     share = 1.0 if KB.findings[finding].category in KB.settings.neutral_categories else KB.settings.unexplained
     background = KB.findings[finding].background
+    hush = hushed(data, {**data, side: [*data[side], finding]})  # silences that no longer count
     ln_ratios = []
     for component in range(cause.components):
         link = cause.component_link(component, finding)
         p = link.frequency if link is not None else share * background
-        ln_ratios.append(math.log(p / background) if present else math.log((1 - p) / (1 - background)))
+        ln_ratio = math.log(p / background) if present else math.log((1 - p) / (1 - background))
+        ln_ratios.append(ln_ratio - sum(silence(cause, f, component) for f in hush))
     change = after[cause_id] - before[cause_id]
     assert min(ln_ratios) - 1e-9 <= change <= max(ln_ratios) + 1e-9
 

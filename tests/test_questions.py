@@ -35,6 +35,34 @@ def test_the_gain_of_a_question_reproduced_by_hand(mini_kb):
         assert question.gain == pytest.approx(max(expected, 0.0), abs=1e-12)
 
 
+def test_the_chance_of_yes_to_a_history_question_the_case_is_silent_about(kb):
+    """On the shipped knowledge base, whose silence about history counts (model.yaml `unmentioned`, r):
+    the person has not mentioned the finding, so P(yes) = sum of P(c) P(f | c) (1 - r) / P(silent | c),
+    P(silent | c) = 1 - r P(f | c) where c lists f, else 1 - r x background (silence neutral), over
+    the same sum with P(f | c) (1 - r) + 1 - P(f | c) above the line."""
+    share = kb.settings.mentioned_share
+    assert share > 0.0 and kb.findings["celiac-diagnosed"].category in kb.settings.unmentioned_categories
+    case = make_case(kb, present=["tingling-feet", "diarrhea"])
+    now = posteriors(kb, ["tingling-feet", "diarrhea"])
+    question = next(q for q in ask(kb, case, count=1000).questions if q.finding == "celiac-diagnosed")
+    background = kb.findings["celiac-diagnosed"].background
+    yes = no = 0.0
+    for cause_id, posterior in now.items():
+        cause = kb.causes[cause_id]
+        link = cause.link("celiac-diagnosed")
+        p = frequency_in(kb, cause, "celiac-diagnosed")
+        silent = 1 - share * p if link is not None and link.via is None else 1 - share * background
+        yes += posterior * p * (1 - share) / silent
+        no += posterior * (1 - p) / silent
+    assert not any(
+        c.presentations
+        and any(c.link("celiac-diagnosed") != c.component_link(k, "celiac-diagnosed") for k in range(c.components))
+        for c in kb.causes.values()
+    )
+    assert question.yes.probability == pytest.approx(yes / (yes + no), rel=1e-9)
+    assert question.yes.probability < math.fsum(now[c] * frequency_in(kb, kb.causes[c], "celiac-diagnosed") for c in now)
+
+
 def test_each_answer_is_what_assess_says_after_it(kb):
     case = make_case(kb, present=["tingling-feet", "diarrhea"], age=60)
     for question in ask(kb, case, count=5).questions:

@@ -186,7 +186,7 @@ def test_sparse_update_agrees_with_full_recomputation(tmp_path, monkeypatch):
         cases.append(make_case(kb, chosen[:cut], chosen[cut:], age=rng.choice([None, 30, 70]), sex=rng.choice([None, "male"])))
     sparse = [list(score(kb, case, detail=3)) for case in cases]
     assert any(scoring._sparse(scoring._priors(kb, c), {0: 1.0}) is not None for c in cases)  # the sparse path ran
-    monkeypatch.setattr(scoring, "_sparse", lambda base, touched: None)
+    monkeypatch.setattr(scoring, "_sparse", lambda base, touched, lifts=None: None)
     for case, fast in zip(cases, sparse, strict=True):
         full = list(score(kb, case, detail=3))
         assert [s.cause_id for s in fast] == [s.cause_id for s in full]

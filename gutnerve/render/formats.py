@@ -81,8 +81,11 @@ SHOWN_REASONS = 3  # reasons a table cell lists; it says how many more there are
 
 
 def reasons(items: list[dict[str, Any]]) -> list[str]:
-    """The strongest for (or against) entries of a cause for a table cell, "+N more" if cut."""
+    """The strongest for (or against) entries of a cause for a table cell, "+N more" if cut: what
+    the case reports first, then what it is silent about (model.yaml `unmentioned`), each
+    strongest first."""
     notable = [item for item in items if abs(item["weight"]) >= NOTABLE_WEIGHT]
+    notable.sort(key=lambda item: item["present"] is None)  # stable: each group keeps its order
     shown = [reason(item) for item in notable[:SHOWN_REASONS]]
     if len(notable) > SHOWN_REASONS:
         shown.append(f"+{len(notable) - SHOWN_REASONS} more")
@@ -98,13 +101,17 @@ def for_lines(row: dict[str, Any]) -> list[str]:
 
 
 def said(item: dict[str, Any]) -> str:
-    """A reported finding as said: its label if present, "no <label>" if known absent."""
+    """A finding as the case has it: its label if present, "no <label>" if known absent,
+    "not mentioned: <label>" if the case is silent about it (model.yaml `unmentioned`)."""
+    if item["present"] is None:
+        return f"not mentioned: {in_sentence(item['label'])}"
     return item["label"] if item["present"] else f"no {in_sentence(item['label'])}"
 
 
 def reason(item: dict[str, Any]) -> str:
     """One for/against entry in words: "Burning feet (LR 6)", "no weight loss (LR 0.6)",
-    "Foot drop (not a feature, LR 0.5)" for a finding the cause does not list."""
+    "not mentioned: diabetes (LR 0.6)", and "Foot drop (not a feature, LR 0.5)" for a finding
+    the cause does not list."""
     unexplained = "" if item.get("explained", True) else "not a feature, "
     return f"{said(item)} ({unexplained}LR {ratio(item['likelihood_ratio'])})"
 
