@@ -685,13 +685,12 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
     else:
         reported = [(by_finding.get(f) or evidence(kb, tables, f))[0] for f in present]
         denied = [(by_finding.get(f) or evidence(kb, tables, f))[1] for f in absent]
-    hushed: list[Evidence] = []  # sparse: the silences the case ends (their ln LRs leave `base.quiet`)
+    hushed: list[Evidence] = []  # sparse: the silences the case ends (their ln LRs leave the `Quiet` table)
     known: frozenset[str] = frozenset()  # sparse: the findings the case settles
-    if not tables.unmentioned:
-        pass
-    elif not tables.dense:
-        known = settled(tables.nesting, case)
-        hushed = [unmentioned_evidence(kb, tables, f) for f in tables.unmentioned if f in known]
+    if not tables.dense:
+        if tables.unmentioned:
+            known = settled(tables.nesting, case)
+            hushed = [unmentioned_evidence(kb, tables, f) for f in tables.unmentioned if f in known]
     elif silent := unmentioned(tables, case):
         # added among the absent findings, by id: the order the accelerator adds its rows in
         silences = [tables.by_unmentioned.get(f) or unmentioned_evidence(kb, tables, f) for f in silent]

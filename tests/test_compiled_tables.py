@@ -94,14 +94,20 @@ def test_each_for_against_entry_is_built_from_the_causes_own_numbers(shipped):
                 likelihood = share * background if present else 1.0 - share * background
             else:
                 likelihood = link.frequency if present else 1.0 - link.frequency
-            assert entries[part] == {
-                "finding": finding,
-                "label": shipped.findings[finding].label,
-                "present": present,
-                "weight": round(math.log(likelihood / reference), 3) + 0.0,
-                "likelihood_ratio": round(likelihood / reference, 3) + 0.0,
-                "explained": link is not None,
-            }, (finding, present, cause.id)
+            expected = entry(shipped, finding, present, likelihood, reference, link is not None)
+            assert entries[part] == expected, (finding, present, cause.id)
+
+
+def entry(kb: KnowledgeBase, finding: str, present: bool | None, likelihood: float, reference: float, explained: bool):
+    """A for/against entry as the result object writes it, from its numbers."""
+    return {
+        "finding": finding,
+        "label": kb.findings[finding].label,
+        "present": present,
+        "weight": round(math.log(likelihood / reference), 3) + 0.0,
+        "likelihood_ratio": round(likelihood / reference, 3) + 0.0,
+        "explained": explained,
+    }
 
 
 def test_each_unmentioned_entry_is_built_from_the_causes_own_numbers(shipped):
@@ -121,14 +127,7 @@ def test_each_unmentioned_entry_is_built_from_the_causes_own_numbers(shipped):
                 assert part is None, (finding, cause.id)
                 continue
             likelihood = 1.0 - share * link.frequency
-            assert entries[part] == {
-                "finding": finding,
-                "label": shipped.findings[finding].label,
-                "present": None,
-                "weight": round(math.log(likelihood / reference), 3) + 0.0,
-                "likelihood_ratio": round(likelihood / reference, 3) + 0.0,
-                "explained": True,
-            }, (finding, cause.id)
+            assert entries[part] == entry(shipped, finding, None, likelihood, reference, True), (finding, cause.id)
 
 
 def test_the_compiled_red_flags_are_the_declared_ones(shipped):
