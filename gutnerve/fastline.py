@@ -85,7 +85,8 @@ class Accelerator(NamedTuple):
     # the findings some cause lists `via` another (scoring.Tables.screens): a case reporting none
     # of them (nearly all) needs no further check before the kernel scores it
     screenable: frozenset[str]
-    slots: dict[tuple[str, frozenset[str] | None], int]  # (finding, settled vias) -> its slot: rows 2 x slot, + 1
+    # (finding, settled vias; None: its silence) -> its slot: rows 2 x slot, + 1
+    slots: dict[tuple[str, frozenset[str] | None], int]
     # finding id -> the row of its evidence when the case is silent about it (the slot (finding,
     # None), its first row; scoring.unmentioned_evidence)
     silent: _Lazy
@@ -149,20 +150,23 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
     place = {slot: number for number, slot in enumerate(slots)}
     unscreened: frozenset[str] = frozenset()
 
+    def entries(evidence: scoring.Evidence) -> tuple[bytes | None, ...]:
+        """Each column's for/against entry, as JSON (None: not shown)."""
+        return tuple(None if part is None else table.entries[part] for part in evidence.shown)
+
     def fill_rows(key: str | tuple[str, frozenset[str]]) -> None:
         """Both rows of a finding (or of its screened evidence), when a case first needs them."""
         finding_id, settled = (key, unscreened) if isinstance(key, str) else key
         row = 2 * place[finding_id, settled]  # KeyError for an unknown finding, as the pure path
         for side, evidence in enumerate(scoring.evidence(kb, tables, finding_id, settled)):
-            entries = tuple(None if part is None else table.entries[part] for part in evidence.shown)
-            dense.set_row(row + side, evidence.row, entries)
+            dense.set_row(row + side, evidence.row, entries(evidence))
         present[key], absent[key] = row, row + 1
 
     def fill_silent(finding_id: str) -> None:
         """The row of a finding the case does not mention (its slot's second row stays unset)."""
         row = 2 * place[finding_id, None]
         evidence = scoring.unmentioned_evidence(kb, tables, finding_id)
-        dense.set_row(row, evidence.row, tuple(None if part is None else table.entries[part] for part in evidence.shown))
+        dense.set_row(row, evidence.row, entries(evidence))
         silent[finding_id] = row
 
     def fill_prior(key: tuple[int | None, str | None]) -> None:

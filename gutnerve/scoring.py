@@ -218,7 +218,7 @@ class Tables(NamedTuple):
     # some cause), by id; and finding -> its evidence when unmentioned (`unmentioned_evidence`)
     unmentioned: tuple[str, ...]
     by_unmentioned: dict[str, Evidence]
-    silences_of: dict[int, list[str]]  # sparse: column -> the findings whose silence counts that it lists
+    silences_of: dict[int, tuple[str, ...]]  # column -> the findings whose silence counts that it lists, by id
     # (age, sex) -> the prior table: they depend on nothing else, so each of the few hundred
     # combinations is computed once (see `_priors`)
     priors: dict[AgeSex, PriorTable]
@@ -260,6 +260,11 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
             else:
                 listed.add(link.finding)
     silent = sorted(f for f in listed if unmentioned_share(kb.settings, kb.findings[f]) > 0.0)
+    silences_of: dict[int, list[str]] = {}
+    for finding in silent:  # by id: each column's list is sorted
+        for column, link in listing[finding]:
+            if link.via is None:  # a link `via` another is neutral, not shown
+                silences_of.setdefault(column, []).append(finding)
     return Tables(
         cause_ids=tuple(c.id for c in causes),
         log_prior=tuple(math.log(c.prior.weight) for c in causes),
@@ -276,7 +281,7 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         screened={},
         unmentioned=tuple(silent),
         by_unmentioned={},
-        silences_of={},
+        silences_of={column: tuple(findings) for column, findings in silences_of.items()},
         priors={},
         quiet={},
         factors={},
@@ -622,15 +627,13 @@ def _priors(kb: KnowledgeBase, case: Case) -> PriorTable:
     table = tables.priors.get(key)
     if table is None:
         logs = log_priors(tables, case)
-        shift = max(logs)
-        odds = [math.exp(value - shift) for value in logs]
-        order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
         start = logs + [logs[index] for index, _ in tables.owners] if tables.owners else logs
-        table = tables.priors[key] = PriorTable(logs, _normalise(logs), shift, odds, math.fsum(odds), order, start)
+        table = tables.priors[key] = _table(logs, start)
     return table
 
 
 def _table(logs: list[float], start: list[float]) -> PriorTable:
+    """The prior table of these ln prior weights, and of these columns' (`start`)."""
     shift = max(logs)
     odds = [math.exp(value - shift) for value in logs]
     order = sorted(range(len(logs)), key=logs.__getitem__, reverse=True)
@@ -746,16 +749,12 @@ def score(kb: KnowledgeBase, case: Case, detail: int | None = None, implied: tup
 
 def _silences(kb: KnowledgeBase, tables: Tables, column: int, known: frozenset[str]) -> tuple[Contribution, ...]:
     """A column's entries for the silences a case keeps (the findings whose silence counts that the
-    column lists and the case does not settle, `known`), for the sparse path."""
-    if not tables.silences_of:  # column -> the findings whose silence counts that it lists: once
-        for finding in tables.unmentioned:  # by id: each column's list is sorted
-            side = unmentioned_evidence(kb, tables, finding)
-            for listing, _ in side.terms:
-                if side.shown[listing] is not None:  # not a link `via` another (neutral, not shown)
-                    tables.silences_of.setdefault(listing, []).append(finding)
-        tables.silences_of.setdefault(-1, [])  # filled, even where no column lists one
-    parts = [unmentioned_evidence(kb, tables, f).shown[column] for f in tables.silences_of.get(column, ()) if f not in known]
-    return tuple(part for part in parts if part is not None)
+    column lists and the case does not settle, `known`), by id, for the sparse path."""
+    return tuple(
+        part
+        for f in tables.silences_of.get(column, ())
+        if f not in known and (part := unmentioned_evidence(kb, tables, f).shown[column]) is not None
+    )
 
 
 def _fold(tables: Tables, full: list[float], chosen: dict[int, int], shares: list[float]) -> list[float]:
@@ -802,10 +801,9 @@ def _sparse_or_full(
     Where silences count, the causes start from `quiet` (a case silent about every such finding),
     and the silences the case ends (`hushed`) are taken out again: a case pays for the few history
     findings it settles, not for the many it does not."""
-    lifts: Quiet | None = None
     touched: dict[int, float] = {}
     if quiet is not None:
-        base, lifts, touched = quiet.table, quiet, dict(quiet.forced)
+        base, touched = quiet.table, dict(quiet.forced)
     start = base.start
     for side in hushed:
         for index, weight in side.terms:
@@ -816,7 +814,7 @@ def _sparse_or_full(
     if tables.mixtures:
         _fold_touched(tables, start, touched, chosen, shares)
     offset = math.fsum(side.offset for side in reported)  # what every cause gets for unexplained findings
-    sparse = _sparse(base, touched, lifts)
+    sparse = _sparse(base, touched, quiet)
     if sparse is not None:
         logs, posterior, order = sparse
         return (_Overlay(base.logs, touched, offset=offset) if offset else logs), posterior, order
@@ -913,7 +911,8 @@ class _Overlay(Sequence[float]):
         sum_over. The causes with no override all moved from their prior by the same ratio s
         (posterior = s x prior): none is raised when s <= 1, all are when s >= factor (their odds
         grew at least s-fold), and between the two it depends on each prior, so they are read.
-        Over a `Quiet` table, cause i moved by s x lift(i): the bounds of the lifts decide."""
+        Over a `Quiet` table, cause i moved by s x lift(i): the causes whose threshold s passes count,
+        read off the group's thresholds sorted once (`Quiet.thresholds`)."""
         overrides = self.overrides
         touched = [index for index in overrides if index in members]
         total = math.fsum(value for index in touched if raised(value := self[index], prior[index], factor))
