@@ -187,6 +187,10 @@ class Cause:
         presentation), k its k-th presentation (its entries replacing or adding to the cause's)."""
         return self._component_links[component].get(finding_id)
 
+    def component_table(self, component: int) -> dict[str, FindingLink]:
+        """One component's table, finding id -> entry (read-only: shared, not a copy)."""
+        return self._component_links[component]
+
     def component_findings(self, component: int) -> tuple[FindingLink, ...]:
         """Every entry of one component's table."""
         return tuple(self._component_links[component].values())

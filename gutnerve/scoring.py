@@ -202,7 +202,7 @@ class Tables(NamedTuple):
     sex_terms: dict[str, Terms]  # sex -> ln factors
     dense: bool  # score with full rows (few causes) or sparse terms (many)
     nesting: Nesting
-    listing: dict[str, tuple[tuple[int, FindingLink], ...]]  # finding -> (column, its entry) of each column listing it
+    tabled: tuple[dict[str, FindingLink], ...]  # column -> its table: finding -> entry
     width: int  # columns: the causes, then the presentations of the mixture causes
     owners: tuple[tuple[int, int], ...]  # column - causes -> (cause index, component), for the presentation columns
     mixtures: tuple[Mixture, ...]  # the causes with presentations, by index (empty: none has any)
@@ -218,6 +218,10 @@ class Tables(NamedTuple):
     # some cause), by id; and finding -> its evidence when unmentioned (`unmentioned_evidence`)
     unmentioned: tuple[str, ...]
     by_unmentioned: dict[str, Evidence]
+    # finding -> (column, its entry) of each column listing it (`listing`): those of `unmentioned`
+    # categories at once, the others as cases need them (indexing every entry of a large knowledge
+    # base up front cost more than a case)
+    listings: dict[str, tuple[tuple[int, FindingLink], ...]]
     silences_of: dict[int, tuple[str, ...]]  # column -> the findings whose silence counts that it lists, by id
     # (age, sex) -> the prior table: they depend on nothing else, so each of the few hundred
     # combinations is computed once (see `_priors`)
@@ -248,23 +252,30 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
             ids = tuple(cause.presentation_id(k) for k in range(cause.components))
             best = max(range(len(log_weights)), key=log_weights.__getitem__)  # the first of equals
             mixtures.append(Mixture(index, tuple(columns), log_weights, ids, best, cause.weights))
+    tabled = tuple(
+        causes[index].component_table(component) for index, component in [*((i, 0) for i in range(len(causes))), *owners]
+    )
     screens: dict[str, set[str]] = {}
-    listed: set[str] = set()  # the findings some cause lists other than `via` another
-    listing: dict[str, list[tuple[int, FindingLink]]] = {}  # finding -> (column, entry) of each column listing it
-    tabled = [(index, 0) for index in range(len(causes))] + owners  # (cause, component) of each column
-    for column, (index, component) in enumerate(tabled):
-        for link in causes[index].component_findings(component):
-            listing.setdefault(link.finding, []).append((column, link))
+    for table in tabled:
+        for link in table.values():
             if link.via is not None:
                 screens.setdefault(link.finding, set()).add(link.via)
-            else:
-                listed.add(link.finding)
-    silent = sorted(f for f in listed if unmentioned_share(kb.settings, kb.findings[f]) > 0.0)
+    # the findings of `unmentioned` categories are indexed now (every case meets each one, silent or
+    # not), with a C-level set intersection per column; the others as cases need them (`listing`)
+    quiet = frozenset(f.id for f in kb.findings.values() if unmentioned_share(kb.settings, f) > 0.0)
+    index: dict[str, list[tuple[int, FindingLink]]] = {finding: [] for finding in quiet}
+    for column, table in enumerate(tabled):
+        for finding in quiet.intersection(table):
+            index[finding].append((column, table[finding]))
+    listings = {finding: tuple(entries) for finding, entries in index.items()}
+    silent: list[str] = []  # the findings of `unmentioned` categories some column lists other than `via` another
     silences_of: dict[int, list[str]] = {}
-    for finding in silent:  # by id: each column's list is sorted
-        for column, link in listing[finding]:
-            if link.via is None:  # a link `via` another is neutral, not shown
-                silences_of.setdefault(column, []).append(finding)
+    for finding in sorted(quiet):
+        listed = [(column, link) for column, link in listings[finding] if link.via is None]
+        if listed:
+            silent.append(finding)
+        for column, _ in listed:  # by id: each column's list is sorted; a link `via` another is neutral, not shown
+            silences_of.setdefault(column, []).append(finding)
     return Tables(
         cause_ids=tuple(c.id for c in causes),
         log_prior=tuple(math.log(c.prior.weight) for c in causes),
@@ -272,7 +283,7 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         sex_terms={sex: tuple(terms) for sex, terms in sex_terms.items()},
         dense=len(causes) <= DENSE_CAUSES,
         nesting=_nesting(kb),
-        listing={finding: tuple(entries) for finding, entries in listing.items()},
+        tabled=tabled,
         width=len(causes) + len(owners),
         owners=tuple(owners),
         mixtures=tuple(mixtures),
@@ -281,6 +292,7 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
         screened={},
         unmentioned=tuple(silent),
         by_unmentioned={},
+        listings=listings,
         silences_of={column: tuple(findings) for column, findings in silences_of.items()},
         priors={},
         quiet={},
@@ -315,7 +327,23 @@ def _links(
     kb: KnowledgeBase, tables: Tables, finding_id: str, neutral: Callable[[FindingLink], bool]
 ) -> dict[int, FindingLink | None]:
     """Each column that lists the finding, with its entry (None where `neutral` says the link is)."""
-    return {column: None if neutral(link) else link for column, link in tables.listing.get(finding_id, ())}
+    return {column: None if neutral(link) else link for column, link in listing(tables, finding_id)}
+
+
+def listing(tables: Tables, finding_id: str) -> tuple[tuple[int, FindingLink], ...]:
+    """(column, its entry) of each column that lists the finding, by column."""
+    return _index(tables.tabled, tables.listings, finding_id)
+
+
+def _index(
+    tabled: Sequence[dict[str, FindingLink]], listings: dict[str, tuple[tuple[int, FindingLink], ...]], finding_id: str
+) -> tuple[tuple[int, FindingLink], ...]:
+    found = listings.get(finding_id)
+    if found is None:
+        found = listings[finding_id] = tuple(
+            (column, table[finding_id]) for column, table in enumerate(tabled) if finding_id in table
+        )
+    return found
 
 
 def _evidence(kb: KnowledgeBase, tables: Tables, finding_id: str, screened_by: frozenset[str]) -> tuple[Evidence, Evidence]:
