@@ -263,11 +263,11 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
     # the findings of `unmentioned` categories are indexed now (every case meets each one, silent or
     # not), with a C-level set intersection per column; the others as cases need them (`listing`)
     quiet = frozenset(f.id for f in kb.findings.values() if unmentioned_share(kb.settings, f) > 0.0)
-    index: dict[str, list[tuple[int, FindingLink]]] = {finding: [] for finding in quiet}
+    gathered: dict[str, list[tuple[int, FindingLink]]] = {finding: [] for finding in quiet}
     for column, table in enumerate(tabled):
         for finding in quiet.intersection(table):
-            index[finding].append((column, table[finding]))
-    listings = {finding: tuple(entries) for finding, entries in index.items()}
+            gathered[finding].append((column, table[finding]))
+    listings = {finding: tuple(entries) for finding, entries in gathered.items()}
     silent: list[str] = []  # the findings of `unmentioned` categories some column lists other than `via` another
     silences_of: dict[int, list[str]] = {}
     for finding in sorted(quiet):
