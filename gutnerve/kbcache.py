@@ -29,6 +29,11 @@ from typing import IO
 from gutnerve.model import KnowledgeBase
 
 FORMAT = 9  # bump when what is pickled changes shape
+# How many entries of each kind the cache keeps, the most recently used (a hit refreshes an
+# entry's time): each edit of a knowledge base, or upgrade, writes a new entry of a megabyte
+# or more, which nothing would read again.
+KEEP_KNOWLEDGE_BASES = 8
+KEEP_SIGNATURES = 64
 
 
 def directory() -> Path:
@@ -80,12 +85,16 @@ def recall(signature: str) -> str | None:
             signature_read, stamp = handle.read(200).decode("ascii").split()
     except Exception:  # noqa: BLE001 - any failure means: compute the fingerprint
         return None
-    return stamp if signature_read == signature and len(stamp) == 64 else None
+    if signature_read != signature or len(stamp) != 64:
+        return None
+    _touch(_signature_path(signature))
+    return stamp
 
 
 def remember(signature: str, stamp: str) -> None:
     """Keep the content fingerprint of files whose stat signature is `signature`."""
     _write(_signature_path(signature), lambda handle: handle.write(f"{signature} {stamp}\n".encode("ascii")))
+    prune("stat-*", KEEP_SIGNATURES)
 
 
 def get(stamp: str) -> KnowledgeBase | None:
@@ -95,12 +104,33 @@ def get(stamp: str) -> KnowledgeBase | None:
     except Exception:  # noqa: BLE001 - any failure means: no usable cache
         return None
     if isinstance(kb, KnowledgeBase) and kb.fingerprint == stamp:
+        _touch(_path(stamp))
         return kb
     return None
 
 
 def put(stamp: str, kb: KnowledgeBase) -> None:
     _write(_path(stamp), lambda handle: pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL))
+    prune("kb-*.pickle", KEEP_KNOWLEDGE_BASES)
+
+
+def _touch(path: Path) -> None:
+    """Mark an entry as just used, so `prune` keeps it (silent on failure, as all the cache)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune(pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently used entries matching `pattern`; silent on
+    failure, as all the cache."""
+    with contextlib.suppress(OSError):
+        entries = []
+        for path in directory().glob(pattern):
+            with contextlib.suppress(OSError):  # another process may have pruned it already
+                entries.append((path.stat().st_mtime_ns, path))
+        entries.sort(reverse=True)
+        for _, path in entries[keep:]:
+            path.unlink(missing_ok=True)
 
 
 def _write(target: Path, fill: Callable[[IO[bytes]], object]) -> None:

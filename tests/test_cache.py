@@ -170,3 +170,38 @@ def test_a_corrupt_remembered_fingerprint_is_ignored(cache_home, kb_copy, settle
     for entry in cache_home.glob("stat-*"):
         entry.write_bytes(b"\xff garbage")
     assert ranking(load(kb_copy)) == first
+
+
+def test_the_cache_keeps_only_the_most_recently_used_knowledge_bases(cache_home, kb_copy, monkeypatch):
+    """Each edited knowledge base writes a new entry; the cache keeps the few used last, and a
+    hit counts as a use, so the knowledge base in daily use survives a run of edits elsewhere."""
+    monkeypatch.setattr(kbcache, "KEEP_KNOWLEDGE_BASES", 3)
+    path = kb_copy / "causes" / "small-fiber-neuropathy.yaml"
+    original = path.read_text()
+    load(kb_copy)
+    (daily,) = cache_home.glob("kb-*.pickle")
+    os.utime(daily, ns=(1, 1))  # written long ago ...
+    load(kb_copy)  # ... but used now
+    assert daily.stat().st_mtime_ns > 1
+    written = []
+    for edit in range(4):  # four edits elsewhere, each a new entry
+        path.write_text(original + f"\n# edit {edit}\n")
+        before = set(cache_home.glob("kb-*.pickle"))
+        load(kb_copy)
+        written += list(set(cache_home.glob("kb-*.pickle")) - before)
+        assert len(list(cache_home.glob("kb-*.pickle"))) <= 3
+    entries = set(cache_home.glob("kb-*.pickle"))
+    assert entries == set(written[-3:]), "the three newest edits' entries, not older ones"
+    path.write_text(original)
+    assert ranking(load(kb_copy)) == ranking(load(kb_copy, use_cache=False))  # pruned: rebuilt, same result
+
+
+def test_the_cache_keeps_a_bounded_number_of_remembered_fingerprints(cache_home, monkeypatch):
+    monkeypatch.setattr(kbcache, "KEEP_SIGNATURES", 5)
+    for number in range(12):
+        kbcache.remember(f"signature-{number:02d}-" + "x" * 40, "f" * 64)
+        for entry in cache_home.glob(f"stat-signature-{number:02d}-*"):  # in order, whatever the clock's grain
+            os.utime(entry, ns=(number + 1, number + 1))
+    assert len(list(cache_home.glob("stat-*"))) == 5
+    assert kbcache.recall("signature-11-" + "x" * 40) == "f" * 64  # the newest are kept
+    assert kbcache.recall("signature-00-" + "x" * 40) is None
