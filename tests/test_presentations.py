@@ -42,7 +42,7 @@ def mix() -> KnowledgeBase:
 def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int]:
     """ln prior + ln sum_k w_k prod LR_k, and the component of largest w_k prod LR_k (the first
     of those within rounding of it), straight from the definition (independent of scoring's
-    tables)."""
+    tables); a link `via` a finding the case settles has LR 1."""
     case = counted(kb, case)
     # the findings the case settles: reported, implied by one present, implying one absent
     known = set(case.present | case.absent) | {g for f in case.present for g in kb.findings[f].implies}
@@ -55,6 +55,8 @@ def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int
         for finding_id in case.present | case.absent:
             finding = kb.findings[finding_id]
             link = cause.component_link(component, finding_id)
+            if link is not None and link.via in known:  # listed via a finding the case settles: neutral
+                continue
             p = link.frequency if link is not None else unexplained_share(kb.settings, finding) * finding.background
             present = finding_id in case.present
             product *= p / finding.background if present else (1.0 - p) / (1.0 - finding.background)

@@ -46,13 +46,19 @@ LINKS = sorted(
     for link in cause.findings
     if link.via is None
 )
-# (cause, finding) for every finding some component of a mixture cause lists
+# (cause, finding) for every finding some component of a mixture cause lists (not `via` another,
+# as LINKS: those are tests/test_via.py's and test_presentations.py's)
 MIXED = sorted(
     {
         (cause.id, link.finding)
         for cause in KB.causes.values()
         for component in range(1, cause.components)
         for link in cause.component_findings(component)
+        if all(
+            cause.component_link(k, link.finding).via is None
+            for k in range(cause.components)
+            if cause.component_link(k, link.finding)
+        )
     }
 )
 INFORMATIVE = [link for link in LINKS if link[2] != link[3]]  # frequency != background: absence is evidence
