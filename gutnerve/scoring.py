@@ -252,9 +252,8 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
             ids = tuple(cause.presentation_id(k) for k in range(cause.components))
             best = max(range(len(log_weights)), key=log_weights.__getitem__)  # the first of equals
             mixtures.append(Mixture(index, tuple(columns), log_weights, ids, best, cause.weights))
-    tabled = tuple(
-        causes[index].component_table(component) for index, component in [*((i, 0) for i in range(len(causes))), *owners]
-    )
+    tabled_by = [(index, 0) for index in range(len(causes))] + owners  # (cause, component) of each column
+    tabled = tuple(causes[index].component_table(component) for index, component in tabled_by)
     screens: dict[str, set[str]] = {}
     for table in tabled:
         for link in table.values():
@@ -262,15 +261,16 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
                 screens.setdefault(link.finding, set()).add(link.via)
     # the findings of `unmentioned` categories are indexed now (every case meets each one, silent or
     # not), with a C-level set intersection per column; the others as cases need them (`listing`)
-    quiet = frozenset(f.id for f in kb.findings.values() if unmentioned_share(kb.settings, f) > 0.0)
-    gathered: dict[str, list[tuple[int, FindingLink]]] = {finding: [] for finding in quiet}
+    # (the batched twin of `listing`, which gathers one finding's by scanning every column)
+    silenceable = frozenset(f.id for f in kb.findings.values() if unmentioned_share(kb.settings, f) > 0.0)
+    gathered: dict[str, list[tuple[int, FindingLink]]] = {finding: [] for finding in silenceable}
     for column, table in enumerate(tabled):
-        for finding in quiet.intersection(table):
+        for finding in silenceable.intersection(table):
             gathered[finding].append((column, table[finding]))
     listings = {finding: tuple(entries) for finding, entries in gathered.items()}
     silent: list[str] = []  # the findings of `unmentioned` categories some column lists other than `via` another
     silences_of: dict[int, list[str]] = {}
-    for finding in sorted(quiet):
+    for finding in sorted(silenceable):
         listed = [(column, link) for column, link in listings[finding] if link.via is None]
         if listed:
             silent.append(finding)
