@@ -260,8 +260,8 @@ def compile_tables(kb: KnowledgeBase) -> Tables:
             if link.via is not None:
                 screens.setdefault(link.finding, set()).add(link.via)
     # the findings of `unmentioned` categories are indexed now (every case meets each one, silent or
-    # not), with a C-level set intersection per column; the others as cases need them (`listing`)
-    # (the batched twin of `listing`, which gathers one finding's by scanning every column)
+    # not), all at once by a C-level set intersection per column: the batched twin of `listing`,
+    # which gathers any other finding's on first use by scanning every column
     silenceable = frozenset(f.id for f in kb.findings.values() if unmentioned_share(kb.settings, f) > 0.0)
     gathered: dict[str, list[tuple[int, FindingLink]]] = {finding: [] for finding in silenceable}
     for column, table in enumerate(tabled):
@@ -331,17 +331,11 @@ def _links(
 
 
 def listing(tables: Tables, finding_id: str) -> tuple[tuple[int, FindingLink], ...]:
-    """(column, its entry) of each column that lists the finding, by column."""
-    return _index(tables.tabled, tables.listings, finding_id)
-
-
-def _index(
-    tabled: Sequence[dict[str, FindingLink]], listings: dict[str, tuple[tuple[int, FindingLink], ...]], finding_id: str
-) -> tuple[tuple[int, FindingLink], ...]:
-    found = listings.get(finding_id)
+    """(column, its entry) of each column that lists the finding, by column (gathered on first use)."""
+    found = tables.listings.get(finding_id)
     if found is None:
-        found = listings[finding_id] = tuple(
-            (column, table[finding_id]) for column, table in enumerate(tabled) if finding_id in table
+        found = tables.listings[finding_id] = tuple(
+            (column, table[finding_id]) for column, table in enumerate(tables.tabled) if finding_id in table
         )
     return found
 
