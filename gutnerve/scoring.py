@@ -381,16 +381,9 @@ def unmentioned_evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> 
     compiled = tables.by_unmentioned.get(finding_id)
     if compiled is not None:
         return compiled
-    finding = kb.findings[finding_id]
-    share = unmentioned_share(kb.settings, finding)
-    reference = 1.0 - share * finding.background
     parts: dict[int, Contribution | None] = {}
     for column, link in _links(kb, tables, finding_id, lambda link: link.via is not None).items():
-        if link is not None:
-            likelihood = 1.0 - share * link.frequency
-            parts[column] = Contribution(finding_id, None, likelihood, reference, math.log(likelihood / reference))
-        else:
-            parts[column] = None
+        parts[column] = None if link is None else silence_contribution(kb, finding_id, link.frequency)
     terms = tuple((column, _weight(part)) for column, part in parts.items())
     count = tables.width
     if tables.dense:
@@ -400,6 +393,15 @@ def unmentioned_evidence(kb: KnowledgeBase, tables: Tables, finding_id: str) -> 
         row, shown = (), _Shown(parts, None, count)
     compiled = tables.by_unmentioned[finding_id] = Evidence(terms, 0.0, row, shown)
     return compiled
+
+
+def silence_contribution(kb: KnowledgeBase, finding_id: str, frequency: float) -> Contribution:
+    """A case's silence about a finding whose silence counts, for a cause listing it at
+    `frequency`: ln of (1 - r P(f | c)) / (1 - r background) (the module's docstring)."""
+    finding = kb.findings[finding_id]
+    share = unmentioned_share(kb.settings, finding)
+    likelihood, reference = 1.0 - share * frequency, 1.0 - share * finding.background
+    return Contribution(finding_id, None, likelihood, reference, math.log(likelihood / reference))
 
 
 def unmentioned(tables: Tables, case: Case) -> list[str]:
@@ -547,10 +549,7 @@ def _contributions(kb: KnowledgeBase, cause: Cause, case: Case, component: int, 
         link = cause.component_link(component, finding_id)
         if finding_id in silent:
             if link is not None and link.via is None:  # else neutral
-                share = unmentioned_share(kb.settings, kb.findings[finding_id])
-                likelihood = 1.0 - share * link.frequency
-                reference = 1.0 - share * kb.findings[finding_id].background
-                result.append(Contribution(finding_id, None, likelihood, reference, math.log(likelihood / reference)))
+                result.append(silence_contribution(kb, finding_id, link.frequency))
             continue
         share = unexplained_share(kb.settings, kb.findings[finding_id])
         if link is None and share == 1.0:
