@@ -124,3 +124,35 @@ def test_every_cause_states_its_time_course(kb):
     course = [f.id for f in kb.findings.values() if f.category == "course"]
     missing = [(c.id, f) for c in kb.causes.values() for f in course if c.link(f) is None]
     assert not missing, f"list these course findings in knowledge/causes/<id>.yaml: {missing}"
+
+
+# Pages that are not a publication, a guideline or a recognised reference work: an
+# encyclopaedia anyone edits, search-engine digests and content farms. A number or
+# claim read there must be traced to the study or guideline behind it (or made
+# judgement, saying so). The list names the hosts the knowledge base once cited.
+NOT_A_SOURCE = ("wikipedia.org", "seekhealthz.com", "findzebra.com", "drlex.ai", "pushdoctor.co.uk")
+
+
+def _all_sources(kb):
+    yield "knowledge/findings.yaml", kb.finding_sources.values()
+    for cause in kb.causes.values():
+        yield f"knowledge/causes/{cause.id}.yaml", cause.sources
+
+
+def test_sources_are_publications_or_guidelines(kb):
+    for where, sources in _all_sources(kb):
+        for source in sources:
+            text = f"{source.url or ''} {source.cite} {source.supports}".lower()
+            bad = [host for host in NOT_A_SOURCE if host in text]
+            assert not bad, f"{where}: source `{source.key}` rests on {bad[0]}: cite the study or guideline behind it"
+
+
+def test_one_key_per_article(kb):
+    for where, sources in _all_sources(kb):
+        seen: dict[str, str] = {}
+        for source in sources:
+            for ident in filter(None, (source.pmid, source.doi and source.doi.lower())):
+                assert ident not in seen, (
+                    f"{where}: sources `{seen[ident]}` and `{source.key}` are the same article ({ident}): keep one key"
+                )
+                seen[ident] = source.key
