@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from typing import Any, NamedTuple
 
 from gutnerve import jsonio
@@ -81,23 +82,50 @@ SHOWN_REASONS = 3  # reasons a table cell lists; it says how many more there are
 
 
 def reasons(items: list[dict[str, Any]]) -> list[str]:
-    """The strongest for (or against) entries of a cause for a table cell, "+N more" if cut: what
-    the case reports first, then what it is silent about (model.yaml `unmentioned`), each
-    strongest first."""
-    notable = [item for item in items if abs(item["weight"]) >= NOTABLE_WEIGHT]
-    notable.sort(key=lambda item: item["present"] is None)  # stable: each group keeps its order
-    shown = [reason(item) for item in notable[:SHOWN_REASONS]]
-    if len(notable) > SHOWN_REASONS:
-        shown.append(f"+{len(notable) - SHOWN_REASONS} more")
+    """The strongest for (or against) entries of a cause that the case reports, for a table cell,
+    strongest first, "+N more" if cut."""
+    reported = [item for item in items if item["present"] is not None and abs(item["weight"]) >= NOTABLE_WEIGHT]
+    shown = [reason(item) for item in reported[:SHOWN_REASONS]]
+    if len(reported) > SHOWN_REASONS:
+        shown.append(f"+{len(reported) - SHOWN_REASONS} more")
     return shown
+
+
+def silence(row: dict[str, Any]) -> tuple[float, str] | None:
+    """What the case's silence (model.yaml `unmentioned`) says of a differential row, as one line:
+    its ln LR summed over every finding the case does not mention, and the line, the strongest
+    silence on that side named and the others counted ("not mentioned: alcohol excess and 24 more
+    (LR 0.12 together)"); None when it barely moves the odds. --why and the JSON list each one."""
+    silent = [item for item in (*row["for"], *row["against"]) if item["present"] is None]
+    together = math.fsum(item["weight"] for item in silent)
+    if abs(together) < NOTABLE_WEIGHT:
+        return None
+    if len(silent) == 1:
+        return together, reason(silent[0])
+    strongest = max(silent, key=lambda item: item["weight"] if together > 0 else -item["weight"])
+    return together, f"{said(strongest)} and {len(silent) - 1} more (LR {ratio(math.exp(together))} together)"
 
 
 def for_lines(row: dict[str, Any]) -> list[str]:
     """A differential row's reasons for the cause, opened by the presentation they are those of
-    ("as diabetic amyotrophy") when it is one of the cause's presentations."""
+    ("as diabetic amyotrophy") when it is one of the cause's presentations, and closed by the
+    case's silence when on balance it argues for the cause."""
     lines = reasons(row["for"])
+    quiet = silence(row)
+    if quiet is not None and quiet[0] > 0:
+        lines.append(quiet[1])
     name = row.get("presentation_name")
     return [f"as {in_sentence(name)}", *lines] if name else lines
+
+
+def against_lines(row: dict[str, Any]) -> list[str]:
+    """A differential row's reasons against the cause, closed by the case's silence when on
+    balance it argues against the cause."""
+    lines = reasons(row["against"])
+    quiet = silence(row)
+    if quiet is not None and quiet[0] < 0:
+        lines.append(quiet[1])
+    return lines
 
 
 def said(item: dict[str, Any]) -> str:
@@ -248,7 +276,7 @@ def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
             _md_cell(row["name"]),
             f"{row['probability']:.1%}",
             _md_cell("; ".join(for_lines(row)) or "-"),
-            _md_cell("; ".join(reasons(row["against"])) or "-"),
+            _md_cell("; ".join(against_lines(row)) or "-"),
             _md_cell("; ".join(row["workup"][:2])),
         ]
         lines.append("| " + " | ".join(cells) + " |")

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gutnerve.render.formats import (
+    against_lines,
     ask_lines,
     case_lines,
     for_lines,
@@ -24,7 +25,6 @@ from gutnerve.render.formats import (
     implied_lines,
     percent,
     ratio,
-    reasons,
     understood_lines,
     why_lines,
 )
@@ -87,7 +87,7 @@ def assessment(
             row["name"],
             f"{bar(row['probability'])} {row['probability']:6.1%}",
             "\n".join(for_lines(row)) or "-",
-            "\n".join(reasons(row["against"])) or "-",
+            "\n".join(against_lines(row)) or "-",
             "\n".join(row["workup"][:2]),
         )
     items: list[RenderableType] = [*(Text(line) for line in case_lines(result)), triage_banner(result, style), table]
