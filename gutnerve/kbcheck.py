@@ -190,7 +190,7 @@ class Builder:
         categories = {finding.category for finding in findings.values()}
         for section, key, named in (
             ("unexplained", "neutral_categories", settings.neutral_categories),
-            ("unmentioned", "categories", settings.unmentioned_categories),
+            ("unmentioned", "mentioned_share", frozenset(settings.mentioned_shares)),
         ):
             for category in sorted(named - categories):
                 self.file = self._display(self.root / "model.yaml")
@@ -303,13 +303,22 @@ class Builder:
             neutral = (
                 frozenset(self.str_list(spec, "neutral_categories", "unexplained")) if "neutral_categories" in spec else neutral
             )
-        mentioned, silent = 0.0, frozenset[str]()
+        mentioned: dict[str, float] = {}
         spec = data.get("unmentioned")
-        if spec is not None and self.mapping(spec, "unmentioned", ("mentioned_share", "categories"), ()):
-            # at most 0.99: at 1, leaving a finding unsaid would be saying it is absent, and the
-            # contract keeps the two apart (a finding given neither way is unknown)
-            mentioned = self.number(spec, "mentioned_share", "unmentioned", 0, 0.99)
-            silent = frozenset(self.str_list(spec, "categories", "unmentioned"))
+        if spec is not None and self.mapping(spec, "unmentioned", ("mentioned_share",), ()):
+            shares = spec["mentioned_share"]
+            if not isinstance(shares, dict) or not shares:
+                self.error(
+                    "unmentioned: `mentioned_share` must map finding categories to r",
+                    "write `mentioned_share: {history: 0.5}`",
+                    spec,
+                    "mentioned_share",
+                )
+                shares = {}
+            for category in shares:
+                # at most 0.99: at 1, leaving a finding unsaid would be saying it is absent, and the
+                # contract keeps the two apart (a finding given neither way is unknown)
+                mentioned[str(category)] = self.number(shares, category, "unmentioned: mentioned_share", 0, 0.99)
         return Settings(
             terms,
             classes,
@@ -323,7 +332,6 @@ class Builder:
             neutral,
             evidence,
             mentioned,
-            silent,
         )
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:

@@ -242,11 +242,10 @@ class Settings(NamedTuple):
     neutral_categories: frozenset[str] = frozenset()  # categories whose unlisted findings stay neutral
     # a cause counts toward triage only when the findings multiply its odds at least this much
     triage_evidence: float = 1.0
-    # r: the chance that a finding of `unmentioned_categories` a person has is mentioned (0: a
-    # finding the case does not report is unknown, neutral; above 0 its silence counts a little
-    # against the causes that list it, see scoring.unmentioned_evidence)
-    mentioned_share: float = 0.0
-    unmentioned_categories: frozenset[str] = frozenset()
+    # finding category -> r, the chance that a finding of it a person has is mentioned (a category
+    # not named: 0, a finding the case does not report is unknown, neutral; above 0 its silence
+    # counts a little against the causes that list it, see scoring.unmentioned_evidence)
+    mentioned_shares: dict[str, float] = {}
 
 
 @dataclass(frozen=True)
@@ -463,11 +462,14 @@ class Ranked(Sequence[ScoredCause]):
         ranks = range(len(order))
         return zip(map(ids.__getitem__, map(at, ranks)), map(posterior.__getitem__, map(at, ranks)), strict=True)
 
-    def raised_total(self, indices: Sequence[int], members: AbstractSet[int], factor: float = 1.0) -> float:
+    def raised_total(
+        self, indices: Sequence[int], members: AbstractSet[int], factor: float = 1.0, reference: list[float] | None = None
+    ) -> float:
         """The summed posterior of those causes at these indices whose odds the case's findings
         multiplied by at least `factor` (see `raised`), without making records: triage sums every
-        cause of an urgency."""
-        posterior, prior = self._posterior, self._prior
+        cause of an urgency. `reference`: the probabilities to measure that against, by cause
+        index, in place of the priors (triage.Reference)."""
+        posterior, prior = self._posterior, self._prior if reference is None else reference
         if self._sum_raised is not None:
             return self._sum_raised(posterior, prior, indices, factor)
         fast = getattr(posterior, "raised_over", None)  # a lazy view over thousands of causes
@@ -475,13 +477,16 @@ class Ranked(Sequence[ScoredCause]):
             return float(fast(indices, members, prior, factor))
         return math.fsum([p for i in indices if raised(p := posterior[i], prior[i], factor)])
 
-    def parts_mass(self, parts: Sequence[tuple[int, int, float, int]], slots: int, factor: float = 1.0) -> list[float]:
+    def parts_mass(
+        self, parts: Sequence[tuple[int, int, float, int]], slots: int, factor: float = 1.0, reference: list[float] | None = None
+    ) -> list[float]:
         """Per slot, the summed posterior of those parts of causes that the case's findings made
         more probable by at least `factor` (see `raised`): a part (cause index, place in `shares`,
         its share of the cause's prior, slot) has the cause's posterior x its share, against the
         cause's prior x its share of the prior. Added in the parts' order, from 0.0 (the compiled
-        sum adds them alike). Triage sums the components of causes with presentations so."""
-        posterior, prior, shares = self._posterior, self._prior, self.shares
+        sum adds them alike). Triage sums the components of causes with presentations so.
+        `reference`: as in raised_total (the parts then carry the reference's shares)."""
+        posterior, prior, shares = self._posterior, self._prior if reference is None else reference, self.shares
         if shares is None:
             raise ValueError("parts_mass: a ranking without shares")
         if self._sum_parts is not None:

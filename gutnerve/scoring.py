@@ -485,8 +485,8 @@ def counted(kb: KnowledgeBase, case: Case, implied: tuple[Implied, ...] | None =
 
 def unmentioned_share(settings: Settings, finding: Finding) -> float:
     """r, the chance that a finding a person has is mentioned: model.yaml `unmentioned`'s share
-    for a finding of its categories, else 0 (silence is unknown, neutral)."""
-    return settings.mentioned_share if finding.category in settings.unmentioned_categories else 0.0
+    for the finding's category, else 0 (silence is unknown, neutral)."""
+    return settings.mentioned_shares.get(finding.category, 0.0)
 
 
 def unexplained_share(settings: Settings, finding: Finding) -> float:

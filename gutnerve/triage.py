@@ -17,6 +17,13 @@ the findings lifted only a little: its odds must have grown at least
 `triage.cause_evidence`-fold (model.yaml says why: with flat priors, weak evidence
 for several rare emergencies added up to an emergency for low back pain alone).
 
+"Made more probable" is measured against a case that reports nothing (`Reference`),
+not against the bare priors. Where a case's silence counts (model.yaml `unmentioned`),
+it weighs against the causes whose typical findings go unsaid, and so lifts those with
+short tables: with the bare priors as the yardstick, "acute onset" alone lifted
+appendicitis past the emergency threshold because the person said nothing else. The
+silence shapes the ranking; only what the case reports raises its urgency.
+
 A cause with presentations (knowledge base `presentations`) of another urgency than its
 own is triaged as its components: each presentation's share of the cause's posterior,
 P(cause, presentation | findings) = posterior x its posterior weight among the cause's
@@ -67,6 +74,45 @@ class Flags(NamedTuple):
     # the split causes' components, as Ranked.parts_mass reads them: (cause index, place among the
     # shares, share of the prior, its urgency's place in `rank`), in `split` order
     parts: tuple[tuple[int, int, float, int], ...]
+
+
+class Reference(NamedTuple):
+    """What triage measures a case's evidence against, for one (age, sex): the posteriors of a
+    case that reports nothing (where silence counts, it is silent about everything)."""
+
+    prior: list[float]  # each cause's, by index in kb.causes
+    by_id: dict[str, float]  # the same, by cause id
+    weights: dict[str, tuple[float, ...]]  # split cause -> its components' posterior weights there
+    parts: tuple[tuple[int, int, float, int], ...]  # Flags.parts with those weights
+
+
+def _references(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], Reference]:
+    return {}  # filled per (age, sex) by `reference`
+
+
+def reference(kb: KnowledgeBase, case: Case) -> Reference | None:
+    """The case's Reference, or None where no silence counts: the empty case's posteriors are then
+    the priors themselves, and triage reads those from the ranking."""
+    from gutnerve.scoring import compile_tables, score
+
+    if not kb.derived(compile_tables).unmentioned:
+        return None
+    cache = kb.derived(_references)
+    found = cache.get((case.age, case.sex))
+    if found is None:
+        silent = score(kb, Case(frozenset(), frozenset(), case.age, case.sex), detail=0)
+        ids = list(kb.causes)
+        prior = [silent.prior_and_posterior(i)[1] for i in range(len(ids))]
+        flags = kb.derived(compile_flags)
+        flat = silent.shares or ()
+        weights = {cause_id: tuple(flat[s.offset : s.offset + len(s.weights)]) for cause_id, s in flags.split.items()}
+        parts = tuple(
+            (s.cause_index, s.offset + k, weights[cause_id][k], flags.rank[urgency])
+            for cause_id, s in flags.split.items()
+            for k, urgency in enumerate(s.urgencies)
+        )
+        found = cache[case.age, case.sex] = Reference(prior, dict(zip(ids, prior, strict=True)), weights, parts)
+    return found
 
 
 def echoes(kb: KnowledgeBase) -> frozenset[int]:
@@ -143,10 +189,12 @@ class SplitCase:
     (Ranked.parts_mass); records alone (a plain list of ScoredCause) have neither, and their
     shares are worked out from scoring's component scores."""
 
-    __slots__ = ("_case", "_factor", "_flags", "_flat", "_kb", "_known", "_mass", "_ranked", "_shares")
+    __slots__ = ("_case", "_factor", "_flags", "_flat", "_kb", "_known", "_mass", "_ranked", "_ref", "_shares")
 
-    def __init__(self, kb: KnowledgeBase, flags: Flags, case: Case, ranked: Sequence[ScoredCause], factor: float):
-        self._kb, self._flags, self._case, self._factor = kb, flags, case, factor
+    def __init__(
+        self, kb: KnowledgeBase, flags: Flags, case: Case, ranked: Sequence[ScoredCause], factor: float, ref: Reference | None
+    ):
+        self._kb, self._flags, self._case, self._factor, self._ref = kb, flags, case, factor, ref
         self._ranked: Ranked | None = None  # a ranking with shares: read from it
         self._known: dict[str, tuple[float, float]] = {}  # else each split cause's (prior, posterior)
         self._flat: Sequence[float] = ()  # its shares
@@ -185,7 +233,10 @@ class SplitCase:
         raised (`raised`, by triage.cause_evidence), added in flags.parts order."""
         if self._mass is None:
             flags, factor = self._flags, self._factor
-            if self._ranked is not None:
+            ref = self._ref
+            if self._ranked is not None and ref is not None:
+                self._mass = self._ranked.parts_mass(ref.parts, len(flags.rank), factor, ref.prior)
+            elif self._ranked is not None:
                 self._mass = self._ranked.parts_mass(flags.parts, len(flags.rank), factor)
             else:
                 self._mass = mass = [0.0] * len(flags.rank)
@@ -193,8 +244,11 @@ class SplitCase:
                     if cause_id not in self._known:
                         continue
                     prior, posterior = self._known[cause_id]
+                    weights = split.weights
+                    if ref is not None:
+                        prior, weights = ref.by_id[cause_id], ref.weights[cause_id]
                     for slot, weight, share in zip(
-                        (flags.rank[u] for u in split.urgencies), split.weights, self.shares(cause_id), strict=True
+                        (flags.rank[u] for u in split.urgencies), weights, self.shares(cause_id), strict=True
                     ):
                         if raised(part := posterior * share, prior * weight, factor):
                             mass[slot] += part
@@ -209,13 +263,15 @@ def _normalised_exp(values: list[float]) -> list[float]:
     return [value / total for value in odds]
 
 
-def _parts(flags: Flags, split: SplitCase, cause_id: str, prior: float, posterior: float) -> Parts:
+def _parts(flags: Flags, split: SplitCase, cause_id: str, prior: float, posterior: float, ref: Reference | None) -> Parts:
     """(urgency, name, prior, posterior) of what triage weighs for a split cause: its components
-    (any other cause is weighed as itself)."""
+    (any other cause is weighed as itself). With a Reference, `prior` is the cause's there, and
+    so are its components' weights."""
     cause = flags.split[cause_id]
+    weights = cause.weights if ref is None else ref.weights[cause_id]
     return [
         (urgency, name, prior * weight, posterior * share)
-        for urgency, name, weight, share in zip(cause.urgencies, cause.names, cause.weights, split.shares(cause_id), strict=True)
+        for urgency, name, weight, share in zip(cause.urgencies, cause.names, weights, split.shares(cause_id), strict=True)
     ]
 
 
@@ -233,13 +289,15 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             reasons.append(reason)
     factor = kb.settings.triage_evidence
     thresholds = kb.settings.cause_thresholds
-    split = SplitCase(kb, flags, case, ranked, factor) if flags.split else None
+    ref = reference(kb, case)
+    split = SplitCase(kb, flags, case, ranked, factor, ref) if flags.split else None
     causes, splits = flags.causes, flags.split
-    for cause_id, prior, posterior in by_rank_with_priors(ranked):
+    for cause_id, bare_prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
+        prior = bare_prior if ref is None else ref.by_id[cause_id]
         if split is not None and cause_id in splits:
-            parts = _parts(flags, split, cause_id, prior, posterior)
+            parts = _parts(flags, split, cause_id, prior, posterior, ref)
         else:
             urgency, name = causes[cause_id]
             parts = [(urgency, name, prior, posterior)]
@@ -248,7 +306,7 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             if threshold is not None and part >= threshold and raised(part, part_prior, factor):
                 message = f"{name} is {part:.0%} probable and needs {urgency} attention."
                 reasons.append(TriageReason(urgency, message, f"cause:{cause_id}"))
-    reasons += _together(kb, flags, ranked, reasons, split)
+    reasons += _together(kb, flags, ranked, reasons, split, ref)
     if len(reasons) > 1:
         rank = flags.rank
         reasons.sort(key=lambda reason: rank[reason.level])
@@ -256,27 +314,34 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     return Triage(level, tuple(reasons))
 
 
-def _mass(flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: float, split: SplitCase | None) -> float:
+def _mass(
+    flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: float, split: SplitCase | None, ref: Reference | None
+) -> float:
     """The summed posterior of the causes (and split causes' components) of this urgency that the
     findings made more probable, their odds at least `factor`-fold (read by cause index from a
     Ranked, which makes no record per cause)."""
     extra = split.mass(urgency) if split is not None else 0.0
     if isinstance(ranked, Ranked):
         indices, members = flags.by_urgency[urgency]
-        return ranked.raised_total(indices, members, factor) + extra
+        return ranked.raised_total(indices, members, factor, None if ref is None else ref.prior) + extra
     causes = flags.causes
     whole = [
         scored.posterior
         for scored in ranked
         if scored.cause_id not in flags.split
         and causes[scored.cause_id][0] == urgency
-        and raised(scored.posterior, scored.prior, factor)
+        and raised(scored.posterior, scored.prior if ref is None else ref.by_id[scored.cause_id], factor)
     ]
     return math.fsum(whole) + extra
 
 
 def _together(
-    kb: KnowledgeBase, flags: Flags, ranked: Sequence[ScoredCause], reasons: list[TriageReason], split: SplitCase | None
+    kb: KnowledgeBase,
+    flags: Flags,
+    ranked: Sequence[ScoredCause],
+    reasons: list[TriageReason],
+    split: SplitCase | None,
+    ref: Reference | None,
 ) -> list[TriageReason]:
     """The most urgent level, above those `reasons` set, whose causes with every more urgent
     cause pass its threshold together: P(the case needs that care) is their summed posterior."""
@@ -290,11 +355,11 @@ def _together(
     for level in kb.settings.triage_levels:  # most urgent first
         if level not in thresholds or rank[level] >= reached:
             break
-        total += _mass(flags, ranked, level, factor, split)  # only as far as the walk goes: the last
+        total += _mass(flags, ranked, level, factor, split, ref)  # only as far as the walk goes: the last
         # urgency with a threshold has most causes
         if total >= thresholds[level]:
             urgencies = {u for u in thresholds if rank[u] <= rank[level]}
-            shown, more = _most_probable(flags, ranked, urgencies, factor, split)
+            shown, more = _most_probable(flags, ranked, urgencies, factor, split, ref)
             listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown) + (", ..." if more else "")
             message = f"Causes needing {level} attention that the findings make more likely are together {total:.0%} probable ({listed})."
             return [TriageReason(level, message, f"causes:{level}")]
@@ -302,7 +367,13 @@ def _together(
 
 
 def _most_probable(
-    flags: Flags, ranked: Sequence[ScoredCause], urgencies: set[str], factor: float, split: SplitCase | None, count: int = 3
+    flags: Flags,
+    ranked: Sequence[ScoredCause],
+    urgencies: set[str],
+    factor: float,
+    split: SplitCase | None,
+    ref: Reference | None,
+    count: int = 3,
 ) -> tuple[list[tuple[str, float]], bool]:
     """(name, posterior) of the `count` most probable causes (or split causes' components) of these
     urgencies that the findings made more probable, and whether there are more: ranked is most
@@ -311,11 +382,12 @@ def _most_probable(
     best: list[tuple[float, int, str]] = []  # (-posterior, number found, name) of the first `count` so far, sorted
     found = 0  # parts found: equals keep the order they were found in (rank order)
     causes, splits = flags.causes, flags.split
-    for cause_id, prior, posterior in by_rank_with_priors(ranked):
+    for cause_id, bare_prior, posterior in by_rank_with_priors(ranked):
         if found > count and posterior < -best[-1][0]:
             break  # nothing later can enter the first `count`, and there are more
+        prior = bare_prior if ref is None else ref.by_id[cause_id]
         if split is not None and cause_id in splits:
-            parts = _parts(flags, split, cause_id, prior, posterior)
+            parts = _parts(flags, split, cause_id, prior, posterior, ref)
         else:
             urgency, name = causes[cause_id]
             if urgency not in urgencies:

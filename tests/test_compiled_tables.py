@@ -18,9 +18,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gutnerve import make_case
-from gutnerve.model import Contribution, KnowledgeBase, PlanItem, ScoredCause, split
+from gutnerve.model import Case, Contribution, KnowledgeBase, PlanItem, ScoredCause, split
 from gutnerve.report import _tables
-from gutnerve.scoring import compile_tables, component_scores, contributions, counted, evidence, score, unmentioned_evidence
+from gutnerve.scoring import (
+    compile_tables,
+    component_scores,
+    contributions,
+    counted,
+    evidence,
+    score,
+    unmentioned_evidence,
+    unmentioned_share,
+)
 from gutnerve.triage import compile_flags, triage
 from gutnerve.workup import cause_tests, plan
 
@@ -115,9 +124,9 @@ def test_each_unmentioned_entry_is_built_from_the_causes_own_numbers(shipped):
     background (r: model.yaml `unmentioned`), for a cause that lists it."""
     entries = _tables(shipped).entries
     tables = compile_tables(shipped)
-    share = shipped.settings.mentioned_share
-    assert 0.0 < share < 1.0
     for finding in tables.unmentioned:
+        share = unmentioned_share(shipped.settings, shipped.findings[finding])
+        assert 0.0 < share < 1.0
         side = unmentioned_evidence(shipped, tables, finding)
         reference = 1.0 - share * shipped.findings[finding].background
         for index, cause in enumerate(shipped.causes.values()):
@@ -190,21 +199,27 @@ def odds_grew(kb: KnowledgeBase, scored: ScoredCause) -> bool:
 
 
 def weighed(kb: KnowledgeBase, case, scored: ScoredCause) -> list[tuple[str, str, ScoredCause]]:
-    """(urgency, cause id, its prior and posterior) of what triage weighs for a cause: itself, or,
-    when a presentation has an urgency of its own, each component, with the cause's prior times
-    its share and the cause's posterior times its posterior weight (w_k exp L_k, normalised)."""
+    """(urgency, cause id, its reference and posterior) of what triage weighs for a cause: itself, or,
+    when a presentation has an urgency of its own, each component, with the cause's reference times
+    its reference share and the cause's posterior times its posterior weight (w_k exp L_k,
+    normalised). The reference is a case of the same age and sex that reports nothing (silent about
+    everything where silence counts): what it would score, and its components' weights."""
+    empty = Case(frozenset(), frozenset(), case.age, case.sex)
+    nothing = next(s for s in score(kb, empty) if s.cause_id == scored.cause_id)
+    scored = scored._replace(prior=nothing.posterior)
     cause = kb.causes[scored.cause_id]
     if all(p.urgency in (None, cause.urgency) for p in cause.presentations):
         return [(cause.urgency, cause.id, scored)]
-    values = component_scores(kb, cause, counted(kb, case))
-    total = math.fsum(math.exp(v) for v in values)
+
+    def weights(values: list[float]) -> list[float]:
+        total = math.fsum(math.exp(v) for v in values)
+        return [math.exp(v) / total for v in values]
+
+    before = weights(component_scores(kb, cause, empty))
+    after = weights(component_scores(kb, cause, counted(kb, case)))
     return [
-        (
-            cause.component_urgency(k),
-            cause.id,
-            scored._replace(prior=scored.prior * w, posterior=scored.posterior * math.exp(v) / total),
-        )
-        for k, (w, v) in enumerate(zip(cause.weights, values, strict=True))
+        (cause.component_urgency(k), cause.id, scored._replace(prior=scored.prior * w, posterior=scored.posterior * v))
+        for k, (w, v) in enumerate(zip(before, after, strict=True))
     ]
 
 

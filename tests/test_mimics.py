@@ -63,7 +63,7 @@ def test_mimics_are_the_causes_ranked_next_on_the_typical_picture(kb):
     """With equal priors, scoring the typical picture ranks the mimics next after the cause, in order:
     resemblance is scoring's own log likelihood ratio, the picture's silence about history left out
     (scored with model.yaml `unmentioned` off, it is the same)."""
-    quiet = edit(kb, settings=edit(kb.settings, mentioned_share=0.0))  # a new object: its own tables
+    quiet = edit(kb, settings=edit(kb.settings, mentioned_shares={}))  # a new object: its own tables
     for cause_id in ("vitamin-b12-deficiency", "hypokalemia", "peripheral-artery-disease"):
         picture = typical(kb.causes[cause_id])
         ranked = score(quiet, Case(present=frozenset(picture), absent=frozenset(), age=None, sex=None, id=None))

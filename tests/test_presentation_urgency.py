@@ -12,10 +12,10 @@ import pytest
 from gutnerve import make_case
 from gutnerve.api import assess_case
 from gutnerve.knowledge import KnowledgeBaseError, load, validate
-from gutnerve.model import KnowledgeBase, raised
+from gutnerve.model import Case, KnowledgeBase, raised
 from gutnerve.report import assessment_dict, cause_dict
 from gutnerve.scoring import component_scores, counted, score
-from gutnerve.triage import SplitCase, compile_flags, triage
+from gutnerve.triage import SplitCase, compile_flags, reference, triage
 
 from .conftest import edit, with_cause
 from .test_presentations import MIX_KB, SFN, broken
@@ -100,10 +100,14 @@ def test_the_components_shares_are_scorings_posterior_weights(kb, monkeypatch, d
         case = make_case(kb, chosen[:cut], chosen[cut:])
         ranked = score(kb, case)
         assert ranked.shares is not None
-        found = SplitCase(kb, flags, case, ranked, factor)  # the ranking's shares
-        records = SplitCase(kb, flags, case, list(ranked), factor)  # scoring's component scores
+        ref = reference(kb, case)
+        found = SplitCase(kb, flags, case, ranked, factor, ref)  # the ranking's shares
+        records = SplitCase(kb, flags, case, list(ranked), factor, ref)  # scoring's component scores
         mass: dict[str, float] = {}
         scored = {s.cause_id: s for s in ranked}
+        # what "made more probable" is measured against: a case of that age and sex that reports nothing
+        empty = Case(frozenset(), frozenset(), case.age, case.sex)
+        nothing = {s.cause_id: s.posterior for s in score(kb, empty)}
         for cause_id in flags.split:
             values = component_scores(kb, kb.causes[cause_id], counted(kb, case))
             peak = max(values)
@@ -113,8 +117,10 @@ def test_the_components_shares_are_scorings_posterior_weights(kb, monkeypatch, d
             prior, posterior = scored[cause_id].prior, scored[cause_id].posterior
             assert found.known(cause_id) == records.known(cause_id) == (prior, posterior)
             cause = kb.causes[cause_id]
+            values = component_scores(kb, cause, empty)
+            before = [math.exp(v) / math.fsum(math.exp(u) for u in values) for v in values]
             for k, share in enumerate(expected):
-                if raised(posterior * share, prior * cause.weights[k], factor):
+                if raised(posterior * share, nothing[cause_id] * before[k], factor):
                     urgency = cause.component_urgency(k)
                     mass[urgency] = mass.get(urgency, 0.0) + posterior * share
         for split in (found, records):  # each urgency's share of the split causes
@@ -147,25 +153,28 @@ def test_the_most_probable_named_are_the_first_by_posterior(kb):
             case = make_case(base, chosen[:cut], chosen[cut:])
             ranked = score(base, case)
             for ranking in (ranked, list(ranked)):
-                split = SplitCase(base, flags, case, ranking, factor) if flags.split else None
+                ref = reference(base, case)
+                split = SplitCase(base, flags, case, ranking, factor, ref) if flags.split else None
                 parts = []
                 for scored in ranking:
+                    prior = scored.prior if ref is None else ref.by_id[scored.cause_id]
                     if scored.cause_id in flags.split:
                         cause = flags.split[scored.cause_id]
                         shares = split.shares(scored.cause_id)
+                        weights = cause.weights if ref is None else ref.weights[scored.cause_id]
                         for k, urgency in enumerate(cause.urgencies):
-                            part = (urgency, cause.names[k], scored.prior * cause.weights[k], scored.posterior * shares[k])
+                            part = (urgency, cause.names[k], prior * weights[k], scored.posterior * shares[k])
                             parts.append(part)
                     else:
                         urgency, name = flags.causes[scored.cause_id]
-                        parts.append((urgency, name, scored.prior, scored.posterior))
+                        parts.append((urgency, name, prior, scored.posterior))
                 for last in range(len(levels)):
                     urgencies = set(levels[: last + 1])
                     for count in (1, 3):
                         kept = [(n, p) for u, n, q, p in parts if u in urgencies and raised(p, q, factor)]
                         kept.sort(key=lambda entry: -entry[1])  # stable: rank order among equals
                         expected = (kept[:count], len(kept) > count)
-                        assert _most_probable(flags, ranking, urgencies, factor, split, count) == expected
+                        assert _most_probable(flags, ranking, urgencies, factor, split, ref, count) == expected
                         walked += len(kept) > count
     assert walked > 100  # more than `count` found, often
 

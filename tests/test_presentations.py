@@ -25,6 +25,7 @@ from gutnerve.scoring import (
     prior_weight,
     score,
     unexplained_share,
+    unmentioned_share,
 )
 
 from .conftest import MINI_KB, edit, with_cause
@@ -47,8 +48,7 @@ def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int
     # the findings the case settles: reported, implied by one present, implying one absent
     known = set(case.present | case.absent) | {g for f in case.present for g in kb.findings[f].implies}
     known |= {f.id for f in kb.findings.values() if case.absent.intersection(f.implies)}
-    silent = [f for f in kb.findings.values() if f.category in kb.settings.unmentioned_categories and f.id not in known]
-    share = kb.settings.mentioned_share
+    silent = [f for f in kb.findings.values() if unmentioned_share(kb.settings, f) > 0.0 and f.id not in known]
     terms = []
     for component, weight in enumerate(cause.weights):
         product = weight
@@ -63,6 +63,7 @@ def brute_score(kb: KnowledgeBase, cause: Cause, case: Case) -> tuple[float, int
         for finding in silent:  # model.yaml `unmentioned`: the case's silence, where the component lists it
             link = cause.component_link(component, finding.id)
             if link is not None and link.via is None:
+                share = unmentioned_share(kb.settings, finding)
                 product *= (1.0 - share * link.frequency) / (1.0 - share * finding.background)
         terms.append(product)
     logs = [math.log(term) for term in terms]

@@ -131,7 +131,7 @@ def scores(kb: KnowledgeBase, data: dict[str, Any]) -> dict[str, float]:
 def silence(cause: Cause, finding: str, component: int = 0) -> float:
     """ln LR, for one component of a cause, of a case's silence about a finding (model.yaml
     `unmentioned`, r): ln((1 - r p) / (1 - r b)) where the component lists it, not `via` another; else 0."""
-    share = KB.settings.mentioned_share if KB.findings[finding].category in KB.settings.unmentioned_categories else 0.0
+    share = KB.settings.mentioned_shares.get(KB.findings[finding].category, 0.0)
     link = cause.component_link(component, finding)
     if share == 0.0 or link is None or link.via is not None:
         return 0.0
