@@ -234,10 +234,9 @@ class SplitCase:
         if self._mass is None:
             flags, factor = self._flags, self._factor
             ref = self._ref
-            if self._ranked is not None and ref is not None:
-                self._mass = self._ranked.parts_mass(ref.parts, len(flags.rank), factor, ref.prior)
-            elif self._ranked is not None:
-                self._mass = self._ranked.parts_mass(flags.parts, len(flags.rank), factor)
+            if self._ranked is not None:
+                parts, against = (flags.parts, None) if ref is None else (ref.parts, ref.prior)
+                self._mass = self._ranked.parts_mass(parts, len(flags.rank), factor, against)
             else:
                 self._mass = mass = [0.0] * len(flags.rank)
                 for cause_id, split in flags.split.items():
