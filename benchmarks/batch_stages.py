@@ -115,7 +115,7 @@ def _fast_case(kb, compiled, raw, top, spent):
     from gutnerve.model import Ranked
 
     now = time.perf_counter_ns
-    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed, _, _, _ = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed = compiled[:9]
     t0 = now()
     data = parse_json(raw)
     t1 = now()

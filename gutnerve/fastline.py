@@ -87,9 +87,11 @@ class Accelerator(NamedTuple):
     screenable: frozenset[str]
     # (finding, settled vias; None: its silence) -> its slot: rows 2 x slot, + 1
     slots: dict[tuple[str, frozenset[str] | None], int]
-    # finding id -> the row of its evidence when the case is silent about it (the slot (finding,
-    # None), its first row; scoring.unmentioned_evidence)
-    silent: _Lazy
+    # the rows of the case silent about every finding whose silence counts (scoring.Tables.unmentioned,
+    # by id: each the slot (finding, None), its first row; scoring.unmentioned_evidence), and
+    # finding -> its place there: a case drops the few it settles rather than filter them all
+    silent: tuple[int, ...]
+    silent_at: dict[str, int]
 
 
 def accelerator(kb: KnowledgeBase) -> Accelerator | None:
@@ -162,12 +164,12 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
             dense.set_row(row + side, evidence.row, entries(evidence))
         present[key], absent[key] = row, row + 1
 
-    def fill_silent(finding_id: str) -> None:
+    def silent_row(finding_id: str) -> int:
         """The row of a finding the case does not mention (its slot's second row stays unset)."""
         row = 2 * place[finding_id, None]
         evidence = scoring.unmentioned_evidence(kb, tables, finding_id)
         dense.set_row(row, evidence.row, entries(evidence))
-        silent[finding_id] = row
+        return row
 
     def fill_prior(key: tuple[int | None, str | None]) -> None:
         """The prior table of an age and sex (a few hundred at most), as scoring computes it."""
@@ -176,7 +178,8 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         factors = tuple(table.factors[scoring.prior_weight(kb.causes[cause_id], case)[1]] for cause_id in ids)
         priors[key] = (dense.add_prior(base.start, base.prior, factors), base.prior)
 
-    present, absent, priors, silent = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior), _Lazy(fill_silent)
+    present, absent, priors = _Lazy(fill_rows), _Lazy(fill_rows), _Lazy(fill_prior)
+    silent = tuple(map(silent_row, tables.unmentioned))
     speedups = extension()
     return Accelerator(
         dense,
@@ -191,6 +194,7 @@ def _compile(kb: KnowledgeBase) -> Accelerator:
         frozenset(tables.screens),
         place,
         silent,
+        {finding_id: number for number, finding_id in enumerate(tables.unmentioned)},
     )
 
 
@@ -245,7 +249,7 @@ def kernel_rows(
     slot, so by finding, and adds them in scoring's order). None: screened rows with no slot (too
     many vias), so the pure path scores the case."""
     tables = kb.derived(scoring.compile_tables)
-    silent = tuple(map(compiled.silent.__getitem__, scoring.unmentioned(tables, counted)))
+    silent = _unsettled(compiled, scoring.settled(tables.nesting, counted))
     screenable = compiled.screenable
     if screenable.isdisjoint(counted.present) and screenable.isdisjoint(counted.absent):
         return present, absent + silent  # nearly every case
@@ -261,6 +265,22 @@ def kernel_rows(
     )
 
 
+def _unsettled(compiled: Accelerator, known: frozenset[str]) -> tuple[int, ...]:
+    """The rows of the silences a case keeps (`scoring.unmentioned`, by id): all of them but those
+    of the findings it settles (`known`), cut out of the precompiled tuple."""
+    rows, at = compiled.silent, compiled.silent_at
+    cuts = sorted([at[finding] for finding in known if finding in at])
+    if not cuts:
+        return rows
+    kept: list[int] = []
+    start = 0
+    for cut in cuts:
+        kept += rows[start:cut]
+        start = cut + 1
+    kept += rows[start:]
+    return tuple(kept)
+
+
 def _pure_line(kb: KnowledgeBase, case: Case, top: int | None) -> bytes:
     from gutnerve.api import assess_case
 
@@ -274,7 +294,7 @@ def _assess(kb: KnowledgeBase, compiled: Accelerator, case: Case, top: int | Non
         from gutnerve.api import assess_case
 
         assess_case(kb, case, top)
-    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed, _, _, _ = compiled
+    dense, ids, present_rows, absent_rows, priors, table, raised_total, parts_mass, mixed = compiled[:9]
     present = tuple(map(present_rows.__getitem__, case.present))
     absent = tuple(map(absent_rows.__getitem__, case.absent))
     implied = scoring.nested(kb, case)

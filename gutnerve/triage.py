@@ -86,20 +86,21 @@ class Reference(NamedTuple):
     parts: tuple[tuple[int, int, float, int], ...]  # Flags.parts with those weights
 
 
-def _references(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], Reference]:
+def _references(kb: KnowledgeBase) -> dict[tuple[int | None, str | None], Reference | None]:
     return {}  # filled per (age, sex) by `reference`
 
 
 def reference(kb: KnowledgeBase, case: Case) -> Reference | None:
     """The case's Reference, or None where no silence counts: the empty case's posteriors are then
     the priors themselves, and triage reads those from the ranking."""
+    cache = kb.derived(_references)
+    key = case.age, case.sex
+    if key in cache:  # every case but the first of its age and sex
+        return cache[key]
     from gutnerve.scoring import compile_tables, score
 
-    if not kb.derived(compile_tables).unmentioned:
-        return None
-    cache = kb.derived(_references)
-    found = cache.get((case.age, case.sex))
-    if found is None:
+    found: Reference | None = None
+    if kb.derived(compile_tables).unmentioned:
         silent = score(kb, Case(frozenset(), frozenset(), case.age, case.sex), detail=0)
         ids = list(kb.causes)
         prior = [silent.prior_and_posterior(i)[1] for i in range(len(ids))]
@@ -111,7 +112,8 @@ def reference(kb: KnowledgeBase, case: Case) -> Reference | None:
             for cause_id, s in flags.split.items()
             for k, urgency in enumerate(s.urgencies)
         )
-        found = cache[case.age, case.sex] = Reference(prior, dict(zip(ids, prior, strict=True)), weights, parts)
+        found = Reference(prior, dict(zip(ids, prior, strict=True)), weights, parts)
+    cache[key] = found
     return found
 
 
