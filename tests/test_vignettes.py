@@ -51,27 +51,8 @@ def summary(kb):
     return summarise(evaluate(kb, VIGNETTES))
 
 
-# Emergency vignettes whose emergency no finding of the knowledge base can say, each with what
-# made it one. Listed, not hidden: docs/accuracy.md counts them as missed, the session note names
-# them, and the test below fails once one is triaged emergency (remove it from here then) or if
-# any other emergency vignette is missed. Added only with the owner told, never to make a new
-# miss pass quietly.
-UNSAYABLE_EMERGENCIES = {
-    # seventh blind round (session 36): loin pain and difficulty walking in a 76-year-old with
-    # diabetes and cirrhosis, temperature 35.9 C; the emergency was a white count of 46,000/ul,
-    # CRP 25.7 and gas in the loin's soft tissue on CT (necrotising fasciitis from a perforated
-    # retrocaecal appendix). The vocabulary has no finding for sepsis or a very high white count.
-    "appendicitis-perforation-loin-necrotising-fasciitis-walking-difficulty-7",
-}
-
-
 def test_every_emergency_vignette_is_triaged_emergency(summary):
-    missed = set(summary.emergency_missed)
-    assert missed - UNSAYABLE_EMERGENCIES == set(), f"under-triaged emergencies: {sorted(missed - UNSAYABLE_EMERGENCIES)}"
-    assert missed >= UNSAYABLE_EMERGENCIES, (
-        f"now triaged emergency, remove from UNSAYABLE_EMERGENCIES: {sorted(UNSAYABLE_EMERGENCIES - missed)}"
-    )
-    assert {v["id"] for v in VIGNETTES if v["expected"]["triage"] == "emergency"} >= UNSAYABLE_EMERGENCIES
+    assert not summary.emergency_missed, f"under-triaged emergencies: {sorted(summary.emergency_missed)}"
 
 
 def test_accuracy_does_not_fall_below_the_floor(summary):
