@@ -279,6 +279,10 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # a macrocytic anaemia is two findings, the large cells and the anaemia: neither is dropped
     ("macrocytic anaemia", {"macrocytosis", "anemia"}, set(), ()),
     ("megaloblastic anemia on the blood film", {"macrocytosis", "anemia"}, set(), ("on the blood film",)),
+    # sepsis is a state of the whole body, said in words a clinician uses; an infection of one
+    # joint is not it
+    ("low back pain, looked septic, no fever", {"low-back-pain", "sepsis-signs"}, {"fever"}, ()),
+    ("septic arthritis", {"joint-swelling"}, set(), ("septic",)),
 ]
 
 
