@@ -810,7 +810,9 @@ class Builder:
                     "frequency",
                 )
             via = spec.get("via")
-            if via is not None and (via == fid or via not in findings or (via not in data and via not in inherited)):
+            if via is not None and (
+                not isinstance(via, str) or via == fid or via not in findings or (via not in data and via not in inherited)
+            ):
                 self.error(
                     f"{what}: `{fid}` is linked via {via!r}, which is not another finding this table lists",
                     "name in `via` the finding of this table that this one goes with the cause through",

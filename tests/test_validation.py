@@ -248,6 +248,13 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
             f"kb/{SFN}:",
             "`weight-loss` is linked via 'weight-loss', which is not another finding this table lists",
         ),
+        (  # a list is refused, not hashed (found by test_properties' mutations)
+            SFN,
+            "weight-loss: {frequency: occasional, source: judgement}",
+            "weight-loss: {frequency: occasional, source: judgement, via: [diarrhea], note: listed}",
+            f"kb/{SFN}:",
+            "`weight-loss` is linked via ['diarrhea'], which is not another finding this table lists",
+        ),
         (
             SFN,
             "weight-loss: {frequency: occasional, source: judgement}",
