@@ -102,6 +102,7 @@ def test_every_via_entry_of_the_shipped_knowledge_base_is_neutral_on_every_path(
     score is that of the case without the entry's finding, and the dense rows, the sparse terms
     and the reference `contributions` agree."""
     sparse_kb = None
+    nesting = scoring.compile_tables(shipped).nesting
     for cause_id, component, link in via_links(shipped):
         cause = shipped.causes[cause_id]
         for present, absent in cases_settling(shipped, link):
@@ -111,7 +112,6 @@ def test_every_via_entry_of_the_shipped_knowledge_base_is_neutral_on_every_path(
             without = make_case(shipped, [f for f in present if f != link.finding], [f for f in absent if f != link.finding])
             # like for like only: leaving out a finding that others nest with (an absent
             # ibd-diagnosed settles ibd-flare absent) unsettles them too, and their silence then counts
-            nesting = scoring.compile_tables(shipped).nesting
             alike = scoring.settled(nesting, without) == scoring.settled(nesting, case) - {link.finding}
             if not cause.presentations and alike:
                 assert scoring.log_likelihood(shipped, cause, case) == pytest.approx(
