@@ -241,18 +241,15 @@ class SplitCase:
                 self._mass = self._ranked.parts_mass(parts, len(flags.rank), factor, against)
             else:
                 self._mass = mass = [0.0] * len(flags.rank)
-                for cause_id, split in flags.split.items():
+                for cause_id in flags.split:
                     if cause_id not in self._known:
                         continue
                     prior, posterior = self._known[cause_id]
-                    weights = split.weights
                     if ref is not None:
-                        prior, weights = ref.by_id[cause_id], ref.weights[cause_id]
-                    for slot, weight, share in zip(
-                        (flags.rank[u] for u in split.urgencies), weights, self.shares(cause_id), strict=True
-                    ):
-                        if raised(part := posterior * share, prior * weight, factor):
-                            mass[slot] += part
+                        prior = ref.by_id[cause_id]
+                    for level, _, part_prior, part in _parts(flags, self, cause_id, prior, posterior, ref):
+                        if raised(part, part_prior, factor):  # level, not `urgency`: that is the one asked for
+                            mass[flags.rank[level]] += part
         return self._mass[self._flags.rank[urgency]]
 
 
