@@ -117,6 +117,12 @@ def reference(kb: KnowledgeBase, case: Case) -> Reference | None:
     return found
 
 
+def _against(ref: Reference | None, cause_id: str, own_prior: float) -> float:
+    """The prior a cause's posterior is measured against: the Reference's where silence counts,
+    else the cause's own."""
+    return own_prior if ref is None else ref.by_id[cause_id]
+
+
 def echoes(kb: KnowledgeBase) -> frozenset[int]:
     """The red flags (places in kb.red_flags) that another flag on exactly the same findings
     makes redundant: it is more urgent, or as urgent and declared first."""
@@ -245,8 +251,7 @@ class SplitCase:
                     if cause_id not in self._known:
                         continue
                     prior, posterior = self._known[cause_id]
-                    if ref is not None:
-                        prior = ref.by_id[cause_id]
+                    prior = _against(ref, cause_id, prior)
                     for level, _, part_prior, part in _parts(flags, self, cause_id, prior, posterior, ref):
                         if raised(part, part_prior, factor):  # level, not `urgency`: that is the one asked for
                             mass[flags.rank[level]] += part
@@ -293,7 +298,7 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     for cause_id, bare_prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
-        prior = bare_prior if ref is None else ref.by_id[cause_id]
+        prior = _against(ref, cause_id, bare_prior)
         if split is not None and cause_id in splits:
             parts = _parts(flags, split, cause_id, prior, posterior, ref)
         else:
@@ -328,7 +333,7 @@ def _mass(
         for scored in ranked
         if scored.cause_id not in flags.split
         and causes[scored.cause_id][0] == urgency
-        and raised(scored.posterior, scored.prior if ref is None else ref.by_id[scored.cause_id], factor)
+        and raised(scored.posterior, _against(ref, scored.cause_id, scored.prior), factor)
     ]
     return math.fsum(whole) + extra
 
@@ -383,7 +388,7 @@ def _most_probable(
     for cause_id, bare_prior, posterior in by_rank_with_priors(ranked):
         if found > count and posterior < -best[-1][0]:
             break  # nothing later can enter the first `count`, and there are more
-        prior = bare_prior if ref is None else ref.by_id[cause_id]
+        prior = _against(ref, cause_id, bare_prior)
         if split is not None and cause_id in splits:
             parts = _parts(flags, split, cause_id, prior, posterior, ref)
         else:
