@@ -60,18 +60,11 @@ UNSAYABLE_EMERGENCIES = {
     # eighth blind round (session 38): a woman at 33 weeks of pregnancy with paraesthesia of the
     # legs and arms, imbalance, nausea and fatigue, four weeks after a respiratory infection,
     # admitted to intensive care for the infection; the abstract gives neither the speed of onset
-    # nor objective weakness (only "general weakness"), so acute-onset, leg-weakness and
-    # ascending-weakness cannot be coded, and nothing else the case reports is an emergency sign.
+    # nor objective weakness (only "general weakness"), so acute-onset, leg-weakness,
+    # ascending-weakness and progressive-leg-weakness cannot be coded, and nothing else the case
+    # reports is an emergency sign.
     # Guillain-Barre syndrome was found after bulbar palsy developed on the ward.
     "gbs-pregnancy-33-weeks-limb-paraesthesia-imbalance-nausea-fatigue-9",
-    # ninth blind round (session 39): a woman in her thirties on a strict ketogenic diet with
-    # paraesthesia and weakness of all four limbs worsening over 2-3 weeks and more and more falls,
-    # sent to the emergency department (MRI of brain and spine, lumbar puncture); reflexes,
-    # proprioception and vibration were normal. What made it an emergency is the progression over
-    # weeks, which no finding says (acute-onset is hours to days, chronic-course months), with
-    # nothing else the case reports that is an emergency sign (the weight loss was intended, the
-    # falls are not balance-problems as the finding means it). The same gap as the case above.
-    "thiamine-ketogenic-diet-obese-woman-four-limb-paresthesia-weakness-9",
 }
 
 
