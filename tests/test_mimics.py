@@ -47,10 +47,10 @@ def test_the_typical_picture_is_what_at_least_half_the_cases_show(kb):
 
 
 def test_resemblance_is_the_log_likelihood_ratio_of_the_picture_worked_by_hand(kb):
-    """Constipation nerve pressure's picture (no finding of it implies another) under IBS pain
-    sensitisation, against constipation: the sum of ln(P(f | IBS) / P(f | constipation)).
-    Neither has presentations (a mixture's resemblance is tests/test_presentations.py's)."""
-    cause, other = kb.causes["constipation-nerve-pressure"], kb.causes["ibs-pain-sensitization"]
+    """Stress-related muscle tension's picture under IBS pain sensitisation, against muscle
+    tension: the sum of ln(P(f | IBS) / P(f | muscle tension)). Neither has presentations (a
+    mixture's resemblance is tests/test_presentations.py's)."""
+    cause, other = kb.causes["stress-muscle-tension"], kb.causes["ibs-pain-sensitization"]
     assert not cause.presentations and not other.presentations
     picture = typical(cause)
     by_hand = math.fsum(math.log(frequency_in(kb, other, f) / frequency_in(kb, cause, f)) for f in picture)
