@@ -106,26 +106,27 @@ def silence(row: dict[str, Any]) -> tuple[float, str] | None:
     return together, f"{said(strongest)} and {len(silent) - 1} more (LR {ratio(math.exp(together))} together)"
 
 
-def for_lines(row: dict[str, Any]) -> list[str]:
-    """A differential row's reasons for the cause, opened by the presentation they are those of
-    ("as diabetic amyotrophy") when it is one of the cause's presentations, and closed by the
-    case's silence when on balance it argues for the cause."""
-    lines = reasons(row["for"])
+def reason_lines(row: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """A differential row's reasons for and against the cause, as its two table cells: the for
+    side opened by the presentation they are those of ("as diabetic amyotrophy") when it is one
+    of the cause's presentations, and the case's silence closing the side it argues for on
+    balance (worked out once for both)."""
+    for_side, against_side = reasons(row["for"]), reasons(row["against"])
     quiet = silence(row)
-    if quiet is not None and quiet[0] > 0:
-        lines.append(quiet[1])
+    if quiet is not None:
+        (for_side if quiet[0] > 0 else against_side).append(quiet[1])
     name = row.get("presentation_name")
-    return [f"as {in_sentence(name)}", *lines] if name else lines
+    return ([f"as {in_sentence(name)}", *for_side] if name else for_side), against_side
+
+
+def for_lines(row: dict[str, Any]) -> list[str]:
+    """A differential row's reasons for the cause (`reason_lines`' first cell)."""
+    return reason_lines(row)[0]
 
 
 def against_lines(row: dict[str, Any]) -> list[str]:
-    """A differential row's reasons against the cause, closed by the case's silence when on
-    balance it argues against the cause."""
-    lines = reasons(row["against"])
-    quiet = silence(row)
-    if quiet is not None and quiet[0] < 0:
-        lines.append(quiet[1])
-    return lines
+    """A differential row's reasons against the cause (`reason_lines`' second cell)."""
+    return reason_lines(row)[1]
 
 
 def said(item: dict[str, Any]) -> str:
@@ -275,8 +276,7 @@ def markdown(result: dict[str, Any], disclaimer: bool = True) -> str:
             str(row["rank"]),
             _md_cell(row["name"]),
             f"{row['probability']:.1%}",
-            _md_cell("; ".join(for_lines(row)) or "-"),
-            _md_cell("; ".join(against_lines(row)) or "-"),
+            *(_md_cell("; ".join(cell) or "-") for cell in reason_lines(row)),
             _md_cell("; ".join(row["workup"][:2])),
         ]
         lines.append("| " + " | ".join(cells) + " |")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, NamedTuple
 
-from gutnerve.render.formats import against_lines, ask_lines, case_lines, for_lines, implied_lines, understood_lines, why_lines
+from gutnerve.render.formats import ask_lines, case_lines, implied_lines, reason_lines, understood_lines, why_lines
 
 
 class Style(NamedTuple):
@@ -87,8 +87,7 @@ def assessment(
             str(row["rank"]),
             row["name"],
             f"{bar(row['probability'])} {row['probability']:6.1%}",
-            "\n".join(for_lines(row)) or "-",
-            "\n".join(against_lines(row)) or "-",
+            *("\n".join(cell) or "-" for cell in reason_lines(row)),
             "\n".join(_cut(test, 30) for test in row["workup"][:2]),
         ]
         for row in shown

@@ -17,14 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from gutnerve.render.formats import (
-    against_lines,
     ask_lines,
     case_lines,
-    for_lines,
     frequency,
     implied_lines,
     percent,
     ratio,
+    reason_lines,
     understood_lines,
     why_lines,
 )
@@ -86,8 +85,7 @@ def assessment(
             str(row["rank"]),
             row["name"],
             f"{bar(row['probability'])} {row['probability']:6.1%}",
-            "\n".join(for_lines(row)) or "-",
-            "\n".join(against_lines(row)) or "-",
+            *("\n".join(cell) or "-" for cell in reason_lines(row)),
             "\n".join(row["workup"][:2]),
         )
     items: list[RenderableType] = [*(Text(line) for line in case_lines(result)), triage_banner(result, style), table]
