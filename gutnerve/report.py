@@ -221,6 +221,7 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
                 "term": link.term,
                 "background": kb.findings[link.finding].background,
                 "likelihood_ratio": _round(link.frequency / kb.findings[link.finding].background, 3),
+                "likelihood_ratio_absent": _round((1.0 - link.frequency) / (1.0 - kb.findings[link.finding].background), 3),
                 "source": link.source,
                 "note": link.note,
                 **({"via": link.via} if link.via else {}),  # neutral once the case settles that finding

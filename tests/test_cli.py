@@ -371,3 +371,34 @@ def test_why_says_when_a_finding_is_counted_through_another(run):
     smoker = next(f for f in cause["findings"] if f["finding"] == "smoker")
     assert (smoker["likelihood_ratio"], smoker["weight"], smoker["listed"], smoker["via"]) == (1.0, 0.0, True, "alcohol-excess")
     assert "LR 1 (neutral: counted through alcohol-excess)" in run(*args).out
+
+
+def test_the_study_card_names_entries_near_background_apart_from_its_table(run, monkeypatch):
+    """An entry whose likelihood ratios, present and absent, both lie near 1 (a comorbidity listed at
+    its background so that it does not count against the cause) is named in one line under the
+    Key findings table, not in it; the table gives both ratios; the JSON keeps every entry."""
+    from gutnerve.render.formats import NEAR_BACKGROUND
+    from gutnerve.report import in_sentence
+
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    card = run("explain", "fabry-disease", "--json").json()  # the shipped knowledge base
+    for entry in card["findings"]:
+        absent = (1 - entry["frequency"]) / (1 - entry["background"])
+        assert entry["likelihood_ratio_absent"] == pytest.approx(absent, abs=1e-3), entry["finding"]
+    near = [
+        e
+        for e in card["findings"]
+        if all(1 / NEAR_BACKGROUND <= e[k] <= NEAR_BACKGROUND for k in ("likelihood_ratio", "likelihood_ratio_absent"))
+    ]
+    deciding = [e for e in card["findings"] if e not in near]
+    assert near and deciding
+    out = run("explain", "fabry-disease").out
+    table = out[out.index("Key findings") : out.index("Listed at about their background")]
+    line = " ".join(out[out.index("Listed at about their background") : out.index("Red flags")].split())
+    assert "LR if absent" in table
+    rows = {row.split("|")[1].strip() for row in table.splitlines() if row.startswith("| ")}
+    for entry in near:
+        assert entry["label"] not in rows, entry["label"]
+        assert in_sentence(entry["label"]) in line, entry["label"]
+    for entry in deciding:
+        assert any(entry["label"].startswith(row) for row in rows if row), entry["label"]

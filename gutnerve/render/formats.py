@@ -75,6 +75,25 @@ def frequency(entry: dict[str, Any]) -> str:
     return f"{percent(entry['frequency'])} ({entry['term']})" if entry["term"] else percent(entry["frequency"])
 
 
+# A study card's entry whose likelihood ratios, present and absent, both lie within this band
+# around 1 neither argues for nor against the cause: the cause lists it at about its background
+# (a comorbidity it neither brings nor prevents, listed so that it does not count against it).
+# The card names these in one line under its table, so the table keeps the findings that decide;
+# scoring and the JSON use every entry.
+NEAR_BACKGROUND = 1.25
+
+
+def near_background(entry: dict[str, Any]) -> bool:
+    """Whether a card entry speaks neither for nor against its cause (see NEAR_BACKGROUND)."""
+    return all(1 / NEAR_BACKGROUND <= entry[key] <= NEAR_BACKGROUND for key in ("likelihood_ratio", "likelihood_ratio_absent"))
+
+
+def card_findings(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A cause card's entries split into those that argue (for its table, in order) and those
+    listed near their background (named in one line)."""
+    return [e for e in entries if not near_background(e)], [e for e in entries if near_background(e)]
+
+
 # A reason whose likelihood ratio lies within 5% of 1 barely moves the odds: the tables leave it
 # out (the JSON keeps every one), so "no fever (LR 1)" is not listed as a reason for a cause.
 NOTABLE_WEIGHT = 0.05  # |ln LR|

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from gutnerve.render.formats import (
     ask_lines,
+    card_findings,
     case_lines,
     frequency,
     implied_lines,
@@ -142,13 +143,27 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     if card["prior"]["age"] or card["prior"]["sex"]:
         facts.add_row("Prior adjusted", prior_adjustments(card["prior"]))
     facts.add_row("ICD-10-CM", ", ".join(card["icd10"]))
+    key, neutral = card_findings(card["findings"])
     findings = Table(box=_box(style), title="Key findings", title_justify="left")
-    for name in ("Finding", "In this cause", "Background", "LR if present", "Source"):
+    for name in ("Finding", "In this cause", "Background", "LR if present", "LR if absent", "Source"):
         findings.add_column(name)
-    for f in card["findings"]:
+    for f in key:
         source = f"{f['source']}; via {f['via']}" if "via" in f else f["source"]
-        findings.add_row(f["label"], frequency(f), percent(f["background"]), ratio(f["likelihood_ratio"]), source)
+        findings.add_row(
+            f["label"],
+            frequency(f),
+            percent(f["background"]),
+            ratio(f["likelihood_ratio"]),
+            ratio(f["likelihood_ratio_absent"]),
+            source,
+        )
     items: list[RenderableType] = [head, Text(card["summary"]), facts, findings]
+    if neutral:
+        items.append(
+            Text(
+                f"Listed at about their background, so neither for nor against: {', '.join(in_sentence(f['label']) for f in neutral)}."
+            )
+        )
     if card.get("presentations"):
         items.append(presentation_lines(card))
     if card["red_flags"]:
