@@ -32,6 +32,14 @@ def _round(value: float, places: int = 4) -> float:
     return round(value, places) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
+def likelihood_ratios(frequency: float, background: float) -> dict[str, float]:
+    """A cause's entry for a finding as the two ratios scoring uses: if present, if known absent."""
+    return {
+        "likelihood_ratio": _round(frequency / background, 3),
+        "likelihood_ratio_absent": _round((1.0 - frequency) / (1.0 - background), 3),
+    }
+
+
 class ReportTables(NamedTuple):
     """What a result object reads that depends only on the knowledge base, built as first needed."""
 
@@ -220,8 +228,7 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
                 "frequency": link.frequency,
                 "term": link.term,
                 "background": kb.findings[link.finding].background,
-                "likelihood_ratio": _round(link.frequency / kb.findings[link.finding].background, 3),
-                "likelihood_ratio_absent": _round((1.0 - link.frequency) / (1.0 - kb.findings[link.finding].background), 3),
+                **likelihood_ratios(link.frequency, kb.findings[link.finding].background),
                 "source": link.source,
                 "note": link.note,
                 **({"via": link.via} if link.via else {}),  # neutral once the case settles that finding
@@ -292,13 +299,8 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
     ratios scoring uses: the causes that list it, strongest first, and those that do not)."""
     from gutnerve.scoring import compile_tables, listed_or_unexplained, unexplained_share
 
-    background = finding.background
-
     def ratios(frequency: float) -> dict[str, float]:
-        return {
-            "likelihood_ratio": _round(frequency / background, 3),
-            "likelihood_ratio_absent": _round((1.0 - frequency) / (1.0 - background), 3),
-        }
+        return likelihood_ratios(frequency, finding.background)
 
     listed: list[dict[str, Any]] = []
     unlisted: list[str] = []
@@ -332,7 +334,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "question": finding.question,
         "category": finding.category,
         "hpo": finding.hpo,
-        "background": background,
+        "background": finding.background,
         "background_basis": finding.background_basis,
         "background_source": source_dict(kb.finding_sources.get(finding.background_basis)),
         "red_flag": red_flag_dict(kb, finding.red_flag) if finding.red_flag else None,

@@ -377,7 +377,7 @@ def test_the_study_card_names_entries_near_background_apart_from_its_table(run, 
     """An entry whose likelihood ratios, present and absent, both lie near 1 (a comorbidity listed at
     its background so that it does not count against the cause) is named in one line under the
     Key findings table, not in it; the table gives both ratios; the JSON keeps every entry."""
-    from gutnerve.render.formats import NEAR_BACKGROUND
+    from gutnerve.render.formats import near_background
     from gutnerve.report import in_sentence
 
     monkeypatch.delenv("GUTNERVE_KB", raising=False)
@@ -385,11 +385,7 @@ def test_the_study_card_names_entries_near_background_apart_from_its_table(run, 
     for entry in card["findings"]:
         absent = (1 - entry["frequency"]) / (1 - entry["background"])
         assert entry["likelihood_ratio_absent"] == pytest.approx(absent, abs=1e-3), entry["finding"]
-    near = [
-        e
-        for e in card["findings"]
-        if all(1 / NEAR_BACKGROUND <= e[k] <= NEAR_BACKGROUND for k in ("likelihood_ratio", "likelihood_ratio_absent"))
-    ]
+    near = [e for e in card["findings"] if near_background(e)]
     deciding = [e for e in card["findings"] if e not in near]
     assert near and deciding
     out = run("explain", "fabry-disease").out
