@@ -398,3 +398,21 @@ def test_the_study_card_names_entries_near_background_apart_from_its_table(run, 
         assert in_sentence(entry["label"]) in line, entry["label"]
     for entry in deciding:
         assert any(entry["label"].startswith(row) for row in rows if row), entry["label"]
+
+
+def test_an_entry_a_presentation_lists_otherwise_stays_in_the_study_cards_table(run, monkeypatch):
+    """Near background in a cause's typical table is not neutral for the cause when one of its
+    presentations lists the finding otherwise (thiamine deficiency's eye movements: 1% typical,
+    most of its Wernicke presentation): such an entry stays in the Key findings table."""
+    from gutnerve.render.formats import near_background
+
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    card = run("explain", "thiamine-deficiency", "--json").json()  # the shipped knowledge base
+    differs = {f["finding"] for p in card["presentations"] for f in p["findings"]}
+    kept = [e for e in card["findings"] if near_background(e) and e["finding"] in differs]
+    assert kept, "precondition: a near-background typical entry that a presentation overrides"
+    out = run("explain", "thiamine-deficiency").out
+    table = out[out.index("Key findings") : out.index("Presentations (scored")]
+    rows = {row.split("|")[1].strip() for row in table.split("Listed at about")[0].splitlines() if row.startswith("| ")}
+    for entry in kept:
+        assert any(entry["label"].startswith(row) for row in rows if row), entry["label"]

@@ -88,10 +88,13 @@ def near_background(entry: dict[str, Any]) -> bool:
     return all(1 / NEAR_BACKGROUND <= entry[key] <= NEAR_BACKGROUND for key in ("likelihood_ratio", "likelihood_ratio_absent"))
 
 
-def card_findings(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def card_findings(card: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A cause card's entries split into those that argue (for its table, in order) and those
-    listed near their background (named in one line)."""
-    return [e for e in entries if not near_background(e)], [e for e in entries if near_background(e)]
+    listed near their background (named in one line). An entry a presentation lists otherwise
+    stays in the table: near background in the typical picture is not neutral for the cause."""
+    differs = {f["finding"] for p in card.get("presentations", ()) for f in p["findings"]}
+    neutral = [e for e in card["findings"] if near_background(e) and e["finding"] not in differs]
+    return [e for e in card["findings"] if e not in neutral], neutral
 
 
 # A reason whose likelihood ratio lies within 5% of 1 barely moves the odds: the tables leave it

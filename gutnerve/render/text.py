@@ -143,7 +143,7 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     if card["prior"]["age"] or card["prior"]["sex"]:
         facts.add_row("Prior adjusted", prior_adjustments(card["prior"]))
     facts.add_row("ICD-10-CM", ", ".join(card["icd10"]))
-    key, neutral = card_findings(card["findings"])
+    key, neutral = card_findings(card)
     findings = Table(box=_box(style), title="Key findings", title_justify="left")
     for name in ("Finding", "In this cause", "Background", "LR if present", "LR if absent", "Source"):
         findings.add_column(name)
