@@ -150,7 +150,7 @@ def test_plain_and_rich_tables_show_the_same_rows(kb):
     wide_plain = plain.assessment(result, width=400)
     wide_rich = text.assessment(result, plain.Style(color=False, width=400))
     for row in result["differential"]:
-        cells = [row["name"], f"{row['probability']:6.1%}", *formats.for_lines(row), *formats.against_lines(row)]
+        cells = [row["name"], f"{row['probability']:6.1%}", *(line for cell in formats.reason_lines(row) for line in cell)]
         for cell in cells:
             assert cell in wide_plain and cell in wide_rich, cell
     lines = ("TRIAGE: ", *formats.case_lines(result), *result["triage"]["reasons"])
@@ -181,16 +181,20 @@ def test_the_silence_is_one_line_on_the_side_it_argues():
         "against": [_entry("b", -0.5), _entry("numb", -0.3, present=None), _entry("alcohol", -0.6, present=None)],
     }
     together = formats.ratio(math.exp(0.1 - 0.3 - 0.6))
-    assert formats.for_lines(row) == ["A (LR 2.7)"]
-    assert formats.against_lines(row) == ["B (LR 0.61)", f"not mentioned: alcohol and 2 more (LR {together} together)"]
+    assert formats.reason_lines(row) == (
+        ["A (LR 2.7)"],
+        ["B (LR 0.61)", f"not mentioned: alcohol and 2 more (LR {together} together)"],
+    )
     row["for"][1]["weight"] = 1.0  # now the silence argues for the cause, through oneleg
     together = formats.ratio(math.exp(1.0 - 0.3 - 0.6))
-    assert formats.for_lines(row) == ["A (LR 2.7)", f"not mentioned: oneleg and 2 more (LR {together} together)"]
-    assert formats.against_lines(row) == ["B (LR 0.61)"]
+    assert formats.reason_lines(row) == (
+        ["A (LR 2.7)", f"not mentioned: oneleg and 2 more (LR {together} together)"],
+        ["B (LR 0.61)"],
+    )
     alone = {"for": [], "against": [_entry("numb", -0.3, present=None)]}
-    assert formats.against_lines(alone) == ["not mentioned: numb (LR 0.74)"]
+    assert formats.reason_lines(alone) == ([], ["not mentioned: numb (LR 0.74)"])
     neutral = {"for": [_entry("x", 0.02, present=None)], "against": [_entry("y", -0.01, present=None)]}
-    assert formats.for_lines(neutral) == formats.against_lines(neutral) == []
+    assert formats.reason_lines(neutral) == ([], [])
 
 
 def test_tables_say_what_was_assessed(kb):

@@ -141,16 +141,6 @@ def reason_lines(row: dict[str, Any]) -> tuple[list[str], list[str]]:
     return ([f"as {in_sentence(name)}", *for_side] if name else for_side), against_side
 
 
-def for_lines(row: dict[str, Any]) -> list[str]:
-    """A differential row's reasons for the cause (`reason_lines`' first cell)."""
-    return reason_lines(row)[0]
-
-
-def against_lines(row: dict[str, Any]) -> list[str]:
-    """A differential row's reasons against the cause (`reason_lines`' second cell)."""
-    return reason_lines(row)[1]
-
-
 def said(item: dict[str, Any]) -> str:
     """A finding as the case has it: its label if present, "no <label>" if known absent,
     "not mentioned: <label>" if the case is silent about it (model.yaml `unmentioned`)."""
