@@ -76,10 +76,16 @@ def _style() -> Any:
     from gutnerve.render.plain import Style
 
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    width = 120
+    return Style(color=bool(color), width=_width())
+
+
+def _width() -> int:
+    """The terminal's width; for output that is not a terminal, COLUMNS when it is set (a pipe
+    into a pager of known width), else 120. Never below 60, where the tables stop being legible."""
     if sys.stdout.isatty():
-        width = max(60, os.get_terminal_size(sys.stdout.fileno()).columns)
-    return Style(color=bool(color), width=width)
+        return max(60, os.get_terminal_size(sys.stdout.fileno()).columns)
+    columns = os.environ.get("COLUMNS", "")
+    return max(60, int(columns)) if columns.isdigit() else 120
 
 
 def _write(text: str) -> None:

@@ -372,6 +372,7 @@ def red_flag_dict(kb: KnowledgeBase, flag: RedFlag) -> dict[str, Any]:
     for judgement)."""
     return {
         "findings": list(flag.findings),
+        "labels": [kb.findings[f].label for f in flag.findings],
         "level": flag.level,
         "message": flag.message,
         "basis": flag.basis,

@@ -420,3 +420,39 @@ def test_an_entry_a_presentation_lists_otherwise_stays_in_the_study_cards_table(
     rows = _key_findings_rows(run("explain", "thiamine-deficiency").out)
     for entry in kept:
         assert any(entry["label"].startswith(row) for row in rows), entry["label"]
+
+
+def test_the_study_card_reads_as_a_card_not_as_its_working(run, monkeypatch):
+    """Red flags name their findings by label; a presentation with an urgency of its own shows the
+    level and what it means, its working staying in the JSON; the prevalence row is cut to its gist;
+    a cause without red flags says so; no line ends in padding."""
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    card = run("explain", "nerve-entrapment", "--json").json()  # the shipped knowledge base
+    out = run("explain", "nerve-entrapment").out
+    for flag in card["red_flags"]:
+        assert " + ".join(flag["labels"]) in out and " + ".join(flag["findings"]) not in out
+    own = [p for p in card["presentations"] if p["urgency_basis"] is not None]
+    assert own, "precondition: a presentation with its own urgency"
+    for p in own:
+        assert f"Its own urgency: {p['urgency']} (" in out and p["urgency_note"][:60] not in out
+    assert card["prior"]["basis"] not in " ".join(out.split()) and "(more: --json, prior.basis)" in out
+    assert not [line for line in out.splitlines() if line.endswith(" ")]
+    causes = [c["id"] for c in run("causes", "--json").json()]
+    bare = next(c for c in causes if not run("explain", c, "--json").json()["red_flags"])
+    assert "Red flags: none of its own" in run("explain", bare).out
+
+
+def test_piped_text_is_as_wide_as_COLUMNS_says(run, monkeypatch):
+    """Output that is not a terminal is 120 columns wide unless COLUMNS says otherwise (never
+    below 60)."""
+
+    def widest() -> int:
+        return max(map(len, run("explain", *KB, "vitamin-b12-deficiency").out.splitlines()))
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert 80 < widest() <= 120
+    monkeypatch.setenv("COLUMNS", "80")
+    assert 60 < widest() <= 80
+    monkeypatch.setenv("COLUMNS", "20")
+    assert widest() <= 60

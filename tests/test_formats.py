@@ -278,3 +278,28 @@ def test_the_card_states_the_prior_adjustments_in_one_line():
     text = prior_adjustments(prior)
     assert text.startswith("age 60+ x1.9; age up to 39 x0.3; age 40-59 x1.2; male x1.8 (")
     assert "female" not in text  # a factor of 1 changes nothing and is not listed
+
+
+def test_a_cards_prevalence_gives_the_gist_of_its_basis_and_names_the_class_once():
+    """The card shows a prior's basis up to the first sentence end past GIST_CHARS and says where
+    the rest is; a basis that opens with its class ("Rare, by clinical judgement") is not prefixed
+    with the class again; a short opening sentence takes the next one with it."""
+    long = {
+        "prevalence": "rare",
+        "basis": "Rare, by clinical judgement: it is uncommon in people with gut symptoms (a-2020). Working: 0.3 x 0.2 = 0.06.",
+    }
+    line = formats.prevalence_line(long)
+    assert line.startswith("Rare, by clinical judgement: it is uncommon") and "0.3 x 0.2" not in line
+    assert line.endswith("(a-2020). (more: --json, prior.basis)")
+    short = {"prevalence": "very-rare", "basis": "Clinical judgement."}
+    assert formats.prevalence_line(short) == "very-rare: Clinical judgement."
+    both = {
+        "prevalence": "uncommon",
+        "basis": "Clinical judgement. It is found in about 2% of adults with gut symptoms (b-2021). Et cetera.",
+    }
+    assert (
+        formats.prevalence_line(both)
+        == "uncommon: Clinical judgement. It is found in about 2% of adults with gut symptoms (b-2021). (more: --json, prior.basis)"
+    )
+    hyphen = {"prevalence": "ultra-rare", "basis": "Ultra-rare: about 1 per million."}
+    assert formats.prevalence_line(hyphen) == "Ultra-rare: about 1 per million."

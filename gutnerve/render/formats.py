@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from typing import Any, NamedTuple
 
 from gutnerve import jsonio
@@ -95,6 +96,30 @@ def card_findings(card: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict
     differs = {f["finding"] for p in card.get("presentations", ()) for f in p["findings"]}
     neutral = [e for e in card["findings"] if near_background(e) and e["finding"] not in differs]
     return [e for e in card["findings"] if e not in neutral], neutral
+
+
+# A sentence ends at a full stop after a word, figure or bracket, before a capital letter
+# ("1.8%. It" ends one; "et al. 2010" and "e.g. lead" do not).
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)%])\.\s+(?=[A-Z])")
+GIST_CHARS = 60  # a gist shorter than this ("Clinical judgement.") takes the next sentence too
+
+
+def gist(text: str) -> tuple[str, bool]:
+    """The opening sentences of a long working (a prior's basis): whole sentences until the
+    gist is at least GIST_CHARS long, and whether anything was left out."""
+    for end in _SENTENCE_END.finditer(text):
+        if end.start() + 1 >= GIST_CHARS:
+            return text[: end.start() + 1], True
+    return text, False
+
+
+def prevalence_line(prior: dict[str, Any]) -> str:
+    """A card's prevalence: its class and the gist of its basis, the class named once ("rare:
+    Rare, by clinical judgement" reads twice), and where the full working is when it is cut."""
+    text, cut = gist(prior["basis"])
+    named = prior["prevalence"].replace("-", " ")
+    line = text if text.lower().replace("-", " ").startswith(named) else f"{prior['prevalence']}: {text}"
+    return line + (" (more: --json, prior.basis)" if cut else "")
 
 
 # A reason whose likelihood ratio lies within 5% of 1 barely moves the odds: the tables leave it

@@ -23,6 +23,7 @@ from gutnerve.render.formats import (
     frequency,
     implied_lines,
     percent,
+    prevalence_line,
     ratio,
     reason_lines,
     understood_lines,
@@ -49,7 +50,8 @@ def _render(style: Style, *items: RenderableType) -> str:
     )
     for item in items:
         console.print(item)
-    return out.getvalue()
+    # rich pads a table's cells to the full width: trailing blanks only get in the way of a copy
+    return "\n".join(line.rstrip(" ") for line in out.getvalue().split("\n"))
 
 
 def _box(style: Style) -> box.Box:
@@ -139,16 +141,17 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     facts.add_row("Severity", card["severity"])
     facts.add_row("Time course", card["course"])
     facts.add_row("Urgency", f"{card['urgency']} ({LEVEL_MEANING.get(card['urgency'], '')})")
-    facts.add_row("Prevalence", f"{card['prior']['prevalence']}: {card['prior']['basis']}")
+    facts.add_row("Prevalence", prevalence_line(card["prior"]))
     if card["prior"]["age"] or card["prior"]["sex"]:
         facts.add_row("Prior adjusted", prior_adjustments(card["prior"]))
     facts.add_row("ICD-10-CM", ", ".join(card["icd10"]))
     key, neutral = card_findings(card)
     findings = Table(box=_box(style), title="Key findings", title_justify="left")
-    for name in ("Finding", "In this cause", "Background", "LR if present", "LR if absent", "Source"):
+    for name in ("Finding", "In this cause", "Background", "LR if present", "LR if absent"):
         findings.add_column(name)
+    findings.add_column("Source", overflow="fold")  # a key cut short could not be found under Sources
     for f in key:
-        source = f"{f['source']}; via {f['via']}" if "via" in f else f["source"]
+        source = f"{f['source']}\nvia {f['via']}" if "via" in f else f["source"]
         findings.add_row(
             f["label"],
             frequency(f),
@@ -169,8 +172,12 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     if card["red_flags"]:
         flags = Text("Red flags\n", style="bold red")
         for flag in card["red_flags"]:
-            flags.append(f"- [{flag['level']}] {' + '.join(flag['findings'])}: {flag['message']}{basis(flag)}\n", style="")
+            flags.append(f"- [{flag['level']}] {' + '.join(flag['labels'])}: {flag['message']}{basis(flag)}\n", style="")
         items.append(flags)
+    else:
+        items.append(
+            Text("Red flags: none of its own (any other cause's red flag still raises the triage of a case).", style="bold")
+        )
     if card["mimics"]:
         items.append(mimic_lines(card["name"], card["typical"], card["mimics"]))
     work = Text("Workup\n", style="bold")
@@ -187,8 +194,9 @@ def presentation_lines(card: dict[str, Any]) -> Text:
     text = Text(f"Presentations (scored as a mixture; the typical table above: {percent(card['typical_share'])})\n", style="bold")
     for p in card["presentations"]:
         text.append(f"- {p['name']} ({p['id']}): {percent(p['share'])} of cases [{p['source']}]\n", style="")
-        if p["urgency_basis"] is not None:  # its own urgency, not the cause's
-            text.append(f"    Needs {p['urgency']} attention [{p['urgency_basis']}]: {p['urgency_note']}\n", style="")
+        if p["urgency_basis"] is not None:  # its own urgency, not the cause's; the working is in the JSON
+            meaning = LEVEL_MEANING.get(p["urgency"], "")
+            text.append(f"    Its own urgency: {p['urgency']} ({meaning}) [{p['urgency_basis']}]\n", style="")
         for f in p["findings"]:
             typical = "not listed" if f["typical"] is None else percent(f["typical"])
             text.append(f"    {f['label']}: {percent(f['frequency'])} (typical {typical}) [{f['source']}]\n", style="")
