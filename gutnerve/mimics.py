@@ -16,8 +16,11 @@ picture less well. The mimics are the causes with the largest resemblance.
 Priors play no part: a mimic is a cause that looks alike, not one that is
 common.
 
-What tells a mimic apart is then ranked over every finding either cause lists,
-by the Jeffreys divergence of its two Bernoulli likelihoods,
+What tells a mimic apart is then ranked over every finding either cause lists
+(in its own table or a presentation's), by the Jeffreys divergence of its two
+Bernoulli likelihoods, each over all the cause's cases (for a cause with
+presentations, the components' frequencies weighted by their shares: the card
+says "how often here vs there", and a presentation's cases are cases too),
 
     J(p, q) = (p - q) * (logit p - logit q)
 
@@ -39,7 +42,7 @@ import math
 from typing import NamedTuple
 
 from gutnerve.model import Case, Cause, KnowledgeBase
-from gutnerve.scoring import frequency_in, log_likelihood
+from gutnerve.scoring import log_likelihood, marginal_frequency
 
 MIMICS_SHOWN = 3
 TELLING_SHOWN = 4
@@ -51,10 +54,10 @@ class Telling(NamedTuple):
     """A finding that tells a cause from its mimic."""
 
     finding: str
-    here: float  # P(finding | the cause)
-    there: float  # P(finding | the mimic)
+    here: float  # P(finding | the cause), over all its cases (`marginal_frequency`)
+    there: float  # P(finding | the mimic), likewise
     divergence: float  # J(here, there)
-    listed_here: bool  # False: the cause does not list it (`here` is the unexplained share)
+    listed_here: bool  # False: no table of the cause lists it (`here` is the unexplained share)
     listed_there: bool
 
 
@@ -98,13 +101,18 @@ def _log_likelihood(kb: KnowledgeBase, cause: Cause, case: Case) -> float:
 
 def telling(kb: KnowledgeBase, cause: Cause, other: Cause) -> list[Telling]:
     """Every finding either cause lists, by how much it separates them (largest first, then by id)."""
-    findings = {link.finding for link in cause.findings} | {link.finding for link in other.findings}
+    here_listed, there_listed = _listed(cause), _listed(other)
     parts = []
-    for finding in findings:
-        here, there = frequency_in(kb, cause, finding), frequency_in(kb, other, finding)
-        listed = (cause.link(finding) is not None, other.link(finding) is not None)
+    for finding in here_listed | there_listed:
+        here, there = marginal_frequency(kb, cause, finding), marginal_frequency(kb, other, finding)
+        listed = (finding in here_listed, finding in there_listed)
         parts.append(Telling(finding, here, there, jeffreys(here, there), *listed))
     return sorted(parts, key=lambda part: (-part.divergence, part.finding))
+
+
+def _listed(cause: Cause) -> set[str]:
+    """The findings a cause lists in its own table or in any presentation's."""
+    return {finding for component in range(len(cause.weights)) for finding in cause.component_table(component)}
 
 
 def mimics(kb: KnowledgeBase, cause_id: str, count: int = MIMICS_SHOWN, shown: int = TELLING_SHOWN) -> list[Mimic]:

@@ -501,6 +501,17 @@ def frequency_in(kb: KnowledgeBase, cause: Cause, finding_id: str) -> float:
     return listed_or_unexplained(kb.settings, kb.findings[finding_id], cause.link(finding_id))
 
 
+def marginal_frequency(kb: KnowledgeBase, cause: Cause, finding_id: str) -> float:
+    """P(finding present | cause) over all its cases: for a cause with presentations, each
+    component's `frequency_in` weighted by the component's share (the typical table's included);
+    for one without, `frequency_in`."""
+    finding = kb.findings[finding_id]
+    return math.fsum(
+        weight * listed_or_unexplained(kb.settings, finding, cause.component_link(component, finding_id))
+        for component, weight in enumerate(cause.weights)
+    )
+
+
 def listed_or_unexplained(settings: Settings, finding: Finding, link: FindingLink | None) -> float:
     """`frequency_in` from its parts, for callers that hold them (the validator, before a
     knowledge base exists; `contributions`, which has the link already)."""

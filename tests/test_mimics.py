@@ -9,7 +9,7 @@ import pytest
 
 from gutnerve.mimics import TYPICAL_FREQUENCY, TYPICAL_LEAST, jeffreys, mimics, resemblance, telling, typical
 from gutnerve.model import Case
-from gutnerve.scoring import frequency_in, score
+from gutnerve.scoring import frequency_in, marginal_frequency, score
 
 from .conftest import edit, with_cause
 
@@ -27,7 +27,7 @@ def test_the_divergence_is_the_sum_over_every_finding(kb):
     the same likelihood in both (the unexplained share) and adds 0."""
     for mimic in mimics(kb, "copper-deficiency", count=5):
         everything = math.fsum(
-            jeffreys(frequency_in(kb, kb.causes["copper-deficiency"], f), frequency_in(kb, kb.causes[mimic.cause], f))
+            jeffreys(marginal_frequency(kb, kb.causes["copper-deficiency"], f), marginal_frequency(kb, kb.causes[mimic.cause], f))
             for f in kb.findings
         )
         assert mimic.divergence == pytest.approx(everything, rel=1e-12)
@@ -83,8 +83,29 @@ def test_the_telling_findings_are_those_that_separate_most(kb):
     assert list(mimic.telling) == every[:3]
     assert all(a.divergence >= b.divergence for a, b in zip(every, every[1:], strict=False))
     first = mimic.telling[0]
-    assert first.here == frequency_in(kb, kb.causes["thiamine-deficiency"], first.finding)
-    assert first.listed_here == (kb.causes["thiamine-deficiency"].link(first.finding) is not None)
+    assert first.here == marginal_frequency(kb, kb.causes["thiamine-deficiency"], first.finding)
+    listed = [
+        cause.component_link(k, first.finding) is not None
+        for cause in [kb.causes["thiamine-deficiency"]]
+        for k in range(len(cause.weights))
+    ]
+    assert first.listed_here == any(listed)
+
+
+def test_how_often_here_counts_every_case_of_a_cause_with_presentations(kb):
+    """'How often here vs there' is over all a cause's cases: its components' frequencies weighted by
+    their shares. Thiamine deficiency's eye-movement problems, rare in its typical table and
+    common in its Wernicke presentation, worked by hand."""
+    cause = kb.causes["thiamine-deficiency"]
+    by_hand = math.fsum(
+        w * (cause.component_link(k, "eye-movement-problems") or cause.link("eye-movement-problems")).frequency
+        for k, w in enumerate(cause.weights)
+    )
+    assert marginal_frequency(kb, cause, "eye-movement-problems") == pytest.approx(by_hand, rel=1e-12)
+    assert marginal_frequency(kb, cause, "eye-movement-problems") > 5 * frequency_in(kb, cause, "eye-movement-problems")
+    plain = kb.causes["stress-muscle-tension"]  # no presentations: its own table
+    assert not plain.presentations
+    assert all(marginal_frequency(kb, plain, f) == frequency_in(kb, plain, f) for f in kb.findings)
 
 
 def test_divergence_is_symmetric_between_two_causes(kb):
