@@ -438,6 +438,12 @@ def test_the_study_card_reads_as_a_card_not_as_its_working(run, monkeypatch):
         assert f"Its own urgency: {p['urgency']} (" in out and p["urgency_note"][:60] not in out
     assert card["prior"]["basis"] not in " ".join(out.split()) and "(more: --json, prior.basis)" in out
     assert not [line for line in out.splitlines() if line.endswith(" ")]
+    for flag in card["red_flags"]:  # a "[urgent]" is words, not console markup
+        assert f"- [{flag['level']}] {' + '.join(flag['labels'])}" in out
+    monkeypatch.setenv("COLUMNS", "70")  # wrapped items hang under their text, not the dash
+    narrow = run("explain", "nerve-entrapment").out
+    workup = narrow[narrow.index("\nWorkup\n") + 8 :].split("\n\n")[0].splitlines()
+    assert len(workup) > len(card["workup"]) and all(line.startswith(("- ", "  ")) for line in workup)
     causes = [c["id"] for c in run("causes", "--json").json()]
     bare = next(c for c in causes if not run("explain", c, "--json").json()["red_flags"])
     assert "Red flags: none of its own" in run("explain", bare).out

@@ -123,12 +123,19 @@ def _facts() -> Table:
     return facts
 
 
-def _sources(sources: Iterable[dict[str, Any]]) -> Text:
-    """A card's reference list: [key] citation link, one a line."""
-    refs = Text("Sources\n", style="bold")
-    for source in sources:
-        refs.append(f"- [{source['key']}] {source['cite']} {source['link']}\n", style="")
-    return refs
+def _bulleted(heading: Text, lines: Iterable[str]) -> Group:
+    """A heading over "- " items whose wrapped lines hang under the item's text, not the dash."""
+    items = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+    items.add_column(no_wrap=True)
+    items.add_column(overflow="fold")  # a long link folds rather than being cut
+    for line in lines:
+        items.add_row("-", Text(line))  # Text: a "[urgent]" or "[key]" is words, not console markup
+    return Group(heading, items, Text(""))
+
+
+def _sources(sources: Iterable[dict[str, Any]]) -> Group:
+    """A card's reference list: [key] citation link, one an item."""
+    return _bulleted(Text("Sources", style="bold"), (f"[{s['key']}] {s['cite']} {s['link']}" for s in sources))
 
 
 def cause_card(card: dict[str, Any], style: Style) -> str:
@@ -170,20 +177,16 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     if card.get("presentations"):
         items.append(presentation_lines(card))
     if card["red_flags"]:
-        flags = Text("Red flags\n", style="bold red")
-        for flag in card["red_flags"]:
-            flags.append(f"- [{flag['level']}] {' + '.join(flag['labels'])}: {flag['message']}{basis(flag)}\n", style="")
-        items.append(flags)
+        flags = (f"[{flag['level']}] {' + '.join(flag['labels'])}: {flag['message']}{basis(flag)}" for flag in card["red_flags"])
+        items.append(_bulleted(Text("Red flags", style="bold red"), flags))
     else:
         items.append(
-            Text("Red flags: none of its own (any other cause's red flag still raises the triage of a case).", style="bold")
+            Text("Red flags: none of its own (any other cause's red flag still raises the triage of a case).\n", style="bold")
         )
     if card["mimics"]:
         items.append(mimic_lines(card["name"], card["typical"], card["mimics"]))
-    work = Text("Workup\n", style="bold")
-    for step in card["workup"]:
-        work.append(f"- {step['name']} ({step['line']}-line): {step['why']}\n", style="")
-    items += [work, Text("Management: ", style="bold") + Text(card["management"])]
+    work = (f"{step['name']} ({step['line']}-line): {step['why']}" for step in card["workup"])
+    items += [_bulleted(Text("Workup", style="bold"), work), Text("Management: ", style="bold") + Text(card["management"] + "\n")]
     items += [_sources(card["sources"]), Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
 
@@ -282,24 +285,25 @@ def basis(flag: dict[str, Any]) -> str:
     return " (basis: clinical judgement)" if flag["basis"] == "judgement" else f" (basis: {flag['basis']})"
 
 
-def mimic_lines(name: str, typical: list[dict[str, Any]], mimics: list[dict[str, Any]]) -> Text:
+def mimic_lines(name: str, typical: list[dict[str, Any]], mimics: list[dict[str, Any]]) -> Group:
     """The card's closest mimics (the causes that explain its typical picture best), each with the
     findings that tell them apart, as 'how often here vs there'."""
     text = Text("Closest mimics", style="bold")
     picture = ", ".join(in_sentence(f["label"]) for f in typical)
     text.append(f" (the causes that best explain its typical picture: {picture})\n", style="")
-    text.append(f"What tells them apart: how often in {name} vs in the mimic ('unlisted': not a feature)\n", style="")
+    text.append(f"What tells them apart: how often in {name} vs in the mimic ('unlisted': not a feature)", style="")
 
     def often(value: float, listed: bool) -> str:
         return percent(value) if listed else "unlisted"
 
-    for mimic in mimics:
+    def line(mimic: dict[str, Any]) -> str:
         telling = "; ".join(
             f"{t['label']} {often(t['here'], t['listed_here'])} vs {often(t['there'], t['listed_there'])}"
             for t in mimic["telling"]
         )
-        text.append(f"- {mimic['name']} ({mimic['id']}): {telling}\n", style="")
-    return text
+        return f"{mimic['name']} ({mimic['id']}): {telling}"
+
+    return _bulleted(text, map(line, mimics))
 
 
 def listing(rows: list[dict[str, Any]], columns: list[tuple[str, str]], style: Style, title: str = "") -> str:
