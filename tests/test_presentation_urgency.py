@@ -249,4 +249,8 @@ def test_the_card_says_when_a_presentation_inherits_its_urgency():
 def test_the_explain_card_prints_it(run, tmp_path):
     root = broken(tmp_path, *OWN)
     out = run("explain", "small-fiber-neuropathy", "--kb", str(root)).out
-    assert "Needs urgent attention [judgement]: Illustrative." in out
+    # its level and what the level means; the working (urgency_note) stays in the JSON
+    assert "Its own urgency: urgent (be seen by a clinician within 24-48 hours) [judgement]" in out
+    assert "[judgement]: Illustrative." not in out
+    card = run("explain", "small-fiber-neuropathy", "--kb", str(root), "--json").json()
+    assert [p["urgency_note"] for p in card["presentations"] if p["urgency_basis"]] == ["Illustrative."]
