@@ -112,7 +112,7 @@ def telling(kb: KnowledgeBase, cause: Cause, other: Cause) -> list[Telling]:
 
 def _listed(cause: Cause) -> set[str]:
     """The findings a cause lists in its own table or in any presentation's."""
-    return {finding for component in range(len(cause.weights)) for finding in cause.component_table(component)}
+    return {finding for component in range(cause.components) for finding in cause.component_table(component)}
 
 
 def mimics(kb: KnowledgeBase, cause_id: str, count: int = MIMICS_SHOWN, shown: int = TELLING_SHOWN) -> list[Mimic]:
