@@ -87,7 +87,7 @@ def test_the_telling_findings_are_those_that_separate_most(kb):
     listed = [
         cause.component_link(k, first.finding) is not None
         for cause in [kb.causes["thiamine-deficiency"]]
-        for k in range(len(cause.weights))
+        for k in range(cause.components)
     ]
     assert first.listed_here == any(listed)
 
