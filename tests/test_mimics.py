@@ -84,12 +84,8 @@ def test_the_telling_findings_are_those_that_separate_most(kb):
     assert all(a.divergence >= b.divergence for a, b in zip(every, every[1:], strict=False))
     first = mimic.telling[0]
     assert first.here == marginal_frequency(kb, kb.causes["thiamine-deficiency"], first.finding)
-    listed = [
-        cause.component_link(k, first.finding) is not None
-        for cause in [kb.causes["thiamine-deficiency"]]
-        for k in range(cause.components)
-    ]
-    assert first.listed_here == any(listed)
+    thiamine = kb.causes["thiamine-deficiency"]
+    assert first.listed_here == any(thiamine.component_link(k, first.finding) is not None for k in range(thiamine.components))
 
 
 def test_how_often_here_counts_every_case_of_a_cause_with_presentations(kb):
