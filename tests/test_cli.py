@@ -462,3 +462,28 @@ def test_piped_text_is_as_wide_as_COLUMNS_says(run, monkeypatch):
     assert 60 < widest() <= 80
     monkeypatch.setenv("COLUMNS", "20")
     assert widest() <= 60
+
+
+def test_the_study_card_lists_the_sources_it_cites_and_counts_the_rest(run, monkeypatch):
+    """Every source a printed card rests on (its entries', presentations' and red flags' and the
+    ones its texts name, the prevalence gist among them) is listed under Sources; a source that
+    only backs a note is counted in the heading, and the JSON keeps all of them."""
+    from gutnerve.render.formats import card_sources, prevalence_line
+
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    for cause in ("nerve-entrapment", "guillain-barre-syndrome", "folate-deficiency"):
+        card = run("explain", cause, "--json").json()  # the shipped knowledge base
+        out = run("explain", cause).out
+        listed = {line.split("]")[0][3:] for line in out[out.index("\nSources") :].splitlines() if line.startswith("- [")}
+        needed = {f["source"] for f in card["findings"]} | {f["basis"] for f in card["red_flags"]}
+        needed |= {
+            k
+            for p in card.get("presentations", [])
+            for k in (p["source"], p["urgency_basis"], *(f["source"] for f in p["findings"]))
+        }
+        needed |= {s["key"] for s in card["sources"] if f"({s['key']})" in prevalence_line(card["prior"])}
+        keys = {s["key"] for s in card["sources"]}
+        assert needed & keys <= listed, cause
+        more = int(re.search(r"; (\d+) more behind the notes are in --json", out)[1])
+        assert more > 0 and len(listed) + more == len(card["sources"]), cause
+        assert len(card_sources(card, [])[0]) <= len(listed)  # the card's texts only add to them

@@ -122,6 +122,18 @@ def prevalence_line(prior: dict[str, Any]) -> str:
     return line + (" (more: --json, prior.basis)" if cut else "")
 
 
+def card_sources(card: dict[str, Any], shown: list[str]) -> tuple[list[dict[str, Any]], int]:
+    """The sources a cause card cites (those its entries, presentations and red flags rest on, and
+    those named in `shown`, the card's texts as printed), in the card's order, and how many others
+    only back the notes (they are in the JSON)."""
+    keys = {f["source"] for f in card["findings"]} | {flag["basis"] for flag in card["red_flags"]}
+    for p in card.get("presentations", ()):
+        keys |= {p["source"], p["urgency_basis"], *(f["source"] for f in p["findings"])}
+    text = "\n".join(shown)
+    named = [s for s in card["sources"] if s["key"] in keys or re.search(rf"(?<![\w-]){re.escape(s['key'])}(?![\w-])", text)]
+    return named, len(card["sources"]) - len(named)
+
+
 # A reason whose likelihood ratio lies within 5% of 1 barely moves the odds: the tables leave it
 # out (the JSON keeps every one), so "no fever (LR 1)" is not listed as a reason for a cause.
 NOTABLE_WEIGHT = 0.05  # |ln LR|

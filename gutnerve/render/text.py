@@ -19,6 +19,7 @@ from rich.text import Text
 from gutnerve.render.formats import (
     ask_lines,
     card_findings,
+    card_sources,
     case_lines,
     frequency,
     implied_lines,
@@ -133,9 +134,9 @@ def _bulleted(heading: Text, lines: Iterable[str]) -> Group:
     return Group(heading, items, Text(""))
 
 
-def _sources(sources: Iterable[dict[str, Any]]) -> Group:
+def _sources(sources: Iterable[dict[str, Any]], heading: str = "Sources") -> Group:
     """A card's reference list: [key] citation link, one an item."""
-    return _bulleted(Text("Sources", style="bold"), (f"[{s['key']}] {s['cite']} {s['link']}" for s in sources))
+    return _bulleted(Text(heading, style="bold"), (f"[{s['key']}] {s['cite']} {s['link']}" for s in sources))
 
 
 def cause_card(card: dict[str, Any], style: Style) -> str:
@@ -187,7 +188,15 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         items.append(mimic_lines(card["name"], card["typical"], card["mimics"]))
     work = (f"{step['name']} ({step['line']}-line): {step['why']}" for step in card["workup"])
     items += [_bulleted(Text("Workup", style="bold"), work), Text("Management: ", style="bold") + Text(card["management"] + "\n")]
-    items += [_sources(card["sources"]), Text("Decision support only, not a diagnosis.", style="dim italic")]
+    texts = [card[k] for k in ("summary", "mechanism_detail", "gut_link", "area", "severity", "course", "management")]
+    texts += [
+        prevalence_line(card["prior"]),
+        *(step["why"] for step in card["workup"]),
+        *(f["message"] for f in card["red_flags"]),
+    ]
+    cited, others = card_sources(card, texts)
+    heading = "Sources" + (f" (those this card cites; {others} more behind the notes are in --json)" if others else "")
+    items += [_sources(cited, heading), Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
 
 
