@@ -444,6 +444,9 @@ def test_the_study_card_reads_as_a_card_not_as_its_working(run, monkeypatch):
     narrow = run("explain", "nerve-entrapment").out
     workup = narrow[narrow.index("\nWorkup\n") + 8 :].split("\n\n")[0].splitlines()
     assert len(workup) > len(card["workup"]) and all(line.startswith(("- ", "  ")) for line in workup)
+    shown = narrow[narrow.index("\nPresentations (") + 1 :].split("\n\n")[0].splitlines()[1:]
+    assert all(line.startswith(("- ", "  ")) for line in shown)  # a presentation's lines hang under it too
+    assert any(line.startswith("    ") for line in shown)
     causes = [c["id"] for c in run("causes", "--json").json()]
     bare = next(c for c in causes if not run("explain", c, "--json").json()["red_flags"])
     assert "Red flags: none of its own" in run("explain", bare).out

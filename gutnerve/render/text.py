@@ -124,14 +124,20 @@ def _facts() -> Table:
     return facts
 
 
-def _bulleted(heading: Text, lines: Iterable[str]) -> Group:
-    """A heading over "- " items whose wrapped lines hang under the item's text, not the dash."""
-    items = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
-    items.add_column(no_wrap=True)
+def _hanging(lines: Iterable[str], marker: str = "-", indent: int = 2) -> Table:
+    """Lines each opened by `marker` in a margin `indent` wide, their wrapped lines hanging under
+    their text, not the margin."""
+    items = Table(box=None, show_header=False, pad_edge=False, padding=0)
+    items.add_column(width=indent, no_wrap=True)
     items.add_column(overflow="fold")  # a long link folds rather than being cut
     for line in lines:
-        items.add_row("-", Text(line))  # Text: a "[urgent]" or "[key]" is words, not console markup
-    return Group(heading, items, Text(""))
+        items.add_row(marker, Text(line))  # Text: a "[urgent]" or "[key]" is words, not console markup
+    return items
+
+
+def _bulleted(heading: Text, lines: Iterable[str]) -> Group:
+    """A heading over "- " items whose wrapped lines hang under the item's text, not the dash."""
+    return Group(heading, _hanging(lines), Text(""))
 
 
 def _sources(sources: Iterable[dict[str, Any]], heading: str = "Sources") -> Group:
@@ -200,19 +206,22 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     return _render(style, *items)
 
 
-def presentation_lines(card: dict[str, Any]) -> Text:
+def presentation_lines(card: dict[str, Any]) -> Group:
     """A cause's presentations: each with its share and what it rests on, and the findings in
-    which it differs from the cause's own (typical) table."""
-    text = Text(f"Presentations (scored as a mixture; the typical table above: {percent(card['typical_share'])})\n", style="bold")
+    which it differs from the cause's own (typical) table, indented under it."""
+    parts: list[RenderableType] = [
+        Text(f"Presentations (scored as a mixture; the typical table above: {percent(card['typical_share'])})", style="bold")
+    ]
     for p in card["presentations"]:
-        text.append(f"- {p['name']} ({p['id']}): {percent(p['share'])} of cases [{p['source']}]\n", style="")
+        parts.append(_hanging([f"{p['name']} ({p['id']}): {percent(p['share'])} of cases [{p['source']}]"]))
+        details = []
         if p["urgency_basis"] is not None:  # its own urgency, not the cause's; the working is in the JSON
-            meaning = LEVEL_MEANING.get(p["urgency"], "")
-            text.append(f"    Its own urgency: {p['urgency']} ({meaning}) [{p['urgency_basis']}]\n", style="")
+            details.append(f"Its own urgency: {p['urgency']} ({LEVEL_MEANING.get(p['urgency'], '')}) [{p['urgency_basis']}]")
         for f in p["findings"]:
             typical = "not listed" if f["typical"] is None else percent(f["typical"])
-            text.append(f"    {f['label']}: {percent(f['frequency'])} (typical {typical}) [{f['source']}]\n", style="")
-    return text
+            details.append(f"{f['label']}: {percent(f['frequency'])} (typical {typical}) [{f['source']}]")
+        parts.append(_hanging(details, marker="", indent=4))
+    return Group(*parts, Text(""))
 
 
 def prior_adjustments(prior: dict[str, Any]) -> str:
