@@ -232,8 +232,9 @@ def prior_adjustments(prior: dict[str, Any]) -> str:
             return f"up to {b['max']}"
         return f"{b['min']}+" if b["max"] is None else f"{b['min']}-{b['max']}"
 
-    parts = [f"age {band(b)} x{ratio(b['factor'])}" for b in prior["age"]]
-    parts += [f"{sex} x{ratio(factor)}" for sex, factor in prior["sex"].items() if factor != 1.0]
+    # the factors as the cause file gives them, so they read as its basis quotes them (1.68, not 1.7)
+    parts = [f"age {band(b)} x{b['factor']:g}" for b in prior["age"]]
+    parts += [f"{sex} x{factor:g}" for sex, factor in prior["sex"].items() if factor != 1.0]
     return "; ".join(parts) + " (times the prevalence weight, for a person of that age or sex)"
 
 
