@@ -436,7 +436,7 @@ def test_the_study_card_reads_as_a_card_not_as_its_working(run, monkeypatch):
     assert own, "precondition: a presentation with its own urgency"
     for p in own:
         assert f"Its own urgency: {p['urgency']} (" in out and p["urgency_note"][:60] not in out
-    assert card["prior"]["basis"] not in " ".join(out.split()) and "(more: --json, prior.basis)" in out
+    assert card["prior"]["basis"] not in " ".join(out.split()) and "(shortened; all of it with --json)" in out
     assert not [line for line in out.splitlines() if line.endswith(" ")]
     for flag in card["red_flags"]:  # a "[urgent]" is words, not console markup
         assert f"- [{flag['level']}] {' + '.join(flag['labels'])}" in out
@@ -490,3 +490,24 @@ def test_the_study_card_lists_the_sources_it_cites_and_counts_the_rest(run, monk
         more = int(re.search(r"; (\d+) more behind the notes are in --json", out)[1])
         assert more > 0 and len(listed) + more == len(card["sources"]), cause
         assert len(card_sources(card, [])[0]) <= len(listed)  # the card's texts only add to them
+
+
+def test_the_study_cards_red_flags_come_most_urgent_first_and_its_table_has_a_legend(run, monkeypatch):
+    """A card lists its red flags from emergency down, whatever order the cause file gives them
+    in (erythema nodosum's file puts its emergency last), and says once what its table's columns
+    measure."""
+    from gutnerve.render.plain import LEVEL_MEANING
+
+    monkeypatch.delenv("GUTNERVE_KB", raising=False)
+    card = run("explain", "erythema-nodosum", "--json").json()  # the shipped knowledge base
+    levels = list(LEVEL_MEANING)
+    in_file = [levels.index(flag["level"]) for flag in card["red_flags"]]
+    assert in_file != sorted(in_file), "precondition: the file's order is not the card's"
+    out = run("explain", "erythema-nodosum").out
+    printed = [
+        levels.index(line[3:].split("]")[0])
+        for line in out[out.index("\nRed flags") :].split("\n\n")[0].splitlines()
+        if line.startswith("- [")
+    ]
+    assert printed == sorted(in_file)
+    assert " ".join(out.split()).count("Background: how often in adults with leg or foot and gut symptoms") == 1

@@ -290,7 +290,7 @@ def test_a_cards_prevalence_gives_the_gist_of_its_basis_and_names_the_class_once
     }
     line = formats.prevalence_line(long)
     assert line.startswith("Rare, by clinical judgement: it is uncommon") and "0.3 x 0.2" not in line
-    assert line.endswith("(a-2020). (more: --json, prior.basis)")
+    assert line.endswith("(a-2020). (shortened; all of it with --json)")
     short = {"prevalence": "very-rare", "basis": "Clinical judgement."}
     assert formats.prevalence_line(short) == "very-rare: Clinical judgement."
     both = {
@@ -299,7 +299,7 @@ def test_a_cards_prevalence_gives_the_gist_of_its_basis_and_names_the_class_once
     }
     assert (
         formats.prevalence_line(both)
-        == "uncommon: Clinical judgement. It is found in about 2% of adults with gut symptoms (b-2021). (more: --json, prior.basis)"
+        == "uncommon: Clinical judgement. It is found in about 2% of adults with gut symptoms (b-2021). (shortened; all of it with --json)"
     )
     hyphen = {"prevalence": "ultra-rare", "basis": "Ultra-rare: about 1 per million."}
     assert formats.prevalence_line(hyphen) == "Ultra-rare: about 1 per million."

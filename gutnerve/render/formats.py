@@ -102,6 +102,7 @@ def card_findings(card: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict
 # ("1.8%. It" ends one; "et al. 2010" and "e.g. lead" do not).
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)%])\.\s+(?=[A-Z])")
 GIST_CHARS = 60  # a gist shorter than this ("Clinical judgement.") takes the next sentence too
+SHORTENED = "(shortened; all of it with --json)"
 
 
 def gist(text: str) -> tuple[str, bool]:
@@ -119,7 +120,7 @@ def prevalence_line(prior: dict[str, Any]) -> str:
     text, cut = gist(prior["basis"])
     named = prior["prevalence"].replace("-", " ")
     line = text if text.lower().replace("-", " ").startswith(named) else f"{prior['prevalence']}: {text}"
-    return line + (" (more: --json, prior.basis)" if cut else "")
+    return line + (f" {SHORTENED}" if cut else "")
 
 
 def card_sources(card: dict[str, Any], shown: list[str]) -> tuple[list[dict[str, Any]], int]:

@@ -33,6 +33,12 @@ from gutnerve.render.formats import (
 from gutnerve.render.plain import DEFAULT_ROWS, LEVEL_MEANING, Style, bar
 from gutnerve.report import in_sentence
 
+# what the Key findings columns measure, for a reader who meets the card first
+CARD_LEGEND = (
+    "In this cause: how often the finding is present with this cause. Background: how often in adults with leg or foot"
+    " and gut symptoms. LR: how many times likelier the finding (if present), or its absence (if absent), is with this"
+    " cause than in that background."
+)
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow", "routine": "green"}
 
 
@@ -161,9 +167,10 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     facts.add_row("ICD-10-CM", ", ".join(card["icd10"]))
     key, neutral = card_findings(card)
     findings = Table(box=_box(style), title="Key findings", title_justify="left")
-    for name in ("Finding", "In this cause", "Background", "LR if present", "LR if absent"):
-        findings.add_column(name)
-    findings.add_column("Source", overflow="fold")  # a key cut short could not be found under Sources
+    # a finding's label and a source key fold rather than being cut with an ellipsis: cut short,
+    # a label cannot be read nor a key looked up under Sources
+    for name in ("Finding", "In this cause", "Background", "LR if present", "LR if absent", "Source"):
+        findings.add_column(name, overflow="fold" if name in ("Finding", "Source") else "ellipsis")
     for f in key:
         source = f"{f['source']}\nvia {f['via']}" if "via" in f else f["source"]
         findings.add_row(
@@ -174,17 +181,19 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
             ratio(f["likelihood_ratio_absent"]),
             source,
         )
-    items: list[RenderableType] = [head, Text(card["summary"]), facts, findings]
+    items: list[RenderableType] = [head, Text(card["summary"]), facts, Text(""), findings, Text(CARD_LEGEND, style="dim")]
     if neutral:
         items.append(
             Text(
                 f"Listed at about their background, so neither for nor against: {', '.join(in_sentence(f['label']) for f in neutral)}."
             )
         )
+    items.append(Text(""))
     if card.get("presentations"):
         items.append(presentation_lines(card))
     if card["red_flags"]:
-        flags = (f"[{flag['level']}] {' + '.join(flag['labels'])}: {flag['message']}{basis(flag)}" for flag in card["red_flags"])
+        most_urgent_first = sorted(card["red_flags"], key=lambda flag: list(LEVEL_MEANING).index(flag["level"]))
+        flags = (f"[{flag['level']}] {' + '.join(flag['labels'])}: {flag['message']}{basis(flag)}" for flag in most_urgent_first)
         items.append(_bulleted(Text("Red flags", style="bold red"), flags))
     else:
         items.append(
@@ -310,7 +319,11 @@ def mimic_lines(name: str, typical: list[dict[str, Any]], mimics: list[dict[str,
     text = Text("Closest mimics", style="bold")
     picture = ", ".join(in_sentence(f["label"]) for f in typical)
     text.append(f" (the causes that best explain its typical picture: {picture})\n", style="")
-    text.append(f"What tells them apart: how often in {name} vs in the mimic ('unlisted': not a feature)", style="")
+    text.append(
+        f"What tells them apart: how often in {name} vs in the mimic, over all their cases, presentations included"
+        " ('unlisted': not a feature)",
+        style="",
+    )
 
     def often(value: float, listed: bool) -> str:
         return percent(value) if listed else "unlisted"
