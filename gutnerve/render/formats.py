@@ -123,13 +123,19 @@ def prevalence_line(prior: dict[str, Any]) -> str:
     return line + (f" {SHORTENED}" if cut else "")
 
 
-def card_sources(card: dict[str, Any], shown: list[str]) -> tuple[list[dict[str, Any]], int]:
+def card_sources(card: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """The sources a cause card cites (those its entries, presentations and red flags rest on, and
-    those named in `shown`, the card's texts as printed), in the card's order, and how many others
-    only back the notes (they are in the JSON)."""
+    those its printed texts name, the prevalence gist among them), in the card's order, and how
+    many others only back the notes (they are in the JSON)."""
     keys = {f["source"] for f in card["findings"]} | {flag["basis"] for flag in card["red_flags"]}
     for p in card.get("presentations", ()):
         keys |= {p["source"], p["urgency_basis"], *(f["source"] for f in p["findings"])}
+    shown = [card[k] for k in ("summary", "mechanism_detail", "gut_link", "area", "severity", "course", "management")]
+    shown += [
+        prevalence_line(card["prior"]),
+        *(step["why"] for step in card["workup"]),
+        *(f["message"] for f in card["red_flags"]),
+    ]
     text = "\n".join(shown)
     named = [s for s in card["sources"] if s["key"] in keys or re.search(rf"(?<![\w-]){re.escape(s['key'])}(?![\w-])", text)]
     return named, len(card["sources"]) - len(named)

@@ -203,13 +203,7 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
         items.append(mimic_lines(card["name"], card["typical"], card["mimics"]))
     work = (f"{step['name']} ({step['line']}-line): {step['why']}" for step in card["workup"])
     items += [_bulleted(Text("Workup", style="bold"), work), Text("Management: ", style="bold") + Text(card["management"] + "\n")]
-    texts = [card[k] for k in ("summary", "mechanism_detail", "gut_link", "area", "severity", "course", "management")]
-    texts += [
-        prevalence_line(card["prior"]),
-        *(step["why"] for step in card["workup"]),
-        *(f["message"] for f in card["red_flags"]),
-    ]
-    cited, others = card_sources(card, texts)
+    cited, others = card_sources(card)
     heading = "Sources" + (f" (those this card cites; {others} more behind the notes are in --json)" if others else "")
     items += [_sources(cited, heading), Text("Decision support only, not a diagnosis.", style="dim italic")]
     return _render(style, *items)
