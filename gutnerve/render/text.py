@@ -160,7 +160,7 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     facts.add_row("Affected area", card["area"])
     facts.add_row("Severity", card["severity"])
     facts.add_row("Time course", card["course"])
-    facts.add_row("Urgency", f"{card['urgency']} ({LEVEL_MEANING.get(card['urgency'], '')})")
+    facts.add_row("Urgency", urgency(card["urgency"]))
     facts.add_row("Prevalence", prevalence_line(card["prior"]))
     if card["prior"]["age"] or card["prior"]["sex"]:
         facts.add_row("Prior adjusted", prior_adjustments(card["prior"]))
@@ -219,12 +219,17 @@ def presentation_lines(card: dict[str, Any]) -> Group:
         parts.append(_hanging([f"{p['name']} ({p['id']}): {percent(p['share'])} of cases [{p['source']}]"]))
         details = []
         if p["urgency_basis"] is not None:  # its own urgency, not the cause's; the working is in the JSON
-            details.append(f"Its own urgency: {p['urgency']} ({LEVEL_MEANING.get(p['urgency'], '')}) [{p['urgency_basis']}]")
+            details.append(f"Its own urgency: {urgency(p['urgency'])} [{p['urgency_basis']}]")
         for f in p["findings"]:
             typical = "not listed" if f["typical"] is None else percent(f["typical"])
             details.append(f"{f['label']}: {percent(f['frequency'])} (typical {typical}) [{f['source']}]")
         parts.append(_hanging(details, marker="", indent=4))
     return Group(*parts, Text(""))
+
+
+def urgency(level: str) -> str:
+    """A card's urgency level with what it means: 'soon (be seen within 1-2 weeks)'."""
+    return f"{level} ({LEVEL_MEANING.get(level, '')})"
 
 
 def prior_adjustments(prior: dict[str, Any]) -> str:
