@@ -373,6 +373,14 @@ def test_why_says_when_a_finding_is_counted_through_another(run):
     assert "LR 1 (neutral: counted through alcohol-excess)" in run(*args).out
 
 
+def _card_section(card: str, heading: str) -> list[str]:
+    """The lines of a printed study card's section: those after the line that starts with
+    `heading`, up to the next blank line."""
+    lines = card.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading)) + 1
+    return lines[start : lines.index("", start)]
+
+
 def _key_findings_rows(card: str) -> set[str]:
     """The first cells of a printed study card's Key findings table (a wrapped label gives one per
     line, so a label is found by the cell it starts with)."""
@@ -442,9 +450,9 @@ def test_the_study_card_reads_as_a_card_not_as_its_working(run, monkeypatch):
         assert f"- [{flag['level']}] {' + '.join(flag['labels'])}" in out
     monkeypatch.setenv("COLUMNS", "70")  # wrapped items hang under their text, not the dash
     narrow = run("explain", "nerve-entrapment").out
-    workup = narrow[narrow.index("\nWorkup\n") + 8 :].split("\n\n")[0].splitlines()
+    workup = _card_section(narrow, "Workup")
     assert len(workup) > len(card["workup"]) and all(line.startswith(("- ", "  ")) for line in workup)
-    shown = narrow[narrow.index("\nPresentations (") + 1 :].split("\n\n")[0].splitlines()[1:]
+    shown = _card_section(narrow, "Presentations (")
     assert all(line.startswith(("- ", "  ")) for line in shown)  # a presentation's lines hang under it too
     assert any(line.startswith("    ") for line in shown)
     causes = [c["id"] for c in run("causes", "--json").json()]
@@ -477,7 +485,7 @@ def test_the_study_card_lists_the_sources_it_cites_and_counts_the_rest(run, monk
     for cause in ("nerve-entrapment", "guillain-barre-syndrome", "folate-deficiency"):
         card = run("explain", cause, "--json").json()  # the shipped knowledge base
         out = run("explain", cause).out
-        listed = {line.split("]")[0][3:] for line in out[out.index("\nSources") :].splitlines() if line.startswith("- [")}
+        listed = {line.split("]")[0][3:] for line in _card_section(out, "Sources") if line.startswith("- [")}
         needed = {f["source"] for f in card["findings"]} | {f["basis"] for f in card["red_flags"]}
         needed |= {
             k
@@ -504,10 +512,6 @@ def test_the_study_cards_red_flags_come_most_urgent_first_and_its_table_has_a_le
     in_file = [levels.index(flag["level"]) for flag in card["red_flags"]]
     assert in_file != sorted(in_file), "precondition: the file's order is not the card's"
     out = run("explain", "erythema-nodosum").out
-    printed = [
-        levels.index(line[3:].split("]")[0])
-        for line in out[out.index("\nRed flags") :].split("\n\n")[0].splitlines()
-        if line.startswith("- [")
-    ]
+    printed = [levels.index(line[3:].split("]")[0]) for line in _card_section(out, "Red flags") if line.startswith("- [")]
     assert printed == sorted(in_file)
     assert " ".join(out.split()).count("Background: how often in adults with leg or foot and gut symptoms") == 1
