@@ -12,7 +12,8 @@ Words. The text is split into word tokens; hyphens, slashes and apostrophes
 inside words separate or join as below, so "light-headed" reads as "light
 headed". Each word is normalised the same way for the text and for the knowledge
 base: lower case; curly apostrophes straightened; contractions expanded ("don't"
--> "do not", "can't"/"can not" -> "cannot"); a possessive "'s" dropped
+-> "do not", "can't"/"can not" -> "cannot"; also typed without the apostrophe,
+"dont", "cant"); a possessive "'s" dropped
 ("crohn's" = "crohn"); cheap British -> American spellings (oe/ae: diarrhoea,
 anaemia, oedema, coeliac, caecal, anaesthesia, paediatric; -ise(d) -> -ize(d);
 colour, tumour, behaviour, fibre); a plural "s" dropped from words of 4+ letters
@@ -25,8 +26,14 @@ with hyphens as spaces (and denied by each of its `normal` phrases, below).
 Matching is by whole words only ("numbers" never matches "numb", "know" is not
 "no"), leftmost-longest ("alternating diarrhoea and constipation" is one
 finding, not two), never across a comma or sentence end, and each word is used
-once. A phrase two findings share is not matched: it is reported as
-unmatched, with both as suggestions. There is no fuzzy matching: a misspelling
+once. Inside a phrase (never at its ends) articles, possessives, forms of "be" and
+"very/really/quite/so" are passed over, in the text and in the knowledge base alike
+("pain in his calf" = "pain in the calf", "calf is very swollen" = "calf swollen"),
+and so are the side words left, right, both and bilateral of the text ("swollen
+left calf" = "swollen calf"), except before a word the knowledge base's phrases put
+a side word before ("pain in the right abdomen" is not "pain in the abdomen").
+A phrase two findings share is not matched: it is reported as unmatched, with
+both as suggestions. There is no fuzzy matching: a misspelling
 is unmatched, and a close phrase is offered only as a suggestion.
 
 Normal findings. A finding's `normal` phrases say that it was looked for and
@@ -244,8 +251,17 @@ _TOKEN = re.compile(
 Kind = Literal["word", "comma", "stop"]
 
 
+# Contractions typed without their apostrophe ("cant", "dont"): read as if it were there.
+_BARE_CONTRACTIONS = {
+    bare: bare[:-2] + "n't"
+    for bare in ("cant", "wont", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "hadnt")
+    + ("couldnt", "wouldnt", "shouldnt")
+}
+
+
 def _norm_word(raw: str) -> tuple[str, ...]:
     word = raw.lower().translate(_APOSTROPHES)
+    word = _BARE_CONTRACTIONS.get(word, word)
     if word in ("can't", "cannot"):
         return ("cannot",)
     if word == "won't":
@@ -302,8 +318,29 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def words(phrase: str) -> tuple[str, ...]:
-    """A phrase as the normalised words the matcher compares."""
+    """A phrase as its normalised words."""
     return tuple(t.norm for t in _tokens(phrase) if t.kind == "word")
+
+
+# Grammar words passed over inside a finding phrase, in the text and in the knowledge base alike, so that
+# "pain in my calf", "pain in the calf" and "pain in his calf" are one phrase, and "calf is very swollen"
+# reads as "calf swollen". Never a phrase's first or last word, and never a negation.
+_FILLER = frozenset(words("a an the my his her their your our is are was were am be been being very really quite so"))
+# Side words: passed over inside a phrase of the text ("swollen left calf" = "swollen calf"), except
+# where some phrase of the knowledge base has the side word before the same next word ("right lower").
+_SIDES = frozenset(words("left right both bilateral"))
+
+
+def _reduce(norms: tuple[str, ...]) -> tuple[str, ...]:
+    """`norms` with the fillers inside it (not its ends) left out."""
+    if len(norms) < 3:
+        return norms
+    return (norms[0], *(w for w in norms[1:-1] if w not in _FILLER), norms[-1])
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """A phrase as the words the matcher compares: normalised, fillers inside it left out."""
+    return _reduce(words(phrase))
 
 
 # --------------------------------------------------------------------------
@@ -466,10 +503,11 @@ _AGE = re.compile(
 class Vocabulary:
     """Every finding phrase of a knowledge base, normalised: words -> the finding ids it names."""
 
-    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    phrases: dict[tuple[str, ...], tuple[str, ...]]  # phrase_key -> ids
     lengths: tuple[int, ...]  # the phrase lengths present, longest first
     texts: dict[str, tuple[str, ...]]  # "joined words" -> ids, for suggestions
     normal: frozenset[tuple[str, ...]] = frozenset()  # phrases that say their finding was found absent ("ck normal")
+    sided: frozenset[tuple[str, str]] = frozenset()  # (side word, next word) pairs some phrase holds ("right", "lower")
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -483,7 +521,7 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     for finding in kb.findings.values():
         named = ((phrase, False) for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")))
         for phrase, says_normal in (*named, *((phrase, True) for phrase in finding.normal)):
-            key = words(phrase)
+            key = phrase_key(phrase)
             if key and finding.id not in phrases.get(key, ()):
                 phrases[key] = (*phrases.get(key, ()), finding.id)
             if key and says_normal:
@@ -491,7 +529,8 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     # a phrase that is a synonym of one finding and a `normal` phrase of another names two findings,
     # and is never matched (the validator refuses it)
     lengths = tuple(sorted({len(key) for key in phrases}, reverse=True))
-    return Vocabulary(phrases, lengths, {" ".join(key): ids for key, ids in phrases.items()}, frozenset(normal))
+    sided = frozenset((a, b) for key in phrases for a, b in zip(key, key[1:], strict=False) if a in _SIDES)
+    return Vocabulary(phrases, lengths, {" ".join(key): ids for key, ids in phrases.items()}, frozenset(normal), sided)
 
 
 _CACHE: dict[int, tuple[KnowledgeBase, Vocabulary]] = {}
@@ -511,21 +550,48 @@ def vocabulary(kb: KnowledgeBase) -> Vocabulary:
 
 def _scan(
     tokens: list[_Token], table: Mapping[tuple[str, ...], Any], lengths: Iterable[int], single: frozenset[int] = frozenset()
-) -> list[tuple[int, int]]:
-    """Leftmost-longest matches of `table` keys over runs of free word tokens: (start, end) token indexes.
-
-    At a token index in `single` only a one-word match may start.
-    """
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Leftmost-longest matches of `table` keys over runs of free word tokens: (start, end, key), with
+    start and end token indexes. At a token index in `single` only a one-word match may start."""
     sizes = tuple(lengths)
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int, tuple[str, ...]]] = []
     i = 0
     while i < len(tokens):
         for size in sizes:
             if size > 1 and i in single:
                 continue
             run = tokens[i : i + size]
-            if len(run) == size and all(t.kind == "word" and not t.used for t in run) and tuple(t.norm for t in run) in table:
-                found.append((i, i + size))
+            key = tuple(t.norm for t in run)
+            if len(run) == size and all(t.kind == "word" and not t.used for t in run) and key in table:
+                found.append((i, i + size, key))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def _scan_phrases(tokens: list[_Token], vocab: Vocabulary, single: frozenset[int]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Leftmost-longest finding phrases: like `_scan`, but a run of the text is compared without the
+    fillers inside it, and then also without the side words inside it that no phrase holds there."""
+    longest = vocab.lengths[0] + 4 if vocab.lengths else 0  # a few fillers or side words inside
+    found: list[tuple[int, int, tuple[str, ...]]] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(1 if i in single else min(longest, len(tokens) - i), 0, -1):
+            run = tokens[i : i + size]
+            if not all(t.kind == "word" and not t.used for t in run):
+                continue
+            key = _reduce(tuple(t.norm for t in run))
+            if key not in vocab.phrases and len(key) > 2:
+                unsided = tuple(
+                    w
+                    for j, w in enumerate(key)
+                    if not (0 < j < len(key) - 1 and w in _SIDES and (w, key[j + 1]) not in vocab.sided)
+                )
+                key = unsided if unsided in vocab.phrases else key
+            if key in vocab.phrases:
+                found.append((i, i + size, key))
                 i += size
                 break
         else:
@@ -582,12 +648,12 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
 
     # "non" negates one word: "non-bloody diarrhoea" is diarrhoea, never "bloody diarrhoea" negated
     after_non = frozenset(i + 1 for i, token in enumerate(tokens) if token.kind == "word" and token.norm == "non")
-    findings = _scan(tokens, vocab.phrases, vocab.lengths, after_non)
-    for start, end in findings:
+    findings = _scan_phrases(tokens, vocab, after_non)
+    for start, end, _ in findings:
         for token in tokens[start:end]:
             token.used = "finding"
     triggers = _scan(tokens, _TRIGGERS, _TRIGGER_LENGTHS)
-    for start, end in triggers:
+    for start, end, _ in triggers:
         for token in tokens[start:end]:
             token.used = "trigger"
     sexes = _sexes(tokens)
@@ -682,11 +748,13 @@ def _sexes(tokens: list[_Token]) -> list[tuple[str, str]]:
 
 
 def _events(
-    tokens: list[_Token], findings: list[tuple[int, int]], triggers: list[tuple[int, int]], vocab: Vocabulary
+    tokens: list[_Token],
+    findings: list[tuple[int, int, tuple[str, ...]]],
+    triggers: list[tuple[int, int, tuple[str, ...]]],
+    vocab: Vocabulary,
 ) -> list[_Event]:
     at: dict[int, _Event] = {}
-    for start, end in findings:
-        key = tuple(t.norm for t in tokens[start:end])
+    for start, end, key in findings:
         at[start] = _Event(
             "finding",
             start,
@@ -695,8 +763,8 @@ def _events(
             self_negating=bool(set(key) & _NEGATION_WORDS),
             normal=key in vocab.normal,
         )
-    for start, end in triggers:
-        at[start] = _Event("trigger", start, end, trigger=_TRIGGERS[tuple(t.norm for t in tokens[start:end])])
+    for start, end, key in triggers:
+        at[start] = _Event("trigger", start, end, trigger=_TRIGGERS[key])
     events: list[_Event] = []
     i = 0
     while i < len(tokens):

@@ -345,7 +345,7 @@ class Builder:
             return result
         required = ("id", "label", "meaning", "question", "category", "background", "background_basis")
         declared: dict[str, list[str]] = {}  # finding -> the findings its `implies` names
-        from gutnerve.freetext import words  # here: only validation (a cache miss) needs the reader
+        from gutnerve.freetext import phrase_key  # here: only validation (a cache miss) needs the reader
 
         phrases: dict[str, tuple[str, str]] = {}  # phrase, as free text reads it -> (finding, field) listing it first
         for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "normal", "red_flag", "implies")):
@@ -362,8 +362,9 @@ class Builder:
             normal = [s.strip().lower() for s in self.str_list(entry, "normal", what)]
             for field, listed in (("synonyms", synonyms), ("normal", normal)):
                 for phrase in dict.fromkeys(listed):
-                    # compared as free text reads them ("can't climb stairs" is "cannot climb stairs")
-                    owner, kind = phrases.setdefault(" ".join(words(phrase)) or phrase, (fid, field))
+                    # compared as free text reads them ("can't climb stairs" is "cannot climb stairs",
+                    # "pain in my calf" is "pain in the calf")
+                    owner, kind = phrases.setdefault(" ".join(phrase_key(phrase)) or phrase, (fid, field))
                     if (owner, kind) != (fid, field):  # free text refuses a phrase two findings share: it never matches
                         self.error(
                             f"{what}: {_PHRASE_KIND[field]} {phrase!r} is also a {_PHRASE_KIND[kind]} of `{owner}`;"

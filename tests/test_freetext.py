@@ -32,6 +32,17 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("saddle anaesthesia", {"saddle-anesthesia"}, set(), ()),
     ("low haemoglobin", {"anemia"}, set(), ()),
     ("immobilised after an ileocaecal resection", {"recent-immobility", "ileal-disease-or-resection"}, set(), ()),
+    # grammar words and side words inside a phrase are passed over; contractions typed without the apostrophe
+    ("calf is very swollen", {"leg-swelling"}, set(), ()),
+    ("swollen left calf", {"leg-swelling"}, set(), ()),
+    ("pain in his right thigh", {"groin-thigh-pain"}, set(), ()),
+    ("numbness in both my feet", {"numb-feet"}, set(), ()),
+    ("cant pee, and my back hurts", {"sphincter-dysfunction", "low-back-pain"}, set(), ()),
+    ("i dont have diarrhoea", set(), {"diarrhea"}, ()),
+    # ... but never a side word the knowledge base's phrases use before the next word ("right abdomen" is
+    # right-sided abdominal pain, not abdominal pain anywhere)
+    ("pain in the right abdomen", set(), set(), ("pain in the right abdomen",)),
+    ("pain in the right lower abdomen", {"right-lower-abdominal-pain"}, set(), ()),
     # examination and blood-count findings, as clinicians write them
     ("extensor plantars and brisk knee jerks", {"upper-motor-neuron-signs"}, set(), ()),
     ("loss of vibration sense", {"vibration-sense-loss"}, set(), ()),
