@@ -294,6 +294,33 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # joint is not it
     ("low back pain, looked septic, no fever", {"low-back-pain", "sepsis-signs"}, {"fever"}, ()),
     ("septic arthritis", {"joint-swelling"}, set(), ("septic",)),
+    # patients' own words for red flags and high-stakes findings
+    ("i cant feel my bum when i wipe and i cant pee since yesterday", {"saddle-anesthesia", "sphincter-dysfunction"}, set(), ()),
+    ("I didn't realise I had wet myself, and my bum feels numb", {"sphincter-dysfunction", "saddle-anesthesia"}, set(), ()),
+    ("both legs went weak over 3 days, and now I cannot stand unaided", {"leg-weakness", "cannot-walk"}, set(), ()),
+    (
+        "weakness started in my feet and spread up, legs weaker every day",
+        {"ascending-weakness", "progressive-leg-weakness"},
+        set(),
+        (),
+    ),
+    ("pain moved to the right lower belly", {"right-lower-abdominal-pain"}, set(), ()),
+    ("sharp pain low on the right side of my tummy", {"right-lower-abdominal-pain"}, set(), ("sharp",)),
+    ("calf pain walking uphill, goes away when I stand still", {"vascular-claudication"}, set(), ()),
+    (
+        "back pain, with pain going down the back of my leg to the foot",
+        {"low-back-pain", "shooting-leg-pain"},
+        set(),
+        ("to the foot",),
+    ),
+    ("swollen right calf, my other leg is fine", {"leg-swelling", "one-leg-only"}, set(), ()),
+    ("tachycardic and febrile, temp of 38.6", {"sepsis-signs", "fever"}, set(), ()),
+    # a pain "in the back of" a leg part is that part, not back pain
+    ("started suddenly yesterday with pain in the back of my calf", {"acute-onset", "calf-pain"}, set(), ()),
+    ("the bottom of my feet is numb", {"numb-feet"}, set(), ()),  # not the "numb bottom" of saddle anaesthesia
+    # one-phrase statements of absence (`normal` phrases)
+    ("legs not swollen, calves soft and non-tender", set(), {"leg-swelling", "calf-tenderness"}, ()),
+    ("no saddle anaesthesia, perianal sensation preserved", set(), {"saddle-anesthesia"}, ()),
 ]
 
 
