@@ -321,6 +321,13 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # one-phrase statements of absence (`normal` phrases)
     ("legs not swollen, calves soft and non-tender", set(), {"leg-swelling", "calf-tenderness"}, ()),
     ("no saddle anaesthesia, perianal sensation preserved", set(), {"saddle-anesthesia"}, ()),
+    ("monofilament sensation intact, ankle jerks present", set(), {"numb-feet", "reduced-reflexes"}, ()),
+    # everyday words for neuropathic, muscle and gut findings
+    ("crampy legs at night", {"muscle-cramps"}, set(), ("at night",)),
+    ("legs jumpy at night, must move them", {"restless-legs"}, set(), ("at night", "move")),
+    ("pins and needles in both legs and my fingers are numb", {"tingling-feet", "hand-symptoms"}, set(), ()),
+    ("legs go heavy when i walk, have to sit down to ease my legs", {"neurogenic-claudication"}, set(), ()),
+    ("have not had a poo for a week, struggle to poo", {"constipation"}, set(), ()),
 ]
 
 
