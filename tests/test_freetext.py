@@ -328,6 +328,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("pins and needles in both legs and my fingers are numb", {"tingling-feet", "hand-symptoms"}, set(), ()),
     ("legs go heavy when i walk, have to sit down to ease my legs", {"neurogenic-claudication"}, set(), ()),
     ("have not had a poo for a week, struggle to poo", {"constipation"}, set(), ()),
+    ("had a tummy bug two weeks ago and now my legs are weak", {"recent-gastroenteritis", "leg-weakness"}, set(), ()),
 ]
 
 
