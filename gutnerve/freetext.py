@@ -30,8 +30,12 @@ once. Inside a phrase (never at its ends) articles, possessives, forms of "be" a
 "very/really/quite/so" are passed over, in the text and in the knowledge base alike
 ("pain in his calf" = "pain in the calf", "calf is very swollen" = "calf swollen"),
 and so are the side words left, right, both and bilateral of the text ("swollen
-left calf" = "swollen calf"), except before a word the knowledge base's phrases put
-a side word before ("pain in the right abdomen" is not "pain in the abdomen").
+left calf" = "swollen calf"), except before a word where the knowledge base needs
+the side to tell two findings apart ("pain in the right abdomen" is not "pain in the
+abdomen", since "pain in the lower right abdomen" is not "pain in the lower abdomen").
+A finding said present on one side and absent on the other ("swollen right calf,
+the left leg is not swollen") is present, the other side's denial shown as
+uncertain and not used; said without sides, it is a conflict (below).
 A phrase two findings share is not matched: it is reported as unmatched, with
 both as suggestions. There is no fuzzy matching: a misspelling
 is unmatched, and a close phrase is offered only as a suggestion.
@@ -327,7 +331,7 @@ def words(phrase: str) -> tuple[str, ...]:
 # reads as "calf swollen". Never a phrase's first or last word, and never a negation.
 _FILLER = frozenset(words("a an the my his her their your our is are was were am be been being very really quite so"))
 # Side words: passed over inside a phrase of the text ("swollen left calf" = "swollen calf"), except
-# where some phrase of the knowledge base has the side word before the same next word ("right lower").
+# before a word where the knowledge base's phrases need the side to tell two findings apart.
 _SIDES = frozenset(words("left right both bilateral"))
 
 
@@ -507,7 +511,7 @@ class Vocabulary:
     lengths: tuple[int, ...]  # the phrase lengths present, longest first
     texts: dict[str, tuple[str, ...]]  # "joined words" -> ids, for suggestions
     normal: frozenset[tuple[str, ...]] = frozenset()  # phrases that say their finding was found absent ("ck normal")
-    sided: frozenset[tuple[str, str]] = frozenset()  # (side word, next word) pairs some phrase holds ("right", "lower")
+    sided: frozenset[tuple[str, str]] = frozenset()  # (side, next word) pairs that tell findings apart ("right", "lower")
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -529,7 +533,14 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     # a phrase that is a synonym of one finding and a `normal` phrase of another names two findings,
     # and is never matched (the validator refuses it)
     lengths = tuple(sorted({len(key) for key in phrases}, reverse=True))
-    sided = frozenset((a, b) for key in phrases for a, b in zip(key, key[1:], strict=False) if a in _SIDES)
+    # a side word matters before the next word where leaving it out turns one finding's phrase into
+    # another's ("pain in the lower right abdomen" is not "pain in the lower abdomen")
+    sided = frozenset(
+        (key[j], key[j + 1])
+        for key, ids in phrases.items()
+        for j in range(len(key) - 1)
+        if key[j] in _SIDES and phrases.get(key[:j] + key[j + 1 :], ids) != ids
+    )
     return Vocabulary(phrases, lengths, {" ".join(key): ids for key, ids in phrases.items()}, frozenset(normal), sided)
 
 
@@ -573,29 +584,43 @@ def _scan(
 
 def _scan_phrases(tokens: list[_Token], vocab: Vocabulary, single: frozenset[int]) -> list[tuple[int, int, tuple[str, ...]]]:
     """Leftmost-longest finding phrases: like `_scan`, but a run of the text is compared without the
-    fillers inside it, and then also without the side words inside it that no phrase holds there."""
+    fillers inside it, and then also without the side words inside it that neither tell two findings
+    apart there nor start a phrase of their own ("weakness in the left leg only" keeps "left leg only")."""
     longest = vocab.lengths[0] + 4 if vocab.lengths else 0  # a few fillers or side words inside
-    found: list[tuple[int, int, tuple[str, ...]]] = []
-    i = 0
-    while i < len(tokens):
-        for size in range(1 if i in single else min(longest, len(tokens) - i), 0, -1):
+
+    def match_at(i: int, single_word: bool) -> tuple[int, tuple[str, ...]] | None:
+        for size in range(1 if single_word else min(longest, len(tokens) - i), 0, -1):
             run = tokens[i : i + size]
             if not all(t.kind == "word" and not t.used for t in run):
                 continue
-            key = _reduce(tuple(t.norm for t in run))
+            kept = [(k, t.norm) for k, t in enumerate(run) if not (0 < k < size - 1 and t.norm in _FILLER)]
+            key = tuple(w for _, w in kept)
             if key not in vocab.phrases and len(key) > 2:
                 unsided = tuple(
                     w
-                    for j, w in enumerate(key)
-                    if not (0 < j < len(key) - 1 and w in _SIDES and (w, key[j + 1]) not in vocab.sided)
+                    for j, (k, w) in enumerate(kept)
+                    if not (
+                        0 < j < len(kept) - 1
+                        and w in _SIDES
+                        and (w, kept[j + 1][1]) not in vocab.sided
+                        and match_at(i + k, False) is None
+                    )
                 )
                 key = unsided if unsided in vocab.phrases else key
             if key in vocab.phrases:
-                found.append((i, i + size, key))
-                i += size
-                break
-        else:
+                return size, key
+        return None
+
+    found: list[tuple[int, int, tuple[str, ...]]] = []
+    i = 0
+    while i < len(tokens):
+        hit = match_at(i, i in single)
+        if hit is None:
             i += 1
+            continue
+        size, key = hit
+        found.append((i, i + size, key))
+        i += size
     return found
 
 
@@ -669,6 +694,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
             else:
                 ambiguous.append((written(event.start, event.end), event.ids))
     _negate(events, marks, tokens, written)
+    _sided_denials(marks, tokens)
 
     mentions = [
         Mention(
@@ -715,6 +741,35 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
         sex=sex,
         conflicts=tuple(conflicts),
     )
+
+
+_ONE_SIDE = frozenset(words("left right"))
+
+
+def _side(mark: _Mark, tokens: list[_Token]) -> str | None:
+    """The side a finding phrase is said of: a left/right inside it, or just before it past grammar
+    words ("the left leg is not swollen"); None if it names no side."""
+    inside = [t.norm for t in tokens[mark.start : mark.end] if t.norm in _ONE_SIDE]
+    if inside:
+        return inside[0]
+    i = mark.start - 1
+    while i >= 0 and tokens[i].kind == "word" and tokens[i].norm in _FILLER:
+        i -= 1
+    return tokens[i].norm if i >= 0 and tokens[i].kind == "word" and tokens[i].norm in _ONE_SIDE else None
+
+
+def _sided_denials(marks: list[_Mark], tokens: list[_Token]) -> None:
+    """A finding said present on one side and absent on the other ("swollen right calf, the left leg
+    is not swollen") is present: the denial of the other side is kept as uncertain, shown and not
+    used, rather than reported as a contradiction. Said without sides, it still is one."""
+    for finding in {m.finding for m in marks if m.state == "present"}:
+        said = [m for m in marks if m.finding == finding and m.state == "present"]
+        denied = [m for m in marks if m.finding == finding and m.state == "absent"]
+        said_sides = {_side(m, tokens) for m in said}
+        denied_sides = {_side(m, tokens) for m in denied}
+        if denied and None not in said_sides | denied_sides and not said_sides & denied_sides:
+            for mark in denied:
+                mark.state = "uncertain"
 
 
 def _ages(text: str, tokens: list[_Token]) -> tuple[list[int], list[str]]:

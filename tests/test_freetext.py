@@ -503,6 +503,33 @@ def test_a_finding_affirmed_and_negated_is_a_conflict(kb, text, finding):
         combine(reading)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "swollen right calf, the left leg is not swollen",  # how a one-sided DVT is described
+        "left calf swollen, right calf not swollen",
+        "swollen right calf, no swelling of the left leg",
+    ],
+)
+def test_a_finding_present_on_one_side_and_denied_on_the_other_is_present(kb, text):
+    reading = understand(text, kb)
+    assert reading.present_ids == ("leg-swelling",) and reading.absent_ids == ()
+    assert reading.uncertain_ids == ("leg-swelling",) and reading.conflicts == ()  # the denial is shown, not used
+    assert combine(reading)["present"] == ["leg-swelling"]
+
+
+@pytest.mark.parametrize(
+    "text", ["swollen right calf, legs not swollen", "right leg swollen, right leg not swollen"]
+)  # no side, or the same side, on both: a contradiction
+def test_a_finding_denied_without_another_side_is_still_a_conflict(kb, text):
+    assert understand(text, kb).conflicts
+
+
+def test_a_side_word_that_starts_a_phrase_of_its_own_is_not_passed_over(kb):
+    reading = understand("weakness in the left leg only", kb)
+    assert "one-leg-only" in reading.present_ids
+
+
 @pytest.mark.parametrize(("text", "what"), [("a 54-year-old aged 60", "age"), ("a woman, male", "sex")])
 def test_two_ages_or_sexes_are_a_conflict(kb, text, what):
     reading = understand(text, kb)
