@@ -335,11 +335,14 @@ _FILLER = frozenset(words("a an the my his her their your our is are was were am
 _SIDES = frozenset(words("left right both bilateral"))
 
 
+def _kept(norms: tuple[str, ...]) -> list[int]:
+    """The indexes of `norms` that are not fillers inside it (its ends always stay)."""
+    return [k for k, w in enumerate(norms) if not (0 < k < len(norms) - 1 and w in _FILLER)]
+
+
 def _reduce(norms: tuple[str, ...]) -> tuple[str, ...]:
     """`norms` with the fillers inside it (not its ends) left out."""
-    if len(norms) < 3:
-        return norms
-    return (norms[0], *(w for w in norms[1:-1] if w not in _FILLER), norms[-1])
+    return tuple(norms[k] for k in _kept(norms))
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:
@@ -593,7 +596,8 @@ def _scan_phrases(tokens: list[_Token], vocab: Vocabulary, single: frozenset[int
             run = tokens[i : i + size]
             if not all(t.kind == "word" and not t.used for t in run):
                 continue
-            kept = [(k, t.norm) for k, t in enumerate(run) if not (0 < k < size - 1 and t.norm in _FILLER)]
+            norms = tuple(t.norm for t in run)
+            kept = [(k, norms[k]) for k in _kept(norms)]
             key = tuple(w for _, w in kept)
             if key not in vocab.phrases and len(key) > 2:
                 unsided = tuple(
