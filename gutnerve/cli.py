@@ -310,8 +310,11 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
             from gutnerve.freetext import combine, understand
 
             reading = understand(options["text"], knowledge)
-            if not (reading.present or reading.absent or merged.get("present") or merged.get("absent")):
+            # a red flag said with doubt ("possibly cannot pee") is worth a differential of its own: it shows the warning
+            if not (reading.present or reading.absent or reading.doubted_ids or merged.get("present") or merged.get("absent")):
                 hints = "; ".join(f"{phrase!r} -> --{finding}?" for phrase, finding in reading.suggestions[:3])
+                doubts = "; ".join(f"{m.phrase!r}: {m.doubt}" for m in reading.uncertain)
+                hints = "; ".join(part for part in (hints, f"uncertain, not used: {doubts}" if doubts else "") if part)
                 raise UserError(f"--text: no finding recognised in {options['text']!r}" + (f" ({hints})" if hints else ""))
             merged = combine(reading, merged)
         checked = parse_case(merged, knowledge)
@@ -323,9 +326,11 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
         assessment = assess_case(knowledge, checked, options["top"])
         result = assessment_dict(knowledge, assessment)
         if reading is not None:
+            from gutnerve.questions import raised_by
             from gutnerve.report import understood_dict
 
-            result = {**result, "understood": understood_dict(reading)}
+            raised = raised_by(knowledge, checked, reading.doubted_ids) if reading.doubted_ids else {}
+            result = {**result, "understood": understood_dict(reading, raised)}
         if options["why"] is not None:
             from gutnerve.report import why_dict
 

@@ -17,8 +17,9 @@ base: lower case; curly apostrophes straightened; contractions expanded ("don't"
 ("crohn's" = "crohn"); cheap British -> American spellings (oe/ae: diarrhoea,
 anaemia, oedema, coeliac, caecal, anaesthesia, paediatric; -ise(d) -> -ize(d);
 colour, tumour, behaviour, fibre); a plural "s" dropped from words of 4+ letters
-not ending in ss/us/is ("stools" = "stool"). A decimal such as 38.5 reads as its
-whole part (38). "-ve" and "+ve" read as negative and positive; a question mark
+not ending in ss/us/is ("stools" = "stool"), and "calves" read as "calf". A decimal such as 38.5 reads as its
+whole part (38). Inside a phrase an amount before a unit of weight is passed
+over ("lost 10 kg", "lost 6kg" and "lost 2 stone" read as "lost kg" and "lost stone"). "-ve" and "+ve" read as negative and positive; a question mark
 glued to the next word ("?coeliac") is a query of that word (a hedge, below).
 
 Phrases. A finding is named by each of its `synonyms`, its `label`, and its id
@@ -36,7 +37,10 @@ abdomen", since "pain in the lower right abdomen" is not "pain in the lower abdo
 A finding said present on one side and absent on the other ("swollen right calf,
 the left leg is not swollen") is present, the other side's denial shown as
 uncertain and not used; said without sides, it is a conflict (below).
-A phrase two findings share is not matched: it is reported as unmatched, with
+A phrase ending in a word that names a part (back, bottom, side, top, ...) is not
+matched where "of" and a thing follow: "pain in the back of my leg" is not back pain,
+"bleeding from the bottom of my foot" is not blood in the stool ("pain in my back of
+3 months" still is). A phrase two findings share is not matched: it is reported as unmatched, with
 both as suggestions. There is no fuzzy matching: a misspelling
 is unmatched, and a close phrase is offered only as a suggestion.
 
@@ -120,6 +124,12 @@ or blood in the stool" negates all three) and ends at:
   of the list (commas, and, or, plus do not count);
 - another trigger, which opens its own scope.
 
+A red flag is not denied by a guess. A finding that alone makes an emergency (its
+`red_flag` in findings.yaml, at the most urgent level) that a negation's list reaches only as a later item,
+after a comma has come, is uncertain (doubt "list"), not absent: past a comma a list
+and a new statement read alike ("no diarrhoea, back pain and cannot pee"). "no fever
+or urinary retention" and "no urinary retention, fever" still negate it.
+
 Not affirmed, not negated. These put the findings they reach in `uncertain`,
 which are reported but never used (hedge and someone-else scopes follow the
 scope rules above):
@@ -180,6 +190,12 @@ from gutnerve.model import Issue, KnowledgeBase
 # Public data
 
 
+# Why a mention is uncertain: hedged ("?sepsis", "possibly", "stopped metformin"), about someone else
+# ("mother has diabetes"), a red flag that only a negated list reached past a comma ("no diarrhoea,
+# back pain and cannot pee"), or the denial of the other side of a finding said present on one side.
+Doubt = Literal["hedged", "someone else", "list", "other side"]
+
+
 @dataclass(frozen=True)
 class Mention:
     """One finding phrase found in the text, and how it was read."""
@@ -191,6 +207,7 @@ class Mention:
     negated: bool = False
     trigger: str | None = None  # the negation or hedge trigger as written, if any
     uncertain: bool = False  # hedged, or about someone else: neither present nor absent
+    doubt: Doubt | None = None  # why it is uncertain (Doubt)
 
 
 @dataclass(frozen=True)
@@ -219,6 +236,12 @@ class Reading:
     @property
     def uncertain_ids(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.finding for m in self.uncertain))
+
+    @property
+    def doubted_ids(self) -> tuple[str, ...]:
+        """Uncertain findings that may still be the person's own (hedged, or a red flag in a negated
+        list): those worth asking about, unlike someone else's or the other side's."""
+        return tuple(dict.fromkeys(m.finding for m in self.uncertain if m.doubt in ("hedged", "list")))
 
 
 # --------------------------------------------------------------------------
@@ -256,6 +279,7 @@ Kind = Literal["word", "comma", "stop"]
 
 
 # Contractions typed without their apostrophe ("cant", "dont"): read as if it were there.
+_IRREGULAR_PLURALS = {"calves": "calf", "halves": "half"}  # "-ves" plurals the "s" rule would misread as "calve"
 _BARE_CONTRACTIONS = {
     bare: bare[:-2] + "n't"
     for bare in ("cant", "wont", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "hadnt")
@@ -263,8 +287,14 @@ _BARE_CONTRACTIONS = {
 }
 
 
+_GLUED_UNIT = re.compile(r"(\d+)(kgs?|kilos?|lbs?)")  # "6kg" is "6 kg"
+
+
 def _norm_word(raw: str) -> tuple[str, ...]:
     word = raw.lower().translate(_APOSTROPHES)
+    glued = _GLUED_UNIT.fullmatch(word)
+    if glued:
+        return (glued.group(1), *_norm_word(glued.group(2)))
     word = _BARE_CONTRACTIONS.get(word, word)
     if word in ("can't", "cannot"):
         return ("cannot",)
@@ -275,6 +305,7 @@ def _norm_word(raw: str) -> tuple[str, ...]:
     if word.endswith("'s"):
         word = word[:-2]
     word = word.replace("'", "")
+    word = _IRREGULAR_PLURALS.get(word, word)
     for british, american in _SPELLING:
         word = word.replace(british, american)
     word = _ISE.sub(r"iz\1", word)
@@ -335,9 +366,35 @@ _FILLER = frozenset(words("a an the my his her their your our is are was were am
 _SIDES = frozenset(words("left right both bilateral"))
 
 
+# Words that name a part of something when "of" follows: "the back of my leg" is the leg, not the
+# back, and "the bottom of my foot" is the foot. A phrase ending in one of them is not matched
+# there (English grammar, not anatomy: a longer phrase of the knowledge base still can be).
+_PARTS = frozenset(words("back bottom side front top middle edge inside outside underside tip base ball sole"))
+
+
+def _part_of_next(tokens: list[_Token], end: int) -> bool:
+    """Whether the words from tokens[end] on say "of <something>" rather than "of <a duration>"
+    ("pain in the back of my leg", but not "pain in my back of 3 months")."""
+    if end >= len(tokens) or tokens[end].kind != "word" or tokens[end].norm != "of":
+        return False
+    i = end + 1
+    while i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _FILLER:
+        i += 1
+    return i < len(tokens) and tokens[i].kind == "word" and not tokens[i].norm[:1].isdigit() and tokens[i].norm not in _DETAIL
+
+
+# Units of weight: an amount before one, inside a phrase, is passed over like a filler ("lost 10 kg"
+# = "lost 2 stone" = "lost kg"/"lost stone"), so one phrase of the knowledge base reads every amount.
+_UNITS = frozenset(words("kg kgs kilo kilos kilogram kilograms lb lbs pound pounds stone stones"))
+
+
 def _kept(norms: tuple[str, ...]) -> list[int]:
     """The indexes of `norms` that are not fillers inside it (its ends always stay)."""
-    return [k for k, w in enumerate(norms) if not (0 < k < len(norms) - 1 and w in _FILLER)]
+    return [
+        k
+        for k, w in enumerate(norms)
+        if not (0 < k < len(norms) - 1 and (w in _FILLER or (w.isdigit() and norms[k + 1] in _UNITS)))
+    ]
 
 
 def _reduce(norms: tuple[str, ...]) -> tuple[str, ...]:
@@ -515,6 +572,7 @@ class Vocabulary:
     texts: dict[str, tuple[str, ...]]  # "joined words" -> ids, for suggestions
     normal: frozenset[tuple[str, ...]] = frozenset()  # phrases that say their finding was found absent ("ck normal")
     sided: frozenset[tuple[str, str]] = frozenset()  # (side, next word) pairs that tell findings apart ("right", "lower")
+    red_flags: frozenset[str] = frozenset()  # findings that alone make an emergency (never denied by a list alone)
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -544,7 +602,10 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
         for j in range(len(key) - 1)
         if key[j] in _SIDES and phrases.get(key[:j] + key[j + 1 :], ids) != ids
     )
-    return Vocabulary(phrases, lengths, {" ".join(key): ids for key, ids in phrases.items()}, frozenset(normal), sided)
+    top = kb.settings.triage_levels[0]
+    red_flags = frozenset(f.id for f in kb.findings.values() if f.red_flag is not None and f.red_flag.level == top)
+    texts = {" ".join(key): ids for key, ids in phrases.items()}
+    return Vocabulary(phrases, lengths, texts, frozenset(normal), sided, red_flags)
 
 
 _CACHE: dict[int, tuple[KnowledgeBase, Vocabulary]] = {}
@@ -597,6 +658,8 @@ def _scan_phrases(tokens: list[_Token], vocab: Vocabulary, single: frozenset[int
             if not all(t.kind == "word" and not t.used for t in run):
                 continue
             norms = tuple(t.norm for t in run)
+            if norms[-1] in _PARTS and _part_of_next(tokens, i + size):
+                continue
             kept = [(k, norms[k]) for k in _kept(norms)]
             key = tuple(w for _, w in kept)
             if key not in vocab.phrases and len(key) > 2:
@@ -655,6 +718,9 @@ class _Scope:
     joins: set[str] = field(default_factory=set)  # the separators since the last finding covered
 
 
+_DOUBT: dict[str, Doubt] = {"hedge": "hedged", "other": "someone else", "neg": "hedged"}  # by scope kind
+
+
 @dataclass
 class _Mark:
     finding: str
@@ -663,6 +729,7 @@ class _Mark:
     state: Literal["present", "absent", "uncertain"] = "present"
     trigger: str | None = None
     comma_item: bool = False  # reached by a negation or hedge scope as a later item after a bare comma
+    doubt: Doubt | None = None  # why it is uncertain
 
 
 def understand(text: str, kb: KnowledgeBase) -> Reading:
@@ -697,7 +764,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
                 marks.append(_Mark(event.ids[0], event.start, event.end))
             else:
                 ambiguous.append((written(event.start, event.end), event.ids))
-    _negate(events, marks, tokens, written)
+    _negate(events, marks, tokens, written, vocab.red_flags)
     _sided_denials(marks, tokens)
 
     mentions = [
@@ -709,6 +776,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
             negated=mark.state == "absent",
             trigger=mark.trigger,
             uncertain=mark.state == "uncertain",
+            doubt=mark.doubt if mark.state == "uncertain" else None,
         )
         for mark in marks
     ]
@@ -773,7 +841,7 @@ def _sided_denials(marks: list[_Mark], tokens: list[_Token]) -> None:
         denied_sides = {_side(m, tokens) for m in denied}
         if denied and None not in said_sides | denied_sides and not said_sides & denied_sides:
             for mark in denied:
-                mark.state = "uncertain"
+                mark.state, mark.doubt = "uncertain", "other side"
 
 
 def _ages(text: str, tokens: list[_Token]) -> tuple[list[int], list[str]]:
@@ -847,7 +915,13 @@ _OPENS: dict[TriggerKind, Literal["neg", "hedge", "other"]] = {
 }
 
 
-def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], written: Callable[[int, int], str]) -> None:
+def _negate(
+    events: list[_Event],
+    marks: list[_Mark],
+    tokens: list[_Token],
+    written: Callable[[int, int], str],
+    red_flags: frozenset[str] = frozenset(),
+) -> None:
     """Walk the events once, applying the scope rules of the module docstring to `marks`."""
     scope: _Scope | None = None
     after_or = False  # the last word was "or"/"nor": a list goes on
@@ -889,6 +963,7 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
                 doubted = scope is not None and (scope.kind != "neg" or not (scope.covered or scope.gap or scope.comma))
                 if event.mention >= 0 and scope is not None and doubted:
                     marks[event.mention].state, marks[event.mention].trigger = "uncertain", scope.trigger
+                    marks[event.mention].doubt = _DOUBT[scope.kind]
                 elif event.mention >= 0:
                     marks[event.mention].state = "absent"  # the phrase says it all: no trigger
                 scope = None
@@ -904,7 +979,11 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
             if event.mention >= 0 and scope is not None:
                 mark = marks[event.mention]
                 mark.state = "absent" if scope.kind == "neg" else "uncertain"
-                mark.trigger = scope.trigger
+                mark.trigger, mark.doubt = scope.trigger, _DOUBT[scope.kind]
+                if scope.kind == "neg" and scope.covered > 0 and scope.comma and mark.finding in red_flags:
+                    # "no diarrhoea, back pain and cannot pee": past a comma a list and a new statement
+                    # read alike, and a red flag is not denied on a guess
+                    mark.state, mark.doubt = "uncertain", "list"
                 mark.comma_item = scope.kind != "other" and scope.covered > 0 and scope.joins == {","}
             if scope is not None:
                 scope.covered += 1
@@ -939,6 +1018,7 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
                 before = _before(events, index, tokens)
                 if before is not None and before.kind == "finding" and before.mention >= 0:
                     marks[before.mention].state, marks[before.mention].trigger = "uncertain", phrase
+                    marks[before.mention].doubt = "hedged"
             elif (
                 kind == "tight-hedge"
                 and words(phrase) in _STOPPED
@@ -948,6 +1028,7 @@ def _negate(events: list[_Event], marks: list[_Mark], tokens: list[_Token], writ
                 # "metformin was discontinued": the finding before it
                 if before.mention >= 0:
                     marks[before.mention].state, marks[before.mention].trigger = "uncertain", phrase
+                    marks[before.mention].doubt = "hedged"
                 scope = None
             elif kind == "pre" and _clause_end(events, index + 1, tokens):
                 # "No, I have ..." answers a question; "fever no", "fever: no", "fever? no" and

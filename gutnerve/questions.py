@@ -137,3 +137,18 @@ def ask(kb: KnowledgeBase, case: Case, count: int) -> Asked:
         key=lambda q: (rank(q.yes.level), -q.yes.probability, order[q.finding]),
     )
     return Asked(before, now, tuple(best), tuple(raising))
+
+
+def raised_by(kb: KnowledgeBase, case: Case, findings: Sequence[str]) -> dict[str, str]:
+    """Of `findings` (said but not confirmed, e.g. hedged in free text), each whose presence would raise
+    the case's triage level, with the level it would reach. One already answered is left out."""
+    _, now = _answer(kb, case)
+    rank = kb.settings.triage_levels.index
+    raised: dict[str, str] = {}
+    for finding in dict.fromkeys(findings):
+        if finding in case.present or finding in case.absent:
+            continue
+        _, level = _answer(kb, case._replace(present=case.present | {finding}))
+        if rank(level) < rank(now):
+            raised[finding] = level
+    return raised

@@ -7,6 +7,7 @@ the table a person sees and the JSON a script reads never disagree.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from gutnerve.model import (
@@ -177,11 +178,23 @@ def implied_dict(kb: KnowledgeBase, item: Implied) -> dict[str, Any]:
     return {"finding": item.finding, "present": item.present, "by": item.by, "message": message}
 
 
-def understood_dict(reading: Any) -> dict[str, Any]:
-    """What `--text` understood (a gutnerve.freetext.Reading), shown before the differential."""
+def understood_dict(reading: Any, raised: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What `--text` understood (a gutnerve.freetext.Reading), shown before the differential.
+    `raised`: the doubted findings (Reading.doubted_ids) whose presence would raise the triage, and to
+    which level (questions.raised_by), so that a red flag said with doubt is never passed over in silence."""
+    raised = raised or {}
 
     def mentions(items: Any) -> list[dict[str, Any]]:
-        return [{"finding": m.finding, "phrase": m.phrase, **({"trigger": m.trigger} if m.trigger else {})} for m in items]
+        return [
+            {
+                "finding": m.finding,
+                "phrase": m.phrase,
+                **({"trigger": m.trigger} if m.trigger else {}),
+                **({"doubt": m.doubt} if m.doubt else {}),
+                **({"if_present_triage": raised[m.finding]} if m.uncertain and m.finding in raised else {}),
+            }
+            for m in items
+        ]
 
     return {
         "text": reading.text,

@@ -99,7 +99,20 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
         ("rank", "id", "name", "probability", "for", "against", "workup"),
     )
     mention = _object(
-        {"finding": {"enum": finding_ids}, "phrase": {"type": "string"}, "trigger": {"type": "string"}}, ("finding", "phrase")
+        {
+            "finding": {"enum": finding_ids},
+            "phrase": {"type": "string"},
+            "trigger": {"type": "string"},
+            "doubt": {
+                "enum": ["hedged", "someone else", "list", "other side"],
+                "description": "why it is uncertain; list: a red flag that only a negated list reached past a comma",
+            },
+            "if_present_triage": {
+                "enum": levels,
+                "description": "an uncertain finding whose presence would raise the triage to this level",
+            },
+        },
+        ("finding", "phrase"),
     )
     why_finding = _object(
         {

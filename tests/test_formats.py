@@ -119,6 +119,36 @@ def test_text_in_json_lists_present_absent_and_unmatched(run):
     assert result["understood"]["unmatched"] == ["sore gums"]
 
 
+@pytest.mark.parametrize(
+    "text", ["back pain, possibly cannot pee", "no diarrhoea, back pain and cannot pee", "possibly cannot pee"]
+)
+def test_a_red_flag_said_with_doubt_is_shown_with_the_triage_it_would_make(run, text):
+    out = run("assess", "--text", text).out
+    warning = next(line for line in out.splitlines() if line.startswith("  ! sphincter-dysfunction"))
+    assert "EMERGENCY" in warning and "--no-sphincter-dysfunction" in warning
+    assert out.index(warning) < out.index("TRIAGE:")  # above the triage line, not lost below the table
+    (doubted,) = run("assess", "--text", text, "--json").json()["understood"]["uncertain"]
+    assert doubted["if_present_triage"] == "emergency"
+    assert "sphincter-dysfunction" not in run("assess", "--text", text, "--json").json()["case"]["present"]
+
+
+def test_a_doubted_red_flag_answered_by_a_flag_is_not_asked_again(run):
+    result = run("assess", "--text", "back pain, possibly cannot pee", "--no-sphincter-dysfunction", "--json").json()
+    assert "if_present_triage" not in result["understood"]["uncertain"][0]
+    assert "sphincter-dysfunction" in result["case"]["absent"]
+
+
+def test_someone_elses_red_flag_is_not_asked_about(run):
+    result = run("assess", "--text", "burning feet, my mother had saddle numbness", "--json").json()
+    (mention,) = result["understood"]["uncertain"]
+    assert mention["doubt"] == "someone else" and "if_present_triage" not in mention
+
+
+def test_a_doubted_finding_that_would_not_raise_the_triage_carries_no_level(run):
+    (mention,) = run("assess", "--text", "burning feet, maybe diabetes", "--json").json()["understood"]["uncertain"]
+    assert mention["doubt"] == "hedged" and "if_present_triage" not in mention
+
+
 def test_text_combines_with_flags(run):
     result = run("assess", "--text", "burning feet", "--diarrhea", "--json").json()
     assert result["case"]["present"] == ["burning-feet", "diarrhea"]

@@ -38,6 +38,19 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("pain in his right thigh", {"groin-thigh-pain"}, set(), ()),
     ("numbness in both my feet", {"numb-feet"}, set(), ()),
     ("cant pee, and my back hurts", {"sphincter-dysfunction", "low-back-pain"}, set(), ()),
+    # "of" after a part word: a duration is no thing the part belongs to; a longer phrase still matches
+    ("pain in my back of 3 months", {"low-back-pain"}, set(), ()),
+    ("pain in the small of my back", {"low-back-pain"}, set(), ()),
+    ("numbness in the bottom of my feet", {"numb-feet"}, set(), ()),
+    ("pain radiating to the back of my thigh", {"shooting-leg-pain"}, set(), ()),
+    # an amount before a unit of weight is passed over inside a phrase, glued or not
+    ("lost 10 kg in 3 months", {"weight-loss"}, set(), ()),
+    ("my calves cramp at night", {"muscle-cramps"}, set(), ("at night",)),  # "calves" is "calf", not "calve"
+    ("lost 6kg", {"weight-loss"}, set(), ()),
+    ("I have lost 3.5 kilos, no diarrhoea", {"weight-loss"}, {"diarrhea"}, ()),
+    ("lost 20 lbs", {"weight-loss"}, set(), ()),
+    ("weighs 80 kg", set(), set(), ("weighs 80 kg",)),  # a weight is no loss of it
+    ("ck 3400 normal", set(), set(), ("ck 3400 normal",)),  # only before a unit of weight: not "ck normal"
     ("i dont have diarrhoea", set(), {"diarrhea"}, ()),
     # ... but never a side word the knowledge base's phrases use before the next word ("right abdomen" is
     # right-sided abdominal pain, not abdominal pain anywhere)
@@ -369,6 +382,11 @@ NEAR_MISSES: list[tuple[str, tuple[str, ...]]] = [
     ("a weak pulse", ("weak pulse",)),
     ("pain relief", ("pain relief",)),
     ("weight-bearing", ("weight-bearing",)),
+    # a part of something named by the words after "of" is that thing, not the part: never the
+    # back, the bottom or the side that a shorter phrase would read
+    ("pain in the back of my leg", ("pain in the back of my leg",)),
+    ("sore back of my calf", ("sore back of my calf",)),
+    ("bleeding from the bottom of my foot", ("bleeding from the bottom of my foot",)),
 ]
 
 
@@ -440,6 +458,45 @@ def test_hedged_or_someone_elses_findings_are_neither_present_nor_absent(kb, tex
     assert not reading.absent
     assert all(m.uncertain and m.trigger for m in reading.uncertain)
     assert not set(combine(reading).get("present", [])) & uncertain
+
+
+@pytest.mark.parametrize(
+    ("text", "doubt"),
+    [
+        ("possibly cannot pee", "hedged"),
+        ("?sepsis", "hedged"),
+        ("my mother had saddle numbness", "someone else"),
+        ("no diarrhoea, back pain and cannot pee", "list"),  # "back pain and cannot pee" may be a new statement
+        ("denies fever, chills, saddle numbness", "list"),
+    ],
+)
+def test_each_uncertain_mention_says_why(kb, text, doubt):
+    (mention,) = understand(text, kb).uncertain
+    assert mention.doubt == doubt
+    assert (mention.finding in understand(text, kb).doubted_ids) == (doubt != "someone else")
+
+
+@pytest.mark.parametrize(
+    ("text", "absent", "uncertain"),
+    [
+        # a red flag that alone makes an emergency, reached by a negated list only past a comma
+        ("no diarrhoea, back pain and cannot pee", {"diarrhea", "low-back-pain"}, {"sphincter-dysfunction"}),
+        ("no fever, urinary retention or saddle anaesthesia", {"fever"}, {"sphincter-dysfunction", "saddle-anesthesia"}),
+        # no comma before it, or the first item: the list's reading holds
+        ("no fever or urinary retention", {"fever", "sphincter-dysfunction"}, set()),
+        ("no urinary retention, fever", {"fever", "sphincter-dysfunction"}, set()),
+        ("no saddle numbness", {"saddle-anesthesia"}, set()),
+        # a red flag of a lower level in the same place is still denied
+        ("no fever, weight loss or blood in the stool", {"fever", "weight-loss", "bloody-stool"}, set()),
+        # a post-negation names its own list: "X, Y and Z absent" is explicit
+        ("fever, back pain and urinary retention were absent", {"fever", "low-back-pain", "sphincter-dysfunction"}, set()),
+    ],
+)
+def test_a_negated_list_alone_does_not_deny_an_emergency_red_flag(kb, text, absent, uncertain):
+    reading = understand(text, kb)
+    assert set(reading.absent_ids) == absent
+    assert set(reading.uncertain_ids) == uncertain
+    assert all(m.doubt == "list" for m in reading.uncertain)
 
 
 @pytest.mark.parametrize(

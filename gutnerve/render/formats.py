@@ -210,6 +210,13 @@ def understood_lines(understood: dict[str, Any]) -> str:
     lines = [f"Understood from the text: present: {listed(understood['present'])}", f"  absent: {listed(understood['absent'])}"]
     if understood["uncertain"]:
         lines.append(f"  uncertain, not used: {listed(understood['uncertain'])}")
+    for m in understood["uncertain"]:  # a red flag said with doubt: never passed over in silence
+        if "if_present_triage" in m:
+            how = "named in a list after a negation" if m.get("doubt") == "list" else "not said for certain"
+            lines.append(
+                f"  ! {m['finding']} ({m['phrase']!r}) was {how}; if present the triage would be"
+                f" {m['if_present_triage'].upper()}: answer --{m['finding']} or --no-{m['finding']}"
+            )
     if understood["age"] is not None or understood["sex"] is not None:
         lines.append(f"  age: {understood['age'] if understood['age'] is not None else '-'}, sex: {understood['sex'] or '-'}")
     if understood["unmatched"]:
