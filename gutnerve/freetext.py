@@ -37,6 +37,9 @@ abdomen", since "pain in the lower right abdomen" is not "pain in the lower abdo
 A finding said present on one side and absent on the other ("swollen right calf,
 the left leg is not swollen") is present, the other side's denial shown as
 uncertain and not used; said without sides, it is a conflict (below).
+A present finding said of one side, in a text that names no other side and no
+both/bilateral, asks about the knowledge base's `sided` finding (one leg only):
+it is added as uncertain (doubt "side named"), never read as present.
 A phrase ending in a word that names a part (back, bottom, side, top, ...) is not
 matched where "of" and a thing follow: "pain in the back of my leg" is not back pain,
 "bleeding from the bottom of my foot" is not blood in the stool ("pain in my back of
@@ -192,8 +195,9 @@ from gutnerve.model import Issue, KnowledgeBase
 
 # Why a mention is uncertain: hedged ("?sepsis", "possibly", "stopped metformin"), about someone else
 # ("mother has diabetes"), a red flag that only a negated list reached past a comma ("no diarrhoea,
-# back pain and cannot pee"), or the denial of the other side of a finding said present on one side.
-Doubt = Literal["hedged", "someone else", "list", "other side"]
+# back pain and cannot pee"), the denial of the other side of a finding said present on one side, or
+# the finding a side named asks about ("swollen left calf": one leg only?, findings.yaml `sided`).
+Doubt = Literal["hedged", "someone else", "list", "other side", "side named"]
 
 
 @dataclass(frozen=True)
@@ -239,9 +243,10 @@ class Reading:
 
     @property
     def doubted_ids(self) -> tuple[str, ...]:
-        """Uncertain findings that may still be the person's own (hedged, or a red flag in a negated
-        list): those worth asking about, unlike someone else's or the other side's."""
-        return tuple(dict.fromkeys(m.finding for m in self.uncertain if m.doubt in ("hedged", "list")))
+        """Uncertain findings that may still be the person's own (hedged, a red flag in a negated list,
+        or the finding a side named asks about): those worth asking about, unlike someone else's or the
+        other side's."""
+        return tuple(dict.fromkeys(m.finding for m in self.uncertain if m.doubt in ("hedged", "list", "side named")))
 
 
 # --------------------------------------------------------------------------
@@ -320,7 +325,7 @@ class _Token:
     start: int
     end: int
     kind: Kind
-    used: str = ""  # "", "finding", "trigger", "age", "sex"
+    used: str = ""  # "", "finding", "trigger", "age", "sex", "side"
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -364,6 +369,8 @@ _FILLER = frozenset(words("a an the my his her their your our is are was were am
 # Side words: passed over inside a phrase of the text ("swollen left calf" = "swollen calf"), except
 # before a word where the knowledge base's phrases need the side to tell two findings apart.
 _SIDES = frozenset(words("left right both bilateral"))
+_ONE_SIDE = frozenset(words("left right"))
+_BOTH_SIDES = frozenset(words("both bilateral"))
 
 
 # Words that name a part of something when "of" follows: "the back of my leg" is the leg, not the
@@ -573,6 +580,8 @@ class Vocabulary:
     normal: frozenset[tuple[str, ...]] = frozenset()  # phrases that say their finding was found absent ("ck normal")
     sided: frozenset[tuple[str, str]] = frozenset()  # (side, next word) pairs that tell findings apart ("right", "lower")
     red_flags: frozenset[str] = frozenset()  # findings that alone make an emergency (never denied by a list alone)
+    side_finding: str | None = None  # the finding a side named asks about (findings.yaml `sided`)
+    side_phrased: frozenset[str] = frozenset()  # findings with a side word in a phrase of their own: no hint
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -605,7 +614,9 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     top = kb.settings.triage_levels[0]
     red_flags = frozenset(f.id for f in kb.findings.values() if f.red_flag is not None and f.red_flag.level == top)
     texts = {" ".join(key): ids for key, ids in phrases.items()}
-    return Vocabulary(phrases, lengths, texts, frozenset(normal), sided, red_flags)
+    side_finding = next((f.id for f in kb.findings.values() if f.sided), None)
+    side_phrased = frozenset(fid for key, ids in phrases.items() if _ONE_SIDE & set(key) for fid in ids)
+    return Vocabulary(phrases, lengths, texts, frozenset(normal), sided, red_flags, side_finding, side_phrased)
 
 
 _CACHE: dict[int, tuple[KnowledgeBase, Vocabulary]] = {}
@@ -766,6 +777,9 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
                 ambiguous.append((written(event.start, event.end), event.ids))
     _negate(events, marks, tokens, written, vocab.red_flags)
     _sided_denials(marks, tokens)
+    hint = _side_named(marks, tokens, vocab)
+    if hint is not None:
+        marks.append(hint)
 
     mentions = [
         Mention(
@@ -815,19 +829,38 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
     )
 
 
-_ONE_SIDE = frozenset(words("left right"))
-
-
-def _side(mark: _Mark, tokens: list[_Token]) -> str | None:
-    """The side a finding phrase is said of: a left/right inside it, or just before it past grammar
-    words ("the left leg is not swollen"); None if it names no side."""
-    inside = [t.norm for t in tokens[mark.start : mark.end] if t.norm in _ONE_SIDE]
+def _side_at(mark: _Mark, tokens: list[_Token]) -> int | None:
+    """The token index of the side a finding phrase is said of: a left/right inside it, or just before
+    it past grammar words ("the left leg is not swollen"); None if it names no side."""
+    inside = [k for k in range(mark.start, mark.end) if tokens[k].norm in _ONE_SIDE]
     if inside:
         return inside[0]
     i = mark.start - 1
     while i >= 0 and tokens[i].kind == "word" and tokens[i].norm in _FILLER:
         i -= 1
-    return tokens[i].norm if i >= 0 and tokens[i].kind == "word" and tokens[i].norm in _ONE_SIDE else None
+    return i if i >= 0 and tokens[i].kind == "word" and tokens[i].norm in _ONE_SIDE else None
+
+
+def _side(mark: _Mark, tokens: list[_Token]) -> str | None:
+    at = _side_at(mark, tokens)
+    return None if at is None else tokens[at].norm
+
+
+def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary) -> _Mark | None:
+    """The side finding (findings.yaml `sided`) as a question, when a present finding is said of a
+    side, the text names no other side, nor both or bilateral, and does not mention the side finding
+    itself ("swollen left calf after a flight": one leg only?). Never present: a hint."""
+    if vocab.side_finding is None or any(m.finding == vocab.side_finding for m in marks):
+        return None
+    named = {t.norm for t in tokens if t.kind == "word" and t.norm in _SIDES}
+    if len(named) != 1 or named & _BOTH_SIDES:
+        return None
+    for mark in marks:
+        at = _side_at(mark, tokens) if mark.state == "present" and mark.finding not in vocab.side_phrased else None
+        if at is not None:
+            tokens[at].used = tokens[at].used or "side"  # read, so not reported as not understood
+            return _Mark(vocab.side_finding, at, at + 1, state="uncertain", doubt="side named")
+    return None
 
 
 def _sided_denials(marks: list[_Mark], tokens: list[_Token]) -> None:

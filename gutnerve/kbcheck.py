@@ -348,7 +348,9 @@ class Builder:
         from gutnerve.freetext import phrase_key  # here: only validation (a cache miss) needs the reader
 
         phrases: dict[str, tuple[str, str]] = {}  # phrase, as free text reads it -> (finding, field) listing it first
-        for entry, fid, what in self.entries(entries, "finding", required, ("hpo", "synonyms", "normal", "red_flag", "implies")):
+        for entry, fid, what in self.entries(
+            entries, "finding", required, ("hpo", "synonyms", "normal", "red_flag", "implies", "sided")
+        ):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
                 self.error(f"{what}: unknown category {entry['category']!r}", f"use one of {CATEGORIES}", entry, "category")
@@ -396,9 +398,22 @@ class Builder:
                 synonyms=tuple(synonyms),
                 red_flag=red_flag,
                 normal=tuple(normal),
+                sided=self.sided(entry, what),
             )
+        several = [fid for fid, finding in result.items() if finding.sided]
+        if len(several) > 1:
+            self.error(f"findings {', '.join(several)} are all `sided: true`", "keep `sided: true` on one finding only")
         closure = self.implications(declared, result)
         return {fid: finding._replace(implies=closure.get(fid, ())) for fid, finding in result.items()}
+
+    def sided(self, entry: dict[str, Any], what: str) -> bool:
+        value = entry.get("sided", False)
+        if not isinstance(value, bool):
+            self.error(
+                f"{what}: sided must be true or false, not {value!r}", "write `sided: true` or leave it out", entry, "sided"
+            )
+            return False
+        return value
 
     def implications(self, declared: dict[str, list[str]], findings: dict[str, Finding]) -> dict[str, tuple[str, ...]]:
         """Each finding's `implies`, followed through chains; names, cycles and backgrounds checked."""

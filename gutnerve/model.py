@@ -69,6 +69,7 @@ class Finding(NamedTuple):
     red_flag: RedFlag | None = None
     implies: tuple[str, ...] = ()  # every finding this one entails, followed through chains (sorted)
     normal: tuple[str, ...] = ()  # phrases saying it was looked for and not found ("ck normal"): free text reads them as absent
+    sided: bool = False  # the finding a side named in free text asks about ("swollen left calf": one leg only?)
 
 
 class FindingLink(NamedTuple):

@@ -104,7 +104,7 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
             "phrase": {"type": "string"},
             "trigger": {"type": "string"},
             "doubt": {
-                "enum": ["hedged", "someone else", "list", "other side"],
+                "enum": ["hedged", "someone else", "list", "other side", "side named"],
                 "description": "why it is uncertain; list: a red flag that only a negated list reached past a comma",
             },
             "if_present_triage": {

@@ -138,6 +138,12 @@ def test_a_doubted_red_flag_answered_by_a_flag_is_not_asked_again(run):
     assert "sphincter-dysfunction" in result["case"]["absent"]
 
 
+def test_a_side_named_asks_about_one_leg_only_when_its_yes_would_raise_the_triage(run):
+    out = run("assess", "--text", "right calf pain and swelling after surgery").out
+    assert "  ! one-leg-only ('right') was only suggested by the side named" in out and "EMERGENCY" in out
+    assert "one-leg-only" not in run("assess", "--text", "right calf pain", "--json").json()["case"]["present"]
+
+
 def test_someone_elses_red_flag_is_not_asked_about(run):
     result = run("assess", "--text", "burning feet, my mother had saddle numbness", "--json").json()
     (mention,) = result["understood"]["uncertain"]

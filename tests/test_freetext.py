@@ -582,6 +582,31 @@ def test_a_finding_denied_without_another_side_is_still_a_conflict(kb, text):
     assert understand(text, kb).conflicts
 
 
+@pytest.mark.parametrize(
+    ("text", "side"), [("swollen left calf after a long flight", "left"), ("right calf pain and swelling after surgery", "right")]
+)
+def test_a_side_named_asks_about_one_leg_only_without_reading_it(kb, text, side):
+    reading = understand(text, kb)
+    (hint,) = reading.uncertain
+    assert (hint.finding, hint.doubt, hint.phrase) == ("one-leg-only", "side named", side)
+    assert "one-leg-only" in reading.doubted_ids and "one-leg-only" not in combine(reading).get("present", [])
+    assert not any(phrase in ("left", "right") for phrase in reading.unmatched)  # the side word was read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "right calf pain, left foot numb",  # two sides named
+        "swollen calves in both legs",
+        "pain in the right lower abdomen",  # the side belongs to that finding's own phrase
+        "swollen left calf, in one leg only",  # said outright
+        "left foot",  # a side with no finding said of it
+    ],
+)
+def test_no_side_hint_where_the_text_settles_it_or_names_no_single_side(kb, text):
+    assert "one-leg-only" not in understand(text, kb).uncertain_ids
+
+
 def test_a_side_word_that_starts_a_phrase_of_its_own_is_not_passed_over(kb):
     reading = understand("weakness in the left leg only", kb)
     assert "one-leg-only" in reading.present_ids

@@ -120,6 +120,20 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         (
             "findings.yaml",
             "synonyms: [burning feet]}",
+            "synonyms: [burning feet], sided: yes please}",
+            "kb/findings.yaml:",
+            "finding `burning-feet`: sided must be true or false, not 'yes please'",
+        ),
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}\n  - {id: numb-feet, label: Numb feet, meaning: numbness in the feet, question: Are your feet numb?, category: neuropathic, background: 0.25, background_basis: judgement}",
+            "synonyms: [burning feet], sided: true}\n  - {id: numb-feet, label: Numb feet, meaning: numbness in the feet, question: Are your feet numb?, category: neuropathic, background: 0.25, background_basis: judgement, sided: true}",
+            "kb/findings.yaml",
+            "findings burning-feet, numb-feet are all `sided: true`",
+        ),
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}",
             "synonyms: [burning feet], normal: [feet normal, feet normal]}",
             "kb/findings.yaml:",
             "finding `burning-feet`: a `normal` phrase is listed twice",

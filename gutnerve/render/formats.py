@@ -201,6 +201,9 @@ def reason(item: dict[str, Any]) -> str:
     return f"{said(item)} ({unexplained}LR {ratio(item['likelihood_ratio'])})"
 
 
+_DOUBTED = {"list": "named in a list after a negation", "side named": "only suggested by the side named"}
+
+
 def understood_lines(understood: dict[str, Any]) -> str:
     """What --text understood, as plain lines: present, absent, and what was not matched."""
 
@@ -212,7 +215,7 @@ def understood_lines(understood: dict[str, Any]) -> str:
         lines.append(f"  uncertain, not used: {listed(understood['uncertain'])}")
     for m in understood["uncertain"]:  # a red flag said with doubt: never passed over in silence
         if "if_present_triage" in m:
-            how = "named in a list after a negation" if m.get("doubt") == "list" else "not said for certain"
+            how = _DOUBTED.get(m.get("doubt", ""), "not said for certain")
             lines.append(
                 f"  ! {m['finding']} ({m['phrase']!r}) was {how}; if present the triage would be"
                 f" {m['if_present_triage'].upper()}: answer --{m['finding']} or --no-{m['finding']}"
