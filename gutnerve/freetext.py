@@ -43,7 +43,12 @@ it is added as uncertain (doubt "side named"), never read as present.
 A phrase ending in a word that names a part (back, bottom, side, top, ...) is not
 matched where "of" and a thing follow: "pain in the back of my leg" is not back pain,
 "bleeding from the bottom of my foot" is not blood in the stool ("pain in my back of
-3 months" still is). A phrase two findings share is not matched: it is reported as unmatched, with
+3 months" still is). A coordination shares a phrase out: the one word after (or
+before) "and"/"or" takes the rest of a matched phrase ("tingling hands and feet" is
+also "tingling feet", "burning and tingling feet" also "burning feet"), and the one
+word after takes the unmatched words before the other ("weakness in the arms and
+legs" is "weakness in the legs"), when that makes a phrase of one finding. A phrase
+two findings share is not matched: it is reported as unmatched, with
 both as suggestions. There is no fuzzy matching: a misspelling
 is unmatched, and a close phrase is offered only as a suggestion.
 
@@ -489,6 +494,7 @@ _TRIGGER_LENGTHS = tuple(sorted({len(key) for key in _TRIGGERS}, reverse=True))
 _NEGATION_WORDS = frozenset(key[0] for key, kind in _TRIGGERS.items() if kind in ("pre", "either", "tight-neg") and len(key) == 1)
 _CLAUSE_WORDS = frozenset(key[0] for key, kind in _TRIGGERS.items() if kind == "clause" and len(key) == 1)
 _CONNECTORS = frozenset(words("and or plus"))
+_AND_OR = frozenset(words("and or"))
 _COPULAS = frozenset(words("is are was were been be being has have had all both"))
 _SELF = frozenset(words("i i'm i've me myself patient pt"))
 _ANSWERED = frozenset((":", "-", "\u2013", "\u2014", "?"))
@@ -702,6 +708,53 @@ def _scan_phrases(tokens: list[_Token], vocab: Vocabulary, single: frozenset[int
     return found
 
 
+def _shared(
+    tokens: list[_Token], vocab: Vocabulary, found: list[tuple[int, int, tuple[str, ...]]]
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """The findings a coordination shares a phrase out to: "tingling hands and feet" is also "tingling
+    feet", and "hands and feet tingle" also "hands tingle". The one word after (before) "and"/"or" takes
+    the rest of a matched phrase, when that makes a phrase of one finding; it is marked used. So does
+    the one word after "and"/"or" that takes the words before the other one when these match nothing:
+    "weakness in the arms and legs" is "weakness in the legs" (the arms stay not understood)."""
+    extra: list[tuple[int, int, tuple[str, ...]]] = []
+
+    def take(at: int, key: tuple[str, ...]) -> None:
+        token = tokens[at] if 0 <= at < len(tokens) else None
+        if token is not None and token.kind == "word" and not token.used and len(vocab.phrases.get(key, ())) == 1:
+            token.used = "finding"
+            extra.append((at, at + 1, key))
+
+    def joins(at: int) -> bool:
+        return 0 <= at < len(tokens) and tokens[at].kind == "word" and not tokens[at].used and tokens[at].norm in _AND_OR
+
+    for start, end, key in found:
+        if len(key) < 2 or key in vocab.normal:
+            continue
+        if joins(end):
+            after = end + 1
+            while after < len(tokens) and tokens[after].kind == "word" and tokens[after].norm in _FILLER:
+                after += 1
+            if after < len(tokens):
+                take(after, (*key[:-1], tokens[after].norm))
+        if joins(start - 1) and start >= 2:
+            take(start - 2, (tokens[start - 2].norm, *key[1:]))
+    longest = vocab.lengths[0] if vocab.lengths else 0
+    for at in range(2, len(tokens) - 1):
+        if not joins(at):
+            continue
+        after = at + 1
+        while after < len(tokens) - 1 and tokens[after].kind == "word" and tokens[after].norm in _FILLER:
+            after += 1
+        for size in range(min(longest + 2, at), 1, -1):  # the words before "and", the last one left out
+            run = tokens[at - size : at]
+            if all(t.kind == "word" and not t.used for t in run) and tokens[after].kind == "word":
+                before = len(extra)
+                take(after, _reduce((*(t.norm for t in run[:-1]), tokens[after].norm)))
+                if len(extra) > before:
+                    break
+    return extra
+
+
 # --------------------------------------------------------------------------
 # Reading
 
@@ -759,6 +812,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
     for start, end, _ in findings:
         for token in tokens[start:end]:
             token.used = "finding"
+    findings = sorted(findings + _shared(tokens, vocab, findings))
     triggers = _scan(tokens, _TRIGGERS, _TRIGGER_LENGTHS)
     for start, end, _ in triggers:
         for token in tokens[start:end]:

@@ -46,6 +46,14 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # an amount before a unit of weight is passed over inside a phrase, glued or not
     ("lost 10 kg in 3 months", {"weight-loss"}, set(), ()),
     ("my calves cramp at night", {"muscle-cramps"}, set(), ("at night",)),  # "calves" is "calf", not "calve"
+    # a coordination shares a phrase out: each side takes the rest of the phrase, when that names a finding
+    ("burning and tingling feet", {"burning-feet", "tingling-feet"}, set(), ()),
+    ("tingling hands and feet", {"hand-symptoms", "tingling-feet"}, set(), ()),
+    ("hands and feet tingle", {"hand-symptoms", "tingling-feet"}, set(), ()),
+    ("no tingling hands or feet", set(), {"hand-symptoms", "tingling-feet"}, ()),
+    ("weakness in the arms and legs", {"leg-weakness"}, set(), ("weakness in the arms",)),
+    ("burning feet and diarrhoea", {"burning-feet", "diarrhea"}, set(), ()),  # "burning diarrhoea" names nothing
+    ("pain in my chest and legs", set(), set(), ("pain in my chest", "legs")),
     ("lost 6kg", {"weight-loss"}, set(), ()),
     ("I have lost 3.5 kilos, no diarrhoea", {"weight-loss"}, {"diarrhea"}, ()),
     ("lost 20 lbs", {"weight-loss"}, set(), ()),
@@ -139,7 +147,6 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("numbers on the scale", set(), set(), ("numbers on the scale",)),
     ("feverishness", set(), set(), ("feverishness",)),
     ("snowfall", set(), set(), ("snowfall",)),
-    ("burning and tingling feet", {"tingling-feet"}, set(), ("burning",)),
     # not understood: reported, never guessed
     ("diarhea", set(), set(), ("diarhea",)),
     ("a funny rash on my arm", set(), set(), ("funny rash on my arm",)),
