@@ -132,11 +132,14 @@ or blood in the stool" negates all three) and ends at:
   of the list (commas, and, or, plus do not count);
 - another trigger, which opens its own scope.
 
-A red flag is not denied by a guess. A finding that alone makes an emergency (its
-`red_flag` in findings.yaml, at the most urgent level) that a negation's list reaches only as a later item,
-after a comma has come, is uncertain (doubt "list"), not absent: past a comma a list
-and a new statement read alike ("no diarrhoea, back pain and cannot pee"). "no fever
-or urinary retention" and "no urinary retention, fever" still negate it.
+Past a comma a negated list and a new statement read alike ("no supplements, numb
+feet and tired all the time", "no diarrhoea, back pain and cannot pee"). A finding
+that a pre-negation's scope reaches after a comma is uncertain (doubt "list"), shown
+and not used, until an "or" joining a later item shows a list, which denies
+them ("no fever, weight loss or blood in the stool"). A finding that alone makes an
+emergency (its `red_flag` in findings.yaml, at the most urgent level) stays
+uncertain even then: a red flag is not denied on a guess. Without a comma the list
+reads as a list ("no fever or urinary retention").
 
 Not affirmed, not negated. These put the findings they reach in `uncertain`,
 which are reported but never used (hedge and someone-else scopes follow the
@@ -157,7 +160,10 @@ scope rules above):
   serology negative" says nothing about coeliac disease being present);
   a finding followed (skipping is/has...) by resolved, settled, subsided,
   cleared, disappeared or went away ("diarrhoea has resolved"); and a finding
-  followed by "runs in the family" (someone else's, as below);
+  followed by "runs in the family" (someone else's, as below); a finding followed by
+  on purpose, intentionally or deliberately, or right after intentional or deliberate
+  ("losing weight on purpose"); a finding followed by a question mark that no answer
+  (a negation, yes) follows ("feet feel numb? maybe tingling"; "fever? no" is fever absent);
 - someone else (ConText's experiencer): family history (of), FHx, FH, family,
   mother, father, mum, dad, sister, brother, son, daughter, grandparents, aunt,
   uncle, cousin, sibling, parent, relative, friend, no one, nobody; this scope
@@ -199,8 +205,8 @@ from gutnerve.model import Issue, KnowledgeBase
 
 
 # Why a mention is uncertain: hedged ("?sepsis", "possibly", "stopped metformin"), about someone else
-# ("mother has diabetes"), a red flag that only a negated list reached past a comma ("no diarrhoea,
-# back pain and cannot pee"), the denial of the other side of a finding said present on one side, or
+# ("mother has diabetes"), an item a negated list reached past a comma with no "or" to make it a
+# list, or a red flag it reached there ("no diarrhoea, back pain and cannot pee"), the denial of the other side of a finding said present on one side, or
 # the finding a side named asks about ("swollen left calf": one leg only?, findings.yaml `sided`).
 Doubt = Literal["hedged", "someone else", "list", "other side", "side named"]
 
@@ -248,8 +254,8 @@ class Reading:
 
     @property
     def doubted_ids(self) -> tuple[str, ...]:
-        """Uncertain findings that may still be the person's own (hedged, a red flag in a negated list,
-        or the finding a side named asks about): those worth asking about, unlike someone else's or the
+        """Uncertain findings that may still be the person's own (hedged, an item of a negated list that
+        may be a new statement, or the finding a side named asks about): those worth asking about, unlike someone else's or the
         other side's."""
         return tuple(dict.fromkeys(m.finding for m in self.uncertain if m.doubt in ("hedged", "list", "side named")))
 
@@ -478,11 +484,13 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
     "tight-neg": ("non",),
     "tight-hedge": (
         "ex", "former", "formerly", "stopped", "stopping", "quit", "discontinued", "came off", "used to", "off",
+        "intentional", "deliberate",
     ),
     "post-hedge": (
         "test", "tests", "testing", "screen", "screening", "serology", "antibody", "antibodies", "biopsy", "level",
         "levels", "panel", "workup", "scan", "result", "results",
         "resolved", "settled", "subsided", "cleared", "disappeared", "went away",
+        "on purpose", "intentionally", "deliberately",
         "runs in the family", "run in the family", "runs in my family", "runs in our family",
     ),
 }  # fmt: skip
@@ -495,6 +503,7 @@ _NEGATION_WORDS = frozenset(key[0] for key, kind in _TRIGGERS.items() if kind in
 _CLAUSE_WORDS = frozenset(key[0] for key, kind in _TRIGGERS.items() if kind == "clause" and len(key) == 1)
 _CONNECTORS = frozenset(words("and or plus"))
 _AND_OR = frozenset(words("and or"))
+_YES = frozenset(words("yes y yeah yep positive present"))
 _COPULAS = frozenset(words("is are was were been be being has have had all both"))
 _SELF = frozenset(words("i i'm i've me myself patient pt"))
 _ANSWERED = frozenset((":", "-", "\u2013", "\u2014", "?"))
@@ -780,6 +789,7 @@ class _Scope:
     gap: int = 0
     comma: bool = False  # a comma came after the trigger
     joins: set[str] = field(default_factory=set)  # the separators since the last finding covered
+    pending: list[_Mark] = field(default_factory=list)  # items past a comma: uncertain unless an "or" makes it a list
 
 
 _DOUBT: dict[str, Doubt] = {"hedge": "hedged", "other": "someone else", "neg": "hedged"}  # by scope kind
@@ -1026,11 +1036,20 @@ def _negate(
             scope = None  # "..., coeliac disease diagnosed": the list's reading of that finding is undone
         elif event.kind == "stop":
             scope = None
+            if norm == "?" and index >= 1 and events[index - 1].kind == "finding" and not _answered(events, index + 1, tokens):
+                # "Feet feel numb? Maybe tingling": a finding asked about, not stated (answered: "fever? no")
+                mark = marks[events[index - 1].mention] if events[index - 1].mention >= 0 else None
+                if mark is not None and mark.state == "present":
+                    mark.state, mark.trigger, mark.doubt = "uncertain", "?", "hedged"
         elif event.kind == "word":
             if scope is None:
                 continue
             if norm in _CONNECTORS:
                 scope.joins.add(norm)
+                if norm in _OR and scope.kind == "neg":  # "no fever, weight loss or blood": a list after all
+                    for mark in scope.pending:
+                        mark.state, mark.doubt = "absent", None
+                    scope.pending.clear()
                 continue
             if scope.kind == "other" and norm in _SELF:
                 scope = None
@@ -1067,10 +1086,13 @@ def _negate(
                 mark = marks[event.mention]
                 mark.state = "absent" if scope.kind == "neg" else "uncertain"
                 mark.trigger, mark.doubt = scope.trigger, _DOUBT[scope.kind]
-                if scope.kind == "neg" and scope.covered > 0 and scope.comma and mark.finding in red_flags:
-                    # "no diarrhoea, back pain and cannot pee": past a comma a list and a new statement
-                    # read alike, and a red flag is not denied on a guess
+                if scope.kind == "neg" and scope.comma and not scope.joins & _OR:
+                    # "no diarrhoea, back pain and cannot pee", "no supplements, numb feet": past a comma
+                    # a list and a new statement read alike, until an "or" shows a list; a red flag is
+                    # not denied on a guess even then
                     mark.state, mark.doubt = "uncertain", "list"
+                    if mark.finding not in red_flags:
+                        scope.pending.append(mark)
                 mark.comma_item = scope.kind != "other" and scope.covered > 0 and scope.joins == {","}
             if scope is not None:
                 scope.covered += 1
@@ -1127,6 +1149,13 @@ def _negate(
                 scope = None
             elif kind is not None:
                 scope = _Scope(_OPENS[kind], phrase, tight=kind.startswith("tight"))
+
+
+def _answered(events: list[_Event], index: int, tokens: list[_Token]) -> bool:
+    """Whether events[index] answers a question just asked: a negation or a yes ("fever? no", "fever? yes")."""
+    return index < len(events) and (
+        events[index].trigger in ("pre", "either", "post") or tokens[events[index].start].norm in _YES
+    )
 
 
 def _new_statement(scope: _Scope | None, follows_or: bool) -> bool:

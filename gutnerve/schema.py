@@ -105,7 +105,7 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
             "trigger": {"type": "string"},
             "doubt": {
                 "enum": ["hedged", "someone else", "list", "other side", "side named"],
-                "description": "why it is uncertain; list: a red flag that only a negated list reached past a comma",
+                "description": "why it is uncertain; list: what a negated list reached past a comma, which may be a new statement",
             },
             "if_present_triage": {
                 "enum": levels,
