@@ -204,10 +204,11 @@ from gutnerve.model import Issue, KnowledgeBase
 # Public data
 
 
-# Why a mention is uncertain: hedged ("?sepsis", "possibly", "stopped metformin"), about someone else
-# ("mother has diabetes"), an item a negated list reached past a comma with no "or" to make it a
-# list, or a red flag it reached there ("no diarrhoea, back pain and cannot pee"), the denial of the other side of a finding said present on one side, or
-# the finding a side named asks about ("swollen left calf": one leg only?, findings.yaml `sided`).
+# Why a mention is uncertain: hedged ("?sepsis", "possibly", "stopped metformin"); about someone else
+# ("mother has diabetes"); "list": what a negated list reached past a comma with no "or" to make it
+# a list, or a red flag it reached there ("no diarrhoea, back pain and cannot pee"); the denial of the
+# other side of a finding said present on one side; or the finding a side named asks about ("swollen
+# left calf": one leg only?, findings.yaml `sided`).
 Doubt = Literal["hedged", "someone else", "list", "other side", "side named"]
 
 
@@ -255,8 +256,8 @@ class Reading:
     @property
     def doubted_ids(self) -> tuple[str, ...]:
         """Uncertain findings that may still be the person's own (hedged, an item of a negated list that
-        may be a new statement, or the finding a side named asks about): those worth asking about, unlike someone else's or the
-        other side's."""
+        may be a new statement, or the finding a side named asks about): those worth asking about,
+        unlike someone else's or the other side's."""
         return tuple(dict.fromkeys(m.finding for m in self.uncertain if m.doubt in ("hedged", "list", "side named")))
 
 
@@ -390,14 +391,19 @@ _BOTH_SIDES = frozenset(words("both bilateral"))
 _PARTS = frozenset(words("back bottom side front top middle edge inside outside underside tip base ball sole"))
 
 
+def _past_fillers(tokens: list[_Token], i: int, step: int = 1) -> int:
+    """The first index from i on (back, with step -1) that is not a filler word; len(tokens) or -1 if none."""
+    while 0 <= i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _FILLER:
+        i += step
+    return i
+
+
 def _part_of_next(tokens: list[_Token], end: int) -> bool:
     """Whether the words from tokens[end] on say "of <something>" rather than "of <a duration>"
     ("pain in the back of my leg", but not "pain in my back of 3 months")."""
     if end >= len(tokens) or tokens[end].kind != "word" or tokens[end].norm != "of":
         return False
-    i = end + 1
-    while i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _FILLER:
-        i += 1
+    i = _past_fillers(tokens, end + 1)
     return i < len(tokens) and tokens[i].kind == "word" and not tokens[i].norm[:1].isdigit() and tokens[i].norm not in _DETAIL
 
 
@@ -740,9 +746,7 @@ def _shared(
         if len(key) < 2 or key in vocab.normal:
             continue
         if joins(end):
-            after = end + 1
-            while after < len(tokens) and tokens[after].kind == "word" and tokens[after].norm in _FILLER:
-                after += 1
+            after = _past_fillers(tokens, end + 1)
             if after < len(tokens):
                 take(after, (*key[:-1], tokens[after].norm))
         if joins(start - 1) and start >= 2:
@@ -751,12 +755,12 @@ def _shared(
     for at in range(2, len(tokens) - 1):
         if not joins(at):
             continue
-        after = at + 1
-        while after < len(tokens) - 1 and tokens[after].kind == "word" and tokens[after].norm in _FILLER:
-            after += 1
+        after = _past_fillers(tokens, at + 1)
+        if after >= len(tokens) or tokens[after].kind != "word":
+            continue
         for size in range(min(longest + 2, at), 1, -1):  # the words before "and", the last one left out
             run = tokens[at - size : at]
-            if all(t.kind == "word" and not t.used for t in run) and tokens[after].kind == "word":
+            if all(t.kind == "word" and not t.used for t in run):
                 before = len(extra)
                 take(after, _reduce((*(t.norm for t in run[:-1]), tokens[after].norm)))
                 if len(extra) > before:
@@ -899,9 +903,7 @@ def _side_at(mark: _Mark, tokens: list[_Token]) -> int | None:
     inside = [k for k in range(mark.start, mark.end) if tokens[k].norm in _ONE_SIDE]
     if inside:
         return inside[0]
-    i = mark.start - 1
-    while i >= 0 and tokens[i].kind == "word" and tokens[i].norm in _FILLER:
-        i -= 1
+    i = _past_fillers(tokens, mark.start - 1, -1)
     return i if i >= 0 and tokens[i].kind == "word" and tokens[i].norm in _ONE_SIDE else None
 
 
