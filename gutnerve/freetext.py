@@ -52,6 +52,12 @@ two findings share is not matched: it is reported as unmatched, with
 both as suggestions. There is no fuzzy matching: a misspelling
 is unmatched, and a close phrase is offered only as a suggestion.
 
+Suggestions. A finding's `suggests` phrases hint at it without saying it ("wet myself"
+may be sphincter dysfunction or a cough's leak; "cannot stand up" may be weakness or
+pain): each reads as that finding uncertain (doubt "suggests"), never present and never
+absent, denied or not, so that a red flag hinted at is asked about (the "if present"
+line), not assumed and not passed over.
+
 Normal findings. A finding's `normal` phrases say that it was looked for and
 not found, as examination notes and results put it ("plantars flexor", "CK
 normal", "vibration sense intact"): each reads as that finding absent, with no
@@ -208,8 +214,9 @@ from gutnerve.model import Issue, KnowledgeBase
 # ("mother has diabetes"); "list": what a negated list reached past a comma with no "or" to make it
 # a list, or a red flag it reached there ("no diarrhoea, back pain and cannot pee"); the denial of the
 # other side of a finding said present on one side; or the finding a side named asks about ("swollen
-# left calf": one leg only?, findings.yaml `sided`).
-Doubt = Literal["hedged", "someone else", "list", "other side", "side named"]
+# left calf": one leg only?, findings.yaml `sided`); or what a phrase only hints at ("wet myself":
+# findings.yaml `suggests`).
+Doubt = Literal["hedged", "someone else", "list", "other side", "side named", "suggests"]
 
 
 @dataclass(frozen=True)
@@ -256,9 +263,10 @@ class Reading:
     @property
     def doubted_ids(self) -> tuple[str, ...]:
         """Uncertain findings that may still be the person's own (hedged, an item of a negated list that
-        may be a new statement, or the finding a side named asks about): those worth asking about,
-        unlike someone else's or the other side's."""
-        return tuple(dict.fromkeys(m.finding for m in self.uncertain if m.doubt in ("hedged", "list", "side named")))
+        may be a new statement, the finding a side named asks about, or one a phrase hints at): those
+        worth asking about, unlike someone else's or the other side's."""
+        asked = ("hedged", "list", "side named", "suggests")
+        return tuple(dict.fromkeys(m.finding for m in self.uncertain if m.doubt in asked))
 
 
 # --------------------------------------------------------------------------
@@ -603,6 +611,7 @@ class Vocabulary:
     red_flags: frozenset[str] = frozenset()  # findings that alone make an emergency (never denied by a list alone)
     side_finding: str | None = None  # the finding a side named asks about (findings.yaml `sided`)
     side_phrased: frozenset[str] = frozenset()  # findings with a side word in a phrase of their own: no hint
+    suggests: frozenset[tuple[str, ...]] = frozenset()  # phrases that only hint at their finding ("wet myself")
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -613,14 +622,16 @@ class Vocabulary:
 def _build(kb: KnowledgeBase) -> Vocabulary:
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
     normal: set[tuple[str, ...]] = set()
+    suggests: set[tuple[str, ...]] = set()
     for finding in kb.findings.values():
-        named = ((phrase, False) for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")))
-        for phrase, says_normal in (*named, *((phrase, True) for phrase in finding.normal)):
+        named = ((phrase, None) for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")))
+        kinds = ((normal, finding.normal), (suggests, finding.suggests))
+        for phrase, kind in (*named, *((phrase, kind) for kind, listed in kinds for phrase in listed)):
             key = phrase_key(phrase)
             if key and finding.id not in phrases.get(key, ()):
                 phrases[key] = (*phrases.get(key, ()), finding.id)
-            if key and says_normal:
-                normal.add(key)
+            if key and kind is not None:
+                kind.add(key)
     # a phrase that is a synonym of one finding and a `normal` phrase of another names two findings,
     # and is never matched (the validator refuses it)
     lengths = tuple(sorted({len(key) for key in phrases}, reverse=True))
@@ -634,10 +645,13 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     )
     top = kb.settings.triage_levels[0]
     red_flags = frozenset(f.id for f in kb.findings.values() if f.red_flag is not None and f.red_flag.level == top)
-    texts = {" ".join(key): ids for key, ids in phrases.items()}
+    # a near miss of a hint is too weak to offer ("overnight" is not "overweight")
+    texts = {" ".join(key): ids for key, ids in phrases.items() if key not in suggests}
     side_finding = next((f.id for f in kb.findings.values() if f.sided), None)
     side_phrased = frozenset(fid for key, ids in phrases.items() if _ONE_SIDE & set(key) for fid in ids)
-    return Vocabulary(phrases, lengths, texts, frozenset(normal), sided, red_flags, side_finding, side_phrased)
+    return Vocabulary(
+        phrases, lengths, texts, frozenset(normal), sided, red_flags, side_finding, side_phrased, frozenset(suggests)
+    )
 
 
 _CACHE: dict[int, tuple[KnowledgeBase, Vocabulary]] = {}
@@ -743,7 +757,7 @@ def _shared(
         return 0 <= at < len(tokens) and tokens[at].kind == "word" and not tokens[at].used and tokens[at].norm in _AND_OR
 
     for start, end, key in found:
-        if len(key) < 2 or key in vocab.normal:
+        if len(key) < 2 or key in vocab.normal or key in vocab.suggests:
             continue
         if joins(end):
             after = _past_fillers(tokens, end + 1)
@@ -781,6 +795,7 @@ class _Event:
     ids: tuple[str, ...] = ()
     self_negating: bool = False
     normal: bool = False  # a phrase that says its finding was looked for and found normal ("ck normal")
+    suggests: bool = False  # a phrase that only hints at its finding ("wet myself")
     mention: int = -1  # index into the mention list
 
 
@@ -808,6 +823,7 @@ class _Mark:
     trigger: str | None = None
     comma_item: bool = False  # reached by a negation or hedge scope as a later item after a bare comma
     doubt: Doubt | None = None  # why it is uncertain
+    suggested: bool = False  # read from a phrase that only hints at the finding
 
 
 def understand(text: str, kb: KnowledgeBase) -> Reading:
@@ -840,10 +856,13 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
         if event.kind == "finding":
             if len(event.ids) == 1:
                 event.mention = len(marks)
-                marks.append(_Mark(event.ids[0], event.start, event.end))
+                marks.append(_Mark(event.ids[0], event.start, event.end, suggested=event.suggests))
             else:
                 ambiguous.append((written(event.start, event.end), event.ids))
     _negate(events, marks, tokens, written, vocab.red_flags)
+    for mark in marks:  # a hint is asked about, said or denied; someone else's stays someone else's
+        if mark.suggested and mark.state != "uncertain":
+            mark.state, mark.doubt = "uncertain", "suggests"
     _sided_denials(marks, tokens)
     hint = _side_named(marks, tokens, vocab)
     if hint is not None:
@@ -988,6 +1007,7 @@ def _events(
             ids=vocab.phrases[key],
             self_negating=bool(set(key) & _NEGATION_WORDS),
             normal=key in vocab.normal,
+            suggests=key in vocab.suggests,
         )
     for start, end, key in triggers:
         at[start] = _Event("trigger", start, end, trigger=_TRIGGERS[key])

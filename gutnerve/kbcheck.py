@@ -48,7 +48,7 @@ MAX_PRESENTATION_NAME = 80
 
 
 # how a validation message names a phrase of each list of a finding
-_PHRASE_KIND = {"synonyms": "synonym", "normal": "`normal` phrase"}
+_PHRASE_KIND = {"synonyms": "synonym", "normal": "`normal` phrase", "suggests": "`suggests` phrase"}
 
 
 class Builder:
@@ -349,7 +349,7 @@ class Builder:
 
         phrases: dict[str, tuple[str, str]] = {}  # phrase, as free text reads it -> (finding, field) listing it first
         for entry, fid, what in self.entries(
-            entries, "finding", required, ("hpo", "synonyms", "normal", "red_flag", "implies", "sided")
+            entries, "finding", required, ("hpo", "synonyms", "normal", "suggests", "red_flag", "implies", "sided")
         ):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
@@ -362,7 +362,8 @@ class Builder:
                 self.cited(basis, sources, f"{what}: background_basis", entry, "background_basis")
             synonyms = [s.strip().lower() for s in self.str_list(entry, "synonyms", what)]
             normal = [s.strip().lower() for s in self.str_list(entry, "normal", what)]
-            for field, listed in (("synonyms", synonyms), ("normal", normal)):
+            suggests = [s.strip().lower() for s in self.str_list(entry, "suggests", what)]
+            for field, listed in (("synonyms", synonyms), ("normal", normal), ("suggests", suggests)):
                 for phrase in dict.fromkeys(listed):
                     # compared as free text reads them ("can't climb stairs" is "cannot climb stairs",
                     # "pain in my calf" is "pain in the calf")
@@ -399,6 +400,7 @@ class Builder:
                 red_flag=red_flag,
                 normal=tuple(normal),
                 sided=self.sided(entry, what),
+                suggests=tuple(suggests),
             )
         several = [fid for fid, finding in result.items() if finding.sided]
         if len(several) > 1:

@@ -70,6 +70,7 @@ class Finding(NamedTuple):
     implies: tuple[str, ...] = ()  # every finding this one entails, followed through chains (sorted)
     normal: tuple[str, ...] = ()  # phrases saying it was looked for and not found ("ck normal"): free text reads them as absent
     sided: bool = False  # the finding a side named in free text asks about ("swollen left calf": one leg only?)
+    suggests: tuple[str, ...] = ()  # phrases that hint at it without saying it ("wet myself"): free text asks, never assumes
 
 
 class FindingLink(NamedTuple):

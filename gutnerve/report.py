@@ -355,6 +355,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "implied_by": list(kb.derived(compile_tables).nesting.implied_by.get(finding.id, ())),
         "synonyms": list(finding.synonyms),
         "normal": list(finding.normal),
+        "suggests": list(finding.suggests),
         "causes": listed,
         **({"presentations": presentations} if presentations else {}),
         "unlisted": {
@@ -460,6 +461,7 @@ def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "red_flag": red_flag_dict(kb, f.red_flag) if f.red_flag else None,
             "synonyms": list(f.synonyms),
             "normal": list(f.normal),
+            "suggests": list(f.suggests),
         }
         for f in kb.findings.values()
     ]

@@ -144,6 +144,18 @@ def test_a_side_named_asks_about_one_leg_only_when_its_yes_would_raise_the_triag
     assert "one-leg-only" not in run("assess", "--text", "right calf pain", "--json").json()["case"]["present"]
 
 
+@pytest.mark.parametrize(
+    ("text", "finding"), [("back pain, I wet myself", "sphincter-dysfunction"), ("he cannot stand up", "cannot-walk")]
+)
+def test_a_red_flag_only_hinted_at_is_asked_about(run, text, finding):
+    out = run("assess", "--text", text).out
+    assert f"  ! {finding} (" in out and "was suggested, not said outright" in out and "EMERGENCY" in out
+    result = run("assess", "--text", text, "--json").json()
+    (mention,) = [m for m in result["understood"]["uncertain"] if m["finding"] == finding]
+    assert mention["doubt"] == "suggests" and mention["if_present_triage"] == "emergency"
+    assert finding not in result["case"]["present"] and result["triage"]["level"] != "emergency"
+
+
 def test_someone_elses_red_flag_is_not_asked_about(run):
     result = run("assess", "--text", "burning feet, my mother had saddle numbness", "--json").json()
     (mention,) = result["understood"]["uncertain"]

@@ -252,7 +252,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("no tingling hands, feet are tingling", {"tingling-feet"}, {"hand-symptoms"}, ()),
     ("denied fever, weight has dropped", {"weight-loss"}, {"fever"}, ()),
     ("no diabetes, coeliac disease diagnosed last year", {"celiac-diagnosed"}, {"diabetes"}, ()),
-    ("never smoked, drinks heavily at weekends", {"alcohol-excess"}, set(), ("at weekends",)),
+    ("never smoked, drinks heavily at weekends", {"alcohol-excess"}, {"smoker"}, ("at weekends",)),
     ("no known drug allergies, takes omeprazole", {"acid-suppressant-use"}, set(), ()),
     ("PMH nil of note, diarrhoea for weeks", {"diarrhea"}, set(), ("PMH",)),
     ("no fever or taking metformin", set(), {"fever", "metformin-use"}, ()),  # after "or" the list goes on
@@ -805,3 +805,53 @@ def test_every_normal_phrase_reads_as_its_finding_absent(kb):
         if hedged.uncertain_ids != (fid,) or hedged.absent:
             wrong.append((fid, "possibly " + phrase, hedged.uncertain_ids, hedged.absent_ids))
     assert not wrong
+
+
+def _suggesting_phrases(kb):
+    for finding in kb.findings.values():
+        for phrase in finding.suggests:
+            yield finding.id, phrase
+
+
+def test_every_suggesting_phrase_reads_as_its_finding_asked_about(kb):
+    """A `suggests` phrase hints at its finding: uncertain, doubt "suggests", whether said or denied,
+    alone or in a sentence; never present, never absent, never left not understood."""
+    assert sum(1 for _ in _suggesting_phrases(kb)) >= 50
+    wrong = []
+    for fid, phrase in _suggesting_phrases(kb):
+        for text in (phrase, f"For a week the patient reports {phrase}, worse lately.", f"Denies {phrase}."):
+            reading = understand(text, kb)
+            doubts = [(m.finding, m.doubt) for m in reading.uncertain]
+            if doubts != [(fid, "suggests")] or reading.present or reading.absent or reading.unmatched:
+                wrong.append((fid, text, doubts, reading.present_ids, reading.absent_ids, reading.unmatched))
+        if fid not in understand(phrase, kb).doubted_ids:
+            wrong.append((fid, phrase, "not among the doubted findings"))
+    assert not wrong
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "doubt", "present"),
+    [
+        ("back pain and I wet myself this morning", "sphincter-dysfunction", "suggests", {"low-back-pain"}),
+        ("he can't stand up, legs are weak", "cannot-walk", "suggests", {"leg-weakness"}),
+        ("my mum wet herself", "sphincter-dysfunction", "someone else", set()),  # someone else's stays someone else's
+        ("maybe blurred vision", "eye-movement-problems", "hedged", set()),
+    ],
+)
+def test_a_hint_is_uncertain_and_says_why(kb, text, finding, doubt, present):
+    reading = understand(text, kb)
+    assert [(m.finding, m.doubt) for m in reading.uncertain] == [(finding, doubt)]
+    assert set(reading.present_ids) == present
+    assert finding not in combine(reading).get("present", [])
+
+
+def test_a_longer_synonym_wins_over_the_hint_inside_it(kb):
+    # "wet myself without realising" is sphincter dysfunction said outright; "wet myself" alone a hint
+    assert understand("I wet myself without realising", kb).present_ids == ("sphincter-dysfunction",)
+
+
+def test_without_suggesting_phrases_the_same_text_is_not_understood(kb):
+    findings = {fid: f._replace(suggests=()) for fid, f in kb.findings.items()}
+    bare = dataclasses.replace(kb, findings=findings)
+    reading = understand("back pain and I wet myself", bare)
+    assert reading.uncertain == () and any("wet" in phrase for phrase in reading.unmatched)

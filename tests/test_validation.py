@@ -120,6 +120,13 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
         (
             "findings.yaml",
             "synonyms: [burning feet]}",
+            "synonyms: [burning feet], suggests: [feet feel odd, Burning Feet]}",
+            "kb/findings.yaml:",
+            "finding `burning-feet`: `suggests` phrase 'burning feet' is also a synonym of `burning-feet`",
+        ),
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}",
             "synonyms: [burning feet], sided: yes please}",
             "kb/findings.yaml:",
             "finding `burning-feet`: sided must be true or false, not 'yes please'",

@@ -201,7 +201,11 @@ def reason(item: dict[str, Any]) -> str:
     return f"{said(item)} ({unexplained}LR {ratio(item['likelihood_ratio'])})"
 
 
-_DOUBTED = {"list": "named in a list after a negation", "side named": "only suggested by the side named"}
+_DOUBTED = {
+    "list": "named in a list after a negation",
+    "side named": "only suggested by the side named",
+    "suggests": "suggested, not said outright",
+}
 
 
 def understood_lines(understood: dict[str, Any]) -> str:
