@@ -97,7 +97,7 @@ are matched on the words left over after the finding phrases, longest first:
   diarrhoea" leaves the diarrhoea).
 - pseudo-triggers, which negate nothing: not only, not just, no increase, no
   change, no significant change, no improvement, no relief, no better, no worse,
-  no response, no benefit, no more than, gram negative, without difficulty, not
+  no response, no benefit, no more than, gram negative, without difficulty, without trying, not
   necessarily, no doubt, no idea, no reason, no matter, no wonder, on and off,
   got used to, family doctor, and stock phrases that name nothing: no known
   (drug) allergies, nil of note, nil else, no (past) medical history, no PMH.
@@ -150,7 +150,7 @@ reads as a list ("no fever or urinary retention").
 Not affirmed, not negated. These put the findings they reach in `uncertain`,
 which are reported but never used (hedge and someone-else scopes follow the
 scope rules above):
-- hedges: not sure, not certain, unsure, uncertain, maybe, possibly, possible,
+- hedges: not sure, not certain, unsure, uncertain, cannot (could not, would not) say, maybe, possibly, possible,
   perhaps, probably, might, may have, may be, could be, query, "?" glued to a
   word, questionable, suspected, rule out, tested/screened/checked/evaluated for,
   worried about, whether, not much, not many, not always, do not think, do not
@@ -172,8 +172,13 @@ scope rules above):
   (a negation, yes) follows ("feet feel numb? maybe tingling"; "fever? no" is fever absent);
 - someone else (ConText's experiencer): family history (of), FHx, FH, family,
   mother, father, mum, dad, sister, brother, son, daughter, grandparents, aunt,
-  uncle, cousin, sibling, parent, relative, friend, no one, nobody; this scope
-  also ends at I/me/patient.
+  uncle, cousin, sibling, parent, husband, wife, partner, grandad, nan and the
+  like, relative, friend, no one, nobody; this scope also ends at I/me/patient.
+  A text written about a relative is theirs: one that opens with the relative
+  ("My mum wet herself...", "my 70 yo dad...", "Grandad is confused"), goes on
+  about them as he or she and never says I or me, reads that relative's words
+  as no trigger (another relative still is one: "his grandmother had diabetes"),
+  and takes the age given with them and the sex the word names.
 
 Conflicts. A finding both affirmed and negated, two different ages, or both a
 female and a male word are listed in `conflicts`, never resolved; `combine`
@@ -462,7 +467,7 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
         "without difficulty", "not necessarily", "no doubt", "no idea", "no reason", "no matter", "no wonder",
         "no improvement", "no relief", "no better", "no worse", "no response", "no benefit", "no help",
         "no resolution", "no reduction", "no decrease", "no more than", "not more than", "no less than",
-        "got used to", "get used to", "getting used to", "on and off", "off and on", "family doctor",
+        "without trying", "without meaning to", "got used to", "get used to", "getting used to", "on and off", "off and on", "family doctor",
         "family physician", "family practitioner", "no known allergies", "no known drug allergies", "no allergies",
         "no drug allergies", "nil of note", "nil else", "nil by mouth", "nothing of note", "nothing else of note", "no pmh",
         "no past medical history", "no medical history", "no significant past medical history",
@@ -482,7 +487,7 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
         "they", "we", "patient", "pt",
     ),
     "hedge": (
-        "not sure", "not certain", "unsure", "uncertain", "maybe", "possibly", "possible", "perhaps", "probably",
+        "not sure", "not certain", "unsure", "uncertain", "cannot say", "could not say", "would not say", "maybe", "possibly", "possible", "perhaps", "probably",
         "probable", "might", "might have", "may have", "may be", "could be", "could have", "query", "questionable",
         "suspected", "suspect", "suspicion of", "rule out", "to rule out", "tested for", "test for", "testing for",
         "screened for", "screening for", "checked for", "evaluated for", "evaluation for", "worried about",
@@ -493,7 +498,9 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
     "other": (
         "family history of", "family history", "mother", "father", "mum", "mom", "dad", "sister", "brother", "son",
         "daughter", "grandmother", "grandfather", "grandma", "grandpa", "grandparents", "aunt", "uncle", "cousin",
-        "sibling", "parent", "relative", "friend", "family", "fhx", "fh", "no one", "nobody",
+        "sibling", "parent", "relative", "friend", "family", "fhx", "fh", "no one", "nobody", "husband", "wife",
+        "partner", "grandad", "granddad", "granny", "nan", "nana", "grandson", "granddaughter", "boyfriend",
+        "girlfriend",
     ),
     "tight-neg": ("non",),
     "tight-hedge": (
@@ -520,6 +527,18 @@ _AND_OR = frozenset(words("and or"))
 _YES = frozenset(words("yes y yeah yep positive present"))
 _COPULAS = frozenset(words("is are was were been be being has have had all both"))
 _SELF = frozenset(words("i i'm i've me myself patient pt"))
+_FIRST_PERSON = frozenset(words("i i'm i've i'd me myself"))
+_THIRD_PERSON = frozenset(words("he she him his her himself herself he's she's"))
+_OTHERS_KIN = frozenset(words("his her their your"))  # "her mother": the relative of the one the text is about
+# the "other" triggers that name one person, who may be the one a text is written about (`_subject`)
+_KIN = frozenset(
+    (kin,)
+    for kin in words(
+        "mother father mum mom dad sister brother son daughter grandmother grandfather grandma grandpa aunt uncle"
+        " cousin sibling parent friend husband wife partner grandad granddad granny nan nana grandson granddaughter"
+        " boyfriend girlfriend"
+    )
+)
 _ANSWERED = frozenset((":", "-", "\u2013", "\u2014", "?"))
 _WINDOW = 5  # words allowed before the first finding of a scope, and between findings of a list
 _ITEM = 4  # words allowed in a list item that is no finding, before a post-negation ("fever and chills absent")
@@ -583,6 +602,16 @@ _DETAIL = frozenset(
 
 _FEMALE = frozenset(words("woman female lady girl"))
 _MALE = frozenset(words("man male gentleman boy"))
+# the sex of the relative a text is written about (`_subject`)
+_KIN_SEX = {
+    **dict.fromkeys(
+        words("mother mum mom sister daughter grandmother grandma aunt wife granny nan nana granddaughter girlfriend"),
+        "female",
+    ),
+    **dict.fromkeys(
+        words("father dad brother son grandfather grandpa uncle husband grandad granddad grandson boyfriend"), "male"
+    ),
+}
 _SEX_WORDS = _FEMALE | _MALE
 _POSSESSIVES = frozenset(("my", "his", "her", "their", "our", "your"))
 _AGE_BEFORE = frozenset(("at", "since", "from", "by", "before", "after", "until", "till", "under", "over"))
@@ -859,6 +888,14 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
                 marks.append(_Mark(event.ids[0], event.start, event.end, suggested=event.suggests))
             else:
                 ambiguous.append((written(event.start, event.end), event.ids))
+    subject = _subject(events, tokens)
+    if subject is not None and not ages:
+        ages, age_conflicts = _ages(text, tokens, subject)
+    if subject is not None and subject[0] in _KIN_SEX:
+        sexes.append((_KIN_SEX[subject[0]], subject[0]))
+    for event in events:  # the person the text is about is the one assessed: their findings are theirs
+        if event.kind == "trigger" and tuple(t.norm for t in tokens[event.start : event.end]) == subject:
+            event.kind = "word"
     _negate(events, marks, tokens, written, vocab.red_flags)
     for mark in marks:  # a hint is asked about, said or denied; someone else's stays someone else's
         if mark.suggested and mark.state != "uncertain":
@@ -916,6 +953,25 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
     )
 
 
+def _subject(events: list[_Event], tokens: list[_Token]) -> tuple[str, ...] | None:
+    """The relative a text is written about, by someone else: the text opens with them ("My mum wet
+    herself...", "my 70 yo dad can't stand, his legs...", "Grandad is confused and he..."), goes on
+    about them as he or she, and never speaks in the first person. Their words then start no
+    someone-else scope; another relative's still do ("my son has numb feet, his grandmother had
+    diabetes"). None when the text is the person's own, opens otherwise, or never goes on about the
+    relative ("my mother had diabetes" is family history)."""
+    if any(t.kind == "word" and t.norm in _FIRST_PERSON for t in tokens):
+        return None
+    for event in events[:4]:  # "my 70 yo mum": a few words may come first
+        if event.kind == "trigger":
+            key = tuple(t.norm for t in tokens[event.start : event.end])
+            about = any(t.kind == "word" and t.norm in _THIRD_PERSON for t in tokens[event.end :])
+            return key if event.trigger == "other" and key in _KIN and about else None
+        if event.kind != "word" or tokens[event.start].norm in _OTHERS_KIN:
+            return None
+    return None
+
+
 def _side_at(mark: _Mark, tokens: list[_Token]) -> int | None:
     """The token index of the side a finding phrase is said of: a left/right inside it, or just before
     it past grammar words ("the left leg is not swollen"); None if it names no side."""
@@ -962,12 +1018,18 @@ def _sided_denials(marks: list[_Mark], tokens: list[_Token]) -> None:
                 mark.state, mark.doubt = "uncertain", "other side"
 
 
-def _ages(text: str, tokens: list[_Token]) -> tuple[list[int], list[str]]:
+def _ages(text: str, tokens: list[_Token], subject: tuple[str, ...] | None = None) -> tuple[list[int], list[str]]:
+    """The ages the text gives; with `subject` (`_subject`), only the one of "my 70 yo mum", which a
+    possessive otherwise rules out ("my 80-year-old mother had diabetes" is not the person's age)."""
     ages: list[int] = []
     for match in _AGE.finditer(text):
         before = re.findall(r"[^\W_]+", text[max(0, match.start() - 40) : match.start()].lower())
         previous = before[-1] if before else ""
-        if previous in _POSSESSIVES or (match.group("kw") and previous in _AGE_BEFORE):
+        if subject is not None:
+            after = tuple(words(text[match.end() : match.end() + 40]))[: len(subject)]
+            if previous not in _POSSESSIVES or after != subject:
+                continue
+        elif previous in _POSSESSIVES or (match.group("kw") and previous in _AGE_BEFORE):
             continue
         if match.start() > 0 and (text[match.start() - 1].isalnum()):
             continue  # digits glued to a word: not an age

@@ -351,3 +351,9 @@ def test_a_cards_prevalence_gives_the_gist_of_its_basis_and_names_the_class_once
     )
     hyphen = {"prevalence": "ultra-rare", "basis": "Ultra-rare: about 1 per million."}
     assert formats.prevalence_line(hyphen) == "Ultra-rare: about 1 per million."
+
+
+def test_a_red_flag_hinted_at_twice_is_asked_about_once(run):
+    out = run("assess", "--text", "hot and shivering, breathing really fast, back pain").out
+    (line,) = [line for line in out.splitlines() if line.startswith("  ! sepsis-signs")]
+    assert "'hot and shivering', 'breathing really fast'" in line

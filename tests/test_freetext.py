@@ -834,7 +834,7 @@ def test_every_suggesting_phrase_reads_as_its_finding_asked_about(kb):
     [
         ("back pain and I wet myself this morning", "sphincter-dysfunction", "suggests", {"low-back-pain"}),
         ("he can't stand up, legs are weak", "cannot-walk", "suggests", {"leg-weakness"}),
-        ("my mum wet herself", "sphincter-dysfunction", "someone else", set()),  # someone else's stays someone else's
+        ("burning feet, my mum wet herself", "sphincter-dysfunction", "someone else", {"burning-feet"}),
         ("maybe blurred vision", "eye-movement-problems", "hedged", set()),
     ],
 )
@@ -855,3 +855,52 @@ def test_without_suggesting_phrases_the_same_text_is_not_understood(kb):
     bare = dataclasses.replace(kb, findings=findings)
     reading = understand("back pain and I wet myself", bare)
     assert reading.uncertain == () and any("wet" in phrase for phrase in reading.unmatched)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "uncertain", "age", "sex"),
+    [
+        # written by a family member about the person assessed: their findings are theirs
+        (
+            "my 70 yo mum has blood in her poo and lost weight, now her back hurts",
+            {"bloody-stool", "weight-loss", "low-back-pain"},
+            {},
+            70,
+            "female",
+        ),
+        (
+            "My daughter says she's seeing two of everything and her legs are weak",
+            {"eye-movement-problems", "leg-weakness"},
+            {},
+            None,
+            "female",
+        ),
+        ("Grandad is confused and he has had bad back pain", {"mood-change", "low-back-pain"}, {}, None, "male"),
+        # another relative of theirs is still someone else
+        ("my son has numb feet, his grandmother had diabetes", {"numb-feet"}, {"diabetes": "someone else"}, None, "male"),
+        # the person's own text, or one that never goes on about the relative: family history
+        ("I have numb feet and my mum has diabetes", {"numb-feet"}, {"diabetes": "someone else"}, None, None),
+        ("my mother had diabetes", set(), {"diabetes": "someone else"}, None, None),
+        ("her mother has diabetes and she has numb feet", {"numb-feet"}, {"diabetes": "someone else"}, None, None),
+        ("my 80-year-old mother had diabetes, I have numb feet", {"numb-feet"}, {"diabetes": "someone else"}, None, None),
+    ],
+)
+def test_a_text_about_a_relative_is_theirs(kb, text, present, uncertain, age, sex):
+    reading = understand(text, kb)
+    assert set(reading.present_ids) == present
+    assert {m.finding: m.doubt for m in reading.uncertain} == uncertain
+    assert (reading.age, reading.sex) == (age, sex)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "uncertain"),
+    [
+        ("Can't say I've lost weight, if anything gained", set(), {"weight-loss"}),
+        ("lost about 2 stone without trying, greasy stools that float", {"weight-loss", "steatorrhea"}, set()),
+        ("vomiting for weeks after her weight loss op", {"nausea-vomiting", "bariatric-surgery"}, set()),
+    ],
+)
+def test_hedges_and_pseudo_triggers_of_the_probe(kb, text, present, uncertain):
+    reading = understand(text, kb)
+    assert set(reading.present_ids) == present
+    assert set(reading.uncertain_ids) == uncertain

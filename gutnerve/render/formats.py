@@ -217,13 +217,18 @@ def understood_lines(understood: dict[str, Any]) -> str:
     lines = [f"Understood from the text: present: {listed(understood['present'])}", f"  absent: {listed(understood['absent'])}"]
     if understood["uncertain"]:
         lines.append(f"  uncertain, not used: {listed(understood['uncertain'])}")
-    for m in understood["uncertain"]:  # a red flag said with doubt: never passed over in silence
+    asked: dict[str, list[dict[str, Any]]] = {}  # a red flag said with doubt: never passed over in silence
+    for m in understood["uncertain"]:
         if "if_present_triage" in m:
-            how = _DOUBTED.get(m.get("doubt", ""), "not said for certain")
-            lines.append(
-                f"  ! {m['finding']} ({m['phrase']!r}) was {how}; if present the triage would be"
-                f" {m['if_present_triage'].upper()}: answer --{m['finding']} or --no-{m['finding']}"
-            )
+            asked.setdefault(m["finding"], []).append(m)
+    for finding, mentions in asked.items():  # one question a finding, however many phrases raised it
+        first = mentions[0]
+        how = _DOUBTED.get(first.get("doubt", ""), "not said for certain")
+        phrases = ", ".join(repr(m["phrase"]) for m in mentions)
+        lines.append(
+            f"  ! {finding} ({phrases}) was {how}; if present the triage would be"
+            f" {first['if_present_triage'].upper()}: answer --{finding} or --no-{finding}"
+        )
     if understood["age"] is not None or understood["sex"] is not None:
         lines.append(f"  age: {understood['age'] if understood['age'] is not None else '-'}, sex: {understood['sex'] or '-'}")
     if understood["unmatched"]:
