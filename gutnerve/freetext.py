@@ -530,15 +530,6 @@ _SELF = frozenset(words("i i'm i've me myself patient pt"))
 _FIRST_PERSON = frozenset(words("i i'm i've i'd me myself"))
 _THIRD_PERSON = frozenset(words("he she him his her himself herself he's she's"))
 _OTHERS_KIN = frozenset(words("his her their your"))  # "her mother": the relative of the one the text is about
-# the "other" triggers that name one person, who may be the one a text is written about (`_subject`)
-_KIN = frozenset(
-    (kin,)
-    for kin in words(
-        "mother father mum mom dad sister brother son daughter grandmother grandfather grandma grandpa aunt uncle"
-        " cousin sibling parent friend husband wife partner grandad granddad granny nan nana grandson granddaughter"
-        " boyfriend girlfriend"
-    )
-)
 _ANSWERED = frozenset((":", "-", "\u2013", "\u2014", "?"))
 _WINDOW = 5  # words allowed before the first finding of a scope, and between findings of a list
 _ITEM = 4  # words allowed in a list item that is no finding, before a post-negation ("fever and chills absent")
@@ -612,6 +603,8 @@ _KIN_SEX = {
         words("father dad brother son grandfather grandpa uncle husband grandad granddad grandson boyfriend"), "male"
     ),
 }
+# the "other" triggers that name one person, who may be the one a text is written about (`_subject`)
+_KIN = frozenset((kin,) for kin in (*_KIN_SEX, *words("cousin sibling parent friend partner")))
 _SEX_WORDS = _FEMALE | _MALE
 _POSSESSIVES = frozenset(("my", "his", "her", "their", "our", "your"))
 _AGE_BEFORE = frozenset(("at", "since", "from", "by", "before", "after", "until", "till", "under", "over"))
