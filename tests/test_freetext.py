@@ -790,13 +790,14 @@ def test_without_normal_phrases_the_same_text_is_not_understood(kb):
     assert reading.absent == () and reading.unmatched == ("creatine kinase normal",)
 
 
-def _normal_phrases(kb):
-    return [(finding.id, phrase) for finding in kb.findings.values() for phrase in finding.normal]
+def _listed(kb, field):
+    """(finding id, phrase) for every phrase of one of the findings' phrase lists: "normal" or "suggests"."""
+    return [(finding.id, phrase) for finding in kb.findings.values() for phrase in getattr(finding, field)]
 
 
 def test_every_normal_phrase_reads_as_its_finding_absent(kb):
     wrong = []
-    for fid, phrase in _normal_phrases(kb):
+    for fid, phrase in _listed(kb, "normal"):
         for text in (phrase, f"On examination {phrase}.", f"Burning feet; {phrase}.", f"No fever, {phrase}, burning feet"):
             reading = understand(text, kb)
             if fid not in reading.absent_ids or fid in reading.present_ids or reading.unmatched or reading.conflicts:
@@ -807,18 +808,12 @@ def test_every_normal_phrase_reads_as_its_finding_absent(kb):
     assert not wrong
 
 
-def _suggesting_phrases(kb):
-    for finding in kb.findings.values():
-        for phrase in finding.suggests:
-            yield finding.id, phrase
-
-
 def test_every_suggesting_phrase_reads_as_its_finding_asked_about(kb):
     """A `suggests` phrase hints at its finding: uncertain, doubt "suggests", whether said or denied,
     alone or in a sentence; never present, never absent, never left not understood."""
-    assert sum(1 for _ in _suggesting_phrases(kb)) >= 50
+    assert len(_listed(kb, "suggests")) >= 50
     wrong = []
-    for fid, phrase in _suggesting_phrases(kb):
+    for fid, phrase in _listed(kb, "suggests"):
         for text in (phrase, f"For a week the patient reports {phrase}, worse lately.", f"Denies {phrase}."):
             reading = understand(text, kb)
             doubts = [(m.finding, m.doubt) for m in reading.uncertain]
