@@ -95,7 +95,7 @@ are matched on the words left over after the finding phrases, longest first:
   before, otherwise pre-negation ("denied fever", "fever denied"); followed by a
   comma or a sentence end they never negate forward ("chest pain denied,
   diarrhoea" leaves the diarrhoea).
-- pseudo-triggers, which negate nothing: not only, not just, no increase, no
+- pseudo-triggers, which negate nothing: not now, not any more, not only, not just, no increase, no
   change, no significant change, no improvement, no relief, no better, no worse,
   no response, no benefit, no more than, gram negative, without difficulty, without trying, not
   necessarily, no doubt, no idea, no reason, no matter, no wonder, on and off,
@@ -180,6 +180,32 @@ scope rules above):
   as no trigger (another relative still is one: "his grandmother had diabetes"),
   and takes the age given with them and the sex the word names.
 
+Times. A time said with a finding is read where the knowledge base says what it means
+(findings.yaml `lasting` and `recent`, model.yaml `text`). The times: a duration ("for 3
+years", "for the last few days", "for years", "since yesterday", "since childhood", "a
+3-month history", "3/12 history"), and a time ago ("two weeks ago", "about 3 years back",
+"last week", "yesterday"); days, weeks, fortnights, months and years, never hours or minutes
+("after walking for an hour"). A vague count is the range it allows ("a few" 2-5, "several"
+3-9, "for years" two or more), and a time reads a finding only when the whole range fits. A
+time is said of the nearest finding in its sentence, one in its own stretch between commas
+first, the one before it on a tie; a finding negated, hedged or someone else's takes its time
+with it ("no diarrhoea for 2 weeks", "my mother had numb feet for years").
+- A duration, or a time ago after a word of beginning (started, began, developed, noticed,
+  first, onset, came on...: "tingling started two days ago"), says how long a symptom has
+  lasted: where it fits a course finding's `lasting` days, and the symptom is of one of its
+  categories, it reads that finding ("numb feet for 3 years": chronic course; "weak legs
+  since yesterday": acute onset). A history finding's time reads nothing ("on metformin for
+  10 years").
+- A time ago said of a finding with `recent` days, or of one its `since` names, reads it
+  present when it fits ("had surgery 3 weeks ago", a hint otherwise, is recent immobility;
+  "diarrhoea 3 weeks ago" is recent gastroenteritis, the diarrhoea itself then over: uncertain,
+  doubt "past"), and past when it does not ("food poisoning a year ago").
+- Any other time ago of a finding of model.yaml `text: current` categories: at least
+  `past_days` ago, the finding is a past episode, uncertain with doubt "past" and asked about
+  where its yes would raise the triage ("double vision 10 years ago"); under it, the time is
+  when it began, a duration as above ("legs went weak 2 days ago": acute onset).
+A time that reads nothing stays in `ignored`.
+
 Conflicts. A finding both affirmed and negated, two different ages, or both a
 female and a male word are listed in `conflicts`, never resolved; `combine`
 refuses a reading with conflicts, and a reading that contradicts the case it is
@@ -220,8 +246,9 @@ from gutnerve.model import Issue, KnowledgeBase
 # a list, or a red flag it reached there ("no diarrhoea, back pain and cannot pee"); the denial of the
 # other side of a finding said present on one side; or the finding a side named asks about ("swollen
 # left calf": one leg only?, findings.yaml `sided`); or what a phrase only hints at ("wet myself":
-# findings.yaml `suggests`).
-Doubt = Literal["hedged", "someone else", "list", "other side", "side named", "suggests"]
+# findings.yaml `suggests`); or what a time said with it puts in the past ("double vision 10 years
+# ago", "diarrhoea 3 weeks ago": model.yaml `text`, findings.yaml `recent`).
+Doubt = Literal["hedged", "someone else", "list", "other side", "side named", "suggests", "past"]
 
 
 @dataclass(frozen=True)
@@ -270,7 +297,7 @@ class Reading:
         """Uncertain findings that may still be the person's own (hedged, an item of a negated list that
         may be a new statement, the finding a side named asks about, or one a phrase hints at): those
         worth asking about, unlike someone else's or the other side's."""
-        asked = ("hedged", "list", "side named", "suggests")
+        asked = ("hedged", "list", "side named", "suggests", "past")
         return tuple(dict.fromkeys(m.finding for m in self.uncertain if m.doubt in asked))
 
 
@@ -467,7 +494,7 @@ _TRIGGER_WORDS: dict[TriggerKind, tuple[str, ...]] = {
         "without difficulty", "not necessarily", "no doubt", "no idea", "no reason", "no matter", "no wonder",
         "no improvement", "no relief", "no better", "no worse", "no response", "no benefit", "no help",
         "no resolution", "no reduction", "no decrease", "no more than", "not more than", "no less than",
-        "without trying", "without meaning to", "got used to", "get used to", "getting used to", "on and off", "off and on", "family doctor",
+        "without trying", "without meaning to", "not now", "not any more", "not anymore", "got used to", "get used to", "getting used to", "on and off", "off and on", "family doctor",
         "family physician", "family practitioner", "no known allergies", "no known drug allergies", "no allergies",
         "no drug allergies", "nil of note", "nil else", "nil by mouth", "nothing of note", "nothing else of note", "no pmh",
         "no past medical history", "no medical history", "no significant past medical history",
@@ -893,6 +920,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
     for mark in marks:  # a hint is asked about, said or denied; someone else's stays someone else's
         if mark.suggested and mark.state != "uncertain":
             mark.state, mark.doubt = "uncertain", "suggests"
+    marks += _dated(marks, tokens, text, kb)
     _sided_denials(marks, tokens)
     hint = _side_named(marks, tokens, vocab)
     if hint is not None:
@@ -1045,6 +1073,265 @@ def _sexes(tokens: list[_Token]) -> list[tuple[str, str]]:
         token.used = "sex"
         found.append(("female" if token.norm in _FEMALE else "male", token.norm))
     return found
+
+
+# --------------------------------------------------------------------------
+# Times said with a finding (grammar: the days each reads come from the knowledge base)
+
+_INF = float("inf")
+# days in a unit of time; hours and minutes are left out ("calf pain after walking for an hour" is no course)
+_UNIT_DAYS = {
+    **dict.fromkeys(words("day days"), 1.0),
+    **dict.fromkeys(words("week weeks wk wks"), 7.0),
+    **dict.fromkeys(words("fortnight fortnights"), 14.0),
+    **dict.fromkeys(words("month months mth mths"), 30.4),
+    **dict.fromkeys(words("year years yr yrs"), 365.0),
+}
+_SLASH_UNITS = {"7": 1.0, "52": 7.0, "12": 30.4}  # clinical shorthand: 3/7 days, 2/52 weeks, 6/12 months
+_NUMBER_WORDS = dict(
+    zip(
+        words("a an one two three four five six seven eight nine ten eleven twelve eighteen twenty thirty"),
+        (1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 18, 20, 30),
+        strict=True,
+    )
+)
+_VAGUE = {  # vague counts, as the range they cover
+    words("a few"): (2.0, 5.0),
+    words("few"): (2.0, 5.0),
+    words("a couple of"): (2.0, 3.0),
+    words("a couple"): (2.0, 3.0),
+    words("couple of"): (2.0, 3.0),
+    words("several"): (3.0, 9.0),
+}
+_ABOUT = frozenset(words("about around approximately roughly over almost nearly some maybe at least more than"))
+_UNDER = frozenset(words("under less within"))  # "under 2 weeks": anything up to the amount
+_LAST = frozenset(words("last past previous"))
+_AGO = frozenset(words("ago before earlier prior previously back"))
+_SINCE_POINTS = {  # "since ...": how long ago that was, in days
+    words("yesterday"): (1.0, 2.0),
+    words("last night"): (0.3, 1.0),
+    words("this morning"): (0.0, 1.0),
+    words("today"): (0.0, 1.0),
+    words("the weekend"): (1.0, 7.0),
+    words("last week"): (7.0, 14.0),
+    words("last month"): (28.0, 62.0),
+    words("childhood"): (3650.0, _INF),
+    words("i was a child"): (3650.0, _INF),
+    words("i was a kid"): (3650.0, _INF),
+    words("birth"): (3650.0, _INF),
+}
+_POINTS = {  # a time said on its own, as how long ago it was
+    words("yesterday"): (1.0, 2.0),
+    words("last night"): (0.3, 1.0),
+    words("this morning"): (0.0, 1.0),
+    words("last week"): (7.0, 14.0),
+    words("last month"): (28.0, 62.0),
+    words("last year"): (30.0, 730.0),
+}
+# words that say a time is when something began, not when it happened and ended ("started 3 years ago")
+_STARTS = frozenset(
+    words("start started starts began begin begun developed develop noticed notice first onset appeared diagnosed came come")
+)
+_SINCE_OPEN = frozenset(words("since for than"))
+_CLAUSE_OPENERS = frozenset(
+    words("and but then so")
+)  # a time after one of these opens a clause  # before "yesterday" or "last week", not a time ago
+
+
+# the words a time expression can start with (besides a number): most words are passed over at once
+_TIME_OPENERS = (
+    frozenset(words("for over in during since"))
+    | frozenset(_NUMBER_WORDS)
+    | frozenset(phrase[0] for phrase in (*_VAGUE, *_POINTS))
+    | _ABOUT
+    | _UNDER
+)
+
+
+@dataclass(frozen=True)
+class _Time:
+    start: int  # token indexes of the whole expression
+    end: int
+    low: float  # days, the range the words allow
+    high: float
+    ago: bool  # a time ago ("two weeks ago", "last week"); else a duration ("for two weeks", "since yesterday")
+
+
+def _at(tokens: list[_Token], i: int, phrase: tuple[str, ...]) -> bool:
+    return all(i + k < len(tokens) and tokens[i + k].kind == "word" and tokens[i + k].norm == w for k, w in enumerate(phrase))
+
+
+def _amount(tokens: list[_Token], text: str, i: int, bare: bool) -> tuple[float, float, int] | None:
+    """(low, high, end) in days of an amount of time at token i: "3 weeks", "a few months", "about two
+    years", "6/12"; with `bare`, also a plural unit alone ("for years": two or more)."""
+    low_factor = 1.0
+    while i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _ABOUT | _UNDER:
+        if tokens[i].norm in _UNDER:
+            low_factor = 0.0
+        i += 1
+    if i >= len(tokens) or tokens[i].kind != "word":
+        return None
+    norm = tokens[i].norm
+    if norm.isdigit() and i + 2 < len(tokens) and tokens[i + 1].norm == "/" and tokens[i + 2].norm in _SLASH_UNITS:
+        days = int(norm) * _SLASH_UNITS[tokens[i + 2].norm]
+        return days * low_factor, days, i + 3
+    count: tuple[float, float] | None = None
+    for phrase, span in _VAGUE.items():
+        if _at(tokens, i, phrase):
+            count, i = span, i + len(phrase)
+            break
+    else:
+        if norm.isdigit():
+            count, i = (float(norm), float(norm)), i + 1
+        elif norm in _NUMBER_WORDS:
+            count, i = (float(_NUMBER_WORDS[norm]),) * 2, i + 1
+    if count is None:
+        if bare and norm in _UNIT_DAYS and text[tokens[i].start : tokens[i].end].lower().endswith("s"):
+            return 2 * _UNIT_DAYS[norm] * low_factor, _INF, i + 1  # "for years"
+        return None
+    if i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _UNIT_DAYS:
+        unit = _UNIT_DAYS[tokens[i].norm]
+        return count[0] * unit * low_factor, count[1] * unit, i + 1
+    return None
+
+
+def _times(tokens: list[_Token], text: str) -> list[_Time]:
+    """Every time expression of the text, over words no finding phrase used, leftmost first."""
+    found: list[_Time] = []
+
+    def free(k: int) -> bool:
+        return k < len(tokens) and tokens[k].kind == "word" and tokens[k].used in ("", "trigger")
+
+    i = 0
+    while i < len(tokens):
+        if not free(i) or not (tokens[i].norm in _TIME_OPENERS or tokens[i].norm.isdigit()):
+            i += 1
+            continue
+        norm = tokens[i].norm
+        time: _Time | None = None
+        if norm == "for":  # "for 3 years", "for the last few weeks", "for years"
+            j = i + 1 + (2 if _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST else 0)
+            amount = _amount(tokens, text, j, bare=True)
+            if amount is not None:
+                time = _Time(i, amount[2], amount[0], amount[1], ago=False)
+        elif norm in ("over", "in", "during") and _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST:
+            amount = _amount(tokens, text, i + 3, bare=True)  # "over the past 3 days"
+            if amount is not None:
+                time = _Time(i, amount[2], amount[0], amount[1], ago=False)
+        elif norm == "since":
+            for phrase, (low, high) in _SINCE_POINTS.items():
+                if _at(tokens, i + 1, phrase):
+                    time = _Time(i, i + 1 + len(phrase), low, high, ago=False)
+                    break
+            else:
+                amount = _amount(tokens, text, i + 1, bare=False)  # "since 3 weeks (ago)"
+                if amount is not None:
+                    end = amount[2] + (1 if _at(tokens, amount[2], ("ago",)) else 0)
+                    time = _Time(i, end, amount[0], amount[1], ago=False)
+        if time is None and (i == 0 or tokens[i - 1].norm not in _SINCE_OPEN):
+            for phrase, (low, high) in _POINTS.items():
+                if _at(tokens, i, phrase) and all(free(k) for k in range(i, i + len(phrase))):
+                    time = _Time(i, i + len(phrase), low, high, ago=True)
+                    break
+        if time is None:
+            amount = _amount(tokens, text, i, bare=False)
+            if amount is not None and free(amount[2]) and tokens[amount[2]].norm in _AGO:
+                time = _Time(i, amount[2] + 1, amount[0], amount[1], ago=True)  # "two weeks ago"
+            elif amount is not None and _at(tokens, amount[2], ("history",)):
+                time = _Time(i, amount[2] + 1, amount[0], amount[1], ago=False)  # "a 3-month history of"
+        if time is None:
+            i += 1
+            continue
+        found.append(time)
+        i = time.end
+    return found
+
+
+def _began(tokens: list[_Token], time: _Time) -> bool:
+    """Whether a word before a time ago says it is when something began ("started about 3 years ago",
+    "first noticed it 2 years ago"): up to five words back, not past a comma or a sentence end."""
+    k = time.start - 1
+    while k >= 0 and time.start - k <= 5 and tokens[k].kind == "word":
+        if tokens[k].norm in _STARTS:
+            return True
+        k -= 1
+    return False
+
+
+def _attached(marks: list[_Mark], tokens: list[_Token], time: _Time) -> _Mark | None:
+    """The finding a time is said of, with only grammar words between them (a word of content there
+    may be what the time is of: "unsteady after drinking a lot for years", "thyroid out last week"):
+    the nearest before it between commas ("numb feet for 3 years"); else, when the time opens its
+    clause, the nearest after it ("for 3 years, I've had numb feet"); else, when it opens the stretch
+    after a comma, the one just before that ("numb feet, for 3 years")."""
+
+    def grammar(lo: int, hi: int) -> bool:
+        return hi - lo <= 6 and all(
+            t.kind == "comma" or (t.kind == "word" and (t.norm in _STOP or t.norm in _DETAIL or t.norm.isdigit()))
+            for t in tokens[lo:hi]
+        )
+
+    k = time.start  # the time opens its clause when only grammar words come before it there
+    while k > 0 and tokens[k - 1].kind == "word" and tokens[k - 1].norm in _STOP and tokens[k - 1].norm not in _AND_OR:
+        k -= 1
+    opens = k == 0 or tokens[k - 1].kind != "word" or tokens[k - 1].norm in _CLAUSE_OPENERS
+    before = [m for m in marks if m.end <= time.start and grammar(m.end, time.start)]
+    after = [m for m in marks if m.start >= time.end and grammar(time.end, m.start)]
+    close = [m for m in before if not any(t.kind == "comma" for t in tokens[m.end : time.start])]
+    if close:
+        return max(close, key=lambda m: m.end)
+    if opens and after:
+        return min(after, key=lambda m: m.start)
+    comma = [m for m in before if k > 0 and tokens[k - 1].kind == "comma"]
+    return max(comma, key=lambda m: m.end) if comma else None
+
+
+def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBase) -> list[_Mark]:
+    """Apply the times said with findings (module docstring, Times); returns the marks they add."""
+    settings = kb.settings
+    added: list[_Mark] = []
+    reads = {other: fid for fid, f in kb.findings.items() if f.recent for other in f.recent.since}
+    for time in _times(tokens, text):
+        mark = _attached(marks, tokens, time)
+        if mark is None or mark.finding not in kb.findings:
+            continue
+        finding = kb.findings[mark.finding]
+        hinted = mark.state == "uncertain" and mark.doubt == "suggests"
+        if mark.state != "present" and not hinted:
+            continue  # negated, hedged or someone else's: the time is theirs too
+        began = not time.ago or _began(tokens, time)
+        target = mark.finding if finding.recent else reads.get(mark.finding)
+        used = False
+        if not began and target is not None:
+            window = kb.findings[target].recent
+            assert window is not None
+            if window.min_days <= time.low and time.high <= window.max_days:
+                if target == mark.finding:  # "had surgery last month": a hint, dated, says it
+                    mark.state, mark.doubt = "present", None
+                    mark.start, mark.end = min(mark.start, time.start), max(mark.end, time.end)
+                else:  # "diarrhoea two weeks ago": the illness it was, and over
+                    mark.state, mark.doubt = "uncertain", "past"
+                    added.append(_Mark(target, min(mark.start, time.start), max(mark.end, time.end)))
+                used = True
+            elif target == mark.finding:  # "food poisoning a year ago": not recent
+                mark.state, mark.doubt, used = "uncertain", "past", True
+                mark.start, mark.end = min(mark.start, time.start), max(mark.end, time.end)
+        if not used and mark.state == "present" and not began and finding.category in settings.current_categories:
+            if time.low >= settings.past_days:  # "double vision 10 years ago": over, as far as the words say
+                mark.state, mark.doubt, used = "uncertain", "past", True
+                mark.start, mark.end = min(mark.start, time.start), max(mark.end, time.end)
+            elif time.high < settings.past_days:  # "legs went weak 2 days ago": when it began
+                began = True
+        if not used and began and mark.state == "present":
+            for course in kb.findings.values():
+                span = course.lasting
+                if span and finding.category in span.of and span.min_days <= time.low and time.high <= span.max_days:
+                    added.append(_Mark(course.id, time.start, time.end))
+                    used = True
+        if used:
+            for token in tokens[time.start : time.end]:
+                token.used = token.used or "time"
+    return added
 
 
 def _events(

@@ -7,6 +7,7 @@ becomes an Issue (file, line, what is wrong, how to fix it).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -21,8 +22,10 @@ from gutnerve.model import (
     Issue,
     KnowledgeBase,
     LabTest,
+    Lasting,
     Presentation,
     Prior,
+    Recent,
     RedFlag,
     Settings,
     Source,
@@ -191,6 +194,7 @@ class Builder:
         for section, key, named in (
             ("unexplained", "neutral_categories", settings.neutral_categories),
             ("unmentioned", "mentioned_share", frozenset(settings.mentioned_shares)),
+            ("text", "current", settings.current_categories),
         ):
             for category in sorted(named - categories):
                 self.file = self._display(self.root / "model.yaml")
@@ -262,7 +266,7 @@ class Builder:
     def settings(self, data: Any) -> Settings:
         empty = Settings({}, {}, {}, ("emergency", "urgent", "soon", "routine"), {}, 0.0, 1)
         keys = ("frequency_terms", "prevalence_classes", "mechanisms", "triage", "workup")
-        if data is None or not self.mapping(data, "model.yaml", keys, ("unexplained", "unmentioned")):
+        if data is None or not self.mapping(data, "model.yaml", keys, ("unexplained", "unmentioned", "text")):
             return empty
         terms: dict[str, float] = {}
         if isinstance(data["frequency_terms"], dict):
@@ -319,6 +323,11 @@ class Builder:
                 # at most 0.99: at 1, leaving a finding unsaid would be saying it is absent, and the
                 # contract keeps the two apart (a finding given neither way is unknown)
                 mentioned[str(category)] = self.number(shares, category, "unmentioned: mentioned_share", 0, 0.99)
+        current, past_days = frozenset[str](), math.inf
+        spec = data.get("text")
+        if spec is not None and self.mapping(spec, "text", ("current", "past_days")):
+            current = frozenset(self.str_list(spec, "current", "text"))
+            past_days = self.number(spec, "past_days", "text", 1, 36500)
         return Settings(
             terms,
             classes,
@@ -332,6 +341,8 @@ class Builder:
             neutral,
             evidence,
             mentioned,
+            current,
+            past_days,
         )
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:
@@ -349,7 +360,10 @@ class Builder:
 
         phrases: dict[str, tuple[str, str]] = {}  # phrase, as free text reads it -> (finding, field) listing it first
         for entry, fid, what in self.entries(
-            entries, "finding", required, ("hpo", "synonyms", "normal", "suggests", "red_flag", "implies", "sided")
+            entries,
+            "finding",
+            required,
+            ("hpo", "synonyms", "normal", "suggests", "red_flag", "implies", "sided", "lasting", "recent"),
         ):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
@@ -401,12 +415,58 @@ class Builder:
                 normal=tuple(normal),
                 sided=self.sided(entry, what),
                 suggests=tuple(suggests),
+                lasting=self.lasting(entry, what),
+                recent=self.recent(entry, what),
             )
+        self.dated(result)
         several = [fid for fid, finding in result.items() if finding.sided]
         if len(several) > 1:
             self.error(f"findings {', '.join(several)} are all `sided: true`", "keep `sided: true` on one finding only")
         closure = self.implications(declared, result)
         return {fid: finding._replace(implies=closure.get(fid, ())) for fid, finding in result.items()}
+
+    def days(self, spec: dict[str, Any], what: str, needed: bool) -> tuple[float, float]:
+        """(min_days, max_days) of a `lasting` or `recent` spec: each optional where the other is given
+        (0 and no bound), at least one needed; min below max."""
+        if needed and "min_days" not in spec and "max_days" not in spec:
+            self.error(f"{what} gives neither `min_days` nor `max_days`", "give one or both, in days", spec)
+        low = self.number(spec, "min_days", what, 0, 36500) if "min_days" in spec else 0.0
+        high = self.number(spec, "max_days", what, 0, 36500) if "max_days" in spec else math.inf
+        if low >= high:
+            self.error(f"{what}: `min_days` {low:g} is not below `max_days` {high:g}", "swap or fix them", spec)
+        return low, high
+
+    def lasting(self, entry: dict[str, Any], what: str) -> Lasting | None:
+        spec = entry.get("lasting")
+        if spec is None or not self.mapping(spec, f"{what}: lasting", ("of",), ("min_days", "max_days")):
+            return None
+        low, high = self.days(spec, f"{what}: lasting", needed=True)
+        of = self.str_list(spec, "of", f"{what}: lasting")
+        for category in of:
+            if not _known(category, CATEGORIES):
+                self.error(f"{what}: lasting: unknown category {category!r}", f"use some of {CATEGORIES}", spec, "of")
+        return Lasting(low, high, frozenset(of))
+
+    def recent(self, entry: dict[str, Any], what: str) -> Recent | None:
+        spec = entry.get("recent")
+        if spec is None or not self.mapping(spec, f"{what}: recent", ("max_days",), ("min_days", "since")):
+            return None
+        low, high = self.days(spec, f"{what}: recent", needed=True)
+        return Recent(low, high, tuple(self.str_list(spec, "since", f"{what}: recent")))
+
+    def dated(self, findings: dict[str, Finding]) -> None:
+        """`recent: since` names other findings, each read by one finding's `recent` at most."""
+        read_by: dict[str, str] = {}
+        for fid, finding in findings.items():
+            for other in finding.recent.since if finding.recent else ():
+                if other not in findings or other == fid:
+                    fix = "name another finding" if other == fid else _suggest(other, findings)
+                    self.error(f"finding `{fid}`: recent: since names unknown or itself: `{other}`", fix)
+                elif read_by.setdefault(other, fid) != fid:
+                    self.error(
+                        f"finding `{fid}`: recent: since names `{other}`, which `{read_by[other]}` names too",
+                        "a dated mention reads one finding: keep `since` on one of them",
+                    )
 
     def sided(self, entry: dict[str, Any], what: str) -> bool:
         value = entry.get("sided", False)

@@ -56,6 +56,24 @@ class RedFlag(NamedTuple):
     note: str = ""  # how the source supports the level, or how it was judged
 
 
+class Lasting(NamedTuple):
+    """findings.yaml `lasting`: a symptom of one of `of`'s categories said in free text to have lasted
+    between min_days and max_days ("numb feet for 6 months") reads the finding that has it."""
+
+    min_days: float
+    max_days: float  # math.inf: no upper bound
+    of: frozenset[str]  # finding categories
+
+
+class Recent(NamedTuple):
+    """findings.yaml `recent`: a mention of the finding, or of one of `since`, dated in free text
+    between min_days and max_days ago ("diarrhoea two weeks ago") reads the finding present."""
+
+    min_days: float
+    max_days: float
+    since: tuple[str, ...] = ()  # other findings whose dated mention reads this one ("diarrhea")
+
+
 class Finding(NamedTuple):
     id: str
     label: str
@@ -71,6 +89,8 @@ class Finding(NamedTuple):
     normal: tuple[str, ...] = ()  # phrases saying it was looked for and not found ("ck normal"): free text reads them as absent
     sided: bool = False  # the finding a side named in free text asks about ("swollen left calf": one leg only?)
     suggests: tuple[str, ...] = ()  # phrases that hint at it without saying it ("wet myself"): free text asks, never assumes
+    lasting: Lasting | None = None  # a course finding: how long a symptom said to have lasted reads it
+    recent: Recent | None = None  # a finding bounded in time: how long ago a dated mention reads it
 
 
 class FindingLink(NamedTuple):
@@ -248,6 +268,10 @@ class Settings(NamedTuple):
     # not named: 0, a finding the case does not report is unknown, neutral; above 0 its silence
     # counts a little against the causes that list it, see scoring.unmentioned_evidence)
     mentioned_shares: dict[str, float] = {}
+    # model.yaml `text`: the categories of findings that say how a person is now (a symptom said
+    # "<time> ago" is a past episode once the time reaches past_days), as free text reads them
+    current_categories: frozenset[str] = frozenset()
+    past_days: float = math.inf
 
 
 @dataclass(frozen=True)

@@ -356,6 +356,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "synonyms": list(finding.synonyms),
         "normal": list(finding.normal),
         "suggests": list(finding.suggests),
+        **dated_dict(finding),
         "causes": listed,
         **({"presentations": presentations} if presentations else {}),
         "unlisted": {
@@ -364,6 +365,23 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
             **ratios(listed_or_unexplained(kb.settings, finding, None)),
         },
     }
+
+
+def dated_dict(finding: Finding) -> dict[str, Any]:
+    """What a time said with a finding reads in free text (findings.yaml `lasting`, `recent`), with
+    null for no upper bound; nothing for a finding without either."""
+
+    def bound(days: float) -> float | None:
+        return None if math.isinf(days) else days
+
+    dated: dict[str, Any] = {}
+    if finding.lasting is not None:
+        span = finding.lasting
+        dated["lasting"] = {"min_days": span.min_days, "max_days": bound(span.max_days), "of": sorted(span.of)}
+    if finding.recent is not None:
+        window = finding.recent
+        dated["recent"] = {"min_days": window.min_days, "max_days": bound(window.max_days), "since": list(window.since)}
+    return dated
 
 
 def source_dict(source: Source | None) -> dict[str, Any] | None:
@@ -462,6 +480,7 @@ def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "synonyms": list(f.synonyms),
             "normal": list(f.normal),
             "suggests": list(f.suggests),
+            **dated_dict(f),
         }
         for f in kb.findings.values()
     ]

@@ -104,7 +104,7 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
             "phrase": {"type": "string"},
             "trigger": {"type": "string"},
             "doubt": {
-                "enum": ["hedged", "someone else", "list", "other side", "side named", "suggests"],
+                "enum": ["hedged", "someone else", "list", "other side", "side named", "suggests", "past"],
                 "description": "why it is uncertain; list: what a negated list reached past a comma, which may be a new statement",
             },
             "if_present_triage": {

@@ -156,6 +156,16 @@ def test_a_red_flag_only_hinted_at_is_asked_about(run, text, finding):
     assert finding not in result["case"]["present"] and result["triage"]["level"] != "emergency"
 
 
+def test_a_red_flag_of_long_ago_is_asked_about_and_a_dated_illness_is_read(run):
+    out = run("assess", "--text", "double vision 10 years ago, numb feet").out
+    assert "  ! eye-movement-problems ('double vision 10 years ago') was said of the past" in out
+    assert "TRIAGE: EMERGENCY" not in out  # not read as double vision now
+    result = run("assess", "--text", "had diarrhoea 2 weeks ago, legs weak since yesterday", "--json").json()
+    assert set(result["case"]["present"]) == {"recent-gastroenteritis", "leg-weakness", "acute-onset"}
+    assert [(m["finding"], m["doubt"]) for m in result["understood"]["uncertain"]] == [("diarrhea", "past")]
+    assert result["triage"]["level"] == "emergency"
+
+
 def test_someone_elses_red_flag_is_not_asked_about(run):
     result = run("assess", "--text", "burning feet, my mother had saddle numbness", "--json").json()
     (mention,) = result["understood"]["uncertain"]

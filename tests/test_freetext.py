@@ -318,7 +318,12 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("low back pain, looked septic, no fever", {"low-back-pain", "sepsis-signs"}, {"fever"}, ()),
     ("septic arthritis", {"joint-swelling"}, set(), ("septic",)),
     # patients' own words for red flags and high-stakes findings
-    ("i cant feel my bum when i wipe and i cant pee since yesterday", {"saddle-anesthesia", "sphincter-dysfunction"}, set(), ()),
+    (
+        "i cant feel my bum when i wipe and i cant pee since yesterday",
+        {"saddle-anesthesia", "sphincter-dysfunction", "acute-onset"},
+        set(),
+        (),
+    ),
     ("I didn't realise I had wet myself, and my bum feels numb", {"sphincter-dysfunction", "saddle-anesthesia"}, set(), ()),
     ("both legs went weak over 3 days, and now I cannot stand unaided", {"leg-weakness", "cannot-walk"}, set(), ()),
     (
@@ -547,11 +552,65 @@ def test_age_and_sex_words_are_not_reported_as_unmatched(kb):
     assert reading.unmatched == () and reading.ignored == ()
 
 
-def test_durations_are_ignored_but_shown(kb):
-    reading = understand("burning feet for 3 months, getting worse", kb)
-    assert reading.present_ids == ("burning-feet",)
+def test_details_are_ignored_but_shown(kb):
+    reading = understand("burning feet for 3 weeks, getting worse", kb)
+    assert reading.present_ids == ("burning-feet",)  # 3 weeks: neither an acute onset nor a chronic course
     assert reading.unmatched == ()
-    assert reading.ignored == ("for 3 months", "worse")
+    assert reading.ignored == ("for 3 weeks", "worse")
+
+
+# (text, present, uncertain (finding, doubt), the phrase of the finding the time read): a time said
+# with a finding, as findings.yaml `lasting` and `recent` and model.yaml `text` read it
+TIMES = [
+    ("numb feet for 3 years, diarrhea", {"numb-feet", "diarrhea", "chronic-course"}, set(), "for 3 years"),
+    ("burning feet for six months", {"burning-feet", "chronic-course"}, set(), "for six months"),
+    ("tingling feet for years", {"tingling-feet", "chronic-course"}, set(), "for years"),
+    ("numb feet since childhood", {"numb-feet", "chronic-course"}, set(), "since childhood"),
+    ("3/12 history of numb feet", {"numb-feet", "chronic-course"}, set(), "3/12 history"),
+    ("first noticed numb feet about two years ago", {"numb-feet", "chronic-course"}, set(), "about two years ago"),
+    ("tingling feet started two days ago", {"tingling-feet", "acute-onset"}, set(), "two days ago"),
+    ("legs went weak 2 days ago", {"leg-weakness", "acute-onset"}, set(), "2 days ago"),
+    ("for the last few days my legs have gone weak", {"leg-weakness", "acute-onset"}, set(), "for the last few days"),
+    ("weak legs since yesterday", {"leg-weakness", "acute-onset"}, set(), "since yesterday"),
+    # a recent illness, dated: the finding it was, and over
+    (
+        "I had diarrhoea 3 weeks ago and now my legs are weak",
+        {"leg-weakness", "recent-gastroenteritis"},
+        {("diarrhea", "past")},
+        "diarrhoea 3 weeks ago",
+    ),
+    ("had diarrhoea last week, tingling feet", {"tingling-feet", "recent-gastroenteritis"}, {("diarrhea", "past")}, None),
+    ("food poisoning a year ago, numb feet", {"numb-feet"}, {("recent-gastroenteritis", "past")}, None),
+    ("had surgery 3 weeks ago, swollen calf", {"recent-immobility", "leg-swelling"}, set(), "had surgery 3 weeks ago"),
+    ("hip replacement 5 years ago, numb feet", {"numb-feet"}, {("recent-immobility", "past")}, None),
+    # a symptom long ago, with no word of its start, is over as far as the words say
+    ("double vision 10 years ago but not now, numb feet", {"numb-feet"}, {("eye-movement-problems", "past")}, None),
+    # what no time reads: a history, a time of minutes or hours, someone else's, a denial, an in-between time
+    ("numb feet, diabetes diagnosed 10 years ago", {"numb-feet", "diabetes"}, set(), None),
+    ("on metformin for 10 years, burning feet", {"metformin-use", "burning-feet"}, set(), None),
+    ("calf pain after walking for an hour, smoker", {"vascular-claudication", "smoker"}, set(), None),
+    ("my mother had numb feet for years; I have tingling feet", {"tingling-feet"}, {("numb-feet", "someone else")}, None),
+    ("diarrhoea for 3 months, burning feet", {"diarrhea", "burning-feet"}, set(), None),
+    ("diarrhoea 2 days ago, burning feet", {"diarrhea", "burning-feet"}, set(), None),
+    ("tingling feet for months", {"tingling-feet"}, set(), None),
+    ("burning feet for a fortnight or so", {"burning-feet"}, set(), None),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "uncertain", "phrase"), TIMES, ids=[t[0][:50] for t in TIMES])
+def test_a_time_said_with_a_finding(kb, text, present, uncertain, phrase):
+    reading = understand(text, kb)
+    assert set(reading.present_ids) == present
+    assert {(m.finding, m.doubt) for m in reading.uncertain} == uncertain
+    assert not reading.absent and not reading.conflicts
+    read = [m.phrase for m in reading.present if m.finding in present and m.phrase == phrase]
+    assert phrase is None or read, [(m.finding, m.phrase) for m in reading.present]
+
+
+def test_a_time_that_reads_nothing_is_still_shown(kb):
+    reading = understand("on metformin for 10 years, tingling feet for 3 weeks", kb)
+    assert reading.ignored == ("for 10 years", "for 3 weeks")
+    assert understand("numb feet for 3 years", kb).ignored == ()  # read: not shown twice
 
 
 def test_misspelling_is_only_a_suggestion(kb):
@@ -700,7 +759,7 @@ def test_every_phrase_in_a_sentence_and_negated(kb):
     negation_words = set(words("no not do not without"))
     wrong = []
     for fid, phrase in _phrases(kb):
-        said = understand(f"For a year the patient reports {phrase}, worse lately.", kb)
+        said = understand(f"This year the patient reports {phrase}, worse lately.", kb)
         if said.present_ids != (fid,) or said.absent or said.unmatched:
             wrong.append(("said", fid, phrase, said.present_ids, said.unmatched))
         denied = understand(f"Denies {phrase}.", kb)

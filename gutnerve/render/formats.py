@@ -205,6 +205,7 @@ _DOUBTED = {
     "list": "named in a list after a negation",
     "side named": "only suggested by the side named",
     "suggests": "suggested, not said outright",
+    "past": "said of the past",
 }
 
 
