@@ -187,9 +187,13 @@ years", "for the last few days", "for years", "since yesterday", "since childhoo
 "last week", "yesterday"); days, weeks, fortnights, months and years, never hours or minutes
 ("after walking for an hour"). A vague count is the range it allows ("a few" 2-5, "several"
 3-9, "for years" two or more), and a time reads a finding only when the whole range fits. A
-time is said of the nearest finding in its sentence, one in its own stretch between commas
-first, the one before it on a tie; a finding negated, hedged or someone else's takes its time
-with it ("no diarrhoea for 2 weeks", "my mother had numb feet for years").
+time is said of a finding with only grammar words between them (a word of content there may
+be what it is of: "unsteady after drinking a lot for years", "thyroid out last week"): when
+the time opens its clause, the nearest after it ("..., and for the last 6 months my feet are
+numb"); else the nearest before it between commas ("numb feet for 3 years"); else, when it
+opens the stretch after a comma, the one before that ("numb feet, for 3 years"). A finding
+negated, hedged or someone else's takes its time with it ("no diarrhoea for 2 weeks", "my
+mother had numb feet for years").
 - A duration, or a time ago after a word of beginning (started, began, developed, noticed,
   first, onset, came on...: "tingling started two days ago"), says how long a symptom has
   lasted: where it fits a course finding's `lasting` days, and the symptom is of one of its
@@ -1161,9 +1165,10 @@ def _at(tokens: list[_Token], i: int, phrase: tuple[str, ...]) -> bool:
     return all(i + k < len(tokens) and tokens[i + k].kind == "word" and tokens[i + k].norm == w for k, w in enumerate(phrase))
 
 
-def _amount(tokens: list[_Token], text: str, i: int, bare: bool) -> tuple[float, float, int] | None:
+def _amount(tokens: list[_Token], text: str, i: int, bare: bool, last: bool = False) -> tuple[float, float, int] | None:
     """(low, high, end) in days of an amount of time at token i: "3 weeks", "a few months", "about two
-    years", "6/12"; with `bare`, also a plural unit alone ("for years": two or more)."""
+    years", "6/12"; with `bare`, also a plural unit alone ("for years": two or more); with `last` (after
+    "the past"), a unit alone is one ("the past week")."""
     low_factor = 1.0
     while i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _ABOUT | _UNDER:
         if tokens[i].norm in _UNDER:
@@ -1186,6 +1191,8 @@ def _amount(tokens: list[_Token], text: str, i: int, bare: bool) -> tuple[float,
         elif norm in _NUMBER_WORDS:
             count, i = (float(_NUMBER_WORDS[norm]),) * 2, i + 1
     if count is None:
+        if last and norm in _UNIT_DAYS:  # "for the past week"
+            return _UNIT_DAYS[norm] * low_factor, _UNIT_DAYS[norm], i + 1
         if bare and norm in _UNIT_DAYS and text[tokens[i].start : tokens[i].end].lower().endswith("s"):
             return 2 * _UNIT_DAYS[norm] * low_factor, _INF, i + 1  # "for years"
         return None
@@ -1210,12 +1217,12 @@ def _times(tokens: list[_Token], text: str) -> list[_Time]:
         norm = tokens[i].norm
         time: _Time | None = None
         if norm == "for":  # "for 3 years", "for the last few weeks", "for years"
-            j = i + 1 + (2 if _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST else 0)
-            amount = _amount(tokens, text, j, bare=True)
+            last = _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST
+            amount = _amount(tokens, text, i + 3 if last else i + 1, bare=True, last=last)
             if amount is not None:
                 time = _Time(i, amount[2], amount[0], amount[1], ago=False)
         elif norm in ("over", "in", "during") and _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST:
-            amount = _amount(tokens, text, i + 3, bare=True)  # "over the past 3 days"
+            amount = _amount(tokens, text, i + 3, bare=True, last=True)  # "over the past 3 days"
             if amount is not None:
                 time = _Time(i, amount[2], amount[0], amount[1], ago=False)
         elif norm == "since":
@@ -1261,13 +1268,15 @@ def _began(tokens: list[_Token], time: _Time) -> bool:
 def _attached(marks: list[_Mark], tokens: list[_Token], time: _Time) -> _Mark | None:
     """The finding a time is said of, with only grammar words between them (a word of content there
     may be what the time is of: "unsteady after drinking a lot for years", "thyroid out last week"):
-    the nearest before it between commas ("numb feet for 3 years"); else, when the time opens its
-    clause, the nearest after it ("for 3 years, I've had numb feet"); else, when it opens the stretch
-    after a comma, the one just before that ("numb feet, for 3 years")."""
+    when the time opens its clause, the nearest after it ("for 3 years, I've had numb feet", "diabetes
+    and for the last 6 months my feet are numb"); else the nearest before it between commas ("numb
+    feet for 3 years"); else, when it opens the stretch after a comma, the one just before that
+    ("numb feet, for 3 years")."""
 
     def grammar(lo: int, hi: int) -> bool:
         return hi - lo <= 6 and all(
-            t.kind == "comma" or (t.kind == "word" and (t.norm in _STOP or t.norm in _DETAIL or t.norm.isdigit()))
+            t.kind == "comma"
+            or (t.kind == "word" and (t.norm in _STOP or t.norm in _DETAIL or t.norm in _RELATIVES or t.norm.isdigit()))
             for t in tokens[lo:hi]
         )
 
@@ -1277,11 +1286,11 @@ def _attached(marks: list[_Mark], tokens: list[_Token], time: _Time) -> _Mark | 
     opens = k == 0 or tokens[k - 1].kind != "word" or tokens[k - 1].norm in _CLAUSE_OPENERS
     before = [m for m in marks if m.end <= time.start and grammar(m.end, time.start)]
     after = [m for m in marks if m.start >= time.end and grammar(time.end, m.start)]
+    if opens and after:  # "diabetes, and for the last 6 months my feet are numb"
+        return min(after, key=lambda m: m.start)
     close = [m for m in before if not any(t.kind == "comma" for t in tokens[m.end : time.start])]
     if close:
         return max(close, key=lambda m: m.end)
-    if opens and after:
-        return min(after, key=lambda m: m.start)
     comma = [m for m in before if k > 0 and tokens[k - 1].kind == "comma"]
     return max(comma, key=lambda m: m.end) if comma else None
 

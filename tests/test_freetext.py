@@ -593,6 +593,19 @@ TIMES = [
     ("diarrhoea for 3 months, burning feet", {"diarrhea", "burning-feet"}, set(), None),
     ("diarrhoea 2 days ago, burning feet", {"diarrhea", "burning-feet"}, set(), None),
     ("tingling feet for months", {"tingling-feet"}, set(), None),
+    # the finding a time is said of: the nearest, with only grammar words between
+    (
+        "Two years ago I was diagnosed with diabetes and for the last 6 months my feet are numb",
+        {"diabetes", "numb-feet", "chronic-course"},
+        set(),
+        "for the last 6 months",
+    ),
+    ("pins and needles in my feet which started about a year ago", {"tingling-feet", "chronic-course"}, set(), None),
+    ("In the past week my legs have got weak", {"leg-weakness", "acute-onset"}, set(), "In the past week"),
+    ("I had food poisoning 5 days ago and now my legs are weak", {"recent-gastroenteritis", "leg-weakness"}, set(), None),
+    ("diarrhoea yesterday, numb feet", {"diarrhea", "numb-feet"}, set(), None),
+    ("her hands spasm, she had her thyroid out last week and has diarrhoea", {"tetany", "diarrhea"}, set(), None),
+    ("unsteady walking after drinking a lot for years", {"balance-problems"}, set(), None),
     ("burning feet for a fortnight or so", {"burning-feet"}, set(), None),
 ]
 
