@@ -1111,27 +1111,20 @@ _ABOUT = frozenset(words("about around approximately roughly over almost nearly 
 _UNDER = frozenset(words("under less within"))  # "under 2 weeks": anything up to the amount
 _LAST = frozenset(words("last past previous"))
 _AGO = frozenset(words("ago before earlier prior previously back"))
-_SINCE_POINTS = {  # "since ...": how long ago that was, in days
+_WHEN = {  # a point in time, as how long ago it was in days: "since last week", or alone "last week"
     words("yesterday"): (1.0, 2.0),
     words("last night"): (0.3, 1.0),
     words("this morning"): (0.0, 1.0),
+    words("last week"): (7.0, 14.0),
+    words("last month"): (28.0, 62.0),
+}
+_SINCE_POINTS = {  # and after "since" only
+    **_WHEN,
     words("today"): (0.0, 1.0),
     words("the weekend"): (1.0, 7.0),
-    words("last week"): (7.0, 14.0),
-    words("last month"): (28.0, 62.0),
-    words("childhood"): (3650.0, _INF),
-    words("i was a child"): (3650.0, _INF),
-    words("i was a kid"): (3650.0, _INF),
-    words("birth"): (3650.0, _INF),
+    **dict.fromkeys((words("childhood"), words("i was a child"), words("i was a kid"), words("birth")), (3650.0, _INF)),
 }
-_POINTS = {  # a time said on its own, as how long ago it was
-    words("yesterday"): (1.0, 2.0),
-    words("last night"): (0.3, 1.0),
-    words("this morning"): (0.0, 1.0),
-    words("last week"): (7.0, 14.0),
-    words("last month"): (28.0, 62.0),
-    words("last year"): (30.0, 730.0),
-}
+_POINTS = {**_WHEN, words("last year"): (30.0, 730.0)}  # alone only ("since last year" says too little)
 # words that say a time is when something began, not when it happened and ended ("started 3 years ago")
 _STARTS = frozenset(
     words("start started starts began begin begun developed develop noticed notice first onset appeared diagnosed came come")
