@@ -239,7 +239,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gutnerve.case import CaseError
-from gutnerve.model import Issue, KnowledgeBase
+from gutnerve.model import Issue, KnowledgeBase, Lasting
 
 # --------------------------------------------------------------------------
 # Public data
@@ -665,6 +665,8 @@ class Vocabulary:
     side_finding: str | None = None  # the finding a side named asks about (findings.yaml `sided`)
     side_phrased: frozenset[str] = frozenset()  # findings with a side word in a phrase of their own: no hint
     suggests: frozenset[tuple[str, ...]] = frozenset()  # phrases that only hint at their finding ("wet myself")
+    dated_as: Mapping[str, str] = field(default_factory=dict)  # finding -> the one whose `recent.since` names it
+    courses: tuple[tuple[str, Lasting], ...] = ()  # the findings a duration reads (`lasting`), in order
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -702,8 +704,20 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     texts = {" ".join(key): ids for key, ids in phrases.items() if key not in suggests}
     side_finding = next((f.id for f in kb.findings.values() if f.sided), None)
     side_phrased = frozenset(fid for key, ids in phrases.items() if _ONE_SIDE & set(key) for fid in ids)
+    dated_as = {other: f.id for f in kb.findings.values() if f.recent for other in f.recent.since}
+    courses = tuple((f.id, f.lasting) for f in kb.findings.values() if f.lasting)
     return Vocabulary(
-        phrases, lengths, texts, frozenset(normal), sided, red_flags, side_finding, side_phrased, frozenset(suggests)
+        phrases,
+        lengths,
+        texts,
+        frozenset(normal),
+        sided,
+        red_flags,
+        side_finding,
+        side_phrased,
+        frozenset(suggests),
+        dated_as,
+        courses,
     )
 
 
@@ -924,7 +938,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
     for mark in marks:  # a hint is asked about, said or denied; someone else's stays someone else's
         if mark.suggested and mark.state != "uncertain":
             mark.state, mark.doubt = "uncertain", "suggests"
-    marks += _dated(marks, tokens, text, kb)
+    marks += _dated(marks, tokens, text, kb, vocab)
     _sided_denials(marks, tokens)
     hint = _side_named(marks, tokens, vocab)
     if hint is not None:
@@ -1288,11 +1302,10 @@ def _attached(marks: list[_Mark], tokens: list[_Token], time: _Time) -> _Mark | 
     return max(comma, key=lambda m: m.end) if comma else None
 
 
-def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBase) -> list[_Mark]:
+def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBase, vocab: Vocabulary) -> list[_Mark]:
     """Apply the times said with findings (module docstring, Times); returns the marks they add."""
     settings = kb.settings
     added: list[_Mark] = []
-    reads = {other: fid for fid, f in kb.findings.items() if f.recent for other in f.recent.since}
     for time in _times(tokens, text):
         mark = _attached(marks, tokens, time)
         if mark is None or mark.finding not in kb.findings:
@@ -1302,7 +1315,7 @@ def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBas
         if mark.state != "present" and not hinted:
             continue  # negated, hedged or someone else's: the time is theirs too
         began = not time.ago or _began(tokens, time)
-        target = mark.finding if finding.recent else reads.get(mark.finding)
+        target = mark.finding if finding.recent else vocab.dated_as.get(mark.finding)
         used = False
         if not began and target is not None:
             window = kb.findings[target].recent
@@ -1325,10 +1338,9 @@ def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBas
             elif time.high < settings.past_days:  # "legs went weak 2 days ago": when it began
                 began = True
         if not used and began and mark.state == "present":
-            for course in kb.findings.values():
-                span = course.lasting
-                if span and finding.category in span.of and span.min_days <= time.low and time.high <= span.max_days:
-                    added.append(_Mark(course.id, time.start, time.end))
+            for course, span in vocab.courses:
+                if finding.category in span.of and span.min_days <= time.low and time.high <= span.max_days:
+                    added.append(_Mark(course, time.start, time.end))
                     used = True
         if used:
             for token in tokens[time.start : time.end]:
