@@ -381,7 +381,7 @@ class _Token:
     start: int
     end: int
     kind: Kind
-    used: str = ""  # "", "finding", "trigger", "age", "sex", "side"
+    used: str = ""  # "", "finding", "trigger", "age", "sex", "side", "time"
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -1123,7 +1123,9 @@ _VAGUE = {  # vague counts, as the range they cover
 }
 _ABOUT = frozenset(words("about around approximately roughly over almost nearly some maybe at least more than"))
 _UNDER = frozenset(words("under less within"))  # "under 2 weeks": anything up to the amount
+_QUALIFIERS = _ABOUT | _UNDER  # passed over before an amount
 _LAST = frozenset(words("last past previous"))
+_DURING = frozenset(words("over in during"))  # a duration only before "the last/past ..."
 _AGO = frozenset(words("ago before earlier prior previously back"))
 _WHEN = {  # a point in time, as how long ago it was in days: "since last week", or alone "last week"
     words("yesterday"): (1.0, 2.0),
@@ -1143,19 +1145,17 @@ _POINTS = {**_WHEN, words("last year"): (30.0, 730.0)}  # alone only ("since las
 _STARTS = frozenset(
     words("start started starts began begin begun developed develop noticed notice first onset appeared diagnosed came come")
 )
-_SINCE_OPEN = frozenset(words("since for than"))
-_CLAUSE_OPENERS = frozenset(
-    words("and but then so")
-)  # a time after one of these opens a clause  # before "yesterday" or "last week", not a time ago
+_SINCE_OPEN = frozenset(words("since for than"))  # before "yesterday" or "last week": not a time ago
+_CLAUSE_OPENERS = frozenset(words("and but then so"))  # a time after one of these opens a clause
 
 
 # the words a time expression can start with (besides a number): most words are passed over at once
 _TIME_OPENERS = (
-    frozenset(words("for over in during since"))
+    frozenset(words("for since"))
+    | _DURING
     | frozenset(_NUMBER_WORDS)
     | frozenset(phrase[0] for phrase in (*_VAGUE, *_POINTS))
-    | _ABOUT
-    | _UNDER
+    | _QUALIFIERS
 )
 
 
@@ -1167,6 +1167,10 @@ class _Time:
     high: float
     ago: bool  # a time ago ("two weeks ago", "last week"); else a duration ("for two weeks", "since yesterday")
 
+    def around(self, mark: _Mark) -> tuple[int, int]:
+        """The token span of a finding phrase and this time together ("double vision 10 years ago")."""
+        return min(mark.start, self.start), max(mark.end, self.end)
+
 
 def _at(tokens: list[_Token], i: int, phrase: tuple[str, ...]) -> bool:
     return all(i + k < len(tokens) and tokens[i + k].kind == "word" and tokens[i + k].norm == w for k, w in enumerate(phrase))
@@ -1177,7 +1181,7 @@ def _amount(tokens: list[_Token], text: str, i: int, bare: bool, last: bool = Fa
     years", "6/12"; with `bare`, also a plural unit alone ("for years": two or more); with `last` (after
     "the past"), a unit alone is one ("the past week")."""
     low_factor = 1.0
-    while i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _ABOUT | _UNDER:
+    while i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _QUALIFIERS:
         if tokens[i].norm in _UNDER:
             low_factor = 0.0
         i += 1
@@ -1223,13 +1227,9 @@ def _times(tokens: list[_Token], text: str) -> list[_Time]:
             continue
         norm = tokens[i].norm
         time: _Time | None = None
-        if norm == "for":  # "for 3 years", "for the last few weeks", "for years"
-            last = _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST
+        last = _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST
+        if norm == "for" or (norm in _DURING and last):  # "for 3 years", "for years", "over the past 3 days"
             amount = _amount(tokens, text, i + 3 if last else i + 1, bare=True, last=last)
-            if amount is not None:
-                time = _Time(i, amount[2], amount[0], amount[1], ago=False)
-        elif norm in ("over", "in", "during") and _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST:
-            amount = _amount(tokens, text, i + 3, bare=True, last=True)  # "over the past 3 days"
             if amount is not None:
                 time = _Time(i, amount[2], amount[0], amount[1], ago=False)
         elif norm == "since":
@@ -1308,7 +1308,7 @@ def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBas
     added: list[_Mark] = []
     for time in _times(tokens, text):
         mark = _attached(marks, tokens, time)
-        if mark is None or mark.finding not in kb.findings:
+        if mark is None:
             continue
         finding = kb.findings[mark.finding]
         hinted = mark.state == "uncertain" and mark.doubt == "suggests"
@@ -1323,18 +1323,18 @@ def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBas
             if window.min_days <= time.low and time.high <= window.max_days:
                 if target == mark.finding:  # "had surgery last month": a hint, dated, says it
                     mark.state, mark.doubt = "present", None
-                    mark.start, mark.end = min(mark.start, time.start), max(mark.end, time.end)
+                    mark.start, mark.end = time.around(mark)
                 else:  # "diarrhoea two weeks ago": the illness it was, and over
                     mark.state, mark.doubt = "uncertain", "past"
-                    added.append(_Mark(target, min(mark.start, time.start), max(mark.end, time.end)))
+                    added.append(_Mark(target, *time.around(mark)))
                 used = True
             elif target == mark.finding:  # "food poisoning a year ago": not recent
                 mark.state, mark.doubt, used = "uncertain", "past", True
-                mark.start, mark.end = min(mark.start, time.start), max(mark.end, time.end)
+                mark.start, mark.end = time.around(mark)
         if not used and mark.state == "present" and not began and finding.category in settings.current_categories:
             if time.low >= settings.past_days:  # "double vision 10 years ago": over, as far as the words say
                 mark.state, mark.doubt, used = "uncertain", "past", True
-                mark.start, mark.end = min(mark.start, time.start), max(mark.end, time.end)
+                mark.start, mark.end = time.around(mark)
             elif time.high < settings.past_days:  # "legs went weak 2 days ago": when it began
                 began = True
         if not used and began and mark.state == "present":

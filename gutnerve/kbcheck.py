@@ -425,10 +425,10 @@ class Builder:
         closure = self.implications(declared, result)
         return {fid: finding._replace(implies=closure.get(fid, ())) for fid, finding in result.items()}
 
-    def days(self, spec: dict[str, Any], what: str, needed: bool) -> tuple[float, float]:
+    def days(self, spec: dict[str, Any], what: str) -> tuple[float, float]:
         """(min_days, max_days) of a `lasting` or `recent` spec: each optional where the other is given
         (0 and no bound), at least one needed; min below max."""
-        if needed and "min_days" not in spec and "max_days" not in spec:
+        if "min_days" not in spec and "max_days" not in spec:
             self.error(f"{what} gives neither `min_days` nor `max_days`", "give one or both, in days", spec)
         low = self.number(spec, "min_days", what, 0, 36500) if "min_days" in spec else 0.0
         high = self.number(spec, "max_days", what, 0, 36500) if "max_days" in spec else math.inf
@@ -440,7 +440,7 @@ class Builder:
         spec = entry.get("lasting")
         if spec is None or not self.mapping(spec, f"{what}: lasting", ("of",), ("min_days", "max_days")):
             return None
-        low, high = self.days(spec, f"{what}: lasting", needed=True)
+        low, high = self.days(spec, f"{what}: lasting")
         of = self.str_list(spec, "of", f"{what}: lasting")
         for category in of:
             if not _known(category, CATEGORIES):
@@ -451,7 +451,7 @@ class Builder:
         spec = entry.get("recent")
         if spec is None or not self.mapping(spec, f"{what}: recent", ("max_days",), ("min_days", "since")):
             return None
-        low, high = self.days(spec, f"{what}: recent", needed=True)
+        low, high = self.days(spec, f"{what}: recent")
         return Recent(low, high, tuple(self.str_list(spec, "since", f"{what}: recent")))
 
     def dated(self, findings: dict[str, Finding]) -> None:
