@@ -208,7 +208,9 @@ mother had numb feet for years").
   `past_days` ago, the finding is a past episode, uncertain with doubt "past" and asked about
   where its yes would raise the triage ("double vision 10 years ago"); under it, the time is
   when it began, a duration as above ("legs went weak 2 days ago": acute onset).
-A time that reads nothing stays in `ignored`.
+A time that reads nothing stays in `ignored` (and `quantities`); one said with no finding, or
+with a hint, is paired in `suggestions` with the course findings its range fits ("numb feet. It
+all started 2 days ago": acute onset, suggested, never read).
 
 Conflicts. A finding both affirmed and negated, two different ages, or both a
 female and a male word are listed in `conflicts`, never resolved; `combine`
@@ -227,7 +229,8 @@ chunk with a content word is reported in `unmatched` (trimmed of leading
 articles, pronouns and auxiliaries, and of trailing stop words); a chunk of only stop words is
 dropped; a chunk of only stop words and details (durations, numbers, frequency,
 severity: "for 3 months", "very", "every day") goes to `ignored`, so the caller
-can show that it was read and not used.
+can show that it was read and not used; those of them that hold a time or a number
+("for 3 months", "since 2019") are also in `quantities`, which the terminal shows.
 """
 
 from __future__ import annotations
@@ -279,7 +282,9 @@ class Reading:
     uncertain: tuple[Mention, ...] = ()
     unmatched: tuple[str, ...] = ()  # phrases with content that matched no finding
     ignored: tuple[str, ...] = ()  # details read but not used: durations, numbers, severity
-    suggestions: tuple[tuple[str, str], ...] = ()  # (unmatched phrase, finding id): only ever suggestions
+    quantities: tuple[str, ...] = ()  # those of `ignored` that hold a time or a number
+    # (unmatched or quantities phrase, finding id): only ever suggestions
+    suggestions: tuple[tuple[str, str], ...] = ()
     age: int | None = None
     sex: str | None = None
     conflicts: tuple[str, ...] = ()  # one line each; never resolved silently
@@ -938,7 +943,8 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
     for mark in marks:  # a hint is asked about, said or denied; someone else's stays someone else's
         if mark.suggested and mark.state != "uncertain":
             mark.state, mark.doubt = "uncertain", "suggests"
-    marks += _dated(marks, tokens, text, kb, vocab)
+    dated, unused_times = _dated(marks, tokens, text, kb, vocab)
+    marks += dated
     _sided_denials(marks, tokens)
     hint = _side_named(marks, tokens, vocab)
     if hint is not None:
@@ -972,10 +978,11 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
     elif sexes:
         sex = sexes[0][0]
 
-    unmatched, ignored = _leftovers(tokens, text)
+    unmatched, ignored, quantities = _leftovers(tokens, text, unused_times)
     suggestions: list[tuple[str, str]] = [(phrase, fid) for phrase, ids in ambiguous for fid in ids]
     for phrase in unmatched:
         suggestions += [(phrase, fid) for fid in _suggest(phrase, vocab)]
+    suggestions += [(phrase, course) for phrase, fits in quantities for course in fits]
     unmatched = [phrase for phrase, _ in ambiguous] + unmatched
 
     return Reading(
@@ -985,6 +992,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
         uncertain=tuple(m for m in mentions if m.uncertain),
         unmatched=tuple(dict.fromkeys(unmatched)),
         ignored=tuple(dict.fromkeys(ignored)),
+        quantities=tuple(dict.fromkeys(phrase for phrase, _ in quantities)),
         suggestions=tuple(dict.fromkeys(suggestions)),
         age=ages[0] if len(set(ages)) == 1 else None,
         sex=sex,
@@ -1302,18 +1310,36 @@ def _attached(marks: list[_Mark], tokens: list[_Token], time: _Time) -> _Mark | 
     return max(comma, key=lambda m: m.end) if comma else None
 
 
-def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBase, vocab: Vocabulary) -> list[_Mark]:
-    """Apply the times said with findings (module docstring, Times); returns the marks they add."""
+def _dated(
+    marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBase, vocab: Vocabulary
+) -> tuple[list[_Mark], dict[int, tuple[str, ...]]]:
+    """Apply the times said with findings (module docstring, Times). Returns the marks they add, and
+    each token of a time that read nothing -> the course findings whose `lasting` its range fits, if
+    it was said with no finding or with a hint (only ever suggested: "my back is agony, started 2
+    days ago" may be how long the pain has lasted, or not)."""
     settings = kb.settings
     added: list[_Mark] = []
+    unused: dict[int, tuple[str, ...]] = {}
+
+    def unread(time: _Time, mark: _Mark | None) -> None:
+        as_course = (mark is None or mark.doubt == "suggests") and (
+            not time.ago or _began(tokens, time) or time.high < settings.past_days
+        )
+        fits = tuple(
+            course for course, span in vocab.courses if as_course and span.min_days <= time.low and time.high <= span.max_days
+        )
+        unused.update(dict.fromkeys(range(time.start, time.end), fits))
+
     for time in _times(tokens, text):
         mark = _attached(marks, tokens, time)
         if mark is None:
+            unread(time, None)
             continue
         finding = kb.findings[mark.finding]
         hinted = mark.state == "uncertain" and mark.doubt == "suggests"
         if mark.state != "present" and not hinted:
-            continue  # negated, hedged or someone else's: the time is theirs too
+            unread(time, mark)  # negated, hedged or someone else's: the time is theirs too
+            continue
         began = not time.ago or _began(tokens, time)
         target = mark.finding if finding.recent else vocab.dated_as.get(mark.finding)
         used = False
@@ -1345,7 +1371,9 @@ def _dated(marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBas
         if used:
             for token in tokens[time.start : time.end]:
                 token.used = token.used or "time"
-    return added
+        else:
+            unread(time, mark)
+    return added, unused
 
 
 def _events(
@@ -1620,28 +1648,36 @@ def _negate_back(events: list[_Event], index: int, marks: list[_Mark], tokens: l
     return count
 
 
-def _leftovers(tokens: list[_Token], text: str) -> tuple[list[str], list[str]]:
-    """(unmatched, ignored) chunks of the words no rule used."""
-    chunks: list[list[_Token]] = [[]]
-    for token in tokens:
+def _leftovers(
+    tokens: list[_Token], text: str, times: Mapping[int, tuple[str, ...]]
+) -> tuple[list[str], list[str], list[tuple[str, tuple[str, ...]]]]:
+    """(unmatched, ignored, quantities) chunks of the words no rule used: quantities are the ignored
+    chunks that hold a time that read nothing (`times`, from `_dated`) or a number, each with the
+    course findings its time fits."""
+    chunks: list[list[int]] = [[]]  # token indexes
+    for i, token in enumerate(tokens):
         if token.kind != "word" or token.used or token.norm in _CONNECTORS:
             chunks.append([])
         else:
-            chunks[-1].append(token)
+            chunks[-1].append(i)
     unmatched: list[str] = []
     ignored: list[str] = []
+    quantities: list[tuple[str, tuple[str, ...]]] = []
     for chunk in chunks:
-        kept = [i for i, t in enumerate(chunk) if t.norm not in _TRIM]
+        kept = [i for i in chunk if tokens[i].norm not in _TRIM]
         if not kept:
             continue
-        first = kept[0]
-        last = max((i for i in kept if chunk[i].norm not in _STOP), default=first)
-        phrase = " ".join(text[chunk[first].start : chunk[last].end].split())
-        if any(t.norm not in _STOP and t.norm not in _DETAIL and not t.norm.isdigit() for t in chunk):
+        last = max((i for i in kept if tokens[i].norm not in _STOP), default=kept[0])
+        phrase = " ".join(text[tokens[kept[0]].start : tokens[last].end].split())
+        norms = [tokens[i].norm for i in chunk]
+        if any(w not in _STOP and w not in _DETAIL and not w.isdigit() for w in norms):
             unmatched.append(phrase)
-        elif any(t.norm in _DETAIL or t.norm.isdigit() for t in chunk):
+        elif any(w in _DETAIL or w.isdigit() for w in norms):
             ignored.append(phrase)
-    return unmatched, ignored
+            if any(i in times for i in chunk) or any(c.isdigit() for w in norms for c in w):
+                fits = dict.fromkeys(course for i in chunk for course in times.get(i, ()))
+                quantities.append((phrase, tuple(fits)))
+    return unmatched, ignored, quantities
 
 
 def _suggest(phrase: str, vocab: Vocabulary) -> list[str]:

@@ -204,6 +204,7 @@ def understood_dict(reading: Any, raised: Mapping[str, str] | None = None) -> di
         "unmatched": list(reading.unmatched),
         "suggestions": [{"phrase": phrase, "finding": finding} for phrase, finding in reading.suggestions],
         "ignored": list(reading.ignored),
+        "quantities": list(reading.quantities),
         "age": reading.age,
         "sex": reading.sex,
     }

@@ -232,6 +232,7 @@ def result_schema(kb: KnowledgeBase) -> dict[str, Any]:
                         "items": _object({"phrase": {"type": "string"}, "finding": {"enum": finding_ids}}, ("phrase", "finding")),
                     },
                     "ignored": {"type": "array", "items": {"type": "string"}},
+                    "quantities": {"type": "array", "items": {"type": "string"}},
                     "age": {"type": ["integer", "null"]},
                     "sex": {"enum": [*SEXES, None]},
                 },

@@ -622,8 +622,30 @@ def test_a_time_said_with_a_finding(kb, text, present, uncertain, phrase):
 
 def test_a_time_that_reads_nothing_is_still_shown(kb):
     reading = understand("on metformin for 10 years, tingling feet for 3 weeks", kb)
-    assert reading.ignored == ("for 10 years", "for 3 weeks")
-    assert understand("numb feet for 3 years", kb).ignored == ()  # read: not shown twice
+    assert reading.ignored == reading.quantities == ("for 10 years", "for 3 weeks")
+    assert reading.suggestions == ()  # said with findings it does not fit as a course
+    read = understand("numb feet for 3 years", kb)
+    assert read.ignored == read.quantities == ()  # read: not shown twice
+
+
+@pytest.mark.parametrize(
+    ("text", "time", "course"),
+    [
+        ("numb feet. It all started 2 days ago.", "2 days ago", "acute-onset"),
+        ("numb feet. Started about 3 years ago.", "about 3 years ago", "chronic-course"),
+        ("he cant stand up since yesterday", "yesterday", "acute-onset"),  # said with a hint only
+    ],
+)
+def test_a_time_said_with_no_finding_only_suggests_the_course_it_fits(kb, text, time, course):
+    reading = understand(text, kb)
+    assert time in reading.quantities and (time, course) in reading.suggestions
+    assert course not in reading.present_ids and course not in combine(reading).get("present", [])
+
+
+def test_numbers_are_shown_with_the_times_and_qualifiers_are_not(kb):
+    reading = understand("very bad numb feet, smoker since 2019", kb)
+    assert set(reading.ignored) == {"bad", "2019"}
+    assert reading.quantities == ("2019",) and reading.suggestions == ()
 
 
 def test_misspelling_is_only_a_suggestion(kb):

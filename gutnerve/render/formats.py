@@ -232,10 +232,11 @@ def understood_lines(understood: dict[str, Any]) -> str:
         )
     if understood["age"] is not None or understood["sex"] is not None:
         lines.append(f"  age: {understood['age'] if understood['age'] is not None else '-'}, sex: {understood['sex'] or '-'}")
-    if understood["unmatched"]:
-        hints = {s["phrase"]: s["finding"] for s in understood["suggestions"]}
-        shown = [f"{p!r}" + (f" (did you mean --{hints[p]}?)" if p in hints else "") for p in understood["unmatched"]]
-        lines.append(f"  not understood, not used: {', '.join(shown)}")
+    hints = {s["phrase"]: s["finding"] for s in understood["suggestions"]}
+    for key, what in (("unmatched", "not understood, not used"), ("quantities", "times and numbers not used")):
+        if understood.get(key):  # quantities: absent from results written before it was added
+            shown = [f"{p!r}" + (f" (did you mean --{hints[p]}?)" if p in hints else "") for p in understood[key]]
+            lines.append(f"  {what}: {', '.join(shown)}")
     return "\n".join(lines) + "\n"
 
 
