@@ -307,9 +307,11 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
         merged = merge(case, flags)
         reading = None
         if options["text"] is not None:
+            from datetime import date
+
             from gutnerve.freetext import combine, understand
 
-            reading = understand(options["text"], knowledge)
+            reading = understand(options["text"], knowledge, today=date.today())
             # a red flag said with doubt ("possibly cannot pee") is worth a differential of its own: it shows the warning
             if not (reading.present or reading.absent or reading.doubted_ids or merged.get("present") or merged.get("absent")):
                 hints = "; ".join(f"{phrase!r} -> --{finding}?" for phrase, finding in reading.suggestions[:3])

@@ -185,7 +185,9 @@ Times. A time said with a finding is read where the knowledge base says what it 
 years", "for the last few days", "for years", "since yesterday", "since childhood", "a
 3-month history", "3/12 history"), and a time ago ("two weeks ago", "about 3 years back",
 "last week", "yesterday"); days, weeks, fortnights, months and years, never hours or minutes
-("after walking for an hour"). A vague count is the range it allows ("a few" 2-5, "several"
+("after walking for an hour"). Given today's date, a year after "since" is a duration and after
+"in" a time ago, the range from its last day to its first ("numb feet since 2019"; this year's
+is too wide to fit a course). A vague count is the range it allows ("a few" 2-5, "several"
 3-9, "for years" two or more), and a time reads a finding only when the whole range fits. A
 time is said of a finding with only grammar words between them (a word of content there may
 be what it is of: "unsteady after drinking a lot for years", "thyroid out last week"): when
@@ -239,6 +241,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from gutnerve.case import CaseError
@@ -898,8 +901,10 @@ class _Mark:
     suggested: bool = False  # read from a phrase that only hints at the finding
 
 
-def understand(text: str, kb: KnowledgeBase) -> Reading:
-    """Read `text` into present, absent and uncertain findings of `kb`, plus what was not understood."""
+def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Reading:
+    """Read `text` into present, absent and uncertain findings of `kb`, plus what was not understood.
+    `today` (the caller's clock: the reader stays pure) lets a year be read as a time ("numb feet
+    since 2019"); without it a year is only a number."""
     vocab = vocabulary(kb)
     tokens = _tokens(text)
 
@@ -943,7 +948,7 @@ def understand(text: str, kb: KnowledgeBase) -> Reading:
     for mark in marks:  # a hint is asked about, said or denied; someone else's stays someone else's
         if mark.suggested and mark.state != "uncertain":
             mark.state, mark.doubt = "uncertain", "suggests"
-    dated, unused_times = _dated(marks, tokens, text, kb, vocab)
+    dated, unused_times = _dated(marks, tokens, text, kb, vocab, today)
     marks += dated
     _sided_denials(marks, tokens)
     hint = _side_named(marks, tokens, vocab)
@@ -1153,6 +1158,8 @@ _POINTS = {**_WHEN, words("last year"): (30.0, 730.0)}  # alone only ("since las
 _STARTS = frozenset(
     words("start started starts began begin begun developed develop noticed notice first onset appeared diagnosed came come")
 )
+_YEAR_OPENERS = frozenset(words("since in"))  # "since 2019", "in 2019" (read only with today's date)
+_YEAR = re.compile(r"(19|20)[0-9][0-9]")
 _SINCE_OPEN = frozenset(words("since for than"))  # before "yesterday" or "last week": not a time ago
 _CLAUSE_OPENERS = frozenset(words("and but then so"))  # a time after one of these opens a clause
 
@@ -1221,7 +1228,15 @@ def _amount(tokens: list[_Token], text: str, i: int, bare: bool, last: bool = Fa
     return None
 
 
-def _times(tokens: list[_Token], text: str) -> list[_Time]:
+def _year(tokens: list[_Token], i: int, today: date | None) -> tuple[float, float] | None:
+    """How many days ago the year at token `i` ended and began, if it is a year up to today's."""
+    if today is None or i >= len(tokens) or not _YEAR.fullmatch(tokens[i].norm) or int(tokens[i].norm) > today.year:
+        return None
+    year = int(tokens[i].norm)
+    return float(max(0, (today - date(year, 12, 31)).days)), float((today - date(year, 1, 1)).days)
+
+
+def _times(tokens: list[_Token], text: str, today: date | None = None) -> list[_Time]:
     """Every time expression of the text, over words no finding phrase used, leftmost first."""
     found: list[_Time] = []
 
@@ -1236,7 +1251,10 @@ def _times(tokens: list[_Token], text: str) -> list[_Time]:
         norm = tokens[i].norm
         time: _Time | None = None
         last = _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST
-        if norm == "for" or (norm in _DURING and last):  # "for 3 years", "for years", "over the past 3 days"
+        year = _year(tokens, i + 1, today) if norm in _YEAR_OPENERS and free(i + 1) else None
+        if year is not None:  # "since 2019": a duration; "in 2019": a time ago
+            time = _Time(i, i + 2, year[0], year[1], ago=norm != "since")
+        elif norm == "for" or (norm in _DURING and last):  # "for 3 years", "for years", "over the past 3 days"
             amount = _amount(tokens, text, i + 3 if last else i + 1, bare=True, last=last)
             if amount is not None:
                 time = _Time(i, amount[2], amount[0], amount[1], ago=False)
@@ -1311,7 +1329,7 @@ def _attached(marks: list[_Mark], tokens: list[_Token], time: _Time) -> _Mark | 
 
 
 def _dated(
-    marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBase, vocab: Vocabulary
+    marks: list[_Mark], tokens: list[_Token], text: str, kb: KnowledgeBase, vocab: Vocabulary, today: date | None
 ) -> tuple[list[_Mark], dict[int, tuple[str, ...]]]:
     """Apply the times said with findings (module docstring, Times). Returns the marks they add, and
     each token of a time that read nothing -> the course findings whose `lasting` its range fits, if
@@ -1330,7 +1348,7 @@ def _dated(
         )
         unused.update(dict.fromkeys(range(time.start, time.end), fits))
 
-    for time in _times(tokens, text):
+    for time in _times(tokens, text, today):
         mark = _attached(marks, tokens, time)
         if mark is None:
             unread(time, None)

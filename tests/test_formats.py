@@ -166,6 +166,10 @@ def test_a_red_flag_of_long_ago_is_asked_about_and_a_dated_illness_is_read(run):
     assert result["triage"]["level"] == "emergency"
 
 
+def test_the_terminal_reads_a_year_with_todays_date(run):
+    assert "chronic-course" in run("assess", "--text", "numb feet since 2019", "--json").json()["case"]["present"]
+
+
 def test_times_and_numbers_not_used_are_shown_with_the_course_a_time_fits(run):
     out = run("assess", "--text", "numb feet, smoker since 2019. It all started 2 days ago.").out
     assert "  times and numbers not used: '2019', '2 days ago' (did you mean --acute-onset?)" in out

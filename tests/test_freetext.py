@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import pytest
 
@@ -640,6 +641,29 @@ def test_a_time_said_with_no_finding_only_suggests_the_course_it_fits(kb, text, 
     reading = understand(text, kb)
     assert time in reading.quantities and (time, course) in reading.suggestions
     assert course not in reading.present_ids and course not in combine(reading).get("present", [])
+
+
+YEARS = [
+    ("numb feet since 2019", {"numb-feet", "chronic-course"}, set()),
+    ("numb feet started in 2020", {"numb-feet", "chronic-course"}, set()),
+    ("double vision in 2015, numb feet", {"numb-feet"}, {("eye-movement-problems", "past")}),
+    # what a year does not read: a history's, this year's (too wide for any course), a year to come
+    ("had a gastric bypass in 2019, now burning feet", {"bariatric-surgery", "burning-feet"}, set()),
+    ("numb feet since 2026", {"numb-feet"}, set()),
+    ("numb feet since 2030", {"numb-feet"}, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "uncertain"), YEARS, ids=[t[0] for t in YEARS])
+def test_a_year_is_a_time_given_todays_date(kb, text, present, uncertain):
+    reading = understand(text, kb, today=date(2026, 11, 24))
+    assert set(reading.present_ids) == present
+    assert {(m.finding, m.doubt) for m in reading.uncertain} == uncertain
+
+
+def test_without_todays_date_a_year_is_only_a_number(kb):
+    reading = understand("numb feet since 2019", kb)
+    assert reading.present_ids == ("numb-feet",) and reading.quantities == ("2019",)
 
 
 def test_numbers_are_shown_with_the_times_and_qualifiers_are_not(kb):
