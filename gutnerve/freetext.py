@@ -183,8 +183,9 @@ scope rules above):
 Times. A time said with a finding is read where the knowledge base says what it means
 (findings.yaml `lasting` and `recent`, model.yaml `text`). The times: a duration ("for 3
 years", "for the last few days", "for years", "since yesterday", "since childhood", "a
-3-month history", "3/12 history"), and a time ago ("two weeks ago", "about 3 years back",
-"last week", "yesterday"); days, weeks, fortnights, months and years, never hours or minutes
+3-month history", "3/12 history", "6/12 hx", and clinical shorthand alone: "foot drop 1/52"), and a time
+ago ("two weeks ago", "about 3 years back", "last week", "yesterday", the shorthand after "post"
+or "s/p": "post-op 2/52"; not a date: "3/12/2024"); days, weeks, fortnights, months and years, never hours or minutes
 ("after walking for an hour"). Given today's date, a year after "since" is a duration and after
 "in" a time ago, the range from its last day to its first ("numb feet since 2019"; this year's
 is too wide to fit a course). A vague count is the range it allows ("a few" 2-5, "several"
@@ -1160,6 +1161,8 @@ _STARTS = frozenset(
 )
 _YEAR_OPENERS = frozenset(words("since in"))  # "since 2019", "in 2019" (read only with today's date)
 _YEAR = re.compile(r"(19|20)[0-9][0-9]")
+_HISTORY = frozenset(("history", "hx"))
+_AFTER = frozenset(("post", "s/p"))  # "post-op 2/52", "s/p surgery 2/52": the time since
 _SINCE_OPEN = frozenset(words("since for than"))  # before "yesterday" or "last week": not a time ago
 _CLAUSE_OPENERS = frozenset(words("and but then so"))  # a time after one of these opens a clause
 
@@ -1189,6 +1192,10 @@ class _Time:
 
 def _at(tokens: list[_Token], i: int, phrase: tuple[str, ...]) -> bool:
     return all(i + k < len(tokens) and tokens[i + k].kind == "word" and tokens[i + k].norm == w for k, w in enumerate(phrase))
+
+
+def _slash_at(tokens: list[_Token], i: int) -> bool:
+    return i < len(tokens) and tokens[i].norm == "/"
 
 
 def _amount(tokens: list[_Token], text: str, i: int, bare: bool, last: bool = False) -> tuple[float, float, int] | None:
@@ -1277,8 +1284,12 @@ def _times(tokens: list[_Token], text: str, today: date | None = None) -> list[_
             amount = _amount(tokens, text, i, bare=False)
             if amount is not None and free(amount[2]) and tokens[amount[2]].norm in _AGO:
                 time = _Time(i, amount[2] + 1, amount[0], amount[1], ago=True)  # "two weeks ago"
-            elif amount is not None and _at(tokens, amount[2], ("history",)):
-                time = _Time(i, amount[2] + 1, amount[0], amount[1], ago=False)  # "a 3-month history of"
+            elif amount is not None and free(amount[2]) and tokens[amount[2]].norm in _HISTORY:
+                time = _Time(i, amount[2] + 1, amount[0], amount[1], ago=False)  # "a 3-month history of", "6/12 hx"
+            elif amount is not None and tokens[i + 1].norm == "/" and not _slash_at(tokens, amount[2]):
+                # clinical shorthand alone: "foot drop 1/52" has lasted a week; "post-op 2/52" was two weeks ago
+                after = any(tokens[k].norm in _AFTER for k in range(max(0, i - 3), i))
+                time = _Time(i, amount[2], amount[0], amount[1], ago=after)
         if time is None:
             i += 1
             continue
@@ -1673,7 +1684,13 @@ def _leftovers(
     chunks that hold a time that read nothing (`times`, from `_dated`) or a number, each with the
     course findings its time fits."""
     chunks: list[list[int]] = [[]]  # token indexes
+
+    def shorthand(i: int) -> bool:  # the slash of "6/12", kept in its chunk
+        return 0 < i < len(tokens) - 1 and tokens[i].norm == "/" and tokens[i - 1].norm.isdigit() and tokens[i + 1].norm.isdigit()
+
     for i, token in enumerate(tokens):
+        if shorthand(i) and not token.used:
+            continue
         if token.kind != "word" or token.used or token.norm in _CONNECTORS:
             chunks.append([])
         else:

@@ -573,6 +573,12 @@ TIMES = [
     ("legs went weak 2 days ago", {"leg-weakness", "acute-onset"}, set(), "2 days ago"),
     ("for the last few days my legs have gone weak", {"leg-weakness", "acute-onset"}, set(), "for the last few days"),
     ("weak legs since yesterday", {"leg-weakness", "acute-onset"}, set(), "since yesterday"),
+    # clinical shorthand alone: how long after a finding, the time since after "post" or "s/p"
+    ("foot drop 1/52", {"foot-drop", "acute-onset"}, set(), "1/52"),
+    ("numb feet 6/12", {"numb-feet", "chronic-course"}, set(), "6/12"),
+    ("6/12 hx of burning feet", {"burning-feet", "chronic-course"}, set(), "6/12 hx"),
+    ("post-Campylobacter 2/52, ascending weakness", {"recent-gastroenteritis", "ascending-weakness"}, set(), None),
+    ("swollen calf, post-op 2/52", {"leg-swelling", "recent-immobility"}, set(), None),
     # a recent illness, dated: the finding it was, and over
     (
         "I had diarrhoea 3 weeks ago and now my legs are weak",
@@ -593,6 +599,8 @@ TIMES = [
     ("my mother had numb feet for years; I have tingling feet", {"tingling-feet"}, {("numb-feet", "someone else")}, None),
     ("diarrhoea for 3 months, burning feet", {"diarrhea", "burning-feet"}, set(), None),
     ("diarrhoea 2 days ago, burning feet", {"diarrhea", "burning-feet"}, set(), None),
+    ("numb feet, seen 3/12/2024", {"numb-feet"}, set(), None),  # a date, not 3 months
+    ("diarrhoea 2/52, burning feet", {"diarrhea", "burning-feet"}, set(), None),  # lasting, not over
     ("tingling feet for months", {"tingling-feet"}, set(), None),
     # the finding a time is said of: the nearest, with only grammar words between
     (
@@ -670,6 +678,7 @@ def test_numbers_are_shown_with_the_times_and_qualifiers_are_not(kb):
     reading = understand("very bad numb feet, smoker since 2019", kb)
     assert set(reading.ignored) == {"bad", "2019"}
     assert reading.quantities == ("2019",) and reading.suggestions == ()
+    assert understand("s/p gastric bypass 6/12, numb feet", kb).quantities == ("6/12",)  # one shorthand, not two numbers
 
 
 def test_misspelling_is_only_a_suggestion(kb):
