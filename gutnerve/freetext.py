@@ -183,13 +183,14 @@ scope rules above):
 Times. A time said with a finding is read where the knowledge base says what it means
 (findings.yaml `lasting` and `recent`, model.yaml `text`). The times: a duration ("for 3
 years", "for the last few days", "for years", "since yesterday", "since childhood", "a
-3-month history", "3/12 history", "6/12 hx", and clinical shorthand alone: "foot drop 1/52"), and a time
-ago ("two weeks ago", "about 3 years back", "last week", "yesterday", the shorthand after "post"
-or "s/p": "post-op 2/52"; not a date: "3/12/2024"); days, weeks, fortnights, months and years, never hours or minutes
-("after walking for an hour"). Given today's date, a year after "since" is a duration and after
-"in" a time ago, the range from its last day to its first ("numb feet since 2019"; this year's
-is too wide to fit a course). A vague count is the range it allows ("a few" 2-5, "several"
-3-9, "for years" two or more), and a time reads a finding only when the whole range fits. A
+3-month history", "3/12 history", "6/12 hx", clinical shorthand alone: "foot drop 1/52"),
+and a time ago ("two weeks ago", "about 3 years back", "last week", "yesterday", shorthand
+after "post" or "s/p": "post-op 2/52"; a date is neither: "3/12/2024"); days, weeks,
+fortnights, months and years, never hours or minutes ("after walking for an hour"). Given
+today's date, a year after "since" is a duration and after "in" a time ago, the range from
+its last day to its first ("numb feet since 2019"; this year's is too wide to fit a course).
+A vague count is the range it allows ("a few" 2-5, "several" 3-9, "for years" two or more),
+and a time reads a finding only when the whole range fits. A
 time is said of a finding with only grammar words between them (a word of content there may
 be what it is of: "unsteady after drinking a lot for years", "thyroid out last week"): when
 the time opens its clause, the nearest after it ("..., and for the last 6 months my feet are
@@ -1286,7 +1287,7 @@ def _times(tokens: list[_Token], text: str, today: date | None = None) -> list[_
                 time = _Time(i, amount[2] + 1, amount[0], amount[1], ago=True)  # "two weeks ago"
             elif amount is not None and free(amount[2]) and tokens[amount[2]].norm in _HISTORY:
                 time = _Time(i, amount[2] + 1, amount[0], amount[1], ago=False)  # "a 3-month history of", "6/12 hx"
-            elif amount is not None and tokens[i + 1].norm == "/" and not _slash_at(tokens, amount[2]):
+            elif amount is not None and _slash_at(tokens, i + 1) and not _slash_at(tokens, amount[2]):
                 # clinical shorthand alone: "foot drop 1/52" has lasted a week; "post-op 2/52" was two weeks ago
                 after = any(tokens[k].norm in _AFTER for k in range(max(0, i - 3), i))
                 time = _Time(i, amount[2], amount[0], amount[1], ago=after)
