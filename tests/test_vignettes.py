@@ -65,6 +65,13 @@ UNSAYABLE_EMERGENCIES = {
     # reports is an emergency sign.
     # Guillain-Barre syndrome was found after bulbar palsy developed on the ward.
     "gbs-pregnancy-33-weeks-limb-paraesthesia-imbalance-nausea-fatigue-9",
+    # eleventh blind round (session 48): hypothyroid rhabdomyolysis with acute kidney injury (CK
+    # over 10,000 U/L, creatinine 2.15 mg/dL) in a woman with two months of myalgia and limb
+    # oedema; the emergency is the kidney injury and the height of the CK, and the vocabulary has
+    # neither: raised-ck is any raised CK (a hypothyroid myopathy's CK of a few hundred is routine
+    # work), no finding says acute kidney injury, and the urine was negative for myoglobin, so
+    # dark-urine cannot be coded.
+    "hypothyroid-rhabdomyolysis-aki-diabetic-woman-limb-oedema-myalgia-12",
 }
 
 
