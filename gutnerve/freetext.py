@@ -247,7 +247,7 @@ from datetime import date
 from typing import Any, Literal
 
 from gutnerve.case import CaseError
-from gutnerve.model import Issue, KnowledgeBase, Lasting
+from gutnerve.model import Issue, KnowledgeBase, Lasting, Recent
 
 # --------------------------------------------------------------------------
 # Public data
@@ -1186,6 +1186,10 @@ class _Time:
     high: float
     ago: bool  # a time ago ("two weeks ago", "last week"); else a duration ("for two weeks", "since yesterday")
 
+    def within(self, bounds: Lasting | Recent) -> bool:
+        """Whether the whole range the words allow lies inside a finding's day bounds."""
+        return bounds.min_days <= self.low and self.high <= bounds.max_days
+
     def around(self, mark: _Mark) -> tuple[int, int]:
         """The token span of a finding phrase and this time together ("double vision 10 years ago")."""
         return min(mark.start, self.start), max(mark.end, self.end)
@@ -1211,7 +1215,7 @@ def _amount(tokens: list[_Token], text: str, i: int, bare: bool, last: bool = Fa
     if i >= len(tokens) or tokens[i].kind != "word":
         return None
     norm = tokens[i].norm
-    if norm.isdigit() and i + 2 < len(tokens) and tokens[i + 1].norm == "/" and tokens[i + 2].norm in _SLASH_UNITS:
+    if norm.isdigit() and i + 2 < len(tokens) and _slash_at(tokens, i + 1) and tokens[i + 2].norm in _SLASH_UNITS:
         days = int(norm) * _SLASH_UNITS[tokens[i + 2].norm]
         return days * low_factor, days, i + 3
     count: tuple[float, float] | None = None
@@ -1355,9 +1359,7 @@ def _dated(
         as_course = (mark is None or mark.doubt == "suggests") and (
             not time.ago or _began(tokens, time) or time.high < settings.past_days
         )
-        fits = tuple(
-            course for course, span in vocab.courses if as_course and span.min_days <= time.low and time.high <= span.max_days
-        )
+        fits = tuple(course for course, span in vocab.courses if as_course and time.within(span))
         unused.update(dict.fromkeys(range(time.start, time.end), fits))
 
     for time in _times(tokens, text, today):
@@ -1376,7 +1378,7 @@ def _dated(
         if not began and target is not None:
             window = kb.findings[target].recent
             assert window is not None
-            if window.min_days <= time.low and time.high <= window.max_days:
+            if time.within(window):
                 if target == mark.finding:  # "had surgery last month": a hint, dated, says it
                     mark.state, mark.doubt = "present", None
                     mark.start, mark.end = time.around(mark)
@@ -1395,7 +1397,7 @@ def _dated(
                 began = True
         if not used and began and mark.state == "present":
             for course, span in vocab.courses:
-                if finding.category in span.of and span.min_days <= time.low and time.high <= span.max_days:
+                if finding.category in span.of and time.within(span):
                     added.append(_Mark(course, time.start, time.end))
                     used = True
         if used:
@@ -1687,7 +1689,7 @@ def _leftovers(
     chunks: list[list[int]] = [[]]  # token indexes
 
     def shorthand(i: int) -> bool:  # the slash of "6/12", kept in its chunk
-        return 0 < i < len(tokens) - 1 and tokens[i].norm == "/" and tokens[i - 1].norm.isdigit() and tokens[i + 1].norm.isdigit()
+        return 0 < i < len(tokens) - 1 and _slash_at(tokens, i) and tokens[i - 1].norm.isdigit() and tokens[i + 1].norm.isdigit()
 
     for i, token in enumerate(tokens):
         if shorthand(i) and not token.used:
