@@ -29,6 +29,7 @@ from gutnerve.model import (
     RedFlag,
     Settings,
     Source,
+    SuspectWhen,
     WorkupStep,
 )
 from gutnerve.scoring import listed_or_unexplained
@@ -622,6 +623,45 @@ class Builder:
             self.grounded(basis, note, sources, f"red flag of `{origin}`", spec, ("basis", "note", "a note"))
         return RedFlag(tuple(ids), str(level), self.text(spec, "message", "red flag"), origin, basis, note.strip())
 
+    def suspect_when(
+        self, spec: Any, what: str, urgency: str, settings: Settings, findings: dict[str, Finding], sources: dict[str, Source]
+    ) -> SuspectWhen | None:
+        """When a cause's probability may raise triage: the findings its guidance suspects it by."""
+        if not self.mapping(spec, f"{what}: `suspect_when`", ("any", "basis"), ("note",)):
+            return None
+        items = spec["any"]
+        if not isinstance(items, list) or not items:
+            self.error(f"{what}: `suspect_when` lists no findings", "write `any: [finding-id, ...]`", spec, "any")
+            items = []
+        entries: list[tuple[str, tuple[str, ...]]] = []
+        for item in items:
+            # a finding id, or {finding: id, unless: [ids]}: the finding counts unless one of those is present
+            if isinstance(item, dict):
+                if not self.mapping(item, f"{what}: a `suspect_when` entry", ("finding", "unless"), ()):
+                    continue
+                fid, unless = item["finding"], self.str_list(item, "unless", f"{what}: `suspect_when`")
+            else:
+                fid, unless = item, []
+            if not isinstance(fid, str):
+                self.error(f"{what}: `suspect_when` entry {fid!r} is not a finding id", "write a finding id", spec, "any")
+                continue
+            for named in (fid, *unless):
+                if named not in findings:
+                    self.error(f"{what}: `suspect_when` names unknown finding `{named}`", _suggest(named, findings), spec, "any")
+            entries.append((fid, tuple(unless)))
+        if urgency not in settings.cause_thresholds:
+            self.error(
+                f"{what}: `suspect_when` on a cause whose probability never raises triage (urgency {urgency!r})",
+                f"remove it, or give the urgency a threshold in model.yaml `triage.cause_thresholds` ({sorted(settings.cause_thresholds)})",
+                spec,
+            )
+        basis, note = spec["basis"], spec.get("note", "")
+        if not isinstance(basis, str) or not basis or not isinstance(note, str):
+            self.error(f"{what}: `suspect_when` `basis` and `note` must be text", "quote them as strings", spec)
+            return None
+        self.grounded(basis, note, sources, f"{what}: `suspect_when`", spec, ("basis", "note", "a note"))
+        return SuspectWhen(tuple(entries), basis, note.strip())
+
     def cause(
         self, path: Path, data: Any, settings: Settings, findings: dict[str, Finding], tests: dict[str, LabTest]
     ) -> Cause | None:
@@ -643,7 +683,7 @@ class Builder:
             "icd10",
             "sources",
         )
-        if data is None or not self.mapping(data, "cause file", required, ("red_flags", "presentations")):
+        if data is None or not self.mapping(data, "cause file", required, ("red_flags", "presentations", "suspect_when")):
             return None
         cid = self.ident(data["id"], "cause id", data, "id")
         if cid != path.stem:
@@ -672,6 +712,16 @@ class Builder:
                     f"{what}: `red_flags` must be a list", "write `red_flags:` then `- all: [...]` items", data, "red_flags"
                 )
         presentations = self.presentations(data.get("presentations", []), what, settings, findings, sources, data)
+        suspect_when = None
+        if "suspect_when" in data:
+            suspect_when = self.suspect_when(data["suspect_when"], what, str(data["urgency"]), settings, findings, sources)
+            if any(p.urgency not in (None, data["urgency"]) for p in presentations):
+                self.error(
+                    f"{what}: `suspect_when` on a cause whose presentations have urgencies of their own",
+                    "triage weighs such a cause by its presentations: remove `suspect_when`, or the presentations' `urgency`",
+                    data,
+                    "suspect_when",
+                )
         workup = self.workup(data["workup"], what, tests)
         icd10 = self.str_list(data, "icd10", what)
         for code in icd10:
@@ -699,6 +749,7 @@ class Builder:
             sources=tuple(sources.values()),
             path=self.file,
             presentations=presentations,
+            suspect_when=suspect_when,
         )
 
     def presentations(

@@ -56,6 +56,16 @@ class RedFlag(NamedTuple):
     note: str = ""  # how the source supports the level, or how it was judged
 
 
+class SuspectWhen(NamedTuple):
+    """A cause file's `suspect_when`: the findings its cited guidance names as the reasons to
+    suspect it. Triage counts the cause's probability (alone or summed with others) only when the
+    case has one of them, or a finding that implies one; its red flags are not affected."""
+
+    any: tuple[tuple[str, tuple[str, ...]], ...]  # (finding, unless): it counts unless one of those is present
+    basis: str  # a source key of the cause's file, or "judgement"
+    note: str = ""  # how the source says so
+
+
 class Lasting(NamedTuple):
     """findings.yaml `lasting`: a symptom of one of `of`'s categories said in free text to have lasted
     between min_days and max_days ("numb feet for 6 months") reads the finding that has it."""
@@ -185,6 +195,8 @@ class Cause:
     path: str = ""
     # clinically distinct subtypes, scored as a mixture (empty: the cause's table is all there is)
     presentations: tuple[Presentation, ...] = ()
+    # when its probability may raise triage (None: whenever the findings raised it enough)
+    suspect_when: SuspectWhen | None = None
 
     @cached_property
     def _links(self) -> dict[str, FindingLink]:

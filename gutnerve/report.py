@@ -21,6 +21,7 @@ from gutnerve.model import (
     RedFlag,
     ScoredCause,
     Source,
+    SuspectWhen,
     TriageReason,
     split,
 )
@@ -256,6 +257,8 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
             else {}
         ),
         "red_flags": [red_flag_dict(kb, f) for f in cause.red_flags],
+        # only for a cause whose probability raises triage only with certain findings
+        **({"suspect_when": suspect_when_part(kb, cause.suspect_when)} if cause.suspect_when else {}),
         **mimics_part(kb, cause.id),
         "workup": [
             {
@@ -270,6 +273,23 @@ def cause_dict(kb: KnowledgeBase, cause: Cause) -> dict[str, Any]:
         "management": cause.management,
         "icd10": list(cause.icd10),
         "sources": [source_dict(s) for s in cause.sources],
+    }
+
+
+def suspect_when_part(kb: KnowledgeBase, gate: SuspectWhen) -> dict[str, Any]:
+    """When a cause's probability may raise triage: the findings (each with those that keep it
+    from counting), and what says so."""
+    return {
+        "any": [
+            {
+                "finding": finding,
+                "label": kb.findings[finding].label,
+                "unless": [{"finding": other, "label": kb.findings[other].label} for other in unless],
+            }
+            for finding, unless in gate.any
+        ],
+        "basis": gate.basis,
+        "note": gate.note,
     }
 
 

@@ -36,6 +36,13 @@ other is at least as urgent (declared first among equals): saddle anaesthesia
 raises its own emergency flag, and the same flag filed again under cauda equina,
 radiculopathy, stenosis and constipation adds nothing but five near-identical
 lines. The cause's study card (`gutnerve explain`) still lists it.
+
+A cause whose file says when to suspect it (`suspect_when`: the findings its cited guidance
+names, such as saddle numbness, sphincter trouble or leg weakness for cauda equina) counts
+in neither rule unless the case has one of them, or a finding that implies one: the
+deliberately flat priors make a rare emergency look a few percent likely, and silence
+about one's other leg left back pain with sciatica 14% "cauda equina", an emergency that no
+guidance would send to hospital without those findings. Its red flags still apply.
 """
 
 from __future__ import annotations
@@ -74,6 +81,11 @@ class Flags(NamedTuple):
     # the split causes' components, as Ranked.parts_mass reads them: (cause index, place among the
     # shares, share of the prior, its urgency's place in `rank`), in `split` order
     parts: tuple[tuple[int, int, float, int], ...]
+    # cause id -> its `suspect_when`, for the causes with one: (the findings that open it, one of
+    # them or any finding implying it; those that then keep it shut), of which a case needs one
+    # open and not shut for the cause's probability to count
+    gates: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]]
+    gated: dict[str, int]  # the same causes' indices in kb.causes
 
 
 class Reference(NamedTuple):
@@ -170,7 +182,31 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
         for cause in split.values()
         for k, (urgency, weight) in enumerate(zip(cause.urgencies, cause.weights, strict=True))
     )
-    return Flags(by_finding, frozenset(by_finding), causes, min(thresholds.values(), default=1.0), rank, by_urgency, split, parts)
+    gates = {
+        cause.id: tuple((_opening(kb, finding), frozenset(unless)) for finding, unless in cause.suspect_when.any)
+        for cause in kb.causes.values()
+        if cause.suspect_when is not None
+    }
+    gated = {cause_id: index for index, cause_id in enumerate(kb.causes) if cause_id in gates}
+    lowest = min(thresholds.values(), default=1.0)
+    return Flags(by_finding, frozenset(by_finding), causes, lowest, rank, by_urgency, split, parts, gates, gated)
+
+
+def _opening(kb: KnowledgeBase, named: str) -> frozenset[str]:
+    """The finding named and every finding that implies it (foot drop: leg weakness)."""
+    return frozenset([named]) | frozenset(f.id for f in kb.findings.values() if named in f.implies)
+
+
+def _closed(flags: Flags, present: frozenset[str]) -> frozenset[str]:
+    """The causes whose probability this case may not count: none of their `suspect_when` entries
+    present (or each one present with one of its `unless`)."""
+    if not flags.gates:
+        return frozenset()
+    return frozenset(
+        cause_id
+        for cause_id, entries in flags.gates.items()
+        if all(present.isdisjoint(opens) or not present.isdisjoint(shut) for opens, shut in entries)
+    )
 
 
 def _is_split(cause: Cause) -> bool:
@@ -295,9 +331,12 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     ref = reference(kb, case)
     split = SplitCase(kb, flags, case, ranked, factor, ref) if flags.split else None
     causes, splits = flags.causes, flags.split
+    closed = _closed(flags, present)
     for cause_id, bare_prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
+        if cause_id in closed:
+            continue
         prior = _against(ref, cause_id, bare_prior)
         if split is not None and cause_id in splits:
             parts = _parts(flags, split, cause_id, prior, posterior, ref)
@@ -309,7 +348,7 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
             if threshold is not None and part >= threshold and raised(part, part_prior, factor):
                 message = f"{name} is {part:.0%} probable and needs {urgency} attention."
                 reasons.append(TriageReason(urgency, message, f"cause:{cause_id}"))
-    reasons += _together(kb, flags, ranked, reasons, split, ref)
+    reasons += _together(kb, flags, ranked, reasons, split, ref, closed)
     if len(reasons) > 1:
         rank = flags.rank
         reasons.sort(key=lambda reason: rank[reason.level])
@@ -318,20 +357,31 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
 
 
 def _mass(
-    flags: Flags, ranked: Sequence[ScoredCause], urgency: str, factor: float, split: SplitCase | None, ref: Reference | None
+    flags: Flags,
+    ranked: Sequence[ScoredCause],
+    urgency: str,
+    factor: float,
+    split: SplitCase | None,
+    ref: Reference | None,
+    closed: frozenset[str],
 ) -> float:
     """The summed posterior of the causes (and split causes' components) of this urgency that the
     findings made more probable, their odds at least `factor`-fold (read by cause index from a
-    Ranked, which makes no record per cause)."""
+    Ranked, which makes no record per cause), leaving out the `closed` causes (never split ones)."""
     extra = split.mass(urgency) if split is not None else 0.0
     if isinstance(ranked, Ranked):
         indices, members = flags.by_urgency[urgency]
+        shut = members.intersection(flags.gated[cause_id] for cause_id in closed)
+        if shut:
+            indices = tuple(i for i in indices if i not in shut)
+            members = members - shut
         return ranked.raised_total(indices, members, factor, None if ref is None else ref.prior) + extra
     causes = flags.causes
     whole = [
         scored.posterior
         for scored in ranked
         if scored.cause_id not in flags.split
+        and scored.cause_id not in closed
         and causes[scored.cause_id][0] == urgency
         and raised(scored.posterior, _against(ref, scored.cause_id, scored.prior), factor)
     ]
@@ -345,6 +395,7 @@ def _together(
     reasons: list[TriageReason],
     split: SplitCase | None,
     ref: Reference | None,
+    closed: frozenset[str],
 ) -> list[TriageReason]:
     """The most urgent level, above those `reasons` set, whose causes with every more urgent
     cause pass its threshold together: P(the case needs that care) is their summed posterior."""
@@ -358,11 +409,11 @@ def _together(
     for level in kb.settings.triage_levels:  # most urgent first
         if level not in thresholds or rank[level] >= reached:
             break
-        total += _mass(flags, ranked, level, factor, split, ref)  # only as far as the walk goes: the last
+        total += _mass(flags, ranked, level, factor, split, ref, closed)  # only as far as the walk goes: the last
         # urgency with a threshold has most causes
         if total >= thresholds[level]:
             urgencies = {u for u in thresholds if rank[u] <= rank[level]}
-            shown, more = _most_probable(flags, ranked, urgencies, factor, split, ref)
+            shown, more = _most_probable(flags, ranked, urgencies, factor, split, ref, closed)
             listed = ", ".join(f"{name} {posterior:.0%}" for name, posterior in shown) + (", ..." if more else "")
             message = f"Causes needing {level} attention that the findings make more likely are together {total:.0%} probable ({listed})."
             return [TriageReason(level, message, f"causes:{level}")]
@@ -376,6 +427,7 @@ def _most_probable(
     factor: float,
     split: SplitCase | None,
     ref: Reference | None,
+    closed: frozenset[str],
     count: int = 3,
 ) -> tuple[list[tuple[str, float]], bool]:
     """(name, posterior) of the `count` most probable causes (or split causes' components) of these
@@ -388,6 +440,8 @@ def _most_probable(
     for cause_id, bare_prior, posterior in by_rank_with_priors(ranked):
         if found > count and posterior < -best[-1][0]:
             break  # nothing later can enter the first `count`, and there are more
+        if cause_id in closed:
+            continue
         prior = _against(ref, cause_id, bare_prior)
         if split is not None and cause_id in splits:
             parts = _parts(flags, split, cause_id, prior, posterior, ref)

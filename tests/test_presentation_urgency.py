@@ -174,7 +174,7 @@ def test_the_most_probable_named_are_the_first_by_posterior(kb):
                         kept = [(n, p) for u, n, q, p in parts if u in urgencies and raised(p, q, factor)]
                         kept.sort(key=lambda entry: -entry[1])  # stable: rank order among equals
                         expected = (kept[:count], len(kept) > count)
-                        assert _most_probable(flags, ranking, urgencies, factor, split, ref, count) == expected
+                        assert _most_probable(flags, ranking, urgencies, factor, split, ref, frozenset(), count) == expected
                         walked += len(kept) > count
     assert walked > 100  # more than `count` found, often
 
@@ -254,3 +254,14 @@ def test_the_explain_card_prints_it(run, tmp_path):
     assert "[judgement]: Illustrative." not in out
     card = run("explain", "small-fiber-neuropathy", "--kb", str(root), "--json").json()
     assert [p["urgency_note"] for p in card["presentations"] if p["urgency_basis"]] == ["Illustrative."]
+
+
+def test_suspect_when_is_refused_on_a_cause_triaged_by_its_presentations(tmp_path):
+    """Triage weighs such a cause as its components: a `suspect_when` on the whole cause would be
+    ambiguous, so the validator refuses it (its other error, a routine cause, is beside the point)."""
+    root = broken(tmp_path, *OWN)
+    path = root / SFN
+    path.write_text(path.read_text().replace("workup:\n", "suspect_when: {any: [numb-feet], basis: example-a}\nworkup:\n", 1))
+    messages = [i.one_line() for i in validate(root)]
+    wanted = "`suspect_when` on a cause whose presentations have urgencies of their own"
+    assert any(wanted in m and m.startswith(f"kb/{SFN}") for m in messages), messages

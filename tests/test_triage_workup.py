@@ -119,3 +119,74 @@ def test_weak_evidence_for_a_rare_emergency_raises_no_emergency(kb):
         assert assess(kb, present=flagged).triage.level == "emergency", flagged
     # the rule itself: odds x5 is posterior odds >= 5 x prior odds
     assert raised(0.5, 1 / 6, 5.0) and not raised(0.49, 1 / 6, 5.0) and not raised(0.1, 0.2, 1.0)
+
+
+def _suspected_only_with(kb, cause_id, *entries):
+    from gutnerve.model import SuspectWhen
+
+    from .conftest import with_cause
+
+    return with_cause(kb, cause_id, suspect_when=SuspectWhen(tuple(entries), "judgement", "Illustrative."))
+
+
+def test_a_cause_suspected_only_with_a_finding_raises_triage_only_with_it(mini_kb):
+    """`suspect_when`: B12 passes its threshold on numb feet, weight loss and weakness, but counts
+    for triage only once burning feet is present; the ranking is the same either way."""
+    case = ["numb-feet", "weight-loss", "leg-weakness"]
+    gated = _suspected_only_with(mini_kb, "vitamin-b12-deficiency", ("burning-feet", ()))
+    before, after = assess(mini_kb, present=case), assess(gated, present=case)
+    assert before.triage.level == "soon"
+    assert after.triage.level == "routine" and after.triage.reasons == ()
+    assert [(s.cause_id, s.posterior) for s in after.ranked] == [(s.cause_id, s.posterior) for s in before.ranked]
+    opened = assess(gated, present=[*case, "burning-feet"])
+    assert next(s for s in opened.ranked if s.cause_id == "vitamin-b12-deficiency").posterior >= 0.30
+    assert opened.triage.level == "soon"
+    assert [r.trigger for r in opened.triage.reasons] == ["cause:vitamin-b12-deficiency"]
+
+
+def test_an_unless_finding_keeps_the_entry_shut(mini_kb):
+    case = ["numb-feet", "weight-loss", "leg-weakness"]
+    gated = _suspected_only_with(mini_kb, "vitamin-b12-deficiency", ("leg-weakness", ("burning-feet",)))
+    assert assess(gated, present=case).triage.level == "soon"  # leg weakness opens it
+    shut = assess(gated, present=[*case, "burning-feet"])
+    assert next(s for s in shut.ranked if s.cause_id == "vitamin-b12-deficiency").posterior >= 0.30
+    assert shut.triage.level == "routine"  # burning feet keeps that entry shut
+    # a second entry still opens it
+    both = _suspected_only_with(mini_kb, "vitamin-b12-deficiency", ("leg-weakness", ("burning-feet",)), ("weight-loss", ()))
+    assert assess(both, present=[*case, "burning-feet"]).triage.level == "soon"
+
+
+def test_a_cause_not_suspected_does_not_count_in_the_sum_either(kb):
+    """The summed rule (two emergencies below the threshold alone, above it together) leaves out a
+    cause whose `suspect_when` the case does not meet, and its reason does not name it."""
+    from gutnerve.model import Case, ScoredCause
+    from gutnerve.triage import compile_flags, triage
+
+    from .conftest import edit
+
+    kb = edit(kb, settings=edit(kb.settings, mentioned_shares={}))
+    split = kb.derived(compile_flags).split  # triaged by their presentations: `suspect_when` is refused there
+    emergency = [c.id for c in kb.causes.values() if c.urgency == "emergency" and not c.suspect_when and c.id not in split]
+    assert len(emergency) >= 2, "the knowledge base needs two emergency causes without suspect_when"
+    others = [c.id for c in kb.causes.values() if c.urgency == "routine"]
+    each = kb.settings.cause_thresholds["emergency"] * 0.6
+    rest = (1 - 2 * each) / len(others)
+    ranked = [ScoredCause(c, 0.0, (), 0.0, each, ()) for c in emergency[:2]]
+    ranked += [ScoredCause(c, 0.0, (), 0.0, rest, ()) for c in others]
+    ranked += [ScoredCause(c, 0.0, (), 0.0, 0.0, ()) for c in kb.causes if c not in emergency[:2] + others]
+    ranked.sort(key=lambda s: -s.posterior)
+    assert triage(kb, Case(frozenset(), frozenset()), ranked).level == "emergency"
+    gated = _suspected_only_with(kb, emergency[0], ("diarrhea", ()))  # a finding with no red flag
+    assert triage(gated, Case(frozenset(), frozenset()), ranked).level != "emergency"
+    opened = triage(gated, Case(frozenset({"diarrhea"}), frozenset()), ranked)
+    assert [r.trigger for r in opened.reasons if r.trigger.startswith("causes:")] == ["causes:emergency"]
+
+
+def test_a_finding_that_implies_a_suspect_when_finding_opens_it(kb):
+    """Foot drop implies leg weakness (findings.yaml), so it opens an entry naming leg weakness."""
+    from gutnerve.triage import compile_flags
+
+    gated = _suspected_only_with(kb, "cauda-equina-syndrome", ("leg-weakness", ()))
+    (entry,) = gated.derived(compile_flags).gates["cauda-equina-syndrome"]
+    opens, shut = entry
+    assert {"leg-weakness", "foot-drop"} <= opens and "numb-feet" not in opens and shut == frozenset()

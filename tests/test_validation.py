@@ -12,6 +12,7 @@ from gutnerve.knowledge import KnowledgeBaseError, load, validate
 from .conftest import MINI_KB
 
 SFN = "causes/small-fiber-neuropathy.yaml"
+B12 = "causes/vitamin-b12-deficiency.yaml"
 
 
 def fresh_copy(tmp_path: Path) -> Path:
@@ -324,6 +325,25 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
             "weight-loss: {frequency: occasional, source: judgement, via: diarrhea}",
             f"kb/{SFN}:",
             "`weight-loss` is linked via `diarrhea` without a note saying why",
+        ),
+        *(
+            (B12, "workup:\n", f"suspect_when: {{{spec}}}\nworkup:\n", f"kb/{B12}:", fragment)
+            for spec, fragment in [
+                ("any: [burnin-feet], basis: example-a", "`suspect_when` names unknown finding `burnin-feet`"),
+                ("any: [{finding: numb-feet, unless: [diarhea]}], basis: example-a", "names unknown finding `diarhea`"),
+                ("any: [], basis: example-a", "`suspect_when` lists no findings"),
+                ("any: [numb-feet], basis: judgement", "`suspect_when` rests on judgement without a note saying why"),
+                ("any: [numb-feet], basis: example-z", "cites unknown source `example-z`"),
+                ("any: [{finding: numb-feet, unles: [diarrhea]}], basis: example-a", "unles"),
+                ("any: [numb-feet]", "basis"),
+            ]
+        ),
+        (
+            SFN,
+            "workup:\n",
+            "suspect_when: {any: [numb-feet], basis: example-a}\nworkup:\n",
+            f"kb/{SFN}:",
+            "`suspect_when` on a cause whose probability never raises triage (urgency 'routine')",
         ),
     ],
 )

@@ -128,6 +128,8 @@ def card_sources(card: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     those its printed texts name, the prevalence gist among them), in the card's order, and how
     many others only back the notes (they are in the JSON)."""
     keys = {f["source"] for f in card["findings"]} | {flag["basis"] for flag in card["red_flags"]}
+    if "suspect_when" in card:
+        keys.add(card["suspect_when"]["basis"])
     for p in card.get("presentations", ()):
         keys |= {p["source"], p["urgency_basis"], *(f["source"] for f in p["findings"])}
     shown = [card[k] for k in ("summary", "mechanism_detail", "gut_link", "area", "severity", "course", "management")]

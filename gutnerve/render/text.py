@@ -161,6 +161,8 @@ def cause_card(card: dict[str, Any], style: Style) -> str:
     facts.add_row("Severity", card["severity"])
     facts.add_row("Time course", card["course"])
     facts.add_row("Urgency", urgency(card["urgency"]))
+    if "suspect_when" in card:
+        facts.add_row("Suspected when", Text(suspect_when_line(card["suspect_when"])))
     facts.add_row("Prevalence", prevalence_line(card["prior"]))
     if card["prior"]["age"] or card["prior"]["sex"]:
         facts.add_row("Prior adjusted", prior_adjustments(card["prior"]))
@@ -225,6 +227,19 @@ def presentation_lines(card: dict[str, Any]) -> Group:
             details.append(f"{f['label']}: {percent(f['frequency'])} (typical {typical}) [{f['source']}]")
         parts.append(_hanging(details, marker="", indent=4))
     return Group(*parts, Text(""))
+
+
+def suspect_when_line(gate: dict[str, Any]) -> str:
+    """When a cause's probability counts for triage: 'saddle anesthesia, or leg weakness (not with
+    one leg only) [bmj-bp-ces]'."""
+
+    def entry(e: dict[str, Any]) -> str:
+        unless = " or ".join(in_sentence(u["label"]) for u in e["unless"])
+        return in_sentence(e["label"]) + (f" (not with {unless})" if unless else "")
+
+    named = [entry(e) for e in gate["any"]]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" or {named[-1]}"
+    return f"only with {listed}: without one, its probability does not raise triage (its red flags still do) [{gate['basis']}]"
 
 
 def urgency(level: str) -> str:
