@@ -515,3 +515,39 @@ def test_the_study_cards_red_flags_come_most_urgent_first_and_its_table_has_a_le
     printed = [levels.index(line[3:].split("]")[0]) for line in _card_section(out, "Red flags") if line.startswith("- [")]
     assert printed == sorted(in_file)
     assert " ".join(out.split()).count("Background: how often in adults with leg or foot and gut symptoms") == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "level", "cauda_equina_named"),
+    [
+        ((), "routine", False),  # back pain with sciatica: no guidance suspects cauda equina on these
+        (("--saddle-anesthesia",), "emergency", True),
+        (("--sphincter-dysfunction",), "emergency", True),
+        (("--leg-weakness",), "emergency", True),  # weakness not said to be of one leg: both, for safety
+        (("--foot-drop",), "emergency", True),  # implies leg weakness
+        (("--leg-weakness", "--one-leg-only"), None, False),  # a root's weakness, not cauda equina's
+    ],
+)
+def test_back_pain_with_sciatica_is_an_emergency_only_with_cauda_equina_findings(run, extra, level, cauda_equina_named):
+    """Cauda equina's `suspect_when` (knowledge/causes/cauda-equina-syndrome.yaml): its probability
+    raises triage only with saddle numbness, sphincter trouble or weakness not of one leg only."""
+    result = json.loads(run("assess", "--shooting-leg-pain", "--low-back-pain", *extra, "--json").out)
+    ranked = [c["id"] for c in result["differential"]]
+    assert "cauda-equina-syndrome" in ranked[:3]  # the ranking still weighs it
+    if level is not None:
+        assert result["triage"]["level"] == level
+    else:
+        assert result["triage"]["level"] != "emergency"
+    named = any(r.startswith("Cauda equina syndrome is") for r in result["triage"]["reasons"])
+    assert named is cauda_equina_named
+
+
+def test_the_explain_card_says_when_a_cause_is_suspected(run):
+    out = run("explain", "cauda-equina-syndrome").out
+    line = " ".join(out.split())  # the row wraps
+    assert "Suspected when only with saddle anesthesia, sphincter dysfunction or leg weakness (not with one leg only)" in line
+    assert "[bmj-bp-ces]" in line
+    card = json.loads(run("explain", "cauda-equina-syndrome", "--json").out)
+    assert card["suspect_when"]["basis"] == "bmj-bp-ces"
+    assert [e["finding"] for e in card["suspect_when"]["any"]] == ["saddle-anesthesia", "sphincter-dysfunction", "leg-weakness"]
+    assert "suspect_when" not in json.loads(run("explain", "vitamin-b12-deficiency", "--json").out)
