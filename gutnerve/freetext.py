@@ -64,9 +64,25 @@ normal", "vibration sense intact"): each reads as that finding absent, with no
 trigger. Such a phrase ends any open negation scope ("no fever, CK normal,
 burning feet" leaves the burning feet present); a hedge or someone-else scope
 makes it uncertain ("?CK normal", "mother's CK normal"), and so does a negation
-trigger right before it ("not normal CK"). There is no reading of numbers: "CK
-3400" and "sodium 124" are left unmatched, since what is normal is the
-laboratory's range, not ours.
+trigger right before it ("not normal CK").
+
+Measurements. A finding's `measured` names read a value written after them
+("sodium 124", "Na: 124 mmol/L", "temp of 38.6C", "CK >10,000", "Hb was 9.1"):
+after the name, "of", "was", "is", "at", "level", "value", "up to", ":", "=" or
+"-" may come, then the number (a comparison sign and thousands commas allowed),
+then a unit. The unit picks the scale (Celsius or Fahrenheit, g/dL or g/L); with
+none, or one the finding does not list, the one scale whose range holds the
+number does. Inside the scale's `present` bounds the value reads the finding
+present; inside its `absent` bounds, absent, like a `normal` phrase. The bounds
+lie where every laboratory would agree (the findings mean "below the
+laboratory's range"), so a value between them ("sodium 134", "temp 37.8") reads
+nothing: it is shown under the times and numbers not used, with the finding as
+a suggestion. A number outside the scale's range is not that measurement. A
+read value is a statement, as a `normal` phrase is: it ends a negated list
+("no fever, Na 128" leaves the low sodium), a negation right before it denies
+it ("denies a temperature of 39"), a hedge makes it uncertain ("?Na 124"), and
+"mother's CK 3000" is someone else's. A value followed by "normal" ("CK 3400
+normal") is read neither way.
 
 Negation (after NegEx, Chapman et al. 2001, and its ConText extension). Triggers
 are matched on the words left over after the finding phrases, longest first:
@@ -240,6 +256,7 @@ can show that it was read and not used; those of them that hold a time or a numb
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -247,7 +264,7 @@ from datetime import date
 from typing import Any, Literal
 
 from gutnerve.case import CaseError
-from gutnerve.model import Issue, KnowledgeBase, Lasting, Recent
+from gutnerve.model import Issue, KnowledgeBase, Lasting, Measured, Recent
 
 # --------------------------------------------------------------------------
 # Public data
@@ -677,6 +694,8 @@ class Vocabulary:
     suggests: frozenset[tuple[str, ...]] = frozenset()  # phrases that only hint at their finding ("wet myself")
     dated_as: Mapping[str, str] = field(default_factory=dict)  # finding -> the one whose `recent.since` names it
     courses: tuple[tuple[str, Lasting], ...] = ()  # the findings a duration reads (`lasting`), in order
+    measures: tuple[tuple[str, Measured, re.Pattern[str]], ...] = ()  # (finding, its measurement, the pattern
+    # that finds its name and value in the text)
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -716,6 +735,10 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     side_phrased = frozenset(fid for key, ids in phrases.items() if _ONE_SIDE & set(key) for fid in ids)
     dated_as = {other: f.id for f in kb.findings.values() if f.recent for other in f.recent.since}
     courses = tuple((f.id, f.lasting) for f in kb.findings.values() if f.lasting)
+    measures = tuple((f.id, m, _measure_pattern(m)) for f in kb.findings.values() for m in f.measured)
+    for fid, _, _ in measures:  # a value read is a phrase of its finding; one in the absent bounds, a normal one
+        phrases[_measured_key(fid, True)] = phrases[_measured_key(fid, False)] = (fid,)
+        normal.add(_measured_key(fid, False))
     return Vocabulary(
         phrases,
         lengths,
@@ -728,7 +751,79 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
         frozenset(suggests),
         dated_as,
         courses,
+        measures,
     )
+
+
+def _measured_key(finding: str, present: bool) -> tuple[str, ...]:
+    """The phrase key a value read as `finding` present (absent) stands for: no text's words."""
+    return ("#measured", finding, "present" if present else "absent")
+
+
+# after a measurement's name: "sodium of 124", "Na: 124", "CK was >10,000", "temp up to 39"
+_MEASURE_LINK = r"(?:\s*(?:[:=]|-(?!\s*\d)|\b(?:of|was|is|were|at|level|levels|value|up\s+to)\b)\s*)*"
+_MEASURE_VALUE = r"\s*(?P<cmp>[<>]=?|\u2265|\u2264)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?)"
+_MEASURE_UNIT = r"(?:\s?(?P<unit>[\u00b0\u00ba]\s?[a-z]+|[a-z\u00b5]+(?:\s?/\s?[a-z0-9]+)?))?"
+
+
+_SAID_NORMAL = re.compile(r"[\s(,:-]*(?:normal|wnl|nl)(?![^\W_])", re.IGNORECASE)
+
+
+def _measure_pattern(measured: Measured) -> re.Pattern[str]:
+    names = "|".join(re.escape(name) for name in sorted(measured.names, key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{names})(?![^\W_]){_MEASURE_LINK}{_MEASURE_VALUE}{_MEASURE_UNIT}", re.IGNORECASE)
+
+
+def _measured(value: float, sign: str, unit: str, measured: Measured) -> bool | None | str:
+    """True (present) or False (absent) where the value lies inside a scale's bounds; "between" where
+    it lies in one of its scales' range but in neither bounds; None where it is not this measurement."""
+    scales = [s for s in measured.scales if unit in s.units] or [s for s in measured.scales if s.low <= value <= s.high]
+    scales = [s for s in scales if s.low <= value <= s.high]
+    if len(scales) != 1:
+        return None
+    (scale,) = scales
+    low, high = (value, math.inf) if sign in (">", ">=", "\u2265") else (-math.inf, value) if sign else (value, value)
+    for bounds, read in ((scale.present, True), (scale.absent, False)):
+        if bounds[0] <= low and high <= bounds[1]:
+            return read
+    return "between"
+
+
+def _measures(
+    text: str, tokens: list[_Token], vocab: Vocabulary
+) -> tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str]]]:
+    """The values the text gives of measured findings: (start, end, key) of those read, their tokens
+    marked used, and (phrase, finding) of those between the bounds (suggestions)."""
+    found: list[tuple[int, int, str, Measured, re.Match[str]]] = []  # (char start, -end, finding, ...)
+    for fid, measured, pattern in vocab.measures:
+        found += [(m.start(), -m.end(), fid, measured, m) for m in pattern.finditer(text)]
+    read: list[tuple[int, int, tuple[str, ...]]] = []
+    between: list[tuple[str, str]] = []
+    taken = -1  # the end of the last match kept: the earliest, longest of overlapping ones wins
+    for start, _, fid, measured, match in sorted(found, key=lambda f: f[:2]):
+        if start < taken:
+            continue
+        unit = "".join((match.group("unit") or "").lower().split()).replace("\u00ba", "\u00b0")
+        if not any(unit in scale.units for scale in measured.scales):
+            unit = ""  # a word after the number that is no unit of it ("na 124 and ..."): the number alone
+        value = float(match.group("num").replace(",", ""))
+        result = _measured(value, match.group("cmp") or "", unit, measured)
+        if result is None:
+            continue
+        end = match.end() if unit else match.end("num")
+        taken = end
+        if _SAID_NORMAL.match(text, end):  # "ck 3400 normal": the number and the word disagree or
+            continue  # the value is the laboratory's to judge: read neither way
+        if result == "between":
+            between.append((" ".join(text[start:end].split()), fid))
+            continue
+        covered = [i for i, t in enumerate(tokens) if start <= t.start and t.end <= end]
+        if not covered or any(tokens[i].used for i in covered):
+            continue
+        for i in covered:
+            tokens[i].used = "finding"
+        read.append((covered[0], covered[-1] + 1, _measured_key(fid, result is True)))
+    return read, between
 
 
 _CACHE: dict[int, tuple[KnowledgeBase, Vocabulary]] = {}
@@ -873,6 +968,8 @@ class _Event:
     self_negating: bool = False
     normal: bool = False  # a phrase that says its finding was looked for and found normal ("ck normal")
     suggests: bool = False  # a phrase that only hints at its finding ("wet myself")
+    value: bool = False  # a measured value that reads its finding present ("sodium 124"): a statement, as
+    # `normal` is one of absence
     mention: int = -1  # index into the mention list
 
 
@@ -917,11 +1014,12 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
 
     # "non" negates one word: "non-bloody diarrhoea" is diarrhoea, never "bloody diarrhoea" negated
     after_non = frozenset(i + 1 for i, token in enumerate(tokens) if token.kind == "word" and token.norm == "non")
+    measured, between = _measures(text, tokens, vocab)  # first: "low sodium 128" reads the value
     findings = _scan_phrases(tokens, vocab, after_non)
     for start, end, _ in findings:
         for token in tokens[start:end]:
             token.used = "finding"
-    findings = sorted(findings + _shared(tokens, vocab, findings))
+    findings = sorted(findings + _shared(tokens, vocab, findings) + measured)
     triggers = _scan(tokens, _TRIGGERS, _TRIGGER_LENGTHS)
     for start, end, _ in triggers:
         for token in tokens[start:end]:
@@ -990,6 +1088,7 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     for phrase in unmatched:
         suggestions += [(phrase, fid) for fid in _suggest(phrase, vocab)]
     suggestions += [(phrase, course) for phrase, fits in quantities for course in fits]
+    suggestions += between
     unmatched = [phrase for phrase, _ in ambiguous] + unmatched
 
     return Reading(
@@ -1424,6 +1523,7 @@ def _events(
             self_negating=bool(set(key) & _NEGATION_WORDS),
             normal=key in vocab.normal,
             suggests=key in vocab.suggests,
+            value=key[0] == "#measured" and key not in vocab.normal,
         )
     for start, end, key in triggers:
         at[start] = _Event("trigger", start, end, trigger=_TRIGGERS[key])
@@ -1501,14 +1601,20 @@ def _negate(
             if scope.tight or scope.gap > _WINDOW:
                 scope = None
         elif event.kind == "finding":
-            if event.normal:
-                # "ck normal" states its own finding's absence and ends any list; it is only hedged ("?ck
-                # normal"), someone else's, or questioned by a negation right before it ("not normal ck")
+            if event.normal or event.value:
+                # "ck normal" states its own finding's absence and ends any list, "ck 3400" its presence;
+                # each is only hedged ("?ck normal"), someone else's, or questioned by a negation right
+                # before it ("not normal ck")
                 doubted = scope is not None and (scope.kind != "neg" or not (scope.covered or scope.gap or scope.comma))
-                if event.mention >= 0 and scope is not None and doubted:
+                denied = event.value and scope is not None and scope.kind == "neg" and not (scope.covered or scope.comma)
+                if event.mention >= 0 and scope is not None and denied:
+                    # a negation before a value, with no finding or comma between, denies it ("denies a
+                    # temperature of 39")
+                    marks[event.mention].state, marks[event.mention].trigger = "absent", scope.trigger
+                elif event.mention >= 0 and scope is not None and doubted:
                     marks[event.mention].state, marks[event.mention].trigger = "uncertain", scope.trigger
                     marks[event.mention].doubt = _DOUBT[scope.kind]
-                elif event.mention >= 0:
+                elif event.mention >= 0 and event.normal:
                     marks[event.mention].state = "absent"  # the phrase says it all: no trigger
                 scope = None
                 continue

@@ -7,6 +7,7 @@ becomes an Issue (file, line, what is wrong, how to fix it).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Collection, Iterator
@@ -23,10 +24,12 @@ from gutnerve.model import (
     KnowledgeBase,
     LabTest,
     Lasting,
+    Measured,
     Presentation,
     Prior,
     Recent,
     RedFlag,
+    Scale,
     Settings,
     Source,
     SuspectWhen,
@@ -360,11 +363,12 @@ class Builder:
         from gutnerve.freetext import phrase_key  # here: only validation (a cache miss) needs the reader
 
         phrases: dict[str, tuple[str, str]] = {}  # phrase, as free text reads it -> (finding, field) listing it first
+        measured_by: dict[str, str] = {}  # a measurement's name -> the finding it reads
         for entry, fid, what in self.entries(
             entries,
             "finding",
             required,
-            ("hpo", "synonyms", "normal", "suggests", "red_flag", "implies", "sided", "lasting", "recent"),
+            ("hpo", "synonyms", "normal", "suggests", "red_flag", "implies", "sided", "lasting", "recent", "measured"),
         ):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
@@ -418,6 +422,7 @@ class Builder:
                 suggests=tuple(suggests),
                 lasting=self.lasting(entry, what),
                 recent=self.recent(entry, what),
+                measured=self.measured(entry, what, sources, measured_by),
             )
         self.dated(result)
         several = [fid for fid, finding in result.items() if finding.sided]
@@ -447,6 +452,86 @@ class Builder:
             if not _known(category, CATEGORIES):
                 self.error(f"{what}: lasting: unknown category {category!r}", f"use some of {CATEGORIES}", spec, "of")
         return Lasting(low, high, frozenset(of))
+
+    def measured(
+        self, entry: dict[str, Any], what: str, sources: Collection[str], measured_by: dict[str, str]
+    ) -> tuple[Measured, ...]:
+        """The values free text reads the finding by: each name measures one finding, each scale's
+        bounds lie inside its range and do not meet, and a measurement's scales do not overlap."""
+        specs = entry.get("measured")
+        if specs is None:
+            return ()
+        if not isinstance(specs, list):
+            self.error(f"{what}: `measured` must be a list", "write `measured:` then `- names: [...]` items", entry, "measured")
+            return ()
+        result = []
+        for spec in specs:
+            if not self.mapping(spec, f"{what}: measured", ("names", "scales", "basis"), ("note",)):
+                continue
+            names = [n.strip().lower() for n in self.str_list(spec, "names", f"{what}: measured")]
+            if not names:
+                self.error(f"{what}: measured lists no names", "write `names: [sodium, na]`", spec, "names")
+            for name in names:
+                if name in measured_by:  # a name reads one measurement of one finding
+                    owner = measured_by[name]
+                    self.error(
+                        f"{what}: measured name {name!r} also measures `{owner}`", "keep it on one measurement", spec, "names"
+                    )
+                measured_by[name] = str(entry["id"])
+            scales = spec["scales"]
+            if not isinstance(scales, list) or not scales:
+                self.error(f"{what}: measured has no scales", "write `scales:` then `- units: [...]` items", spec, "scales")
+                continue
+            read = [scale for item in scales if (scale := self.scale(item, f"{what}: measured scale")) is not None]
+            for one, other in itertools.combinations(read, 2):
+                if one.low <= other.high and other.low <= one.high:
+                    self.error(
+                        f"{what}: measured scales {list(one.units)} and {list(other.units)} have overlapping ranges",
+                        "a number without a unit must fit one scale: narrow a range",
+                        spec,
+                        "scales",
+                    )
+            basis, note = spec["basis"], spec.get("note", "")
+            if not isinstance(basis, str) or not basis or not isinstance(note, str):
+                self.error(f"{what}: measured `basis` and `note` must be text", "quote them as strings", spec)
+                continue
+            self.grounded(basis, note, sources, f"{what}: measured", spec, ("basis", "note", "a note"))
+            result.append(Measured(tuple(names), tuple(read), basis, note.strip()))
+        return tuple(result)
+
+    def scale(self, item: Any, what: str) -> Scale | None:
+        if not self.mapping(item, what, ("units", "range", "present", "absent"), ()):
+            return None
+        units = tuple("".join(u.lower().split()) for u in self.str_list(item, "units", what))
+        bounds = item["range"]
+        numeric = (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+        )
+        if not numeric or not math.isfinite(bounds[0]) or not math.isfinite(bounds[1]) or bounds[0] >= bounds[1]:
+            self.error(
+                f"{what}: range {bounds!r} is not [low, high]", "write `range: [low, high]`, low below high", item, "range"
+            )
+            return None
+        low, high = float(bounds[0]), float(bounds[1])
+        spans = []
+        for key in ("present", "absent"):
+            spec = item[key]
+            if not self.mapping(spec, f"{what}: {key}", (), ("min", "max")) or not ("min" in spec or "max" in spec):
+                self.error(f"{what}: {key} gives neither `min` nor `max`", "give one or both", item, key)
+                return None
+            lo = self.number(spec, "min", f"{what}: {key}", low, high) if "min" in spec else -math.inf
+            hi = self.number(spec, "max", f"{what}: {key}", low, high) if "max" in spec else math.inf
+            if lo > hi:
+                self.error(f"{what}: {key}: `min` {lo:g} is above `max` {hi:g}", "swap or fix them", item, key)
+            spans.append((lo, hi))
+        (plo, phi), (alo, ahi) = spans
+        if plo <= ahi and alo <= phi:
+            self.error(
+                f"{what}: the present and absent bounds meet", "leave a gap between them (values there read nothing)", item
+            )
+        return Scale(units, low, high, spans[0], spans[1])
 
     def recent(self, entry: dict[str, Any], what: str) -> Recent | None:
         spec = entry.get("recent")

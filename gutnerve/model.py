@@ -84,6 +84,28 @@ class Recent(NamedTuple):
     since: tuple[str, ...] = ()  # other findings whose dated mention reads this one ("diarrhea")
 
 
+class Scale(NamedTuple):
+    """One unit scale of a measurement (findings.yaml `measured`): the value a text gives reads the
+    finding present inside `present`, absent inside `absent`, and nothing in between."""
+
+    units: tuple[str, ...]  # lower case, without spaces ("mmol/l"); a number without a unit takes the
+    # one scale whose range holds it
+    low: float  # the plausible range: a number outside it is not this measurement
+    high: float
+    present: tuple[float, float]  # (min, max), either end open (-inf, inf)
+    absent: tuple[float, float]
+
+
+class Measured(NamedTuple):
+    """findings.yaml `measured`: a laboratory value or a vital sign that free text reads as the finding
+    ("sodium 124", "temp 38.6"), with what says where the bounds lie."""
+
+    names: tuple[str, ...]  # lower case, as written before the number ("sodium", "na")
+    scales: tuple[Scale, ...]
+    basis: str  # a key of findings.yaml `sources`, or "judgement"
+    note: str = ""
+
+
 class Finding(NamedTuple):
     id: str
     label: str
@@ -101,6 +123,7 @@ class Finding(NamedTuple):
     suggests: tuple[str, ...] = ()  # phrases that hint at it without saying it ("wet myself"): free text asks, never assumes
     lasting: Lasting | None = None  # a course finding: how long a symptom said to have lasted reads it
     recent: Recent | None = None  # a finding bounded in time: how long ago a dated mention reads it
+    measured: tuple[Measured, ...] = ()  # the values free text reads it by ("sodium 124")
 
 
 class FindingLink(NamedTuple):

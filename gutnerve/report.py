@@ -18,6 +18,7 @@ from gutnerve.model import (
     Finding,
     Implied,
     KnowledgeBase,
+    Measured,
     RedFlag,
     ScoredCause,
     Source,
@@ -378,6 +379,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "normal": list(finding.normal),
         "suggests": list(finding.suggests),
         **dated_dict(finding),
+        **({"measured": [measured_dict(kb, m) for m in finding.measured]} if finding.measured else {}),
         "causes": listed,
         **({"presentations": presentations} if presentations else {}),
         "unlisted": {
@@ -385,6 +387,25 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
             "share": share,
             **ratios(listed_or_unexplained(kb.settings, finding, None)),
         },
+    }
+
+
+def measured_dict(kb: KnowledgeBase, measured: Measured) -> dict[str, Any]:
+    """A value free text reads the finding by (findings.yaml `measured`): its names, each scale's
+    units, range and bounds (null for an open end), and what the numbers rest on."""
+
+    def bounds(span: tuple[float, float]) -> dict[str, float | None]:
+        return {"min": None if math.isinf(span[0]) else span[0], "max": None if math.isinf(span[1]) else span[1]}
+
+    return {
+        "names": list(measured.names),
+        "scales": [
+            {"units": list(s.units), "range": [s.low, s.high], "present": bounds(s.present), "absent": bounds(s.absent)}
+            for s in measured.scales
+        ],
+        "basis": measured.basis,
+        "note": measured.note,
+        "source": source_dict(kb.finding_sources.get(measured.basis)),
     }
 
 

@@ -31,6 +31,22 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
     return root
 
 
+WEIGHT_LOSS = "background: 0.1, background_basis: judgement}"
+
+
+def _weighed(
+    names: str = "[weight]",
+    range_: str = "[30, 200]",
+    present: str = "{max: 50}",
+    absent: str = "{min: 60}",
+    more: str = "",
+    note: str = "illustrative",
+) -> str:
+    """A `measured` entry in YAML flow style, for the first fixture finding of background 0.1 (not a medical fact)."""
+    scale = f"{{units: [kg], range: {range_}, present: {present}, absent: {absent}}}"
+    return f"{{names: {names}, scales: [{scale}{more}], basis: judgement, note: '{note}'}}"
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "where", "fragment"),
     [
@@ -344,6 +360,26 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
             "suspect_when: {any: [numb-feet], basis: example-a}\nworkup:\n",
             f"kb/{SFN}:",
             "`suspect_when` on a cause whose probability never raises triage (urgency 'routine')",
+        ),
+        *(
+            ("findings.yaml", WEIGHT_LOSS, WEIGHT_LOSS[:-1] + f", measured: [{spec}]}}", "kb/findings.yaml:", fragment)
+            for spec, fragment in [
+                (_weighed(present="{max: 50}", absent="{min: 45}"), "the present and absent bounds meet"),
+                (_weighed(range_="[200, 30]"), "range [200, 30] is not [low, high]"),
+                (_weighed(present="{max: 250}"), "`max` is 250, not a number between 30.0 and 200.0"),
+                (_weighed(present="{}"), "present gives neither `min` nor `max`"),
+                (_weighed(note=""), "measured rests on judgement without a note saying why"),
+                (_weighed(names="[]"), "measured lists no names"),
+                (
+                    _weighed(more=", {units: [lb], range: [150, 400], present: {max: 110}, absent: {min: 130}}"),
+                    "`max` is 110, not a number between 150.0 and 400.0",
+                ),
+                (
+                    _weighed(more=", {units: [lb], range: [150, 400], present: {max: 200}, absent: {min: 220}}"),
+                    "overlapping ranges",
+                ),
+                (_weighed() + ", " + _weighed(), "measured name 'weight' also measures"),
+            ]
         ),
     ],
 )

@@ -277,6 +277,8 @@ def finding_card(card: dict[str, Any], style: Style) -> str:
         facts.add_row("Entails", ", ".join(card["implies"]) + " (counted once, through this finding)")
     if card["implied_by"]:
         facts.add_row("Entailed by", ", ".join(card["implied_by"]))
+    for measured in card.get("measured", ()):
+        facts.add_row("Read from", Text(measured_line(measured)))
     items: list[RenderableType] = [head, facts]
     flag = card["red_flag"]
     if flag:
@@ -312,11 +314,31 @@ def finding_card(card: dict[str, Any], style: Style) -> str:
             f"{ratio(unlisted['likelihood_ratio_absent'])} if absent"
         )
         items.append(Text(f"The other {len(unlisted['causes'])} causes do not list it: {effect}."))
-    cited = {s["key"]: s for s in (card["background_source"], flag and flag["source"]) if s}
+    measured_sources = [m["source"] for m in card.get("measured", ())]
+    cited = {s["key"]: s for s in (card["background_source"], flag and flag["source"], *measured_sources) if s}
     if cited:
         items.append(_sources(cited.values()))
     items.append(Text("Decision support only, not a diagnosis.", style="dim italic"))
     return _render(style, *items)
+
+
+def measured_line(measured: dict[str, Any]) -> str:
+    """A value free text reads a finding by: 'sodium, na: present at 132 mmol/l or less, absent at
+    137 or more [spasovski-2014]'."""
+
+    def span(bounds: dict[str, float | None], unit: str) -> str:
+        low, high = bounds["min"], bounds["max"]
+        if low is None:
+            return f"{high:g} {unit} or less"
+        if high is None:
+            return f"{low:g} {unit} or more"
+        return f"{low:g}-{high:g} {unit}"
+
+    scales = "; ".join(
+        f"present at {span(s['present'], s['units'][0])}, absent at {span(s['absent'], s['units'][0])}"
+        for s in measured["scales"]
+    )
+    return f"{', '.join(measured['names'])}: {scales}; between, nothing [{measured['basis']}]"
 
 
 def basis(flag: dict[str, Any]) -> str:
