@@ -551,3 +551,13 @@ def test_the_explain_card_says_when_a_cause_is_suspected(run):
     assert card["suspect_when"]["basis"] == "bmj-bp-ces"
     assert [e["finding"] for e in card["suspect_when"]["any"]] == ["saddle-anesthesia", "sphincter-dysfunction", "leg-weakness"]
     assert "suspect_when" not in json.loads(run("explain", "vitamin-b12-deficiency", "--json").out)
+
+
+def test_a_finding_card_says_which_values_read_it(run):
+    out = " ".join(run("explain", "hyponatremia").out.split())
+    assert "Read from sodium," in out and "present at 132 mmol/l or less, absent at 137 mmol/l or more" in out
+    card = json.loads(run("explain", "hyponatremia", "--json").out)
+    (measured,) = card["measured"]
+    assert measured["basis"] == "spasovski-2014" and measured["source"]["key"] == "spasovski-2014"
+    assert measured["scales"][0]["present"] == {"min": None, "max": 132.0}
+    assert "measured" not in json.loads(run("explain", "burning-feet", "--json").out)

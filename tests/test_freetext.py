@@ -62,7 +62,8 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("I have lost 3.5 kilos, no diarrhoea", {"weight-loss"}, {"diarrhea"}, ()),
     ("lost 20 lbs", {"weight-loss"}, set(), ()),
     ("weighs 80 kg", set(), set(), ("weighs 80 kg",)),  # a weight is no loss of it
-    ("ck 3400 normal", set(), set(), ("ck 3400 normal",)),  # only before a unit of weight: not "ck normal"
+    # only before a unit of weight: not "ck normal"; nor is the value read, which the word contradicts
+    ("ck 3400 normal", set(), set(), ("ck 3400 normal",)),
     ("i dont have diarrhoea", set(), {"diarrhea"}, ()),
     # ... but never a side word the knowledge base's phrases use before the next word ("right abdomen" is
     # right-sided abdominal pain, not abdominal pain anywhere)
@@ -302,7 +303,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
         {"sphincter-dysfunction", "saddle-anesthesia"},
         (),
     ),
-    ("CK 3400", set(), set(), ("CK 3400",)),  # numbers are not read: the range is the laboratory's
+    ("CK 3400", {"raised-ck"}, set(), ()),  # above every laboratory's range (findings.yaml `measured`)
     # realistic phrasings an audit found unmatched (now synonyms)
     ("I have not lost any weight", set(), {"weight-loss"}, ()),
     ("He was a heavy drinker but denied smoking.", {"alcohol-excess"}, {"smoker"}, ()),
@@ -1026,3 +1027,78 @@ def test_hedges_and_pseudo_triggers_of_the_probe(kb, text, present, uncertain):
     reading = understand(text, kb)
     assert set(reading.present_ids) == present
     assert set(reading.uncertain_ids) == uncertain
+
+
+# findings.yaml `measured`: a value after a measurement's name reads its finding present inside the
+# scale's `present` bounds, absent inside `absent`, and nothing between (a suggestion)
+MEASURED = [
+    ("sodium 124", {"hyponatremia"}, set()),
+    ("Na: 124 mmol/L, burning feet", {"hyponatremia", "burning-feet"}, set()),
+    ("Na+ 128 and diarrhoea", {"hyponatremia", "diarrhea"}, set()),  # "and" is no unit
+    ("sodium was 141", set(), {"hyponatremia"}),
+    ("Na >140", set(), {"hyponatremia"}),  # a comparison: every value it allows is normal
+    ("temp 38.6C", {"fever"}, set()),  # a unit glued to a decimal
+    ("temperature of 101.5 F", {"fever"}, set()),  # Fahrenheit by its unit
+    ("temperature 100.9", {"fever"}, set()),  # Fahrenheit by its range
+    ("temp 36.8, no vomiting", set(), {"fever", "nausea-vomiting"}),
+    ("corrected calcium 1.9 mmol/L", {"hypocalcemia"}, set()),
+    ("adjusted calcium 7.6 mg/dL", {"hypocalcemia"}, set()),
+    ("ionised calcium 1.21", set(), {"hypocalcemia"}),  # not read on the total calcium's scale
+    ("CK 12,000", {"raised-ck"}, set()),  # thousands
+    ("CK was >10000 U/L", {"raised-ck"}, set()),
+    ("Hb 95 g/L", {"anemia"}, set()),
+    ("hb 9.1", {"anemia"}, set()),  # g/dL by its range
+    ("Hb 98", {"anemia"}, set()),  # g/L by its range
+    ("haemoglobin 14.2 g/dL", set(), {"anemia"}),
+    ("MCV 104 fL", {"macrocytosis"}, set()),
+    ("no fever, Na 128", {"hyponatremia"}, {"fever"}),  # a value is a statement: the "no" does not reach it
+    ("denies a temperature of 39", set(), {"fever"}),  # but a negation right before it denies it
+]
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), MEASURED, ids=[m[0] for m in MEASURED])
+def test_a_measured_value_reads_its_finding(kb, text, present, absent):
+    reading = understand(text, kb)
+    assert set(reading.present_ids) == present
+    assert set(reading.absent_ids) == absent
+    assert not reading.uncertain and not reading.unmatched
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [("sodium 134", "hyponatremia"), ("temperature 37.8", "fever"), ("CK 450", "raised-ck"), ("MCV 98", "macrocytosis")],
+)
+def test_a_value_between_the_bounds_reads_nothing_and_is_suggested(kb, text, finding):
+    """Normal in some laboratories and not in others: never read, shown, and the finding offered."""
+    reading = understand(text, kb)
+    assert not reading.present and not reading.absent
+    assert text in reading.unmatched
+    assert (text, finding) in reading.suggestions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sodium 12",  # outside the scale's range: not this measurement
+        "calcium 1.9",  # an unadjusted calcium: no name of a measurement
+        "HbA1c 7.2",  # "hb" is not a word of it
+        "Hb A1c 64",  # no number after the name
+        "temp agency work, 3 shifts",
+    ],
+)
+def test_what_is_not_a_measurement_reads_nothing(kb, text):
+    reading = understand(text, kb)
+    assert not reading.present and not reading.absent
+
+
+def test_a_hedged_or_someone_elses_value_is_uncertain(kb):
+    hedged = understand("?Na 124", kb)
+    assert hedged.uncertain_ids == ("hyponatremia",) and hedged.uncertain[0].doubt == "hedged"
+    assert hedged.uncertain[0].phrase == "Na 124"
+    other = understand("her mother's CK 3000", kb)
+    assert not other.present and other.uncertain_ids == ("raised-ck",)
+
+
+def test_the_phrase_of_a_value_is_as_written(kb):
+    (mention,) = understand("Na: 124 mmol/L, nothing else", kb).present
+    assert (mention.phrase, mention.start, mention.end) == ("Na: 124 mmol/L", 0, 14)
