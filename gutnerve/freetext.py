@@ -204,7 +204,10 @@ and a time ago ("two weeks ago", "about 3 years back", "last week", "yesterday",
 after "post" or "s/p": "post-op 2/52"; a date is neither: "3/12/2024"); days, weeks,
 fortnights, months and years, never hours or minutes ("after walking for an hour"). Given
 today's date, a year after "since" is a duration and after "in" a time ago, the range from
-its last day to its first ("numb feet since 2019"; this year's is too wide to fit a course).
+its last day to its first ("numb feet since 2019"; this year's is too wide to fit a course);
+so is a month, the last one of that name up to today unless a year follows ("since March",
+"in March 2024"; "since May" and "in May" only), and Christmas, the last one up to today
+("since Christmas", "since xmas").
 A vague count is the range it allows ("a few" 2-5, "several" 3-9, "for years" two or more),
 and a time reads a finding only when the whole range fits. A
 time is said of a finding with only grammar words between them (a word of content there may
@@ -260,7 +263,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from gutnerve.case import CaseError
@@ -1347,6 +1350,42 @@ def _year(tokens: list[_Token], i: int, today: date | None) -> tuple[float, floa
     return float(max(0, (today - date(year, 12, 31)).days)), float((today - date(year, 1, 1)).days)
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul", "august aug")
+        + ("september sept sep", "october oct", "november nov", "december dec"),
+        start=1,
+    )
+    for name in names.split()
+}
+_CHRISTMAS = frozenset(words("christmas xmas"))
+
+
+def _calendar(tokens: list[_Token], i: int, today: date | None) -> tuple[float, float, int] | None:
+    """(days ago it ended, days ago it began, the token after it) of the year, month (with or
+    without a year) or Christmas at token `i`, the last one up to today (see `_times`)."""
+    year = _year(tokens, i, today)
+    if year is not None:
+        return year[0], year[1], i + 1
+    if today is None or i >= len(tokens) or tokens[i].kind != "word":
+        return None
+    norm = tokens[i].norm
+    if norm in _CHRISTMAS:
+        day = date(today.year if (today.month, today.day) >= (12, 25) else today.year - 1, 12, 25)
+        return float((today - day).days), float((today - day).days), i + 1
+    month = _MONTHS.get(norm)
+    if month is None:
+        return None
+    named = i + 1 < len(tokens) and _YEAR.fullmatch(tokens[i + 1].norm) is not None
+    year_of = int(tokens[i + 1].norm) if named else today.year if month <= today.month else today.year - 1
+    first = date(year_of, month, 1)
+    if first > today:
+        return None
+    last = date(year_of + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return float(max(0, (today - last).days)), float((today - first).days), i + (2 if named else 1)
+
+
 def _times(tokens: list[_Token], text: str, today: date | None = None) -> list[_Time]:
     """Every time expression of the text, over words no finding phrase used, leftmost first."""
     found: list[_Time] = []
@@ -1362,9 +1401,9 @@ def _times(tokens: list[_Token], text: str, today: date | None = None) -> list[_
         norm = tokens[i].norm
         time: _Time | None = None
         last = _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST
-        year = _year(tokens, i + 1, today) if norm in _YEAR_OPENERS and free(i + 1) else None
-        if year is not None:  # "since 2019": a duration; "in 2019": a time ago
-            time = _Time(i, i + 2, year[0], year[1], ago=norm != "since")
+        year = _calendar(tokens, i + 1, today) if norm in _YEAR_OPENERS and free(i + 1) else None
+        if year is not None:  # "since 2019", "since March": a duration; "in 2019", "in March": a time ago
+            time = _Time(i, year[2], year[0], year[1], ago=norm != "since")
         elif norm == "for" or (norm in _DURING and last):  # "for 3 years", "for years", "over the past 3 days"
             amount = _amount(tokens, text, i + 3 if last else i + 1, bare=True, last=last)
             if amount is not None:

@@ -660,11 +660,20 @@ YEARS = [
     ("had a gastric bypass in 2019, now burning feet", {"bariatric-surgery", "burning-feet"}, set()),
     ("numb feet since 2026", {"numb-feet"}, set()),
     ("numb feet since 2030", {"numb-feet"}, set()),
+    # a month: the last of its name up to today (24 November 2026), or of the year named
+    ("numb feet since March", {"numb-feet", "chronic-course"}, set()),  # 238-268 days
+    ("numb feet since march 2024", {"numb-feet", "chronic-course"}, set()),
+    ("burning feet since Dec", {"burning-feet", "chronic-course"}, set()),  # December 2025
+    ("tingling feet since christmas", {"tingling-feet", "chronic-course"}, set()),  # 334 days
+    ("double vision in May, numb feet", {"numb-feet"}, {("eye-movement-problems", "past")}),
+    ("legs weak since November", {"leg-weakness"}, set()),  # 0-23 days: too wide for a course
+    ("I may have numb feet", set(), {("numb-feet", "hedged")}),  # "may" is a month only after since/in
+    ("numb feet since March 2027", {"numb-feet"}, set()),  # to come
 ]
 
 
 @pytest.mark.parametrize(("text", "present", "uncertain"), YEARS, ids=[t[0] for t in YEARS])
-def test_a_year_is_a_time_given_todays_date(kb, text, present, uncertain):
+def test_a_year_or_month_is_a_time_given_todays_date(kb, text, present, uncertain):
     reading = understand(text, kb, today=date(2026, 11, 24))
     assert set(reading.present_ids) == present
     assert {(m.finding, m.doubt) for m in reading.uncertain} == uncertain
