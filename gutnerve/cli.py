@@ -341,6 +341,10 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
             from gutnerve.report import ask_dict
 
             result = {**result, "ask": ask_dict(knowledge, checked, options["ask"])}
+        if fmt == "table":  # a safety net for the person at a terminal; JSON stays the batch line's
+            from gutnerve.report import watch_dicts
+
+            result = {**result, "watch_for": watch_dicts(knowledge, assessment)}
         _emit_result(result, fmt, options["top"], len(knowledge.causes))
 
     params = [

@@ -455,6 +455,15 @@ def red_flag_dict(kb: KnowledgeBase, flag: RedFlag) -> dict[str, Any]:
     }
 
 
+def watch_dicts(kb: KnowledgeBase, assessment: Assessment) -> list[dict[str, str]]:
+    """What to watch for (triage.watch_for), for the person at a terminal: each finding whose
+    appearance alone would raise the triage, with its label and the level it would make."""
+    from gutnerve.triage import watch_for
+
+    watched = watch_for(kb, assessment.case, assessment.ranked, assessment.triage.level)
+    return [{"finding": finding, "label": kb.findings[finding].label, "level": level} for finding, level in watched]
+
+
 def trigger_dicts(kb: KnowledgeBase, reasons: tuple[TriageReason, ...]) -> list[dict[str, Any]]:
     """What raised the triage level, each with what it rests on: a red flag's basis (a source key,
     or "judgement") and that source in brief; None for the posteriors of likely causes (model.yaml's

@@ -459,3 +459,31 @@ def _most_probable(
         if split is None and found > count:
             break
     return [(name, -negative) for negative, _, name in best], found > count
+
+
+def watch_for(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause], level: str, top: int = 3) -> list[tuple[str, str]]:
+    """(finding, level) of each finding the case does not answer that alone would complete a red flag
+    more urgent than `level`, the case's: the red flags of the `top` most probable causes, and those of
+    findings one of them lists. What to watch for, most urgent first (knowledge-base order within a
+    level): "routine" back pain with sciatica is an emergency once saddle numbness appears."""
+    flags = kb.derived(compile_flags)
+    rank = flags.rank
+    leading = [kb.causes[s.cause_id] for s in ranked[:top]]
+    origins = {cause.id for cause in leading}
+    listed = {link.finding for cause in leading for link in cause.findings}
+    answered = case.present | case.absent
+    best: dict[str, str] = {}
+    for entries in flags.by_finding.values():  # each red flag once, filed under one of its findings
+        for _, needs, reason in entries:
+            missing = needs - case.present
+            if len(missing) != 1 or rank[reason.level] >= rank[level]:
+                continue
+            (wanted,) = missing
+            kind, origin = reason.trigger.split(":", 1)
+            relevant = origin in origins if kind == "red-flag" else origin in listed
+            if wanted in answered or not relevant:
+                continue
+            if wanted not in best or rank[reason.level] < rank[best[wanted]]:
+                best[wanted] = reason.level
+    order = {finding: number for number, finding in enumerate(kb.findings)}
+    return sorted(best.items(), key=lambda item: (rank[item[1]], order[item[0]]))

@@ -561,3 +561,16 @@ def test_a_finding_card_says_which_values_read_it(run):
     assert measured["basis"] == "spasovski-2014" and measured["source"]["key"] == "spasovski-2014"
     assert measured["scales"][0]["present"] == {"min": None, "max": 132.0}
     assert "measured" not in json.loads(run("explain", "burning-feet", "--json").out)
+
+
+def test_a_terminal_shows_what_to_watch_for(run):
+    """The safety net under the triage (triage.watch_for): routine back pain with sciatica names the
+    cauda equina red flags; JSON, the batch line's twin, has none; an emergency needs none."""
+    out = run("assess", "--shooting-leg-pain", "--low-back-pain").out
+    line = next(line for line in out.splitlines() if line.startswith("Go to an emergency department now if any"))
+    assert "saddle anesthesia" in line and "sphincter dysfunction" in line
+    assert "watch_for" not in json.loads(run("assess", "--shooting-leg-pain", "--low-back-pain", "--json").out)
+    emergency = run("assess", "--saddle-anesthesia").out
+    assert "if any of these appear" not in emergency and "if this appears" not in emergency
+    answered = run("assess", "--shooting-leg-pain", "--low-back-pain", "--no-saddle-anesthesia").out
+    assert "saddle anesthesia" not in next(line for line in answered.splitlines() if "if any of these appear" in line)

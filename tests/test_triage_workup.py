@@ -190,3 +190,20 @@ def test_a_finding_that_implies_a_suspect_when_finding_opens_it(kb):
     (entry,) = gated.derived(compile_flags).gates["cauda-equina-syndrome"]
     opens, shut = entry
     assert {"leg-weakness", "foot-drop"} <= opens and "numb-feet" not in opens and shut == frozenset()
+
+
+def test_watch_for_names_the_findings_that_would_raise_the_triage(mini_kb):
+    """triage.watch_for: saddle numbness alone makes an emergency (its own red flag) and B12, among
+    the leading causes, lists it; a case that answers it, or is already an emergency, has none."""
+    from gutnerve.triage import watch_for
+
+    result = assess(mini_kb, present=["numb-feet"])
+    assert result.triage.level == "routine"
+    assert watch_for(mini_kb, result.case, result.ranked, result.triage.level) == [("saddle-anesthesia", "emergency")]
+    answered = assess(mini_kb, present=["numb-feet"], absent=["saddle-anesthesia"])
+    assert watch_for(mini_kb, answered.case, answered.ranked, answered.triage.level) == []
+    flagged = assess(mini_kb, present=["saddle-anesthesia"])
+    assert watch_for(mini_kb, flagged.case, flagged.ranked, flagged.triage.level) == []
+    # a cause outside the leading ones does not bring its red flags' findings
+    none_listed = assess(mini_kb, present=["numb-feet"])
+    assert watch_for(mini_kb, none_listed.case, none_listed.ranked, "routine", top=0) == []

@@ -242,6 +242,23 @@ def understood_lines(understood: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+WATCHED = ("emergency", "urgent")  # the levels a terminal's safety net names
+
+
+def watch_lines(result: dict[str, Any]) -> list[str]:
+    """The safety net under the triage: the findings whose appearance alone would make the case an
+    emergency, or urgent (`watch_for`, only at a terminal), grouped by level."""
+    from gutnerve.render.plain import LEVEL_MEANING
+
+    lines = []
+    for level in WATCHED:
+        named = [in_sentence(item["label"]) for item in result.get("watch_for", ()) if item["level"] == level]
+        if named:
+            appears = "if this appears" if len(named) == 1 else "if any of these appear"
+            lines.append(f"{LEVEL_MEANING[level][0].upper()}{LEVEL_MEANING[level][1:]} {appears}: {', '.join(named)}.")
+    return lines
+
+
 def case_lines(result: dict[str, Any]) -> list[str]:
     """What was assessed, in the flags' own ids, so a person sees that every finding given was
     read: one line (none for a result without its case)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, NamedTuple
 
-from gutnerve.render.formats import ask_lines, case_lines, implied_lines, reason_lines, understood_lines, why_lines
+from gutnerve.render.formats import ask_lines, case_lines, implied_lines, reason_lines, understood_lines, watch_lines, why_lines
 
 
 class Style(NamedTuple):
@@ -77,6 +77,7 @@ def assessment(
     level = result["triage"]["level"]
     lines.append(f"TRIAGE: {level.upper()} - {LEVEL_MEANING.get(level, '')}")
     lines += [f"- {text}" for text in result["triage"]["reasons"]] if level != "routine" else []
+    lines += watch_lines(result)
     shown = result["differential"][: rows or DEFAULT_ROWS]
     fixed = 1 + 17 + 30 + 6 * 3 + 1  # "#", probability, tests, borders
     flexible = max(30, width - fixed)

@@ -28,6 +28,7 @@ from gutnerve.render.formats import (
     ratio,
     reason_lines,
     understood_lines,
+    watch_lines,
     why_lines,
 )
 from gutnerve.render.plain import DEFAULT_ROWS, LEVEL_MEANING, Style, bar
@@ -98,7 +99,8 @@ def assessment(
             *("\n".join(cell) or "-" for cell in reason_lines(row)),
             "\n".join(row["workup"][:2]),
         )
-    items: list[RenderableType] = [*(Text(line) for line in case_lines(result)), triage_banner(result, style), table]
+    items: list[RenderableType] = [*(Text(line) for line in case_lines(result)), triage_banner(result, style)]
+    items += [*(Text(line) for line in watch_lines(result)), table]
     if "understood" in result:
         items.insert(0, Text(understood_lines(result["understood"])))
     if result.get("id"):
