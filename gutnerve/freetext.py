@@ -76,8 +76,8 @@ number does. Inside the scale's `present` bounds the value reads the finding
 present; inside its `absent` bounds, absent, like a `normal` phrase. The bounds
 lie where every laboratory would agree (the findings mean "below the
 laboratory's range"), so a value between them ("sodium 134", "temp 37.8") reads
-nothing: it is shown under the times and numbers not used, with the finding as
-a suggestion. A number outside the scale's range is not that measurement. A
+nothing: it stays with what was not understood, the finding offered as a
+suggestion. A number outside the scale's range is not that measurement. A
 read value is a statement, as a `normal` phrase is: it ends a negated list
 ("no fever, Na 128" leaves the low sodium), a negation right before it denies
 it ("denies a temperature of 39"), a hedge makes it uncertain ("?Na 124"), and
