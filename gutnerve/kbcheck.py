@@ -491,12 +491,9 @@ class Builder:
                         spec,
                         "scales",
                     )
-            basis, note = spec["basis"], spec.get("note", "")
-            if not isinstance(basis, str) or not basis or not isinstance(note, str):
-                self.error(f"{what}: measured `basis` and `note` must be text", "quote them as strings", spec)
-                continue
-            self.grounded(basis, note, sources, f"{what}: measured", spec, ("basis", "note", "a note"))
-            result.append(Measured(tuple(names), tuple(read), basis, note.strip()))
+            rests = self.rests(spec, f"{what}: measured", sources)
+            if rests is not None:
+                result.append(Measured(tuple(names), tuple(read), *rests))
         return tuple(result)
 
     def scale(self, item: Any, what: str) -> Scale | None:
@@ -699,14 +696,18 @@ class Builder:
             )
         # A red flag sends people to an emergency department or a doctor: what says it should is
         # shown with it (`explain`), as a finding's frequency shows its source.
-        basis = spec["basis"]
-        note = spec.get("note", "")
+        basis, note = self.rests(spec, f"red flag of `{origin}`", sources) or ("", "")
+        return RedFlag(tuple(ids), str(level), self.text(spec, "message", "red flag"), origin, basis, note)
+
+    def rests(self, spec: dict[str, Any], who: str, sources: Collection[str]) -> tuple[str, str] | None:
+        """(basis, note) of what an entry rests on (a red flag's level, a cause's `suspect_when`, a
+        measurement's bounds): text both, the basis grounded (`grounded`); None, reported, if not text."""
+        basis, note = spec["basis"], spec.get("note", "")
         if not isinstance(basis, str) or not basis or not isinstance(note, str):
-            self.error(f"red flag of `{origin}`: `basis` and `note` must be text", "quote them as strings", spec)
-            basis, note = "", ""
-        else:
-            self.grounded(basis, note, sources, f"red flag of `{origin}`", spec, ("basis", "note", "a note"))
-        return RedFlag(tuple(ids), str(level), self.text(spec, "message", "red flag"), origin, basis, note.strip())
+            self.error(f"{who}: `basis` and `note` must be text", "quote them as strings", spec)
+            return None
+        self.grounded(basis, note, sources, who, spec, ("basis", "note", "a note"))
+        return basis, note.strip()
 
     def suspect_when(
         self, spec: Any, what: str, urgency: str, settings: Settings, findings: dict[str, Finding], sources: dict[str, Source]
@@ -740,12 +741,8 @@ class Builder:
                 f"remove it, or give the urgency a threshold in model.yaml `triage.cause_thresholds` ({sorted(settings.cause_thresholds)})",
                 spec,
             )
-        basis, note = spec["basis"], spec.get("note", "")
-        if not isinstance(basis, str) or not basis or not isinstance(note, str):
-            self.error(f"{what}: `suspect_when` `basis` and `note` must be text", "quote them as strings", spec)
-            return None
-        self.grounded(basis, note, sources, f"{what}: `suspect_when`", spec, ("basis", "note", "a note"))
-        return SuspectWhen(tuple(entries), basis, note.strip())
+        rests = self.rests(spec, f"{what}: `suspect_when`", sources)
+        return None if rests is None else SuspectWhen(tuple(entries), *rests)
 
     def cause(
         self, path: Path, data: Any, settings: Settings, findings: dict[str, Finding], tests: dict[str, LabTest]
