@@ -797,13 +797,6 @@ class Builder:
         suspect_when = None
         if "suspect_when" in data:
             suspect_when = self.suspect_when(data["suspect_when"], what, str(data["urgency"]), settings, findings, sources)
-            if any(p.urgency not in (None, data["urgency"]) for p in presentations):
-                self.error(
-                    f"{what}: `suspect_when` on a cause whose presentations have urgencies of their own",
-                    "triage weighs such a cause by its presentations: remove `suspect_when`, or the presentations' `urgency`",
-                    data,
-                    "suspect_when",
-                )
         workup = self.workup(data["workup"], what, tests)
         icd10 = self.str_list(data, "icd10", what)
         for code in icd10:
@@ -811,7 +804,7 @@ class Builder:
                 self.error(f"{what}: ICD-10 code {code!r} is malformed", "write codes like G62.9 or E53.8", data, "icd10")
         if not icd10:
             self.error(f"{what}: no ICD-10 code", "add `icd10: [...]`", data, "icd10")
-        return Cause(
+        cause = Cause(
             id=cid,
             name=self.text(data, "name", what),
             summary=self.text(data, "summary", what),
@@ -833,6 +826,14 @@ class Builder:
             presentations=presentations,
             suspect_when=suspect_when,
         )
+        if "suspect_when" in data and cause.triaged_by_presentations:
+            self.error(
+                f"{what}: `suspect_when` on a cause whose presentations have urgencies of their own",
+                "triage weighs such a cause by its presentations: remove `suspect_when`, or the presentations' `urgency`",
+                data,
+                "suspect_when",
+            )
+        return cause
 
     def presentations(
         self,

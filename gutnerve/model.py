@@ -235,6 +235,12 @@ class Cause:
         return (typical, *({**typical, **{link.finding: link for link in p.findings}} for p in self.presentations))
 
     @property
+    def triaged_by_presentations(self) -> bool:
+        """Whether a presentation needs seeing at another urgency than the cause's: triage then weighs
+        the cause as its components (gutnerve/triage.py)."""
+        return any(p.urgency not in (None, self.urgency) for p in self.presentations)
+
+    @property
     def components(self) -> int:
         """How many components the cause's mixture has: 1 (its own table) + its presentations."""
         return 1 + len(self.presentations)

@@ -170,7 +170,11 @@ def compile_flags(kb: KnowledgeBase) -> Flags:
     for mixture in kb.derived(compile_tables).mixtures:
         offsets[mixture.cause] = at
         at += len(mixture.columns)
-    split = {cause.id: _split(index, cause, offsets[index]) for index, cause in enumerate(kb.causes.values()) if _is_split(cause)}
+    split = {
+        cause.id: _split(index, cause, offsets[index])
+        for index, cause in enumerate(kb.causes.values())
+        if cause.triaged_by_presentations
+    }
     levels = kb.settings.triage_levels
     by_urgency = {}
     for urgency in thresholds:
@@ -207,10 +211,6 @@ def _closed(flags: Flags, present: frozenset[str]) -> frozenset[str]:
         for cause_id, entries in flags.gates.items()
         if all(present.isdisjoint(opens) or not present.isdisjoint(shut) for opens, shut in entries)
     )
-
-
-def _is_split(cause: Cause) -> bool:
-    return any(p.urgency not in (None, cause.urgency) for p in cause.presentations)
 
 
 def _split(index: int, cause: Cause, offset: int) -> Split:
