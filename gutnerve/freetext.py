@@ -780,8 +780,8 @@ def _measure_pattern(measured: Measured) -> re.Pattern[str]:
 def _measured(value: float, sign: str, unit: str, measured: Measured) -> bool | None | str:
     """True (present) or False (absent) where the value lies inside a scale's bounds; "between" where
     it lies in one of its scales' range but in neither bounds; None where it is not this measurement."""
-    scales = [s for s in measured.scales if unit in s.units] or [s for s in measured.scales if s.low <= value <= s.high]
-    scales = [s for s in scales if s.low <= value <= s.high]
+    # the caller leaves only a unit of this measurement's ("" for none): it picks the scales, the range decides
+    scales = [s for s in measured.scales if (not unit or unit in s.units) and s.low <= value <= s.high]
     if len(scales) != 1:
         return None
     (scale,) = scales
