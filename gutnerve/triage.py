@@ -462,10 +462,12 @@ def _most_probable(
 
 
 def watch_for(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause], level: str, top: int = 3) -> list[tuple[str, str]]:
-    """(finding, level) of each finding the case does not answer that alone would complete a red flag
-    more urgent than `level`, the case's: the red flags of the `top` most probable causes, and those of
-    findings one of them lists. What to watch for, most urgent first (knowledge-base order within a
-    level): "routine" back pain with sciatica is an emergency once saddle numbness appears."""
+    """(finding, level) of each finding the case does not answer that alone would raise its triage above
+    `level`, the case's: one that completes a red flag of the `top` most probable causes, or of a finding
+    one of them lists; or one that would let a leading cause's probability count (`suspect_when`), when
+    the case with it, scored again, is more urgent. What to watch for, most urgent first (knowledge-base
+    order within a level): "routine" back pain with sciatica is an emergency once saddle numbness
+    appears, and recent surgery with deep vein thrombosis ranked first once a leg swells."""
     flags = kb.derived(compile_flags)
     rank = flags.rank
     leading = [kb.causes[s.cause_id] for s in ranked[:top]]
@@ -485,5 +487,37 @@ def watch_for(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause], leve
                 continue
             if wanted not in best or rank[reason.level] < rank[best[wanted]]:
                 best[wanted] = reason.level
+    for wanted, raised_to in _openers(kb, flags, case, leading, level, answered):
+        if wanted not in best or rank[raised_to] < rank[best[wanted]]:
+            best[wanted] = raised_to
     order = {finding: number for number, finding in enumerate(kb.findings)}
     return sorted(best.items(), key=lambda item: (rank[item[1]], order[item[0]]))
+
+
+def _openers(
+    kb: KnowledgeBase, flags: Flags, case: Case, leading: list[Cause], level: str, answered: frozenset[str]
+) -> list[tuple[str, str]]:
+    """(finding, level) for each unanswered `suspect_when` finding of a leading cause whose probability
+    this case may not count (`_closed`) and whose urgency is above `level`: the level the case would
+    have with that finding too. The finding changes the ranking, so the case is scored again, a few
+    times at most (a terminal's `assess` only)."""
+    closed = _closed(flags, case.present)
+    rank = flags.rank
+    wanted = [
+        finding
+        for cause in leading
+        if cause.id in closed and cause.suspect_when is not None and rank[cause.urgency] < rank[level]
+        for finding, unless in cause.suspect_when.any
+        if finding not in answered and case.present.isdisjoint(unless)
+    ]
+    if not wanted:
+        return []
+    from gutnerve.scoring import score
+
+    out = []
+    for finding in dict.fromkeys(wanted):  # once each, in order
+        more = case._replace(present=case.present | {finding})
+        raised_to = triage(kb, more, score(kb, more, detail=0)).level
+        if rank[raised_to] < rank[level]:
+            out.append((finding, raised_to))
+    return out

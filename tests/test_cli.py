@@ -545,7 +545,7 @@ def test_back_pain_with_sciatica_is_an_emergency_only_with_cauda_equina_findings
 def test_the_explain_card_says_when_a_cause_is_suspected(run):
     out = run("explain", "cauda-equina-syndrome").out
     line = " ".join(out.split())  # the row wraps
-    assert "Suspected when only with saddle anesthesia, sphincter dysfunction or leg weakness (not with one leg only)" in line
+    assert "Suspected when only with saddle anesthesia, sphincter dysfunction or leg weakness (not with symptoms in one leg only)" in line
     assert "[bmj-bp-ces]" in line
     card = json.loads(run("explain", "cauda-equina-syndrome", "--json").out)
     assert card["suspect_when"]["basis"] == "bmj-bp-ces"

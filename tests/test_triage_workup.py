@@ -207,3 +207,21 @@ def test_watch_for_names_the_findings_that_would_raise_the_triage(mini_kb):
     # a cause outside the leading ones does not bring its red flags' findings
     none_listed = assess(mini_kb, present=["numb-feet"])
     assert watch_for(mini_kb, none_listed.case, none_listed.ranked, "routine", top=0) == []
+
+
+def test_watch_for_names_a_finding_that_would_let_a_leading_cause_count(mini_kb):
+    """A leading cause whose `suspect_when` the case does not meet: the finding that opens it is worth
+    watching for when the case, scored again with it, is more urgent; one the case has answered, or
+    one whose `unless` is present, is not."""
+    from gutnerve.triage import watch_for
+
+    case = ["numb-feet", "weight-loss", "leg-weakness"]
+    gated = _suspected_only_with(mini_kb, "vitamin-b12-deficiency", ("burning-feet", ()))
+    result = assess(gated, present=case)
+    assert result.triage.level == "routine"
+    assert ("burning-feet", "soon") in watch_for(gated, result.case, result.ranked, result.triage.level)
+    answered = assess(gated, present=case, absent=["burning-feet"])
+    assert "burning-feet" not in dict(watch_for(gated, answered.case, answered.ranked, answered.triage.level))
+    unless = _suspected_only_with(mini_kb, "vitamin-b12-deficiency", ("burning-feet", ("weight-loss",)))
+    shut = assess(unless, present=case)
+    assert "burning-feet" not in dict(watch_for(unless, shut.case, shut.ranked, shut.triage.level))
