@@ -542,10 +542,38 @@ def test_back_pain_with_sciatica_is_an_emergency_only_with_cauda_equina_findings
     assert named is cauda_equina_named
 
 
+@pytest.mark.parametrize(
+    ("findings", "cause", "counted", "watched"),
+    [
+        # acute porphyria (anderson-2005): abdominal pain or leg weakness
+        (("--dark-urine", "--numb-feet"), "Acute intermittent porphyria", False, "abdominal pain"),
+        (("--dark-urine", "--abdominal-pain"), "Acute intermittent porphyria", True, None),
+        (("--dark-urine", "--foot-drop"), "Acute intermittent porphyria", True, None),  # implies leg weakness
+        # deep vein thrombosis (nice-ng158): a swollen, painful or one-sided leg
+        (("--recent-immobility", "--smoker"), "Deep vein thrombosis of the leg", False, "leg swelling"),
+        (("--recent-immobility", "--calf-pain"), "Deep vein thrombosis of the leg", True, None),
+    ],
+)
+def test_a_rare_emergency_counts_only_with_the_findings_its_guidance_suspects_it_by(run, findings, cause, counted, watched):
+    """`suspect_when` in the porphyria and DVT files: risk factors or dark urine alone make the cause
+    probable but not an emergency, and a terminal names the finding that would make one."""
+    result = json.loads(run("assess", *findings, "--json").out)
+    named = any(r.startswith(f"{cause} is") for r in result["triage"]["reasons"])
+    assert named is counted
+    assert (result["triage"]["level"] == "emergency") is counted
+    if watched is not None:
+        out = run("assess", *findings).out
+        line = next(line for line in out.splitlines() if line.startswith("Go to an emergency department now if"))
+        assert watched in line
+
+
 def test_the_explain_card_says_when_a_cause_is_suspected(run):
     out = run("explain", "cauda-equina-syndrome").out
     line = " ".join(out.split())  # the row wraps
-    assert "Suspected when only with saddle anesthesia, sphincter dysfunction or leg weakness (not with symptoms in one leg only)" in line
+    assert (
+        "Suspected when only with saddle anesthesia, sphincter dysfunction or leg weakness (not with symptoms in one leg only)"
+        in line
+    )
     assert "[bmj-bp-ces]" in line
     card = json.loads(run("explain", "cauda-equina-syndrome", "--json").out)
     assert card["suspect_when"]["basis"] == "bmj-bp-ces"

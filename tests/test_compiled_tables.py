@@ -223,6 +223,18 @@ def weighed(kb: KnowledgeBase, case, scored: ScoredCause) -> list[tuple[str, str
     ]
 
 
+def suspected(kb: KnowledgeBase, case, cause_id: str) -> bool:
+    """The cause may count in triage: it has no `suspect_when`, or the case has one entry's finding (or
+    a finding implying it) and none of that entry's `unless`."""
+    when = kb.causes[cause_id].suspect_when
+    if when is None:
+        return True
+    return any(
+        any(f == finding or finding in kb.findings[f].implies for f in case.present) and not case.present & set(unless)
+        for finding, unless in when.any
+    )
+
+
 def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) -> list[tuple[str, str]]:
     """(level, trigger) of every reason, as triage's docstring states them, written plainly."""
     reasons = []
@@ -233,7 +245,7 @@ def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) 
         if all(f in case.present for f in flag.findings) and flag.message not in [m for _, _, m in reasons]:
             kind = "finding" if flag.findings == (flag.origin,) else "red-flag"
             reasons.append((flag.level, f"{kind}:{flag.origin}", flag.message))
-    units = [unit for scored in ranked for unit in weighed(kb, case, scored)]
+    units = [unit for scored in ranked if suspected(kb, case, scored.cause_id) for unit in weighed(kb, case, scored)]
     for urgency, cause_id, unit in units:
         threshold = kb.settings.cause_thresholds.get(urgency)
         if threshold is not None and unit.posterior >= threshold and odds_grew(kb, unit):
