@@ -359,6 +359,18 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("legs go heavy when i walk, have to sit down to ease my legs", {"neurogenic-claudication"}, set(), ()),
     ("have not had a poo for a week, struggle to poo", {"constipation"}, set(), ()),
     ("had a tummy bug two weeks ago and now my legs are weak", {"recent-gastroenteritis", "leg-weakness"}, set(), ()),
+    # people's phrasings that read nothing before (a review of 220 typed descriptions)
+    (
+        "my pee goes dark like cola after tummy pain, and my legs go weak",
+        {"dark-urine", "abdominal-pain", "leg-weakness"},
+        set(),
+        ("like cola",),
+    ),
+    ("legs weaker every day and my hands are tingly", {"progressive-leg-weakness", "hand-symptoms"}, set(), ()),
+    ("the outer side of my thigh is numb", {"lateral-thigh-numbness"}, set(), ()),
+    ("my colitis is playing up again", {"ibd-flare"}, set(), ()),
+    ("the soles of my feet burn, especially at night", {"burning-feet", "worse-at-rest-or-night"}, set(), ()),
+    ("my stool is pale and greasy", {"steatorrhea"}, set(), ()),
 ]
 
 
