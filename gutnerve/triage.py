@@ -471,10 +471,25 @@ def watch_for(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause], leve
     flags = kb.derived(compile_flags)
     rank = flags.rank
     leading = [kb.causes[s.cause_id] for s in ranked[:top]]
+    answered = case.present | case.absent
+    best: dict[str, str] = {}  # finding -> the most urgent level it would make
+    for wanted, raised_to in [
+        *_completers(flags, case, leading, level, answered),
+        *_openers(kb, flags, case, leading, level, answered),
+    ]:
+        if wanted not in best or rank[raised_to] < rank[best[wanted]]:
+            best[wanted] = raised_to
+    order = {finding: number for number, finding in enumerate(kb.findings)}
+    return sorted(best.items(), key=lambda item: (rank[item[1]], order[item[0]]))
+
+
+def _completers(flags: Flags, case: Case, leading: list[Cause], level: str, answered: frozenset[str]) -> list[tuple[str, str]]:
+    """(finding, level) for each unanswered finding that alone completes a red flag more urgent than
+    `level`: one of a leading cause's, or one filed under a finding a leading cause lists. No scoring."""
+    rank = flags.rank
     origins = {cause.id for cause in leading}
     listed = {link.finding for cause in leading for link in cause.findings}
-    answered = case.present | case.absent
-    best: dict[str, str] = {}
+    out = []
     for entries in flags.by_finding.values():  # each red flag once, filed under one of its findings
         for _, needs, reason in entries:
             missing = needs - case.present
@@ -483,15 +498,9 @@ def watch_for(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause], leve
             (wanted,) = missing
             kind, origin = reason.trigger.split(":", 1)
             relevant = origin in origins if kind == "red-flag" else origin in listed
-            if wanted in answered or not relevant:
-                continue
-            if wanted not in best or rank[reason.level] < rank[best[wanted]]:
-                best[wanted] = reason.level
-    for wanted, raised_to in _openers(kb, flags, case, leading, level, answered):
-        if wanted not in best or rank[raised_to] < rank[best[wanted]]:
-            best[wanted] = raised_to
-    order = {finding: number for number, finding in enumerate(kb.findings)}
-    return sorted(best.items(), key=lambda item: (rank[item[1]], order[item[0]]))
+            if wanted not in answered and relevant:
+                out.append((wanted, reason.level))
+    return out
 
 
 def _openers(
