@@ -45,7 +45,9 @@ matched where "of" and a thing follow: "pain in the back of my leg" is not back 
 "bleeding from the bottom of my foot" is not blood in the stool ("pain in my back of
 3 months" still is). A coordination shares a phrase out: the one word after (or
 before) "and"/"or" takes the rest of a matched phrase ("tingling hands and feet" is
-also "tingling feet", "burning and tingling feet" also "burning feet"), and the one
+also "tingling feet", "burning and tingling feet" also "burning feet"), and so does
+each one-word item of a list that an "and"/"or" joins ("calf swollen, hot and sore"
+is also "calf sore"; "swollen calf, knee is fine" shares nothing), and the one
 word after takes the unmatched words before the other ("weakness in the arms and
 legs" is "weakness in the legs"), when that makes a phrase of one finding. A phrase
 two findings share is not matched: it is reported as unmatched, with
@@ -918,6 +920,7 @@ def _shared(
     """The findings a coordination shares a phrase out to: "tingling hands and feet" is also "tingling
     feet", and "hands and feet tingle" also "hands tingle". The one word after (before) "and"/"or" takes
     the rest of a matched phrase, when that makes a phrase of one finding; it is marked used. So does
+    each one-word item of a list the "and"/"or" is part of ("calf swollen and hot and sore"). So does
     the one word after "and"/"or" that takes the words before the other one when these match nothing:
     "weakness in the arms and legs" is "weakness in the legs" (the arms stay not understood)."""
     extra: list[tuple[int, int, tuple[str, ...]]] = []
@@ -931,15 +934,34 @@ def _shared(
     def joins(at: int) -> bool:
         return 0 <= at < len(tokens) and tokens[at].kind == "word" and not tokens[at].used and tokens[at].norm in _AND_OR
 
+    def items(at: int, step: int) -> list[int]:
+        """The one-word items of a list from the separator at `at` on, away from a phrase (`step` 1
+        after it, -1 before it): "swollen and hot and sore", "swollen, red and sore", "hot, swollen and
+        tender calf". An "and"/"or" must join it: forward, the items after the last one are left out
+        ("swollen calf, knee is fine" shares nothing); backward, the first separator must be one."""
+        out: list[int] = []
+        joined: list[bool] = []
+        while 0 <= at < len(tokens) and (joins(at) or (tokens[at].kind == "comma" and tokens[at].norm == ",")):
+            item = _past_fillers(tokens, at + step, step)
+            if not (0 <= item < len(tokens)) or tokens[item].kind != "word" or tokens[item].used:
+                break
+            if step < 0 and not out and not joins(at):
+                break
+            out.append(item)
+            joined.append(joins(at))
+            at = item + step  # a separator must follow at once: in "sore, knee is fine" the list ends at "knee"
+        if step > 0:
+            last = max((k for k, joined_here in enumerate(joined) if joined_here), default=-1)
+            out = out[: last + 1]
+        return out
+
     for start, end, key in found:
         if len(key) < 2 or key in vocab.normal or key in vocab.suggests:
             continue
-        if joins(end):
-            after = _past_fillers(tokens, end + 1)
-            if after < len(tokens):
-                take(after, (*key[:-1], tokens[after].norm))
-        if joins(start - 1) and start >= 2:
-            take(start - 2, (tokens[start - 2].norm, *key[1:]))
+        for after in items(end, 1):
+            take(after, (*key[:-1], tokens[after].norm))
+        for before in items(start - 1, -1):
+            take(before, (tokens[before].norm, *key[1:]))
     longest = vocab.lengths[0] if vocab.lengths else 0
     for at in range(2, len(tokens) - 1):
         if not joins(at):

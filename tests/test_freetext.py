@@ -57,6 +57,14 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("no tingling hands or feet", set(), {"hand-symptoms", "tingling-feet"}, ()),
     ("weakness in the arms and legs", {"leg-weakness"}, set(), ("weakness in the arms",)),
     ("burning feet and diarrhoea", {"burning-feet", "diarrhea"}, set(), ()),  # "burning diarrhoea" names nothing
+    # ... along a list of one-word items that an "and"/"or" joins, past an item that names nothing
+    ("my calf is swollen and hot and sore", {"leg-swelling", "calf-pain"}, set(), ("hot",)),
+    ("my calf is swollen, red and sore", {"leg-swelling", "calf-pain"}, set(), ("red",)),
+    ("hot, swollen and tender calf", {"leg-swelling", "calf-tenderness"}, set(), ("hot",)),
+    ("tingling hands, feet and legs", {"hand-symptoms", "tingling-feet"}, set(), ()),
+    # ... but not along commas alone, nor past an item that more words follow
+    ("swollen calf, knee is fine", {"leg-swelling"}, set(), ("knee", "fine")),
+    ("swollen calf, sore knee", {"leg-swelling", "joint-pain"}, set(), ()),  # the knee is not swollen
     ("pain in my chest and legs", set(), set(), ("pain in my chest", "legs")),
     ("lost 6kg", {"weight-loss"}, set(), ()),
     ("I have lost 3.5 kilos, no diarrhoea", {"weight-loss"}, {"diarrhea"}, ()),
