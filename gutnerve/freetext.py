@@ -209,7 +209,8 @@ today's date, a year after "since" is a duration and after "in" a time ago, the 
 its last day to its first ("numb feet since 2019"; this year's is too wide to fit a course);
 so is a month, the last one of that name up to today unless a year follows ("since March",
 "in March 2024"; "since May" and "in May" only), and Christmas, the last one up to today
-("since Christmas", "since xmas").
+("since Christmas", "since xmas"); a weekday after "since" or "on" is the last one before
+today, 1 to 7 days ago ("since Tuesday", "on last Friday"; full names only).
 A vague count is the range it allows ("a few" 2-5, "several" 3-9, "for years" two or more),
 and a time reads a finding only when the whole range fits. A
 time is said of a finding with only grammar words between them (a word of content there may
@@ -1285,6 +1286,7 @@ _STARTS = frozenset(
     words("start started starts began begin begun developed develop noticed notice first onset appeared diagnosed came come")
 )
 _YEAR_OPENERS = frozenset(words("since in"))  # "since 2019", "in 2019" (read only with today's date)
+_WEEKDAY_OPENERS = frozenset(words("since on"))  # "since Tuesday", "on Tuesday", "since last Tuesday"
 _YEAR = re.compile(r"(19|20)[0-9][0-9]")
 _HISTORY = frozenset(("history", "hx"))
 _AFTER = frozenset(("post", "s/p"))  # "post-op 2/52", "s/p surgery 2/52": the time since
@@ -1295,6 +1297,7 @@ _CLAUSE_OPENERS = frozenset(words("and but then so"))  # a time after one of the
 # the words a time expression can start with (besides a number): most words are passed over at once
 _TIME_OPENERS = (
     frozenset(words("for since"))
+    | _WEEKDAY_OPENERS
     | _DURING
     | frozenset(_NUMBER_WORDS)
     | frozenset(phrase[0] for phrase in (*_VAGUE, *_POINTS))
@@ -1382,6 +1385,22 @@ _MONTHS = {
     for name in names.split()
 }
 _CHRISTMAS = frozenset(words("christmas xmas"))
+_WEEKDAYS = {name: number for number, name in enumerate(words("monday tuesday wednesday thursday friday saturday sunday"))}
+
+
+def _weekday(tokens: list[_Token], i: int, today: date | None) -> tuple[float, float, int] | None:
+    """(days ago it ended, days ago it began, the token after it) of the weekday, or "last" and a
+    weekday, at token `i`: the last one before today, 1 to 7 days ago ("since Tuesday" said on a
+    Tuesday is a week ago; today would be "since this morning"). Full names only: "sat" and "sun"
+    are words."""
+    if today is None or i >= len(tokens) or tokens[i].kind != "word":
+        return None
+    last = tokens[i].norm in _LAST and i + 1 < len(tokens) and tokens[i + 1].kind == "word"
+    number = _WEEKDAYS.get(tokens[i + 1].norm if last else tokens[i].norm)
+    if number is None:
+        return None
+    ago = float((today.weekday() - number - 1) % 7 + 1)
+    return ago, ago, i + (2 if last else 1)
 
 
 def _calendar(tokens: list[_Token], i: int, today: date | None) -> tuple[float, float, int] | None:
@@ -1424,7 +1443,9 @@ def _times(tokens: list[_Token], text: str, today: date | None = None) -> list[_
         time: _Time | None = None
         last = _at(tokens, i + 1, ("the",)) and free(i + 2) and tokens[i + 2].norm in _LAST
         year = _calendar(tokens, i + 1, today) if norm in _YEAR_OPENERS and free(i + 1) else None
-        if year is not None:  # "since 2019", "since March": a duration; "in 2019", "in March": a time ago
+        if year is None and norm in _WEEKDAY_OPENERS and free(i + 1):
+            year = _weekday(tokens, i + 1, today)
+        if year is not None:  # "since 2019", "since March", "since Tuesday": a duration; "in 2019", "on Tuesday": a time ago
             time = _Time(i, year[2], year[0], year[1], ago=norm != "since")
         elif norm == "for" or (norm in _DURING and last):  # "for 3 years", "for years", "over the past 3 days"
             amount = _amount(tokens, text, i + 3 if last else i + 1, bare=True, last=last)

@@ -689,6 +689,12 @@ YEARS = [
     ("legs weak since November", {"leg-weakness"}, set()),  # 0-23 days: too wide for a course
     ("I may have numb feet", set(), {("numb-feet", "hedged")}),  # "may" is a month only after since/in
     ("numb feet since March 2027", {"numb-feet"}, set()),  # to come
+    # a weekday after "since" or "on": the last one before today (a Tuesday), 1 to 7 days ago
+    ("legs weak since Saturday", {"leg-weakness", "acute-onset"}, set()),  # 3 days
+    ("calf pain since last Friday", {"calf-pain", "acute-onset"}, set()),
+    ("numb feet since Tuesday", {"numb-feet", "acute-onset"}, set()),  # a week ago, not today
+    ("double vision on Sunday, numb feet", {"numb-feet", "eye-movement-problems", "acute-onset"}, set()),  # began 2 days ago
+    ("saw my GP on Monday about numb feet", {"numb-feet"}, set()),  # of no finding: reads nothing
 ]
 
 
