@@ -772,6 +772,11 @@ _MEASURE_VALUE = r"\s*(?P<cmp>[<>]=?|\u2265|\u2264)?\s*(?P<num>\d{1,3}(?:,\d{3})
 _MEASURE_UNIT = r"(?:\s?(?P<unit>[\u00b0\u00ba]\s?[a-z]+|[a-z\u00b5]+(?:\s?/\s?[a-z0-9]+)?))?"
 
 
+# Units of mass, volume and count of a dose or an intake: a number followed by one that no scale of the
+# measurement names is an amount of something else, not its value ("vitamin k 2 mg", "sodium 3 g a day").
+_MASS = ("mg", "g", "gm", "gram", "grams", "mcg", "ug", "\u00b5g", "ng")
+_VOLUME = ("ml", "l", "litre", "litres", "liter", "liters")
+_AMOUNT_UNITS = frozenset((*_MASS, *_VOLUME, "tablet", "tablets", "tab", "tabs", "capsule", "capsules"))
 _SAID_NORMAL = re.compile(r"[\s(,:-]*(?:normal|wnl|nl)(?![^\W_])", re.IGNORECASE)
 
 
@@ -811,6 +816,8 @@ def _measures(
             continue
         unit = "".join((match.group("unit") or "").lower().split()).replace("\u00ba", "\u00b0")
         if not any(unit in scale.units for scale in measured.scales):
+            if unit.split("/")[0] in _AMOUNT_UNITS:
+                continue  # an amount of something else: "vitamin k 2 mg", "sodium 3 g a day"
             unit = ""  # a word after the number that is no unit of it ("na 124 and ..."): the number alone
         value = float(match.group("num").replace(",", ""))
         result = _measured(value, match.group("cmp") or "", unit, measured)

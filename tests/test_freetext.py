@@ -1099,6 +1099,14 @@ def test_a_measured_value_reads_its_finding(kb, text, present, absent):
     assert not reading.uncertain and not reading.unmatched
 
 
+@pytest.mark.parametrize("text", ["vitamin K 2 mg", "vit k 1 mg given", "sodium 3 g a day", "K 2 tablets a day"])
+def test_an_amount_of_something_else_is_no_measured_value(kb, text):
+    # a unit of mass, volume or count that no scale of the measurement names: a dose or an intake
+    reading = understand(text, kb)
+    assert not reading.present_ids and not reading.absent_ids
+    assert reading.unmatched
+
+
 @pytest.mark.parametrize(
     ("text", "finding"),
     [("sodium 134", "hyponatremia"), ("temperature 37.8", "fever"), ("CK 450", "raised-ck"), ("MCV 98", "macrocytosis")],
