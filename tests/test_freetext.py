@@ -1086,6 +1086,9 @@ MEASURED = [
     ("Hb 98", {"anemia"}, set()),  # g/L by its range
     ("haemoglobin 14.2 g/dL", set(), {"anemia"}),
     ("MCV 104 fL", {"macrocytosis"}, set()),
+    ("Na 138, K 3.2", {"low-potassium"}, {"hyponatremia"}),  # a one-letter name, as lab notes write it
+    ("K+ 2.4 mmol/L", {"low-potassium"}, set()),
+    ("potassium 4.1", set(), {"low-potassium"}),
     ("no fever, Na 128", {"hyponatremia"}, {"fever"}),  # a value is a statement: the "no" does not reach it
     ("denies a temperature of 39", set(), {"fever"}),  # but a negation right before it denies it
 ]
