@@ -948,20 +948,20 @@ def _shared(
         tender calf". An "and"/"or" must join it: forward, the items after the last one are left out
         ("swollen calf, knee is fine" shares nothing); backward, the first separator must be one."""
         out: list[int] = []
-        joined: list[bool] = []
-        while 0 <= at < len(tokens) and (joins(at) or (tokens[at].kind == "comma" and tokens[at].norm == ",")):
+        kept = 0  # forward: how many items there are up to the last one an "and"/"or" joins
+        while 0 <= at < len(tokens):
+            joined = joins(at)
+            if not (joined or (tokens[at].kind == "comma" and tokens[at].norm == ",")):
+                break
             item = _past_fillers(tokens, at + step, step)
             if not (0 <= item < len(tokens)) or tokens[item].kind != "word" or tokens[item].used:
                 break
-            if step < 0 and not out and not joins(at):
+            if step < 0 and not out and not joined:
                 break
             out.append(item)
-            joined.append(joins(at))
+            kept = len(out) if joined else kept
             at = item + step  # a separator must follow at once: in "sore, knee is fine" the list ends at "knee"
-        if step > 0:
-            last = max((k for k, joined_here in enumerate(joined) if joined_here), default=-1)
-            out = out[: last + 1]
-        return out
+        return out[:kept] if step > 0 else out
 
     for start, end, key in found:
         if len(key) < 2 or key in vocab.normal or key in vocab.suggests:
