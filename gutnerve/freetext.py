@@ -60,6 +60,13 @@ pain): each reads as that finding uncertain (doubt "suggests"), never present an
 absent, denied or not, so that a red flag hinted at is asked about (the "if present"
 line), not assumed and not passed over.
 
+Wider complaints. A finding's `broader` phrases name a complaint wider than it, said with
+no place ("numbness", "tingling", "weakness"). Said, it is asked about as a hint is (the
+numbness may be in the hands); denied, the finding is absent ("no numbness, tingling or
+weakness" rules out numb and tingling feet and leg weakness). It is read after the other
+phrases and the coordinations, so "numbness and tingling in my hands" is the hands, and only
+where it stands alone: "arm weakness" and "numbness in the arm" are not understood.
+
 Normal findings. A finding's `normal` phrases say that it was looked for and
 not found, as examination notes and results put it ("plantars flexor", "CK
 normal", "vibration sense intact"): each reads as that finding absent, with no
@@ -702,6 +709,8 @@ class Vocabulary:
     courses: tuple[tuple[str, Lasting], ...] = ()  # the findings a duration reads (`lasting`), in order
     measures: tuple[tuple[str, Measured, re.Pattern[str]], ...] = ()  # (finding, its measurement, the pattern
     # that finds its name and value in the text)
+    broader: frozenset[tuple[str, ...]] = frozenset()  # a wider complaint with no place ("numbness"): a hint
+    # said, the finding absent denied
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -713,9 +722,10 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
     normal: set[tuple[str, ...]] = set()
     suggests: set[tuple[str, ...]] = set()
+    broader: set[tuple[str, ...]] = set()
     for finding in kb.findings.values():
         named = ((phrase, None) for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")))
-        kinds = ((normal, finding.normal), (suggests, finding.suggests))
+        kinds = ((normal, finding.normal), (suggests, finding.suggests), (broader, finding.broader))
         for phrase, kind in (*named, *((phrase, kind) for kind, listed in kinds for phrase in listed)):
             key = phrase_key(phrase)
             if key and finding.id not in phrases.get(key, ()):
@@ -736,7 +746,7 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     top = kb.settings.triage_levels[0]
     red_flags = frozenset(f.id for f in kb.findings.values() if f.red_flag is not None and f.red_flag.level == top)
     # a near miss of a hint is too weak to offer ("overnight" is not "overweight")
-    texts = {" ".join(key): ids for key, ids in phrases.items() if key not in suggests}
+    texts = {" ".join(key): ids for key, ids in phrases.items() if key not in suggests and key not in broader}
     side_finding = next((f.id for f in kb.findings.values() if f.sided), None)
     side_phrased = frozenset(fid for key, ids in phrases.items() if _ONE_SIDE & set(key) for fid in ids)
     dated_as = {other: f.id for f in kb.findings.values() if f.recent for other in f.recent.since}
@@ -758,6 +768,7 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
         dated_as,
         courses,
         measures,
+        frozenset(broader),
     )
 
 
@@ -877,10 +888,13 @@ def _scan(
     return found
 
 
-def _scan_phrases(tokens: list[_Token], vocab: Vocabulary, single: frozenset[int]) -> list[tuple[int, int, tuple[str, ...]]]:
+def _scan_phrases(
+    tokens: list[_Token], vocab: Vocabulary, single: frozenset[int], held: frozenset[tuple[str, ...]] = frozenset()
+) -> list[tuple[int, int, tuple[str, ...]]]:
     """Leftmost-longest finding phrases: like `_scan`, but a run of the text is compared without the
     fillers inside it, and then also without the side words inside it that neither tell two findings
-    apart there nor start a phrase of their own ("weakness in the left leg only" keeps "left leg only")."""
+    apart there nor start a phrase of their own ("weakness in the left leg only" keeps "left leg only").
+    Phrases in `held` are not matched (they wait for a later scan)."""
     longest = vocab.lengths[0] + 4 if vocab.lengths else 0  # a few fillers or side words inside
 
     def match_at(i: int, single_word: bool) -> tuple[int, tuple[str, ...]] | None:
@@ -905,7 +919,7 @@ def _scan_phrases(tokens: list[_Token], vocab: Vocabulary, single: frozenset[int
                     )
                 )
                 key = unsided if unsided in vocab.phrases else key
-            if key in vocab.phrases:
+            if key in vocab.phrases and key not in held:
                 return size, key
         return None
 
@@ -987,6 +1001,35 @@ def _shared(
     return extra
 
 
+# Words that may stand between a wider complaint and a word before it that would name its place ("arm is
+# numb", "sudden weakness"), and the words after one that name a place ("numbness in ...", "from the knee").
+_UNPLACED = (
+    _TRIM
+    | _DETAIL
+    | frozenset(
+        words("sudden suddenly gradual gradually progressive acute chronic marked profound significant extreme intermittent")
+    )
+)
+_PLACING = frozenset(
+    words("in on around over of at below above down up between under along across behind near into to inside through from")
+)
+
+
+def _alone(tokens: list[_Token], start: int, end: int) -> bool:
+    """Whether the phrase at tokens[start:end] stands alone: no word the reader left unread names where
+    before it ("arm weakness", "my left arm is numb"), and no place follows it ("numbness in the
+    arm"). A wider complaint with a place the vocabulary does not know is not read."""
+    i = start - 1  # past grammar and details, even a verb read as a trigger ("arm is numb")
+    while i >= 0 and tokens[i].kind == "word" and tokens[i].used != "finding" and tokens[i].norm in _UNPLACED:
+        i -= 1
+    if i >= 0 and tokens[i].kind == "word" and not tokens[i].used and tokens[i].norm not in _STOP:
+        return False  # a preposition or a generic verb ("for", "reports") names no place
+    j = end
+    while j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _TRIM:
+        j += 1
+    return not (j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _PLACING)
+
+
 # --------------------------------------------------------------------------
 # Reading
 
@@ -1001,6 +1044,7 @@ class _Event:
     self_negating: bool = False
     normal: bool = False  # a phrase that says its finding was looked for and found normal ("ck normal")
     suggests: bool = False  # a phrase that only hints at its finding ("wet myself")
+    broader: bool = False  # a wider complaint with no place ("numbness")
     value: bool = False  # a measured value that reads its finding present ("sodium 124"): a statement, as
     # `normal` is one of absence
     mention: int = -1  # index into the mention list
@@ -1031,6 +1075,7 @@ class _Mark:
     comma_item: bool = False  # reached by a negation or hedge scope as a later item after a bare comma
     doubt: Doubt | None = None  # why it is uncertain
     suggested: bool = False  # read from a phrase that only hints at the finding
+    broader: bool = False  # read from a wider complaint: a hint, unless denied
 
 
 def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Reading:
@@ -1048,15 +1093,24 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     # "non" negates one word: "non-bloody diarrhoea" is diarrhoea, never "bloody diarrhoea" negated
     after_non = frozenset(i + 1 for i, token in enumerate(tokens) if token.kind == "word" and token.norm == "non")
     measured, between = _measures(text, tokens, vocab)  # first: "low sodium 128" reads the value
-    findings = _scan_phrases(tokens, vocab, after_non)
+    # a wider complaint ("numbness") is read last, on the words nothing else took, so that a
+    # coordination can still share a phrase out to it ("numbness and tingling in my hands")
+    findings = _scan_phrases(tokens, vocab, after_non, vocab.broader)
     for start, end, _ in findings:
         for token in tokens[start:end]:
             token.used = "finding"
-    findings = sorted(findings + _shared(tokens, vocab, findings) + measured)
+    findings += _shared(tokens, vocab, findings)
     triggers = _scan(tokens, _TRIGGERS, _TRIGGER_LENGTHS)
     for start, end, _ in triggers:
         for token in tokens[start:end]:
             token.used = "trigger"
+    late = []
+    for start, end, key in _scan_phrases(tokens, vocab, after_non):
+        if key in vocab.broader and _alone(tokens, start, end):  # in order: "no numbness, tingling or weakness"
+            late.append((start, end, key))
+            for token in tokens[start:end]:
+                token.used = "finding"
+    findings = sorted(findings + late + measured)
     sexes = _sexes(tokens)
 
     events = _events(tokens, findings, triggers, vocab)
@@ -1066,7 +1120,7 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
         if event.kind == "finding":
             if len(event.ids) == 1:
                 event.mention = len(marks)
-                marks.append(_Mark(event.ids[0], event.start, event.end, suggested=event.suggests))
+                marks.append(_Mark(event.ids[0], event.start, event.end, suggested=event.suggests, broader=event.broader))
             else:
                 ambiguous.append((written(event.start, event.end), event.ids))
     subject = _subject(events, tokens)
@@ -1078,8 +1132,10 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
         if event.kind == "trigger" and tuple(t.norm for t in tokens[event.start : event.end]) == subject:
             event.kind = "word"
     _negate(events, marks, tokens, written, vocab.red_flags)
-    for mark in marks:  # a hint is asked about, said or denied; someone else's stays someone else's
-        if mark.suggested and mark.state != "uncertain":
+    # a hint is asked about, said or denied; someone else's stays someone else's. A wider complaint said
+    # may be somewhere else ("numbness": in the feet?), so it is asked about too; denied, it is nowhere.
+    for mark in marks:
+        if (mark.suggested and mark.state != "uncertain") or (mark.broader and mark.state == "present"):
             mark.state, mark.doubt = "uncertain", "suggests"
     dated, unused_times = _dated(marks, tokens, text, kb, vocab, today)
     marks += dated
@@ -1612,6 +1668,7 @@ def _events(
             self_negating=bool(set(key) & _NEGATION_WORDS),
             normal=key in vocab.normal,
             suggests=key in vocab.suggests,
+            broader=key in vocab.broader,
             value=key[0] == "#measured" and key not in vocab.normal,
         )
     for start, end, key in triggers:

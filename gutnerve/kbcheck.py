@@ -55,7 +55,12 @@ MAX_PRESENTATION_NAME = 80
 
 
 # how a validation message names a phrase of each list of a finding
-_PHRASE_KIND = {"synonyms": "synonym", "normal": "`normal` phrase", "suggests": "`suggests` phrase"}
+_PHRASE_KIND = {
+    "synonyms": "synonym",
+    "normal": "`normal` phrase",
+    "suggests": "`suggests` phrase",
+    "broader": "`broader` phrase",
+}
 
 
 class Builder:
@@ -368,7 +373,7 @@ class Builder:
             entries,
             "finding",
             required,
-            ("hpo", "synonyms", "normal", "suggests", "red_flag", "implies", "sided", "lasting", "recent", "measured"),
+            ("hpo", "synonyms", "normal", "suggests", "broader", "red_flag", "implies", "sided", "lasting", "recent", "measured"),
         ):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
@@ -382,7 +387,9 @@ class Builder:
             synonyms = [s.strip().lower() for s in self.str_list(entry, "synonyms", what)]
             normal = [s.strip().lower() for s in self.str_list(entry, "normal", what)]
             suggests = [s.strip().lower() for s in self.str_list(entry, "suggests", what)]
-            for field, listed in (("synonyms", synonyms), ("normal", normal), ("suggests", suggests)):
+            broader = [s.strip().lower() for s in self.str_list(entry, "broader", what)]
+            lists = (("synonyms", synonyms), ("normal", normal), ("suggests", suggests), ("broader", broader))
+            for field, listed in lists:
                 for phrase in dict.fromkeys(listed):
                     # compared as free text reads them ("can't climb stairs" is "cannot climb stairs",
                     # "pain in my calf" is "pain in the calf")
@@ -420,6 +427,7 @@ class Builder:
                 normal=tuple(normal),
                 sided=self.sided(entry, what),
                 suggests=tuple(suggests),
+                broader=tuple(broader),
                 lasting=self.lasting(entry, what),
                 recent=self.recent(entry, what),
                 measured=self.measured(entry, what, sources, measured_by),

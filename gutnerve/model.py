@@ -121,6 +121,7 @@ class Finding(NamedTuple):
     normal: tuple[str, ...] = ()  # phrases saying it was looked for and not found ("ck normal"): free text reads them as absent
     sided: bool = False  # the finding a side named in free text asks about ("swollen left calf": one leg only?)
     suggests: tuple[str, ...] = ()  # phrases that hint at it without saying it ("wet myself"): free text asks, never assumes
+    broader: tuple[str, ...] = ()  # a wider complaint said with no place ("numbness"): asked about when said, absent when denied
     lasting: Lasting | None = None  # a course finding: how long a symptom said to have lasted reads it
     recent: Recent | None = None  # a finding bounded in time: how long ago a dated mention reads it
     measured: tuple[Measured, ...] = ()  # the values free text reads it by ("sodium 124")

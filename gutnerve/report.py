@@ -378,6 +378,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "synonyms": list(finding.synonyms),
         "normal": list(finding.normal),
         "suggests": list(finding.suggests),
+        "broader": list(finding.broader),
         **dated_dict(finding),
         **({"measured": [measured_dict(kb, m) for m in finding.measured]} if finding.measured else {}),
         "causes": listed,
@@ -531,6 +532,7 @@ def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "synonyms": list(f.synonyms),
             "normal": list(f.normal),
             "suggests": list(f.suggests),
+            "broader": list(f.broader),
             **dated_dict(f),
         }
         for f in kb.findings.values()

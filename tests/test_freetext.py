@@ -112,7 +112,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # one negation over a list
     ("no fever, weight loss or blood in the stool", set(), {"fever", "weight-loss", "bloody-stool"}, ()),
     ("no fever, weight loss or blood", set(), {"fever", "weight-loss"}, ("blood",)),  # "blood" alone is no finding
-    ("no fever, night sweats or weight loss", set(), {"fever", "weight-loss"}, ("night sweats",)),
+    ("no fever, night sweats or weight loss", set(), {"fever", "weight-loss"}, ()),  # night sweats: a hint of fever
     ("no fever or any weight loss", set(), {"fever", "weight-loss"}, ()),
     # where a scope ends
     ("no fever but diarrhoea", {"diarrhea"}, {"fever"}, ()),
@@ -379,6 +379,18 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("my colitis is playing up again", {"ibd-flare"}, set(), ()),
     ("the soles of my feet burn, especially at night", {"burning-feet", "worse-at-rest-or-night"}, set(), ()),
     ("my stool is pale and greasy", {"steatorrhea"}, set(), ()),
+    ("no weakness, but my feet have been numb for 2 years", {"numb-feet", "chronic-course"}, {"leg-weakness"}, ()),
+    ("paresthesias in both legs", {"tingling-feet"}, set(), ()),
+    # a wider complaint denied is denied everywhere, in the feet and legs too (findings.yaml `broader`)
+    ("diarrhoea, no numbness, tingling or weakness", {"diarrhea"}, {"numb-feet", "tingling-feet", "leg-weakness"}, ()),
+    ("No numbness but lots of burning in my feet.", {"burning-feet"}, {"numb-feet"}, ()),
+    # ... and shared out by a coordination before it is read alone
+    ("numbness and tingling in my hands", {"hand-symptoms"}, set(), ()),
+    ("no numbness or tingling in the hands. Burning feet.", {"burning-feet"}, {"hand-symptoms"}, ()),
+    # ... and not read with a place the vocabulary does not know, before it or after it
+    ("burning feet, arm weakness", {"burning-feet"}, set(), ("arm weakness",)),
+    ("burning feet, my left arm is numb", {"burning-feet"}, set(), ("left arm", "numb")),
+    ("burning feet, no numbness in the arms", {"burning-feet"}, set(), ("numbness in the arms",)),
 ]
 
 
@@ -487,7 +499,7 @@ def test_the_trigger_is_reported_as_written(kb, text, trigger):
         ("not much diarrhoea lately", {"diarrhea"}, set()),
         ("He quit smoking 20 years ago.", {"smoker"}, set()),
         # a question asked and not answered; weight lost on purpose is not the unintended loss the finding means
-        ("Feet feel numb? Maybe tingling as well.", {"numb-feet"}, set()),
+        ("Feet feel numb? Maybe tingling as well.", {"numb-feet", "tingling-feet"}, set()),  # tingling: wider, hedged
         ("any fever? burning feet", {"fever"}, {"burning-feet"}),
         ("losing weight on purpose, feet tingle", {"weight-loss"}, {"tingling-feet"}),
         ("intentional weight loss on a diet", {"weight-loss"}, set()),
@@ -1006,6 +1018,36 @@ def test_a_hint_is_uncertain_and_says_why(kb, text, finding, doubt, present):
 def test_a_longer_synonym_wins_over_the_hint_inside_it(kb):
     # "wet myself without realising" is sphincter dysfunction said outright; "wet myself" alone a hint
     assert understand("I wet myself without realising", kb).present_ids == ("sphincter-dysfunction",)
+
+
+def test_every_broader_phrase_is_asked_about_said_and_absent_denied(kb):
+    """A `broader` phrase names a wider complaint ("numbness"): said, its finding is asked about (the
+    numbness may be elsewhere); denied, the finding is absent (no numbness anywhere); with a place
+    before or after it that the vocabulary does not know, it is not read at all."""
+    listed = _listed(kb, "broader")
+    assert len(listed) >= 10
+    wrong = []
+    for fid, phrase in listed:
+        for text in (phrase, f"For a week the patient reports {phrase}, worse lately.", f"Sudden {phrase}"):
+            reading = understand(text, kb)
+            if [(m.finding, m.doubt) for m in reading.uncertain] != [(fid, "suggests")] or reading.present or reading.absent:
+                wrong.append((fid, text, reading.uncertain_ids, reading.present_ids, reading.absent_ids))
+        for text in (f"No {phrase}.", f"Denies {phrase} or fever.", f"burning feet, no {phrase}"):
+            reading = understand(text, kb)
+            if fid not in reading.absent_ids or fid in reading.uncertain_ids or fid in reading.present_ids:
+                wrong.append((fid, text, reading.uncertain_ids, reading.present_ids, reading.absent_ids))
+        for text in (f"{phrase} in the right arm", f"no {phrase} over the face", f"elbow {phrase}", f"the elbow is {phrase}"):
+            reading = understand(text, kb)
+            if fid in (*reading.present_ids, *reading.absent_ids, *reading.uncertain_ids) or not reading.unmatched:
+                wrong.append((fid, text, reading.uncertain_ids, reading.present_ids, reading.absent_ids))
+    assert not wrong
+
+
+def test_without_broader_phrases_a_denied_complaint_is_not_understood(kb):
+    findings = {fid: f._replace(broader=()) for fid, f in kb.findings.items()}
+    bare = dataclasses.replace(kb, findings=findings)
+    reading = understand("no numbness or weakness", bare)
+    assert reading.absent == () and reading.unmatched == ("numbness", "weakness")
 
 
 def test_without_suggesting_phrases_the_same_text_is_not_understood(kb):

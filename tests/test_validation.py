@@ -144,6 +144,13 @@ def _weighed(
         (
             "findings.yaml",
             "synonyms: [burning feet]}",
+            "synonyms: [burning feet], broader: [burning, Burning Feet]}",
+            "kb/findings.yaml:",
+            "finding `burning-feet`: `broader` phrase 'burning feet' is also a synonym of `burning-feet`",
+        ),
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}",
             "synonyms: [burning feet], lasting: {max_days: 7, of: [legs]}}",
             "kb/findings.yaml:",
             "finding `burning-feet`: lasting: unknown category 'legs'",
