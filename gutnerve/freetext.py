@@ -1010,6 +1010,7 @@ _UNPLACED = (
         words("sudden suddenly gradual gradually progressive acute chronic marked profound significant extreme intermittent")
     )
 )
+_LINKING = _FILLER | _COPULAS
 _PLACING = frozenset(
     words("in on around over of at below above down up between under along across behind near into to inside through from")
 )
@@ -1018,16 +1019,19 @@ _PLACING = frozenset(
 def _alone(tokens: list[_Token], start: int, end: int) -> bool:
     """Whether the phrase at tokens[start:end] stands alone: no word the reader left unread names where
     before it ("arm weakness", "my left arm is numb"), and no place follows it ("numbness in the
-    arm"). A wider complaint with a place the vocabulary does not know is not read."""
+    arm"), and no finding's phrase follows it at once ("cramping pain in the stomach"). A wider
+    complaint with a place the vocabulary does not know is not read."""
     i = start - 1  # past grammar and details, even a verb read as a trigger ("arm is numb")
     while i >= 0 and tokens[i].kind == "word" and tokens[i].used != "finding" and tokens[i].norm in _UNPLACED:
         i -= 1
     if i >= 0 and tokens[i].kind == "word" and not tokens[i].used and tokens[i].norm not in _STOP:
         return False  # a preposition or a generic verb ("for", "reports") names no place
     j = end
-    while j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _TRIM:
-        j += 1
-    return not (j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _PLACING)
+    while j < len(tokens) and tokens[j].kind == "word" and tokens[j].used != "finding" and tokens[j].norm in _LINKING:
+        j += 1  # "numbness is in my arms", never past "and"
+    after = tokens[j] if j < len(tokens) and tokens[j].kind == "word" else None
+    # a place, or another finding's phrase it qualifies ("cramping pain in the stomach")
+    return after is None or not ((not after.used and after.norm in _PLACING) or after.used == "finding")
 
 
 # --------------------------------------------------------------------------
@@ -1137,6 +1141,10 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     for mark in marks:
         if (mark.suggested and mark.state != "uncertain") or (mark.broader and mark.state == "present"):
             mark.state, mark.doubt = "uncertain", "suggests"
+    # a wider complaint yields to its finding said outright: "dizzy, faint when I stand" says it, and
+    # "denies numbness but feet feel like cotton wool" is not a contradiction
+    outright = {mark.finding for mark in marks if mark.state == "present" and not mark.broader}
+    marks = [mark for mark in marks if not (mark.broader and mark.finding in outright)]
     dated, unused_times = _dated(marks, tokens, text, kb, vocab, today)
     marks += dated
     _sided_denials(marks, tokens)

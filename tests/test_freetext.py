@@ -391,6 +391,10 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("burning feet, arm weakness", {"burning-feet"}, set(), ("arm weakness",)),
     ("burning feet, my left arm is numb", {"burning-feet"}, set(), ("left arm", "numb")),
     ("burning feet, no numbness in the arms", {"burning-feet"}, set(), ("numbness in the arms",)),
+    ("burning feet, no weakness or dizziness", {"burning-feet"}, {"leg-weakness", "orthostatic-dizziness"}, ()),
+    # ... and yields to its finding said outright
+    ("I feel dizzy and faint when I stand up", {"orthostatic-dizziness"}, set(), ()),
+    ("denies numbness, but her feet feel like cotton wool", {"numb-feet"}, set(), ()),
 ]
 
 
