@@ -61,9 +61,10 @@ absent, denied or not, so that a red flag hinted at is asked about (the "if pres
 line), not assumed and not passed over.
 
 Wider complaints. A finding's `broader` phrases name a complaint wider than it, said with
-no place ("numbness", "tingling", "weakness"). Said, it is asked about as a hint is (the
-numbness may be in the hands); denied, the finding is absent ("no numbness, tingling or
-weakness" rules out numb and tingling feet and leg weakness). It is read after the other
+no place ("numbness", "tingling", "weakness"; "leg pain" is wider than several findings).
+Said, it is asked about as a hint is (the numbness may be in the hands); denied, each
+finding it is wider than is absent ("no numbness, tingling or weakness" rules out numb and
+tingling feet and leg weakness). Said with the finding itself, it yields to it. It is read after the other
 phrases and the coordinations, so "numbness and tingling in my hands" is the hands, and only
 where it stands alone: "arm weakness" and "numbness in the arm" are not understood.
 
@@ -272,7 +273,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -714,8 +715,9 @@ class Vocabulary:
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
-        """Phrases that name more than one finding (they are never matched)."""
-        return {key: ids for key, ids in self.phrases.items() if len(ids) > 1}
+        """Phrases that name more than one finding (they are never matched). A wider complaint is not one:
+        it may be wider than several findings ("leg pain")."""
+        return {key: ids for key, ids in self.phrases.items() if len(ids) > 1 and key not in self.broader}
 
 
 def _build(kb: KnowledgeBase) -> Vocabulary:
@@ -1006,21 +1008,21 @@ def _shared(
 _UNPLACED = (
     _TRIM
     | _DETAIL
+    | _SIDES
     | frozenset(
         words("sudden suddenly gradual gradually progressive acute chronic marked profound significant extreme intermittent")
     )
 )
 _LINKING = _FILLER | _COPULAS
 _PLACING = frozenset(
-    words("in on around over of at below above down up between under along across behind near into to inside through from")
+    words("in on around over of below above down up between under along across behind near into to inside through from")
 )
 
 
 def _alone(tokens: list[_Token], start: int, end: int) -> bool:
     """Whether the phrase at tokens[start:end] stands alone: no word the reader left unread names where
     before it ("arm weakness", "my left arm is numb"), and no place follows it ("numbness in the
-    arm"), and no finding's phrase follows it at once ("cramping pain in the stomach"). A wider
-    complaint with a place the vocabulary does not know is not read."""
+    arm"). A wider complaint with a place the vocabulary does not know is not read."""
     i = start - 1  # past grammar and details, even a verb read as a trigger ("arm is numb")
     while i >= 0 and tokens[i].kind == "word" and tokens[i].used != "finding" and tokens[i].norm in _UNPLACED:
         i -= 1
@@ -1029,9 +1031,7 @@ def _alone(tokens: list[_Token], start: int, end: int) -> bool:
     j = end
     while j < len(tokens) and tokens[j].kind == "word" and tokens[j].used != "finding" and tokens[j].norm in _LINKING:
         j += 1  # "numbness is in my arms", never past "and"
-    after = tokens[j] if j < len(tokens) and tokens[j].kind == "word" else None
-    # a place, or another finding's phrase it qualifies ("cramping pain in the stomach")
-    return after is None or not ((not after.used and after.norm in _PLACING) or after.used == "finding")
+    return not (j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _PLACING)
 
 
 # --------------------------------------------------------------------------
@@ -1104,27 +1104,33 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
         for token in tokens[start:end]:
             token.used = "finding"
     findings += _shared(tokens, vocab, findings)
+    late = [hit for hit in _scan_phrases(tokens, vocab, after_non) if hit[2] in vocab.broader]
+    for start, end, _ in late:  # taken before the triggers, as every phrase is ("legs are sore")
+        for token in tokens[start:end]:
+            token.used = "finding"
     triggers = _scan(tokens, _TRIGGERS, _TRIGGER_LENGTHS)
     for start, end, _ in triggers:
         for token in tokens[start:end]:
             token.used = "trigger"
-    late = []
-    for start, end, key in _scan_phrases(tokens, vocab, after_non):
-        if key in vocab.broader and _alone(tokens, start, end):  # in order: "no numbness, tingling or weakness"
-            late.append((start, end, key))
+    for start, end, key in list(late):  # then kept where they stand alone, in order
+        if not _alone(tokens, start, end):
+            late.remove((start, end, key))
             for token in tokens[start:end]:
-                token.used = "finding"
+                token.used = ""
     findings = sorted(findings + late + measured)
     sexes = _sexes(tokens)
 
     events = _events(tokens, findings, triggers, vocab)
     marks: list[_Mark] = []
     ambiguous: list[tuple[str, tuple[str, ...]]] = []
+    wider: list[tuple[int, tuple[str, ...]]] = []  # a wider complaint's mark -> its other findings
     for event in events:
         if event.kind == "finding":
-            if len(event.ids) == 1:
+            if len(event.ids) == 1 or event.broader:
                 event.mention = len(marks)
                 marks.append(_Mark(event.ids[0], event.start, event.end, suggested=event.suggests, broader=event.broader))
+                if len(event.ids) > 1:
+                    wider.append((event.mention, event.ids[1:]))
             else:
                 ambiguous.append((written(event.start, event.end), event.ids))
     subject = _subject(events, tokens)
@@ -1136,6 +1142,8 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
         if event.kind == "trigger" and tuple(t.norm for t in tokens[event.start : event.end]) == subject:
             event.kind = "word"
     _negate(events, marks, tokens, written, vocab.red_flags)
+    for index, others in wider:  # "no leg pain": each finding it is wider than, as the first was read
+        marks += [replace(marks[index], finding=other) for other in others]
     # a hint is asked about, said or denied; someone else's stays someone else's. A wider complaint said
     # may be somewhere else ("numbness": in the feet?), so it is asked about too; denied, it is nowhere.
     for mark in marks:

@@ -394,7 +394,9 @@ class Builder:
                     # compared as free text reads them ("can't climb stairs" is "cannot climb stairs",
                     # "pain in my calf" is "pain in the calf")
                     owner, kind = phrases.setdefault(" ".join(phrase_key(phrase)) or phrase, (fid, field))
-                    if (owner, kind) != (fid, field):  # free text refuses a phrase two findings share: it never matches
+                    # free text refuses a phrase two findings share (it never matches), except a wider
+                    # complaint, which may be wider than several findings ("leg pain")
+                    if (owner, kind) != (fid, field) and not kind == field == "broader":
                         self.error(
                             f"{what}: {_PHRASE_KIND[field]} {phrase!r} is also a {_PHRASE_KIND[kind]} of `{owner}`;"
                             " free text never matches a shared phrase",
