@@ -64,9 +64,10 @@ Wider complaints. A finding's `broader` phrases name a complaint wider than it, 
 no place ("numbness", "tingling", "weakness"; "leg pain" is wider than several findings).
 Said, it is asked about as a hint is (the numbness may be in the hands); denied, each
 finding it is wider than is absent ("no numbness, tingling or weakness" rules out numb and
-tingling feet and leg weakness). Said with the finding itself, it yields to it. It is read after the other
-phrases and the coordinations, so "numbness and tingling in my hands" is the hands, and only
-where it stands alone: "arm weakness" and "numbness in the arm" are not understood.
+tingling feet and leg weakness). Said with the finding itself, it yields to it. It is read
+after the other phrases and the coordinations, so "numbness and tingling in my hands" is the
+hands, and only where it stands alone: "arm weakness" and "numbness in the arm" are not
+understood.
 
 Normal findings. A finding's `normal` phrases say that it was looked for and
 not found, as examination notes and results put it ("plantars flexor", "CK
@@ -1013,7 +1014,7 @@ _UNPLACED = (
         words("sudden suddenly gradual gradually progressive acute chronic marked profound significant extreme intermittent")
     )
 )
-_LINKING = _FILLER | _COPULAS
+_LINKING = _FILLER | _COPULAS  # passed over after it, on the way to a place ("numbness is in my arm")
 _PLACING = frozenset(
     words("in on around over of below above down up between under along across behind near into to inside through from")
 )
@@ -1112,12 +1113,14 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     for start, end, _ in triggers:
         for token in tokens[start:end]:
             token.used = "trigger"
-    for start, end, key in list(late):  # then kept where they stand alone, in order
-        if not _alone(tokens, start, end):
-            late.remove((start, end, key))
+    alone = []
+    for start, end, key in late:  # then kept where they stand alone, in order
+        if _alone(tokens, start, end):
+            alone.append((start, end, key))
+        else:
             for token in tokens[start:end]:
                 token.used = ""
-    findings = sorted(findings + late + measured)
+    findings = sorted(findings + alone + measured)
     sexes = _sexes(tokens)
 
     events = _events(tokens, findings, triggers, vocab)
