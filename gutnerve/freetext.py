@@ -477,9 +477,9 @@ _BOTH_SIDES = frozenset(words("both bilateral"))
 _PARTS = frozenset(words("back bottom side front top middle edge inside outside underside tip base ball sole"))
 
 
-def _past_fillers(tokens: list[_Token], i: int, step: int = 1) -> int:
+def _past_fillers(tokens: list[_Token], i: int, step: int = 1, fillers: frozenset[str] = _FILLER) -> int:
     """The first index from i on (back, with step -1) that is not a filler word; len(tokens) or -1 if none."""
-    while 0 <= i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in _FILLER:
+    while 0 <= i < len(tokens) and tokens[i].kind == "word" and tokens[i].norm in fillers:
         i += step
     return i
 
@@ -1024,14 +1024,10 @@ def _alone(tokens: list[_Token], start: int, end: int) -> bool:
     """Whether the phrase at tokens[start:end] stands alone: no word the reader left unread names where
     before it ("arm weakness", "my left arm is numb"), and no place follows it ("numbness in the
     arm"). A wider complaint with a place the vocabulary does not know is not read."""
-    i = start - 1  # past grammar and details, even a verb read as a trigger ("arm is numb")
-    while i >= 0 and tokens[i].kind == "word" and tokens[i].used != "finding" and tokens[i].norm in _UNPLACED:
-        i -= 1
+    i = _past_fillers(tokens, start - 1, -1, _UNPLACED)  # past grammar and details, even a trigger ("arm is numb")
     if i >= 0 and tokens[i].kind == "word" and not tokens[i].used and tokens[i].norm not in _STOP:
         return False  # a preposition or a generic verb ("for", "reports") names no place
-    j = end
-    while j < len(tokens) and tokens[j].kind == "word" and tokens[j].used != "finding" and tokens[j].norm in _LINKING:
-        j += 1  # "numbness is in my arms", never past "and"
+    j = _past_fillers(tokens, end, 1, _LINKING)  # "numbness is in my arms", never past "and"
     return not (j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _PLACING)
 
 
