@@ -398,6 +398,10 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # ... and may be wider than several findings, each of them absent when it is denied
     ("no leg pain. Burning feet.", {"burning-feet"}, {"calf-pain", "shooting-leg-pain", "groin-thigh-pain"}, ()),
     ("no leg pain apart from the calf pain", {"calf-pain"}, {"shooting-leg-pain", "groin-thigh-pain"}, ()),
+    # muscle pain said with no place: asked about as calf, thigh and tension pain; denied, none of them
+    ("no myalgia. Burning feet.", {"burning-feet"}, {"calf-pain", "groin-thigh-pain", "muscle-tension"}, ()),
+    ("burning feet, myalgia in the arms", {"burning-feet"}, set(), ("myalgia in the arms",)),
+    ("widespread muscle pain for years", {"widespread-pain", "chronic-course"}, set(), ()),
 ]
 
 
