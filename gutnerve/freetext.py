@@ -39,7 +39,9 @@ the left leg is not swollen") is present, the other side's denial shown as
 uncertain and not used; said without sides, it is a conflict (below).
 A present finding said of one side, in a text that names no other side and no
 both/bilateral, asks about the knowledge base's `sided` finding (one leg only):
-it is added as uncertain (doubt "side named"), never read as present.
+it is added as uncertain (doubt "side named"), never read as present. A complaint said
+of both legs ("numbness in both feet", "bilateral leg weakness"), in a text that names
+no single side, reads the `sided` finding absent.
 A phrase ending in a word that names a part (back, bottom, side, top, ...) is not
 matched where "of" and a thing follow: "pain in the back of my leg" is not back pain,
 "bleeding from the bottom of my foot" is not blood in the stool ("pain in my back of
@@ -469,6 +471,11 @@ _FILLER = frozenset(words("a an the my his her their your our is are was were am
 _SIDES = frozenset(words("left right both bilateral"))
 _ONE_SIDE = frozenset(words("left right"))
 _BOTH_SIDES = frozenset(words("both bilateral"))
+# What "both"/"bilateral" must be followed by to say both legs ("both feet", "bilateral lower limb"), not
+# both hands or both eyes: words of the language, like the sides above, not medical knowledge.
+_LEG_PARTS = frozenset(
+    words("leg legs foot feet calf calves ankle ankles knee knees thigh thighs shin shins sole soles heel heels toe toes lower")
+)
 
 
 # Words that name a part of something when "of" follows: "the back of my leg" is the leg, not the
@@ -1155,7 +1162,7 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     dated, unused_times = _dated(marks, tokens, text, kb, vocab, today)
     marks += dated
     _sided_denials(marks, tokens)
-    hint = _side_named(marks, tokens, vocab)
+    hint = _side_named(marks, tokens, vocab) or _both_legs_named(marks, tokens, vocab)
     if hint is not None:
         marks.append(hint)
 
@@ -1258,6 +1265,27 @@ def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary) -> 
         if at is not None:
             tokens[at].used = tokens[at].used or "side"  # read, so not reported as not understood
             return _Mark(vocab.side_finding, at, at + 1, state="uncertain", doubt="side named")
+    return None
+
+
+def _both_legs_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary) -> _Mark | None:
+    """The side finding (findings.yaml `sided`) read absent when a complaint is said of both legs
+    ("numbness in both feet", "both legs are swollen", "bilateral leg weakness"), the text naming no
+    single side and not mentioning the side finding itself. A complaint only hinted at or hedged says
+    nothing of where it is; a wider one said ("pain in both legs") does."""
+    if vocab.side_finding is None or any(m.finding == vocab.side_finding for m in marks):
+        return None
+    if any(t.kind == "word" and t.norm in _ONE_SIDE for t in tokens):
+        return None  # "right calf swollen, both feet numb": left to the reader
+    for mark in marks:
+        said = mark.state == "present" or (mark.broader and mark.doubt == "suggests")
+        before = _past_fillers(tokens, mark.start - 1, -1)
+        for at in [*range(mark.start, mark.end), before] if said else ():
+            if 0 <= at < len(tokens) and tokens[at].kind == "word" and tokens[at].norm in _BOTH_SIDES:
+                part = _past_fillers(tokens, at + 1)
+                if part < len(tokens) and tokens[part].kind == "word" and tokens[part].norm in _LEG_PARTS:
+                    tokens[at].used = tokens[at].used or "side"
+                    return _Mark(vocab.side_finding, at, part + 1, state="absent")
     return None
 
 

@@ -37,7 +37,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("calf is very swollen", {"leg-swelling"}, set(), ()),
     ("swollen left calf", {"leg-swelling"}, set(), ()),
     ("pain in his right thigh", {"groin-thigh-pain"}, set(), ()),
-    ("numbness in both my feet", {"numb-feet"}, set(), ()),
+    ("numbness in both my feet", {"numb-feet"}, {"one-leg-only"}, ()),
     ("cant pee, and my back hurts", {"sphincter-dysfunction", "low-back-pain"}, set(), ()),
     # "of" after a part word: a duration is no thing the part belongs to; a longer phrase still matches
     ("pain in my back of 3 months", {"low-back-pain"}, set(), ()),
@@ -165,8 +165,8 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("a funny rash on my arm", set(), set(), ("funny rash on my arm",)),
     ("pain in my feet", set(), set(), ("pain in my feet",)),
     # how patients, referral letters and case reports write it (the findings' synonyms)
-    ("numbness in both feet", {"numb-feet"}, set(), ()),
-    ("pins and needles in both feet", {"tingling-feet"}, set(), ()),
+    ("numbness in both feet", {"numb-feet"}, {"one-leg-only"}, ()),
+    ("pins and needles in both feet", {"tingling-feet"}, {"one-leg-only"}, ()),
     ("paraesthesia in the feet", {"tingling-feet"}, set(), ()),  # British spelling of a synonym
     ("my feet feel like they are on fire", {"burning-feet"}, set(), ()),
     ("numbness in my toes", {"numb-feet"}, set(), ()),
@@ -220,10 +220,10 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     (
         "burning feet and diarrhea for 3 months, numbness in both feet, no weight loss, no back pain",
         {"burning-feet", "diarrhea", "numb-feet"},
-        {"weight-loss", "low-back-pain"},
+        {"weight-loss", "low-back-pain", "one-leg-only"},
         (),
     ),
-    ("numbness in both feet but no back pain", {"numb-feet"}, {"low-back-pain"}, ()),
+    ("numbness in both feet but no back pain", {"numb-feet"}, {"low-back-pain", "one-leg-only"}, ()),
     ("no DM, CKD or IBD", set(), {"diabetes", "chronic-kidney-disease", "ibd-diagnosed"}, ()),
     ("denies back pain, loose stools or passing blood rectally", set(), {"low-back-pain", "diarrhea", "bloody-stool"}, ()),
     ("no pins and needles in the feet, no pain at night", set(), {"tingling-feet", "worse-at-rest-or-night"}, ()),
@@ -335,7 +335,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
         (),
     ),
     ("I didn't realise I had wet myself, and my bum feels numb", {"sphincter-dysfunction", "saddle-anesthesia"}, set(), ()),
-    ("both legs went weak over 3 days, and now I cannot stand unaided", {"leg-weakness", "cannot-walk"}, set(), ()),
+    ("both legs went weak over 3 days, and now I cannot stand unaided", {"leg-weakness", "cannot-walk"}, {"one-leg-only"}, ()),
     (
         "weakness started in my feet and spread up, legs weaker every day",
         {"ascending-weakness", "progressive-leg-weakness"},
@@ -363,7 +363,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # everyday words for neuropathic, muscle and gut findings
     ("crampy legs at night", {"muscle-cramps"}, set(), ("at night",)),
     ("legs jumpy at night, must move them", {"restless-legs"}, set(), ("at night", "move")),
-    ("pins and needles in both legs and my fingers are numb", {"tingling-feet", "hand-symptoms"}, set(), ()),
+    ("pins and needles in both legs and my fingers are numb", {"tingling-feet", "hand-symptoms"}, {"one-leg-only"}, ()),
     ("legs go heavy when i walk, have to sit down to ease my legs", {"neurogenic-claudication"}, set(), ()),
     ("have not had a poo for a week, struggle to poo", {"constipation"}, set(), ()),
     ("had a tummy bug two weeks ago and now my legs are weak", {"recent-gastroenteritis", "leg-weakness"}, set(), ()),
@@ -380,7 +380,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("the soles of my feet burn, especially at night", {"burning-feet", "worse-at-rest-or-night"}, set(), ()),
     ("my stool is pale and greasy", {"steatorrhea"}, set(), ()),
     ("no weakness, but my feet have been numb for 2 years", {"numb-feet", "chronic-course"}, {"leg-weakness"}, ()),
-    ("paresthesias in both legs", {"tingling-feet"}, set(), ()),
+    ("paresthesias in both legs", {"tingling-feet"}, {"one-leg-only"}, ()),
     # a wider complaint denied is denied everywhere, in the feet and legs too (findings.yaml `broader`)
     ("diarrhoea, no numbness, tingling or weakness", {"diarrhea"}, {"numb-feet", "tingling-feet", "leg-weakness"}, ()),
     ("No numbness but lots of burning in my feet.", {"burning-feet"}, {"numb-feet"}, ()),
@@ -398,6 +398,12 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     # ... and may be wider than several findings, each of them absent when it is denied
     ("no leg pain. Burning feet.", {"burning-feet"}, {"calf-pain", "shooting-leg-pain", "groin-thigh-pain"}, ()),
     ("no leg pain apart from the calf pain", {"calf-pain"}, {"shooting-leg-pain", "groin-thigh-pain"}, ()),
+    # a complaint said of both legs is not in one leg only; both hands say nothing of the legs
+    ("both the legs are swollen", {"leg-swelling"}, {"one-leg-only"}, ()),
+    ("bilateral leg weakness", {"leg-weakness"}, {"one-leg-only"}, ()),
+    ("pain in both legs", set(), {"one-leg-only"}, ()),
+    ("tingling in both hands, burning feet", {"hand-symptoms", "burning-feet"}, set(), ()),
+    ("maybe tingling in both feet", set(), set(), ()),
     # muscle pain said with no place: asked about as calf, thigh and tension pain; denied, none of them
     ("no myalgia. Burning feet.", {"burning-feet"}, {"calf-pain", "groin-thigh-pain", "muscle-tension"}, ()),
     ("burning feet, myalgia in the arms", {"burning-feet"}, set(), ("myalgia in the arms",)),
@@ -873,11 +879,18 @@ def test_no_phrase_names_two_findings(kb):
     assert vocabulary(kb).collisions == {}
 
 
+def _absent_but_both_legs(reading):
+    """The absent mentions, less a phrase's own "both feet"/"bilateral leg" (the side finding read absent,
+    as it should be: "burning in both feet" is not in one leg only)."""
+    return tuple(m for m in reading.absent if words(m.phrase)[0] not in ("both", "bilateral"))
+
+
 def test_every_phrase_alone_maps_to_its_finding(kb):
     wrong = []
     for fid, phrase in _phrases(kb):
         reading = understand(phrase, kb)
-        if reading.present_ids != (fid,) or reading.absent or reading.uncertain or reading.unmatched or reading.ignored:
+        absent = _absent_but_both_legs(reading)
+        if reading.present_ids != (fid,) or absent or reading.uncertain or reading.unmatched or reading.ignored:
             wrong.append((fid, phrase, reading.present_ids, reading.absent_ids, reading.unmatched))
     assert not wrong
 
@@ -887,7 +900,7 @@ def test_every_phrase_in_a_sentence_and_negated(kb):
     wrong = []
     for fid, phrase in _phrases(kb):
         said = understand(f"This year the patient reports {phrase}, worse lately.", kb)
-        if said.present_ids != (fid,) or said.absent or said.unmatched:
+        if said.present_ids != (fid,) or _absent_but_both_legs(said) or said.unmatched:
             wrong.append(("said", fid, phrase, said.present_ids, said.unmatched))
         denied = understand(f"Denies {phrase}.", kb)
         # a phrase worded with its own negation ("no energy") stays affirmed
@@ -1045,7 +1058,7 @@ def test_every_broader_phrase_is_asked_about_said_and_absent_denied(kb):
         for text in (phrase, f"For a week the patient reports {phrase}, worse lately.", f"Sudden {phrase}"):
             reading = understand(text, kb)
             doubts = {(m.finding, m.doubt) for m in reading.uncertain}
-            if doubts != {(fid, "suggests") for fid in fids} or reading.present or reading.absent:
+            if doubts != {(fid, "suggests") for fid in fids} or reading.present or _absent_but_both_legs(reading):
                 wrong.append((phrase, text, reading.uncertain_ids, reading.present_ids, reading.absent_ids))
         for text in (f"No {phrase}.", f"Denies {phrase} or fever.", f"burning feet, no {phrase}"):
             reading = understand(text, kb)
@@ -1056,6 +1069,13 @@ def test_every_broader_phrase_is_asked_about_said_and_absent_denied(kb):
             if fids & {*reading.present_ids, *reading.absent_ids, *reading.uncertain_ids} or not reading.unmatched:
                 wrong.append((phrase, text, reading.uncertain_ids, reading.present_ids, reading.absent_ids))
     assert not wrong
+
+
+def test_both_legs_with_one_side_named_leave_the_side_finding_unread(kb):
+    """One leg swollen and both feet numb: neither "one leg only" nor its denial is the reader's to say."""
+    reading = understand("both feet are numb and the right calf is swollen", kb)
+    assert set(reading.present_ids) == {"numb-feet", "leg-swelling"}
+    assert "one-leg-only" not in {*reading.absent_ids, *reading.present_ids, *reading.uncertain_ids}
 
 
 def test_without_broader_phrases_a_denied_complaint_is_not_understood(kb):
