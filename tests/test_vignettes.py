@@ -72,6 +72,13 @@ UNSAYABLE_EMERGENCIES = {
     # work), no finding says acute kidney injury, and the urine was negative for myoglobin, so
     # dark-urine cannot be coded.
     "hypothyroid-rhabdomyolysis-aki-diabetic-woman-limb-oedema-myalgia-12",
+    # fourteenth blind round (session 53): an obturator (Richter's) hernia in a woman of 66 with
+    # one-sided thigh pain since 2008, taken for sciatica, who then came with epigastric pain and
+    # distension (ileus on CT); the abstract gives neither the speed of the new abdominal pain nor
+    # vomiting, so acute-onset and nausea-vomiting cannot be coded (with either, the case is
+    # triaged emergency), and thigh pain, abdominal pain and bloating are otherwise an everyday
+    # picture.
+    "visceral-obturator-richter-hernia-years-of-thigh-pain-called-sciatica-15",
 }
 
 
