@@ -1252,20 +1252,34 @@ def _side(mark: _Mark, tokens: list[_Token]) -> str | None:
 
 
 def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary) -> _Mark | None:
-    """The side finding (findings.yaml `sided`) as a question, when a present finding is said of a
-    side, the text names no other side, nor both or bilateral, and does not mention the side finding
-    itself ("swollen left calf after a flight": one leg only?). Never present: a hint."""
+    """The side finding (findings.yaml `sided`) from the sides the findings are said of, when the
+    text names neither both nor bilateral, does not mention the side finding itself, and every side
+    it names belongs to a finding read. Present findings on one side only ask about it ("swollen
+    left calf after a flight", "swollen right calf, the left leg is not swollen": one leg only?),
+    never read it present; present findings on both sides ("right calf swollen, left foot numb")
+    read it absent. A side said of a finding read is understood, not reported as unread."""
     if vocab.side_finding is None or any(m.finding == vocab.side_finding for m in marks):
         return None
-    named = {t.norm for t in tokens if t.kind == "word" and t.norm in _SIDES}
-    if len(named) != 1 or named & _BOTH_SIDES:
-        return None
-    for mark in marks:
-        at = _side_at(mark, tokens) if mark.state == "present" and mark.finding not in vocab.side_phrased else None
+    side_of = {index: _side_at(mark, tokens) for index, mark in enumerate(marks)}
+    for at in side_of.values():
         if at is not None:
-            tokens[at].used = tokens[at].used or "side"  # read, so not reported as not understood
-            return _Mark(vocab.side_finding, at, at + 1, state="uncertain", doubt="side named")
-    return None
+            tokens[at].used = tokens[at].used or "side"
+    named = [k for k, t in enumerate(tokens) if t.kind == "word" and t.norm in _SIDES]
+    if not named or any(tokens[k].norm in _BOTH_SIDES for k in named):
+        return None
+    if set(named) - set(side_of.values()):
+        return None  # a side said of something not read ("right arm numb"): left to the reader
+    present = {
+        tokens[at].norm: at
+        for index, at in side_of.items()
+        if at is not None and marks[index].state == "present" and marks[index].finding not in vocab.side_phrased
+    }
+    if not present:
+        return None
+    first = min(present.values())
+    if len(present) == 1:
+        return _Mark(vocab.side_finding, first, first + 1, state="uncertain", doubt="side named")
+    return _Mark(vocab.side_finding, first, first + 1, state="absent")
 
 
 def _both_legs_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary) -> _Mark | None:

@@ -782,8 +782,25 @@ def test_a_finding_affirmed_and_negated_is_a_conflict(kb, text, finding):
 def test_a_finding_present_on_one_side_and_denied_on_the_other_is_present(kb, text):
     reading = understand(text, kb)
     assert reading.present_ids == ("leg-swelling",) and reading.absent_ids == ()
-    assert reading.uncertain_ids == ("leg-swelling",) and reading.conflicts == ()  # the denial is shown, not used
+    # the denial is shown, not used; the swelling said of one side asks "one leg only?"
+    assert reading.uncertain_ids == ("leg-swelling", "one-leg-only") and reading.conflicts == ()
     assert combine(reading)["present"] == ["leg-swelling"]
+    assert reading.unmatched == ()  # both sides were read, as the sides of what they qualify
+
+
+@pytest.mark.parametrize(
+    ("text", "absent", "unmatched"),
+    [
+        ("right calf swollen and left foot numb", ("one-leg-only",), ()),  # symptoms in both legs
+        ("left foot drop, pain in the right calf", ("one-leg-only",), ()),
+        ("both feet are numb and the right calf is swollen", (), ()),  # left to the reader, but read
+        ("right arm numb, left foot burning", (), ("right arm numb",)),  # a side of something unread
+    ],
+)
+def test_the_sides_findings_are_said_of(kb, text, absent, unmatched):
+    reading = understand(text, kb)
+    assert reading.absent_ids == absent and reading.unmatched == unmatched
+    assert "one-leg-only" not in reading.present_ids
 
 
 @pytest.mark.parametrize(
