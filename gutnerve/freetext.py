@@ -37,11 +37,12 @@ abdomen", since "pain in the lower right abdomen" is not "pain in the lower abdo
 A finding said present on one side and absent on the other ("swollen right calf,
 the left leg is not swollen") is present, the other side's denial shown as
 uncertain and not used; said without sides, it is a conflict (below).
-A present finding said of one side, in a text that names no other side and no
-both/bilateral, asks about the knowledge base's `sided` finding (one leg only):
-it is added as uncertain (doubt "side named"), never read as present. A complaint said
-of both legs ("numbness in both feet", "bilateral leg weakness"), in a text that names
-no single side, reads the `sided` finding absent.
+Findings said present of one side only, in a text whose every side word is the side
+of a finding read and which names no both/bilateral, ask about the knowledge base's
+`sided` finding (one leg only): it is added as uncertain (doubt "side named"), never
+read as present; present of both sides ("right calf swollen, left foot numb"), it
+reads absent. A complaint said of both legs ("numbness in both feet", "bilateral leg
+weakness"), in a text that names no single side, reads the `sided` finding absent.
 A phrase ending in a word that names a part (back, bottom, side, top, ...) is not
 matched where "of" and a thing follow: "pain in the back of my leg" is not back pain,
 "bleeding from the bottom of my foot" is not blood in the stool ("pain in my back of
