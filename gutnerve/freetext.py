@@ -1163,9 +1163,11 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     dated, unused_times = _dated(marks, tokens, text, kb, vocab, today)
     marks += dated
     _sided_denials(marks, tokens)
-    hint = _side_named(marks, tokens, vocab) or _both_legs_named(marks, tokens, vocab)
-    if hint is not None:
-        marks.append(hint)
+    # the sides decide the side finding (one leg only), unless the text speaks of it itself
+    if vocab.side_finding is not None and not any(m.finding == vocab.side_finding for m in marks):
+        hint = _side_named(marks, tokens, vocab, vocab.side_finding) or _both_legs_named(marks, tokens, vocab.side_finding)
+        if hint is not None:
+            marks.append(hint)
 
     mentions = [
         Mention(
@@ -1252,15 +1254,12 @@ def _side(mark: _Mark, tokens: list[_Token]) -> str | None:
     return None if at is None else tokens[at].norm
 
 
-def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary) -> _Mark | None:
+def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary, side_finding: str) -> _Mark | None:
     """The side finding (findings.yaml `sided`) from the sides the findings are said of, when the
-    text names neither both nor bilateral, does not mention the side finding itself, and every side
-    it names belongs to a finding read. Present findings on one side only ask about it ("swollen
+    text names neither both nor bilateral and every side it names belongs to a finding read. Present findings on one side only ask about it ("swollen
     left calf after a flight", "swollen right calf, the left leg is not swollen": one leg only?),
     never read it present; present findings on both sides ("right calf swollen, left foot numb")
     read it absent. A side said of a finding read is understood, not reported as unread."""
-    if vocab.side_finding is None or any(m.finding == vocab.side_finding for m in marks):
-        return None
     side_of = {index: _side_at(mark, tokens) for index, mark in enumerate(marks)}
     for at in side_of.values():
         if at is not None:
@@ -1279,17 +1278,15 @@ def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary) -> 
         return None
     first = min(present.values())
     if len(present) == 1:
-        return _Mark(vocab.side_finding, first, first + 1, state="uncertain", doubt="side named")
-    return _Mark(vocab.side_finding, first, first + 1, state="absent")
+        return _Mark(side_finding, first, first + 1, state="uncertain", doubt="side named")
+    return _Mark(side_finding, first, first + 1, state="absent")
 
 
-def _both_legs_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary) -> _Mark | None:
+def _both_legs_named(marks: list[_Mark], tokens: list[_Token], side_finding: str) -> _Mark | None:
     """The side finding (findings.yaml `sided`) read absent when a complaint is said of both legs
     ("numbness in both feet", "both legs are swollen", "bilateral leg weakness"), the text naming no
-    single side and not mentioning the side finding itself. A complaint only hinted at or hedged says
-    nothing of where it is; a wider one said ("pain in both legs") does."""
-    if vocab.side_finding is None or any(m.finding == vocab.side_finding for m in marks):
-        return None
+    single side. A complaint only hinted at or hedged says nothing of where it is; a wider one said
+    ("pain in both legs") does."""
     if any(t.kind == "word" and t.norm in _ONE_SIDE for t in tokens):
         return None  # "right calf swollen, both feet numb": left to the reader
     for mark in marks:
@@ -1300,7 +1297,7 @@ def _both_legs_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary
                 part = _past_fillers(tokens, at + 1)
                 if part < len(tokens) and tokens[part].kind == "word" and tokens[part].norm in _LEG_PARTS:
                     tokens[at].used = tokens[at].used or "side"
-                    return _Mark(vocab.side_finding, at, part + 1, state="absent")
+                    return _Mark(side_finding, at, part + 1, state="absent")
     return None
 
 
