@@ -1256,10 +1256,11 @@ def _side(mark: _Mark, tokens: list[_Token]) -> str | None:
 
 def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary, side_finding: str) -> _Mark | None:
     """The side finding (findings.yaml `sided`) from the sides the findings are said of, when the
-    text names neither both nor bilateral and every side it names belongs to a finding read. Present findings on one side only ask about it ("swollen
-    left calf after a flight", "swollen right calf, the left leg is not swollen": one leg only?),
-    never read it present; present findings on both sides ("right calf swollen, left foot numb")
-    read it absent. A side said of a finding read is understood, not reported as unread."""
+    text names neither both nor bilateral and every side it names belongs to a finding read.
+    Present findings on one side only ask about it ("swollen left calf after a flight", "swollen
+    right calf, the left leg is not swollen": one leg only?), never read it present; present
+    findings on both sides ("right calf swollen, left foot numb") read it absent. A side said of a
+    finding read is understood, not reported as unread."""
     side_of = {index: _side_at(mark, tokens) for index, mark in enumerate(marks)}
     for at in side_of.values():
         if at is not None:
@@ -1290,9 +1291,10 @@ def _both_legs_named(marks: list[_Mark], tokens: list[_Token], side_finding: str
     if any(t.kind == "word" and t.norm in _ONE_SIDE for t in tokens):
         return None  # "right calf swollen, both feet numb": left to the reader
     for mark in marks:
-        said = mark.state == "present" or (mark.broader and mark.doubt == "suggests")
+        if not (mark.state == "present" or (mark.broader and mark.doubt == "suggests")):
+            continue  # hedged or only hinted at: it says nothing of where
         before = _past_fillers(tokens, mark.start - 1, -1)
-        for at in [*range(mark.start, mark.end), before] if said else ():
+        for at in (*range(mark.start, mark.end), before):  # "numbness in both feet", "both legs are swollen"
             if 0 <= at < len(tokens) and tokens[at].kind == "word" and tokens[at].norm in _BOTH_SIDES:
                 part = _past_fillers(tokens, at + 1)
                 if part < len(tokens) and tokens[part].kind == "word" and tokens[part].norm in _LEG_PARTS:
