@@ -38,8 +38,9 @@ A finding said present on one side and absent on the other ("swollen right calf,
 the left leg is not swollen") is present, the other side's denial shown as
 uncertain and not used; said without sides, it is a conflict (below).
 Findings said present of one side only, in a text whose every side word is the side
-of a finding read and which names no both/bilateral, ask about the knowledge base's
-`sided` finding (one leg only): it is added as uncertain (doubt "side named"), never
+of a finding read, or of the other side said to be spared ("only my right foot burns,
+the left is fine", "but not the left"), and which names no both/bilateral, ask about
+the knowledge base's `sided` finding (one leg only): it is added as uncertain (doubt "side named"), never
 read as present; present of both sides ("right calf swollen, left foot numb"), it
 reads absent. A complaint said of both legs ("numbness in both feet", "bilateral leg
 weakness"), in a text that names no single side, reads the `sided` finding absent.
@@ -70,7 +71,9 @@ finding it is wider than is absent ("no numbness, tingling or weakness" rules ou
 tingling feet and leg weakness). Said with the finding itself, it yields to it. It is read
 after the other phrases and the coordinations, so "numbness and tingling in my hands" is the
 hands, and only where it stands alone: "arm weakness" and "numbness in the arm" are not
-understood.
+understood. A verb of beginning gives it its place: "numbness started in my toes" reads as
+"numbness in my toes", and "numbness started in my ear", a place the vocabulary does not
+know, is not understood.
 
 Normal findings. A finding's `normal` phrases say that it was looked for and
 not found, as examination notes and results put it ("plantars flexor", "CK
@@ -1039,6 +1042,56 @@ def _alone(tokens: list[_Token], start: int, end: int) -> bool:
     return not (j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _PLACING)
 
 
+# Verbs of beginning, and the words that may come between them and a wider complaint ("the numbness has
+# started in my toes"): words of the language.
+_ONSET = frozenset(words("start started starting began begun begin beginning"))
+_BEFORE_ONSET = _FILLER | frozenset(words("has have had first"))
+
+
+def _onset_place(tokens: list[_Token], end: int) -> int | None:
+    """The index of the "in" of the place a verb of beginning gives the phrase ending at `end`
+    ("numbness started in my toes"), or None."""
+    onset = _past_fillers(tokens, end, 1, _BEFORE_ONSET)
+    if not (onset < len(tokens) and tokens[onset].kind == "word" and tokens[onset].norm in _ONSET):
+        return None
+    into = _past_fillers(tokens, onset + 1)
+    if not (into + 1 < len(tokens) and tokens[into].kind == "word" and tokens[into].norm == "in"):
+        return None
+    return into if tokens[into + 1].kind == "word" else None
+
+
+def _placed(
+    tokens: list[_Token], start: int, end: int, key: tuple[str, ...], vocab: Vocabulary
+) -> tuple[int, tuple[str, ...]] | None:
+    """A wider complaint standing alone, as the vocabulary reads it (its end, its phrase): with the
+    place a verb of beginning gives it where the vocabulary has that phrase ("numbness started in my
+    toes" is "numbness in my toes", "weakness began in my right leg" "weakness in my leg"), its words
+    then read, and the phrase reaching to the place unless another phrase took words on the way; as
+    itself with no such place; None, not read, where it stands with a place before it or one the
+    vocabulary does not know ("numbness started in my ear", as "numbness in my ear")."""
+    if not _alone(tokens, start, end):
+        return None
+    into = _onset_place(tokens, end)
+    if into is None:
+        return end, key
+    hints = vocab.broader | vocab.suggests | vocab.normal
+    place = []  # (index, word) up to the end of the sentence or a comma; a side is passed over, as in any phrase
+    for k in range(into, len(tokens)):
+        if tokens[k].kind != "word":
+            break
+        place.append((k, tokens[k].norm))
+    for size in range(len(place), 1, -1):
+        placed = _reduce((*key, *(norm for _, norm in place[:size] if norm not in _SIDES)))
+        if len(vocab.phrases.get(placed, ())) == 1 and placed not in hints:
+            last = place[size - 1][0] + 1
+            if any(token.used == "finding" for token in tokens[end:last]):
+                return end, placed  # "started in my toes" is a hint of its own: kept, and the words with it
+            for token in tokens[end:last]:
+                token.used = token.used or "finding"
+            return last, placed
+    return None
+
+
 # --------------------------------------------------------------------------
 # Reading
 
@@ -1119,8 +1172,9 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
             token.used = "trigger"
     alone = []
     for start, end, key in late:  # then kept where they stand alone, in order
-        if _alone(tokens, start, end):
-            alone.append((start, end, key))
+        read = _placed(tokens, start, end, key, vocab)
+        if read is not None:
+            alone.append((start, *read))
         else:
             for token in tokens[start:end]:
                 token.used = ""
@@ -1254,13 +1308,40 @@ def _side(mark: _Mark, tokens: list[_Token]) -> str | None:
     return None if at is None else tokens[at].norm
 
 
+# Words that say a side is spared ("the left is fine", "the left one feels normal"), and the words that may
+# name the side's leg between them: words of the language, like the sides above.
+_SPARED = frozenset(words("fine normal ok okay alright unaffected spared"))
+_SIDE_NOUNS = _LEG_PARTS | frozenset(words("one side"))
+_SEEMING = _FILLER | frozenset(words("feel seem look"))
+
+
+def _spared_sides(tokens: list[_Token], said: set[int | None]) -> dict[int, tuple[int, ...]]:
+    """The side words said of no finding that say their side is spared, each with the words that
+    say so: "the left is fine", "the left leg feels normal", "but not the left (one)", "not on the
+    left". Read as the other side denied, as "the left leg is not swollen" is."""
+    spared = {}
+    for k, token in enumerate(tokens):
+        if token.kind != "word" or token.norm not in _ONE_SIDE or k in said:
+            continue
+        noun = k + 1 if k + 1 < len(tokens) and tokens[k + 1].kind == "word" and tokens[k + 1].norm in _SIDE_NOUNS else k
+        verdict = _past_fillers(tokens, noun + 1, 1, _SEEMING)
+        if verdict < len(tokens) and tokens[verdict].kind == "word" and tokens[verdict].norm in _SPARED:
+            spared[k] = (*range(k + 1, noun + 1), verdict)
+            continue
+        before = _past_fillers(tokens, k - 1, -1, _FILLER | frozenset(words("on in")))
+        if before >= 0 and tokens[before].kind == "word" and tokens[before].norm == "not":
+            spared[k] = tuple(range(k + 1, noun + 1))
+    return spared
+
+
 def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary, side_finding: str) -> _Mark | None:
     """The side finding (findings.yaml `sided`) from the sides the findings are said of, when the
-    text names neither both nor bilateral and every side it names belongs to a finding read.
-    Present findings on one side only ask about it ("swollen left calf after a flight", "swollen
-    right calf, the left leg is not swollen": one leg only?), never read it present; present
-    findings on both sides ("right calf swollen, left foot numb") read it absent. A side said of a
-    finding read is understood, not reported as unread."""
+    text names neither both nor bilateral and every side it names belongs to a finding read or is
+    said to be spared. Present findings on one side only ask about it ("swollen left calf after a
+    flight"; "swollen right calf, the left leg is not swollen" or "only my right foot burns, the
+    left is fine": one leg only?), never read it present; present findings on both sides ("right
+    calf swollen, left foot numb") read it absent. A side said of a finding read, or said to be
+    spared, is understood, not reported as unread."""
     side_of = {index: _side_at(mark, tokens) for index, mark in enumerate(marks)}
     for at in side_of.values():
         if at is not None:
@@ -1268,15 +1349,19 @@ def _side_named(marks: list[_Mark], tokens: list[_Token], vocab: Vocabulary, sid
     named = [k for k, t in enumerate(tokens) if t.kind == "word" and t.norm in _SIDES]
     if not named or any(tokens[k].norm in _BOTH_SIDES for k in named):
         return None
-    if set(named) - set(side_of.values()):
+    spared = _spared_sides(tokens, set(side_of.values()))
+    if set(named) - set(side_of.values()) - set(spared):
         return None  # a side said of something not read ("right arm numb"): left to the reader
     present = {
         tokens[at].norm: at
         for index, at in side_of.items()
         if at is not None and marks[index].state == "present" and marks[index].finding not in vocab.side_phrased
     }
-    if not present:
-        return None
+    if not present or {tokens[k].norm for k in spared} & present.keys():
+        return None  # nothing said of a side, or the side said spared is the one affected: left to the reader
+    for k, words_of in spared.items():
+        for at in (k, *words_of):
+            tokens[at].used = tokens[at].used or "side"
     first = min(present.values())
     if len(present) == 1:
         return _Mark(side_finding, first, first + 1, state="uncertain", doubt="side named")

@@ -408,6 +408,15 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("no myalgia. Burning feet.", {"burning-feet"}, {"calf-pain", "groin-thigh-pain", "muscle-tension"}, ()),
     ("burning feet, myalgia in the arms", {"burning-feet"}, set(), ("myalgia in the arms",)),
     ("widespread muscle pain for years", {"widespread-pain", "chronic-course"}, set(), ()),
+    # cramps said with no place are asked about as muscle cramps; a place before or after leaves them unread
+    ("no cramps. Burning feet.", {"burning-feet"}, {"muscle-cramps"}, ()),
+    ("burning feet, period cramps", {"burning-feet"}, set(), ("period cramps",)),
+    # a wider complaint placed by a verb of beginning reads as the phrase it makes with the place
+    ("numbness started in my toes and crept up", {"numb-feet", "stocking-distribution"}, set(), ()),
+    ("tingling began in my hands, burning feet", {"hand-symptoms", "burning-feet"}, set(), ()),
+    ("the tingling has started in the soles of my feet", {"tingling-feet"}, set(), ()),
+    ("numbness started in both feet", {"numb-feet"}, {"one-leg-only"}, ()),
+    ("burning feet, numbness started in my ear", {"burning-feet"}, set(), ("numbness", "in my ear")),
 ]
 
 
@@ -804,6 +813,24 @@ def test_the_sides_findings_are_said_of(kb, text, absent, unmatched):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Only my right foot burns, the left is fine",
+        "my right leg is swollen but not the left",
+        "swollen right calf, the left one feels normal",
+        "right calf swollen, not on the left",
+        "weakness started in my right leg",
+    ],
+)
+def test_the_other_side_said_to_be_spared_asks_about_one_leg_only(kb, text):
+    """ "The left is fine" is the other side denied, as "the left leg is not swollen" is: one leg only is
+    asked about, never read, and the side and the words that spare it are read."""
+    reading = understand(text, kb)
+    assert reading.uncertain_ids == ("one-leg-only",) and reading.unmatched == () and reading.conflicts == ()
+    assert "one-leg-only" not in reading.present_ids
+
+
+@pytest.mark.parametrize(
     "text", ["swollen right calf, legs not swollen", "right leg swollen, right leg not swollen"]
 )  # no side, or the same side, on both: a contradiction
 def test_a_finding_denied_without_another_side_is_still_a_conflict(kb, text):
@@ -829,6 +856,8 @@ def test_a_side_named_asks_about_one_leg_only_without_reading_it(kb, text, side)
         "pain in the right lower abdomen",  # the side belongs to that finding's own phrase
         "swollen left calf, in one leg only",  # said outright
         "left foot",  # a side with no finding said of it
+        "burning feet, the left is fine",  # a side spared, and none said of a finding
+        "right foot burns, the right is fine",  # the side spared is the one affected
     ],
 )
 def test_no_side_hint_where_the_text_settles_it_or_names_no_single_side(kb, text):
