@@ -40,9 +40,9 @@ uncertain and not used; said without sides, it is a conflict (below).
 Findings said present of one side only, in a text whose every side word is the side
 of a finding read, or of the other side said to be spared ("only my right foot burns,
 the left is fine", "but not the left"), and which names no both/bilateral, ask about
-the knowledge base's `sided` finding (one leg only): it is added as uncertain (doubt "side named"), never
-read as present; present of both sides ("right calf swollen, left foot numb"), it
-reads absent. A complaint said of both legs ("numbness in both feet", "bilateral leg
+the knowledge base's `sided` finding (one leg only): it is added as uncertain (doubt
+"side named"), never read as present; present of both sides ("right calf swollen, left
+foot numb"), it reads absent. A complaint said of both legs ("numbness in both feet", "bilateral leg
 weakness"), in a text that names no single side, reads the `sided` finding absent.
 A phrase ending in a word that names a part (back, bottom, side, top, ...) is not
 matched where "of" and a thing follow: "pain in the back of my leg" is not back pain,
@@ -1313,6 +1313,7 @@ def _side(mark: _Mark, tokens: list[_Token]) -> str | None:
 _SPARED = frozenset(words("fine normal ok okay alright unaffected spared"))
 _SIDE_NOUNS = _LEG_PARTS | frozenset(words("one side"))
 _SEEMING = _FILLER | frozenset(words("feel seem look"))
+_BEFORE_SIDE = _FILLER | frozenset(words("on in"))  # "but not (on) the left"
 
 
 def _spared_sides(tokens: list[_Token], said: set[int | None]) -> dict[int, tuple[int, ...]]:
@@ -1328,7 +1329,7 @@ def _spared_sides(tokens: list[_Token], said: set[int | None]) -> dict[int, tupl
         if verdict < len(tokens) and tokens[verdict].kind == "word" and tokens[verdict].norm in _SPARED:
             spared[k] = (*range(k + 1, noun + 1), verdict)
             continue
-        before = _past_fillers(tokens, k - 1, -1, _FILLER | frozenset(words("on in")))
+        before = _past_fillers(tokens, k - 1, -1, _BEFORE_SIDE)
         if before >= 0 and tokens[before].kind == "word" and tokens[before].norm == "not":
             spared[k] = tuple(range(k + 1, noun + 1))
     return spared
