@@ -74,6 +74,9 @@ hands, and only where it stands alone: "arm weakness" and "numbness in the arm" 
 understood. A verb of beginning gives it its place: "numbness started in my toes" reads as
 "numbness in my toes", and "numbness started in my ear", a place the vocabulary does not
 know, is not understood.
+A finding's `broader_normal` phrases say a wider examination was normal, with no place
+("sensation intact"): read the same way, where they stand alone, but as the finding absent,
+as a `normal` phrase is; "sensation normal in the hands" is not understood.
 
 Normal findings. A finding's `normal` phrases say that it was looked for and
 not found, as examination notes and results put it ("plantars flexor", "CK
@@ -738,13 +741,20 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     suggests: set[tuple[str, ...]] = set()
     broader: set[tuple[str, ...]] = set()
     for finding in kb.findings.values():
-        named = ((phrase, None) for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")))
-        kinds = ((normal, finding.normal), (suggests, finding.suggests), (broader, finding.broader))
-        for phrase, kind in (*named, *((phrase, kind) for kind, listed in kinds for phrase in listed)):
+        named = ((phrase, ()) for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")))
+        # a wider examination found normal ("sensation intact") is read as a wider complaint is, where it
+        # stands alone, and as a normal phrase is, its finding absent
+        kinds = (
+            ((normal,), finding.normal),
+            ((suggests,), finding.suggests),
+            ((broader,), finding.broader),
+            ((normal, broader), finding.broader_normal),
+        )
+        for phrase, sets in (*named, *((phrase, sets) for sets, listed in kinds for phrase in listed)):
             key = phrase_key(phrase)
             if key and finding.id not in phrases.get(key, ()):
                 phrases[key] = (*phrases.get(key, ()), finding.id)
-            if key and kind is not None:
+            for kind in sets if key else ():
                 kind.add(key)
     # a phrase that is a synonym of one finding and a `normal` phrase of another names two findings,
     # and is never matched (the validator refuses it)

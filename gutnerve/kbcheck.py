@@ -60,7 +60,12 @@ _PHRASE_KIND = {
     "normal": "`normal` phrase",
     "suggests": "`suggests` phrase",
     "broader": "`broader` phrase",
+    "broader_normal": "`broader_normal` phrase",
 }
+
+
+# the phrase lists several findings may share: wider than each of them ("leg pain", "full power")
+_WIDER = frozenset({"broader", "broader_normal"})
 
 
 class Builder:
@@ -373,7 +378,20 @@ class Builder:
             entries,
             "finding",
             required,
-            ("hpo", "synonyms", "normal", "suggests", "broader", "red_flag", "implies", "sided", "lasting", "recent", "measured"),
+            (
+                "hpo",
+                "synonyms",
+                "normal",
+                "suggests",
+                "broader",
+                "broader_normal",
+                "red_flag",
+                "implies",
+                "sided",
+                "lasting",
+                "recent",
+                "measured",
+            ),
         ):
             declared[fid] = self.str_list(entry, "implies", what)
             if not _known(entry["category"], CATEGORIES):
@@ -388,15 +406,22 @@ class Builder:
             normal = [s.strip().lower() for s in self.str_list(entry, "normal", what)]
             suggests = [s.strip().lower() for s in self.str_list(entry, "suggests", what)]
             broader = [s.strip().lower() for s in self.str_list(entry, "broader", what)]
-            lists = (("synonyms", synonyms), ("normal", normal), ("suggests", suggests), ("broader", broader))
+            broader_normal = [s.strip().lower() for s in self.str_list(entry, "broader_normal", what)]
+            lists = (
+                ("synonyms", synonyms),
+                ("normal", normal),
+                ("suggests", suggests),
+                ("broader", broader),
+                ("broader_normal", broader_normal),
+            )
             for field, listed in lists:
                 for phrase in dict.fromkeys(listed):
                     # compared as free text reads them ("can't climb stairs" is "cannot climb stairs",
                     # "pain in my calf" is "pain in the calf")
                     owner, kind = phrases.setdefault(" ".join(phrase_key(phrase)) or phrase, (fid, field))
                     # free text refuses a phrase two findings share (it never matches), except a wider
-                    # complaint, which may be wider than several findings ("leg pain")
-                    if (owner, kind) != (fid, field) and not kind == field == "broader":
+                    # complaint or normal examination, which may be wider than several findings ("leg pain")
+                    if (owner, kind) != (fid, field) and not (kind == field and field in _WIDER):
                         self.error(
                             f"{what}: {_PHRASE_KIND[field]} {phrase!r} is also a {_PHRASE_KIND[kind]} of `{owner}`;"
                             " free text never matches a shared phrase",
@@ -430,6 +455,7 @@ class Builder:
                 sided=self.sided(entry, what),
                 suggests=tuple(suggests),
                 broader=tuple(broader),
+                broader_normal=tuple(broader_normal),
                 lasting=self.lasting(entry, what),
                 recent=self.recent(entry, what),
                 measured=self.measured(entry, what, sources, measured_by),

@@ -122,6 +122,7 @@ class Finding(NamedTuple):
     sided: bool = False  # the finding a side named in free text asks about ("swollen left calf": one leg only?)
     suggests: tuple[str, ...] = ()  # phrases that hint at it without saying it ("wet myself"): free text asks, never assumes
     broader: tuple[str, ...] = ()  # a wider complaint said with no place ("numbness"): asked about when said, absent when denied
+    broader_normal: tuple[str, ...] = ()  # a wider examination found normal, with no place ("sensation intact"): absent
     lasting: Lasting | None = None  # a course finding: how long a symptom said to have lasted reads it
     recent: Recent | None = None  # a finding bounded in time: how long ago a dated mention reads it
     measured: tuple[Measured, ...] = ()  # the values free text reads it by ("sodium 124")

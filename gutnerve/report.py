@@ -379,6 +379,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "normal": list(finding.normal),
         "suggests": list(finding.suggests),
         "broader": list(finding.broader),
+        "broader_normal": list(finding.broader_normal),
         **dated_dict(finding),
         **({"measured": [measured_dict(kb, m) for m in finding.measured]} if finding.measured else {}),
         "causes": listed,
@@ -533,6 +534,7 @@ def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "normal": list(f.normal),
             "suggests": list(f.suggests),
             "broader": list(f.broader),
+            "broader_normal": list(f.broader_normal),
             **dated_dict(f),
         }
         for f in kb.findings.values()

@@ -417,6 +417,9 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("the tingling has started in the soles of my feet", {"tingling-feet"}, set(), ()),
     ("numbness started in both feet", {"numb-feet"}, {"one-leg-only"}, ()),
     ("burning feet, numbness started in my ear", {"burning-feet"}, set(), ("numbness", "in my ear")),
+    # a wider examination found normal, with no place, reads its finding absent; with a place, nothing
+    ("burning feet. Sensation intact, reflexes normal.", {"burning-feet"}, {"numb-feet", "reduced-reflexes"}, ()),
+    ("burning feet, sensation normal in the hands", {"burning-feet"}, set(), ("sensation normal in the hands",)),
 ]
 
 
@@ -1115,6 +1118,40 @@ def test_every_broader_phrase_is_asked_about_said_and_absent_denied(kb):
             if fids & {*reading.present_ids, *reading.absent_ids, *reading.uncertain_ids} or not reading.unmatched:
                 wrong.append((phrase, text, reading.uncertain_ids, reading.present_ids, reading.absent_ids))
     assert not wrong
+
+
+def test_every_broader_normal_phrase_reads_its_finding_absent_where_it_stands_alone(kb):
+    """A `broader_normal` phrase says a wider examination was normal ("sensation intact"): alone, each
+    finding it is wider than is absent, with no trigger; hedged, uncertain; with a place after it that
+    the vocabulary does not know, not read at all; said with the finding itself, it yields to it."""
+    owners: dict[str, set[str]] = {}
+    for fid, phrase in _listed(kb, "broader_normal"):
+        owners.setdefault(phrase, set()).add(fid)
+    assert len(owners) >= 10
+    wrong = []
+    for phrase, fids in owners.items():
+        for text in (phrase, f"Burning feet. {phrase}.", f"On examination {phrase}, afebrile"):
+            reading = understand(text, kb)
+            if not fids <= set(reading.absent_ids) or fids & {*reading.present_ids, *reading.uncertain_ids}:
+                wrong.append((phrase, text, reading.absent_ids, reading.uncertain_ids))
+        reading = understand(f"?{phrase}", kb)
+        if not fids <= set(reading.uncertain_ids) or fids & set(reading.absent_ids):
+            wrong.append((phrase, "?", reading.absent_ids, reading.uncertain_ids))
+        reading = understand(f"{phrase} in the right arm", kb)
+        if fids & {*reading.absent_ids, *reading.uncertain_ids} or not reading.unmatched:
+            wrong.append((phrase, "in the right arm", reading.absent_ids, reading.unmatched))
+        for fid in fids:
+            said = kb.findings[fid].synonyms[0]
+            reading = understand(f"{said}, {phrase}", kb)
+            if fid not in reading.present_ids or reading.conflicts:
+                wrong.append((phrase, said, reading.present_ids, reading.conflicts))
+    assert not wrong
+
+
+def test_without_broader_normal_phrases_a_wider_normal_examination_is_not_understood(kb):
+    findings = {fid: f._replace(broader_normal=()) for fid, f in kb.findings.items()}
+    bare = dataclasses.replace(kb, findings=findings)
+    assert understand("burning feet. sensation intact", bare).unmatched == ("sensation intact",)
 
 
 def test_both_legs_with_one_side_named_leave_the_side_finding_unread(kb):
