@@ -64,7 +64,7 @@ _PHRASE_KIND = {
 }
 
 
-# the phrase lists several findings may share: wider than each of them ("leg pain", "full power")
+# the phrase lists several findings may share: wider than each of them ("leg pain", "sensation intact")
 _WIDER = frozenset({"broader", "broader_normal"})
 
 
