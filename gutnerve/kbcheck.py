@@ -54,7 +54,8 @@ MAX_PRESENTATION_NAME = 80
 # --------------------------------------------------------------------------
 
 
-# how a validation message names a phrase of each list of a finding
+# a finding's phrase lists (its fields, in the order they are checked), and how a validation message
+# names a phrase of each
 _PHRASE_KIND = {
     "synonyms": "synonym",
     "normal": "`normal` phrase",
@@ -402,19 +403,9 @@ class Builder:
             basis = self.text(entry, "background_basis", what)
             if basis:  # an empty one is reported by `text`
                 self.cited(basis, sources, f"{what}: background_basis", entry, "background_basis")
-            synonyms = [s.strip().lower() for s in self.str_list(entry, "synonyms", what)]
-            normal = [s.strip().lower() for s in self.str_list(entry, "normal", what)]
-            suggests = [s.strip().lower() for s in self.str_list(entry, "suggests", what)]
-            broader = [s.strip().lower() for s in self.str_list(entry, "broader", what)]
-            broader_normal = [s.strip().lower() for s in self.str_list(entry, "broader_normal", what)]
-            lists = (
-                ("synonyms", synonyms),
-                ("normal", normal),
-                ("suggests", suggests),
-                ("broader", broader),
-                ("broader_normal", broader_normal),
-            )
-            for field, listed in lists:
+            # each phrase list of the finding (synonyms, normal, suggests, broader, broader_normal)
+            lists = {field: [s.strip().lower() for s in self.str_list(entry, field, what)] for field in _PHRASE_KIND}
+            for field, listed in lists.items():
                 for phrase in dict.fromkeys(listed):
                     # compared as free text reads them ("can't climb stairs" is "cannot climb stairs",
                     # "pain in my calf" is "pain in the calf")
@@ -449,13 +440,9 @@ class Builder:
                 background=self.number(entry, "background", what, 0, 1, open_=True),
                 background_basis=basis,
                 hpo=hpo if isinstance(hpo, str) else None,
-                synonyms=tuple(synonyms),
                 red_flag=red_flag,
-                normal=tuple(normal),
                 sided=self.sided(entry, what),
-                suggests=tuple(suggests),
-                broader=tuple(broader),
-                broader_normal=tuple(broader_normal),
+                **{field: tuple(listed) for field, listed in lists.items()},
                 lasting=self.lasting(entry, what),
                 recent=self.recent(entry, what),
                 measured=self.measured(entry, what, sources, measured_by),
