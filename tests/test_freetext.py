@@ -360,6 +360,12 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("legs not swollen, calves soft and non-tender", set(), {"leg-swelling", "calf-tenderness"}, ()),
     ("no saddle anaesthesia, perianal sensation preserved", set(), {"saddle-anesthesia"}, ()),
     ("monofilament sensation intact, ankle jerks present", set(), {"numb-feet", "reduced-reflexes"}, ()),
+    # normal power: with no place, or with the legs' place, no leg weakness; with another place, not read
+    ("burning feet, full power in the arms", {"burning-feet"}, set(), ("full power in the arms",)),
+    ("burning feet, normal power in both legs", {"burning-feet"}, {"leg-weakness"}, ()),
+    ("normal strength in all four limbs, ankle jerks absent", {"reduced-reflexes"}, {"leg-weakness"}, ()),
+    ("tone and power normal throughout", set(), {"leg-weakness"}, ()),
+    ("numb feet, normal strength and reflexes", {"numb-feet"}, {"leg-weakness", "reduced-reflexes"}, ()),
     # everyday words for neuropathic, muscle and gut findings
     ("crampy legs at night", {"muscle-cramps"}, set(), ("at night",)),
     ("legs jumpy at night, must move them", {"restless-legs"}, set(), ("at night", "move")),
