@@ -1027,8 +1027,9 @@ def _shared(
 
 # Words that may stand between a wider complaint and a word before it that would name its place ("arm is
 # numb", "sudden weakness"), and the words after one that name a place ("numbness in ...", "from the knee").
+# Not "and", "or": a word before one is another item of a list, not a place ("no redness or swelling").
 _UNPLACED = (
-    _TRIM
+    (_TRIM - _AND_OR - _OR)
     | _DETAIL
     | _SIDES
     | frozenset(

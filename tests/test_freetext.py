@@ -366,6 +366,12 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("normal strength in all four limbs, ankle jerks absent", {"reduced-reflexes"}, {"leg-weakness"}, ()),
     ("tone and power normal throughout", set(), {"leg-weakness"}, ()),
     ("numb feet, normal strength and reflexes", {"numb-feet"}, {"leg-weakness", "reduced-reflexes"}, ()),
+    # swelling with no place: denied, no leg or joint swelling; an item of a list still stands alone
+    ("diarrhoea, no swelling", {"diarrhea"}, {"leg-swelling", "joint-swelling"}, ()),
+    ("no oedema", set(), {"leg-swelling"}, ()),
+    ("no redness or swelling", set(), {"leg-swelling", "joint-swelling"}, ("redness",)),
+    ("the swelling started in my ankles", {"leg-swelling"}, set(), ()),
+    ("afebrile, without rash or leg pain", set(), {"fever", "shooting-leg-pain", "calf-pain", "groin-thigh-pain"}, ("rash",)),
     # everyday words for neuropathic, muscle and gut findings
     ("crampy legs at night", {"muscle-cramps"}, set(), ("at night",)),
     ("legs jumpy at night, must move them", {"restless-legs"}, set(), ("at night", "move")),
