@@ -646,7 +646,7 @@ _TRIM = frozenset(
     words(
         "a an the this that these those it its i i'm i've i'd me my mine myself we us our you your he him his she her"
         " they them their there here is are was were be been being am do does did doing done have has had having and or"
-        " nor but so if then than as also just only even too very really quite rather some any all both each every"
+        " nor but so if then than as also just only even too very really quite rather some any all both each every otherwise"
         " much many more most lot lots bit kind sort get gets got getting feel feels felt seem seems seemed"
         " can could would should will shall may might must yes ok okay well please thanks hi hello doctor dr"
     )

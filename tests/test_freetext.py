@@ -366,6 +366,11 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("normal strength in all four limbs, ankle jerks absent", {"reduced-reflexes"}, {"leg-weakness"}, ()),
     ("tone and power normal throughout", set(), {"leg-weakness"}, ()),
     ("numb feet, normal strength and reflexes", {"numb-feet"}, {"leg-weakness", "reduced-reflexes"}, ()),
+    # a normal neurological examination, or no deficit: no numbness, weakness or reflex loss
+    ("burning feet, neuro exam normal", {"burning-feet"}, {"numb-feet", "leg-weakness", "reduced-reflexes"}, ()),
+    ("numb feet, otherwise normal neurological examination", {"numb-feet"}, {"leg-weakness", "reduced-reflexes"}, ()),
+    ("back pain, no focal neurological deficit", {"low-back-pain"}, {"numb-feet", "leg-weakness", "reduced-reflexes"}, ()),
+    ("neurological examination normal in the arms", set(), set(), ("neurological examination normal in the arms",)),
     # swelling with no place: denied, no leg or joint swelling; an item of a list still stands alone
     ("diarrhoea, no swelling", {"diarrhea"}, {"leg-swelling", "joint-swelling"}, ()),
     ("no oedema", set(), {"leg-swelling"}, ()),
