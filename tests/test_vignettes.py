@@ -79,13 +79,6 @@ UNSAYABLE_EMERGENCIES = {
     # triaged emergency), and thigh pain, abdominal pain and bloating are otherwise an everyday
     # picture.
     "visceral-obturator-richter-hernia-years-of-thigh-pain-called-sciatica-15",
-    # seventeenth blind round (session 55): an acute motor axonal neuropathy after Campylobacter
-    # enteritis in a carpenter of 24 whose thumbs and fingers became weak over three days, with
-    # preserved reflexes; the emergency sign is the acute weakness of the hands, and no finding
-    # says weakness of the arms or hands (hand-symptoms is tingling or numbness). What can be
-    # coded (diarrhoea ten days before, acute onset, a mild sensory loss of both soles, reflexes
-    # preserved) is no emergency by any guidance the knowledge base cites.
-    "gbs-campylobacter-acute-axonal-hand-weakness-carpenter-plantar-sensory-loss-preserved-reflexes-19",
 }
 
 
