@@ -384,7 +384,7 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
         {"numb-feet", "leg-weakness", "arm-weakness", "reduced-reflexes"},
         (),
     ),
-    ("neurological examination normal in the arms", set(), set(), ("neurological examination normal in the arms",)),
+    ("neurological examination normal in the face", set(), set(), ("neurological examination normal in the face",)),
     # swelling with no place: denied, no leg or joint swelling; an item of a list still stands alone
     ("diarrhoea, no swelling", {"diarrhea"}, {"leg-swelling", "joint-swelling"}, ()),
     ("no oedema", set(), {"leg-swelling"}, ()),
