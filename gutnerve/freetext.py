@@ -70,7 +70,7 @@ Said, it is asked about as a hint is (the numbness may be in the hands); denied,
 finding it is wider than is absent ("no numbness, tingling or weakness" rules out numb and
 tingling feet and leg weakness). Said with the finding itself, it yields to it. It is read
 after the other phrases and the coordinations, so "numbness and tingling in my hands" is the
-hands, and only where it stands alone: "arm weakness" and "numbness in the arm" are not
+hands, and only where it stands alone: "jaw weakness" and "numbness in the arm" are not
 understood. A verb of beginning gives it its place: "numbness started in my toes" reads as
 "numbness in my toes", and "numbness started in my ear", a place the vocabulary does not
 know, is not understood.
@@ -1044,7 +1044,7 @@ _PLACING = frozenset(
 
 def _alone(tokens: list[_Token], start: int, end: int) -> bool:
     """Whether the phrase at tokens[start:end] stands alone: no word the reader left unread names where
-    before it ("arm weakness", "my left arm is numb"), and no place follows it ("numbness in the
+    before it ("jaw weakness", "my left arm is numb"), and no place follows it ("numbness in the
     arm"). A wider complaint with a place the vocabulary does not know is not read."""
     i = _past_fillers(tokens, start - 1, -1, _UNPLACED)  # past grammar and details, even a trigger ("arm is numb")
     if i >= 0 and tokens[i].kind == "word" and not tokens[i].used and tokens[i].norm not in _STOP:
