@@ -18,7 +18,7 @@ base: lower case; curly apostrophes straightened; contractions expanded ("don't"
 anaemia, oedema, coeliac, caecal, anaesthesia, paediatric; -ise(d) -> -ize(d);
 colour, tumour, behaviour, fibre); a plural "s" dropped from words of 4+ letters
 not ending in ss/us/is ("stools" = "stool"), and "calves" read as "calf". A decimal such as 38.5 reads as its
-whole part (38). Inside a phrase an amount before a unit of weight is passed
+whole part (38); a muscle power grade (0/5 to 5/5, "4+/5") is one word, so "power 5/5" is a phrase. Inside a phrase an amount before a unit of weight is passed
 over ("lost 10 kg", "lost 6kg" and "lost 2 stone" read as "lost kg" and "lost stone"). "-ve" and "+ve" read as negative and positive; a question mark
 glued to the next word ("?coeliac") is a query of that word (a hedge, below).
 
@@ -55,7 +55,7 @@ is also "calf sore"; "swollen calf, knee is fine" shares nothing), and the one
 word after takes the unmatched words before the other ("weakness in the arms and
 legs" is "weakness in the legs"), when that makes a phrase of one finding. A phrase
 two findings share is not matched: it is reported as unmatched, with
-both as suggestions. There is no fuzzy matching: a misspelling
+both as suggestions (unless each lists it under `together`, below). There is no fuzzy matching: a misspelling
 is unmatched, and a close phrase is offered only as a suggestion.
 
 Suggestions. A finding's `suggests` phrases hint at it without saying it ("wet myself"
@@ -63,6 +63,11 @@ may be sphincter dysfunction or a cough's leak; "cannot stand up" may be weaknes
 pain): each reads as that finding uncertain (doubt "suggests"), never present and never
 absent, denied or not, so that a red flag hinted at is asked about (the "if present"
 line), not assumed and not passed over.
+
+Several at once. A phrase that findings list under `together` names them all at once
+("tetraparesis", "weakness of all four limbs": arm and leg weakness). Said, it reads each of
+them; denied, each only as uncertain (doubt "suggests"): "no tetraparesis" may deny the arms
+and leave the legs weak.
 
 Wider complaints. A finding's `broader` phrases name a complaint wider than it, said with
 no place ("numbness", "tingling", "weakness"; "leg pain" is wider than several findings).
@@ -378,7 +383,8 @@ _SPELLING = (
 )
 _ISE = re.compile(r"is(ed|es|ing|ation|ations)$")
 _TOKEN = re.compile(
-    r"(?P<num>\d+)(?:\.\d+)?(?![^\W_])"
+    r"(?P<grade>(?<![\w/.])[0-5][-+]?/5(?![\w/]))"  # a muscle power grade, one word: "power 5/5", "4+/5"
+    r"|(?P<num>\d+)(?:\.\d+)?(?![^\W_])"
     r"|(?P<abbr>(?<![^\W_])[a-zA-Z]/[a-zA-Z](?![^\W_]))"
     r"|(?P<sign>(?<![^\s(\[,;:/])[-+]ve(?![^\W_]))"
     r"|(?P<query>(?<![^\s(\[,;:/])\?(?=[^\W_]))"
@@ -439,7 +445,9 @@ def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     for match in _TOKEN.finditer(text):
         start, end = match.span()
-        if match.group("num") is not None:
+        if match.group("grade") is not None:
+            tokens.append(_Token(match.group("grade"), start, end, "word"))
+        elif match.group("num") is not None:
             tokens.append(_Token(match.group("num"), start, end, "word"))
         elif match.group("abbr") is not None:  # w/o, s/p, c/o
             tokens.append(_Token(match.group("abbr").lower(), start, end, "word"))
@@ -727,12 +735,16 @@ class Vocabulary:
     # that finds its name and value in the text)
     broader: frozenset[tuple[str, ...]] = frozenset()  # a wider complaint with no place ("numbness"): a hint
     # said, the finding absent denied
+    together: frozenset[tuple[str, ...]] = frozenset()  # a phrase naming several findings at once
+    # ("tetraparesis"): each read said; denied, each only asked about (it may deny just one)
 
     @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         """Phrases that name more than one finding (they are never matched). A wider complaint is not one:
-        it may be wider than several findings ("leg pain")."""
-        return {key: ids for key, ids in self.phrases.items() if len(ids) > 1 and key not in self.broader}
+        it may be wider than several findings ("leg pain"); nor is a phrase naming several at once."""
+        return {
+            key: ids for key, ids in self.phrases.items() if len(ids) > 1 and key not in self.broader and key not in self.together
+        }
 
 
 def _build(kb: KnowledgeBase) -> Vocabulary:
@@ -740,6 +752,7 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
     normal: set[tuple[str, ...]] = set()
     suggests: set[tuple[str, ...]] = set()
     broader: set[tuple[str, ...]] = set()
+    together: set[tuple[str, ...]] = set()
     for finding in kb.findings.values():
         named = ((phrase, ()) for phrase in (*finding.synonyms, finding.label, finding.id.replace("-", " ")))
         # a wider examination found normal ("sensation intact") is read as a wider complaint is, where it
@@ -749,6 +762,7 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
             ((suggests,), finding.suggests),
             ((broader,), finding.broader),
             ((normal, broader), finding.broader_normal),
+            ((together,), finding.together),
         )
         for phrase, sets in (*named, *((phrase, sets) for sets, listed in kinds for phrase in listed)):
             key = phrase_key(phrase)
@@ -793,6 +807,7 @@ def _build(kb: KnowledgeBase) -> Vocabulary:
         courses,
         measures,
         frozenset(broader),
+        frozenset(together),
     )
 
 
@@ -1118,6 +1133,7 @@ class _Event:
     normal: bool = False  # a phrase that says its finding was looked for and found normal ("ck normal")
     suggests: bool = False  # a phrase that only hints at its finding ("wet myself")
     broader: bool = False  # a wider complaint with no place ("numbness")
+    together: bool = False  # a phrase naming several findings at once ("tetraparesis")
     value: bool = False  # a measured value that reads its finding present ("sodium 124"): a statement, as
     # `normal` is one of absence
     mention: int = -1  # index into the mention list
@@ -1149,6 +1165,7 @@ class _Mark:
     doubt: Doubt | None = None  # why it is uncertain
     suggested: bool = False  # read from a phrase that only hints at the finding
     broader: bool = False  # read from a wider complaint: a hint, unless denied
+    together: bool = False  # read from a phrase naming several findings: denied, only asked about
 
 
 def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Reading:
@@ -1195,12 +1212,21 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     events = _events(tokens, findings, triggers, vocab)
     marks: list[_Mark] = []
     ambiguous: list[tuple[str, tuple[str, ...]]] = []
-    wider: list[tuple[int, tuple[str, ...]]] = []  # a wider complaint's mark -> its other findings
+    wider: list[tuple[int, tuple[str, ...]]] = []  # a wider complaint's (or a `together` phrase's) mark -> its other findings
     for event in events:
         if event.kind == "finding":
-            if len(event.ids) == 1 or event.broader:
+            if len(event.ids) == 1 or event.broader or event.together:
                 event.mention = len(marks)
-                marks.append(_Mark(event.ids[0], event.start, event.end, suggested=event.suggests, broader=event.broader))
+                marks.append(
+                    _Mark(
+                        event.ids[0],
+                        event.start,
+                        event.end,
+                        suggested=event.suggests,
+                        broader=event.broader,
+                        together=event.together,
+                    )
+                )
                 if len(event.ids) > 1:
                     wider.append((event.mention, event.ids[1:]))
             else:
@@ -1216,6 +1242,10 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     _negate(events, marks, tokens, written, vocab.red_flags)
     for index, others in wider:  # "no leg pain": each finding it is wider than, as the first was read
         marks += [replace(marks[index], finding=other) for other in others]
+    # "no tetraparesis" denies the arms and legs weak together, not each: the legs may still be weak
+    for mark in marks:
+        if mark.together and mark.state == "absent":
+            mark.state, mark.doubt = "uncertain", "suggests"
     # a hint is asked about, said or denied; someone else's stays someone else's. A wider complaint said
     # may be somewhere else ("numbness": in the feet?), so it is asked about too; denied, it is nowhere.
     for mark in marks:
@@ -1823,6 +1853,7 @@ def _events(
             normal=key in vocab.normal,
             suggests=key in vocab.suggests,
             broader=key in vocab.broader,
+            together=key in vocab.together,
             value=key[0] == "#measured" and key not in vocab.normal,
         )
     for start, end, key in triggers:

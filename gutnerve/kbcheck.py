@@ -62,11 +62,15 @@ _PHRASE_KIND = {
     "suggests": "`suggests` phrase",
     "broader": "`broader` phrase",
     "broader_normal": "`broader_normal` phrase",
+    "together": "`together` phrase",
 }
 
 
 # the phrase lists several findings may share: wider than each of them ("leg pain", "sensation intact")
 _WIDER = frozenset({"broader", "broader_normal"})
+# phrase lists that several findings may share: a wider complaint or normal examination, wider than each
+# ("leg pain"), and a phrase that names several findings at once ("tetraparesis": arm and leg weakness)
+_SHARED = _WIDER | {"together"}
 
 
 class Builder:
@@ -374,6 +378,7 @@ class Builder:
         from gutnerve.freetext import phrase_key  # here: only validation (a cache miss) needs the reader
 
         phrases: dict[str, tuple[str, str]] = {}  # phrase, as free text reads it -> (finding, field) listing it first
+        together: dict[str, list[tuple[str, Any, str]]] = {}  # a `together` phrase -> (phrase, entry, what) per finding
         measured_by: dict[str, str] = {}  # a measurement's name -> the finding it reads
         for entry, fid, what in self.entries(
             entries,
@@ -386,6 +391,7 @@ class Builder:
                 "suggests",
                 "broader",
                 "broader_normal",
+                "together",
                 "red_flag",
                 "implies",
                 "sided",
@@ -403,16 +409,16 @@ class Builder:
             basis = self.text(entry, "background_basis", what)
             if basis:  # an empty one is reported by `text`
                 self.cited(basis, sources, f"{what}: background_basis", entry, "background_basis")
-            # each phrase list of the finding (synonyms, normal, suggests, broader, broader_normal)
+            # each phrase list of the finding (synonyms, normal, suggests, broader, broader_normal, together)
             lists = {field: [s.strip().lower() for s in self.str_list(entry, field, what)] for field in _PHRASE_KIND}
             for field, listed in lists.items():
                 for phrase in dict.fromkeys(listed):
                     # compared as free text reads them ("can't climb stairs" is "cannot climb stairs",
                     # "pain in my calf" is "pain in the calf")
                     owner, kind = phrases.setdefault(" ".join(phrase_key(phrase)) or phrase, (fid, field))
-                    # free text refuses a phrase two findings share (it never matches), except a wider
-                    # complaint or normal examination, which may be wider than several findings ("leg pain")
-                    if (owner, kind) != (fid, field) and not (kind == field and field in _WIDER):
+                    # free text refuses a phrase two findings share (it never matches), except in the lists
+                    # meant to be shared (`_SHARED`)
+                    if (owner, kind) != (fid, field) and not (kind == field and field in _SHARED):
                         self.error(
                             f"{what}: {_PHRASE_KIND[field]} {phrase!r} is also a {_PHRASE_KIND[kind]} of `{owner}`;"
                             " free text never matches a shared phrase",
@@ -422,6 +428,8 @@ class Builder:
                         )
                 if len(set(listed)) < len(listed):
                     self.error(f"{what}: a {_PHRASE_KIND[field]} is listed twice", "remove the repeat", entry, field)
+            for phrase in dict.fromkeys(lists["together"]):
+                together.setdefault(" ".join(phrase_key(phrase)) or phrase, []).append((phrase, entry, what))
             red_flag = None
             if "red_flag" in entry:
                 red_flag = self.red_flag(
@@ -447,6 +455,15 @@ class Builder:
                 recent=self.recent(entry, what),
                 measured=self.measured(entry, what, sources, measured_by),
             )
+        for named in together.values():
+            if len(named) == 1:  # read as every finding listing it: on one, it is a synonym
+                phrase, entry, what = named[0]
+                self.error(
+                    f"{what}: `together` phrase {phrase!r} names no other finding",
+                    "list it under `together` of each finding it names, or make it a synonym",
+                    entry,
+                    "together",
+                )
         self.dated(result)
         several = [fid for fid, finding in result.items() if finding.sided]
         if len(several) > 1:

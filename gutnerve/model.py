@@ -123,6 +123,7 @@ class Finding(NamedTuple):
     suggests: tuple[str, ...] = ()  # phrases that hint at it without saying it ("wet myself"): free text asks, never assumes
     broader: tuple[str, ...] = ()  # a wider complaint said with no place ("numbness"): asked about when said, absent when denied
     broader_normal: tuple[str, ...] = ()  # a wider examination found normal, with no place ("sensation intact"): absent
+    together: tuple[str, ...] = ()  # phrases naming it with other findings at once ("tetraparesis"): read as each
     lasting: Lasting | None = None  # a course finding: how long a symptom said to have lasted reads it
     recent: Recent | None = None  # a finding bounded in time: how long ago a dated mention reads it
     measured: tuple[Measured, ...] = ()  # the values free text reads it by ("sodium 124")

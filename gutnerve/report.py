@@ -380,6 +380,7 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
         "suggests": list(finding.suggests),
         "broader": list(finding.broader),
         "broader_normal": list(finding.broader_normal),
+        "together": list(finding.together),
         **dated_dict(finding),
         **({"measured": [measured_dict(kb, m) for m in finding.measured]} if finding.measured else {}),
         "causes": listed,
@@ -535,6 +536,7 @@ def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "suggests": list(f.suggests),
             "broader": list(f.broader),
             "broader_normal": list(f.broader_normal),
+            "together": list(f.together),
             **dated_dict(f),
         }
         for f in kb.findings.values()

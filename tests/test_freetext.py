@@ -369,6 +369,15 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("burning feet, normal power in both legs", {"burning-feet"}, {"leg-weakness"}, ()),
     ("normal strength in all four limbs, ankle jerks absent", {"reduced-reflexes"}, {"leg-weakness", "arm-weakness"}, ()),
     ("tone and power normal throughout", set(), {"leg-weakness", "arm-weakness"}, ()),
+    # a muscle power grade is one word: 5/5 is normal power, below it weakness, with its place
+    ("power 5/5 throughout, numb feet", {"numb-feet"}, {"leg-weakness", "arm-weakness"}, ()),
+    ("power 4/5 in both legs, arm power normal", {"leg-weakness"}, {"arm-weakness", "one-leg-only"}, ()),
+    ("4+/5 power in the legs, power 5/5 in the arms", {"leg-weakness"}, {"arm-weakness"}, ()),
+    ("numb feet, BP 120/80", {"numb-feet"}, set(), ("BP 120/80",)),
+    # one phrase, several findings (`together`): four limbs are the arms and the legs
+    ("tetraparesis after diarrhoea", {"leg-weakness", "arm-weakness", "diarrhea"}, set(), ()),
+    ("weakness of all four limbs, areflexia", {"leg-weakness", "arm-weakness", "reduced-reflexes"}, set(), ()),
+    ("quadriplegia", {"cannot-walk", "arm-weakness"}, set(), ()),
     ("numb feet, normal strength and reflexes", {"numb-feet"}, {"leg-weakness", "arm-weakness", "reduced-reflexes"}, ()),
     # a normal neurological examination, or no deficit: no numbness, weakness or reflex loss
     ("burning feet, neuro exam normal", {"burning-feet"}, {"numb-feet", "leg-weakness", "arm-weakness", "reduced-reflexes"}, ()),
@@ -1186,6 +1195,28 @@ def test_every_broader_normal_phrase_reads_its_finding_absent_where_it_stands_al
             reading = understand(f"{said}, {phrase}", kb)
             if fid not in reading.present_ids or reading.conflicts:
                 wrong.append((phrase, said, reading.present_ids, reading.conflicts))
+    assert not wrong
+
+
+def test_every_together_phrase_reads_each_of_its_findings_and_denied_asks(kb):
+    """A `together` phrase names several findings at once ("tetraparesis": arm and leg weakness): said,
+    alone or in a sentence, each is present; denied, each is asked about (doubt "suggests"), never
+    absent, since "no tetraparesis" may leave the legs weak."""
+    owners: dict[str, set[str]] = {}
+    for fid, phrase in _listed(kb, "together"):
+        owners.setdefault(phrase, set()).add(fid)
+    assert len(owners) >= 10 and all(len(fids) > 1 for fids in owners.values())
+    wrong = []
+    for phrase, fids in owners.items():
+        for text in (phrase, f"This year the patient reports {phrase}, worse lately."):
+            reading = understand(text, kb)
+            if set(reading.present_ids) != fids or reading.absent or reading.uncertain or reading.unmatched:
+                wrong.append((phrase, text, reading.present_ids, reading.absent_ids, reading.unmatched))
+        for text in (f"No {phrase}.", f"Denies {phrase} or fever."):
+            reading = understand(text, kb)
+            doubts = {(m.finding, m.doubt) for m in reading.uncertain}
+            if not {(fid, "suggests") for fid in fids} <= doubts or fids & {*reading.present_ids, *reading.absent_ids}:
+                wrong.append((phrase, text, reading.uncertain_ids, reading.present_ids, reading.absent_ids))
     assert not wrong
 
 

@@ -148,6 +148,21 @@ def _weighed(
             "kb/findings.yaml:",
             "finding `burning-feet`: `broader` phrase 'burning feet' is also a synonym of `burning-feet`",
         ),
+        # a phrase naming several findings at once is listed under `together` of each of them
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}",
+            "synonyms: [burning feet], together: [numb and burning feet]}",
+            "kb/findings.yaml:",
+            "finding `burning-feet`: `together` phrase 'numb and burning feet' names no other finding",
+        ),
+        (
+            "findings.yaml",
+            "synonyms: [burning feet]}",
+            "synonyms: [burning feet], together: [Burning Feet]}",
+            "kb/findings.yaml:",
+            "finding `burning-feet`: `together` phrase 'burning feet' is also a synonym of `burning-feet`",
+        ),
         (
             "findings.yaml",
             "synonyms: [burning feet]}",
