@@ -369,6 +369,9 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("burning feet, normal power in both legs", {"burning-feet"}, {"leg-weakness"}, ()),
     ("normal strength in all four limbs, ankle jerks absent", {"reduced-reflexes"}, {"leg-weakness", "arm-weakness"}, ()),
     ("tone and power normal throughout", set(), {"leg-weakness", "arm-weakness"}, ()),
+    # a normal neurological examination with the arms' or legs' place: that limb
+    ("numb feet, neurological examination normal in the arms", {"numb-feet"}, {"arm-weakness", "hand-symptoms"}, ()),
+    ("weak arms, normal neurology in the legs", {"arm-weakness"}, {"leg-weakness", "numb-feet", "reduced-reflexes"}, ()),
     # a muscle power grade is one word: 5/5 is normal power, below it weakness, with its place
     ("power 5/5 throughout, numb feet", {"numb-feet"}, {"leg-weakness", "arm-weakness"}, ()),
     ("power 4/5 in both legs, arm power normal", {"leg-weakness"}, {"arm-weakness", "one-leg-only"}, ()),
