@@ -79,11 +79,6 @@ UNSAYABLE_EMERGENCIES = {
     # triaged emergency), and thigh pain, abdominal pain and bloating are otherwise an everyday
     # picture.
     "visceral-obturator-richter-hernia-years-of-thigh-pain-called-sciatica-15",
-    # eighteenth blind round (session 56): a man of 32 sent to the emergency department with a
-    # critically ischaemic right leg ('extremely painful and pale', no pedal pulses) after three
-    # months of claudication; no finding says a leg newly cold, pale or pulseless, so the case reads
-    # as stable claudication in a smoker who drinks.
-    "peripheral-artery-disease-young-smoker-cannabis-bilateral-claudication-critical-ischaemia-buerger-21",
 }
 
 
