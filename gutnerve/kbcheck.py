@@ -66,11 +66,9 @@ _PHRASE_KIND = {
 }
 
 
-# the phrase lists several findings may share: wider than each of them ("leg pain", "sensation intact")
-_WIDER = frozenset({"broader", "broader_normal"})
-# phrase lists that several findings may share: a wider complaint or normal examination, wider than each
-# ("leg pain"), and a phrase that names several findings at once ("tetraparesis": arm and leg weakness)
-_SHARED = _WIDER | {"together"}
+# the phrase lists several findings may share: a wider complaint or normal examination, wider than each
+# of them ("leg pain", "sensation intact"), and a phrase naming several at once ("tetraparesis")
+_SHARED = frozenset({"broader", "broader_normal", "together"})
 
 
 class Builder:
