@@ -1096,6 +1096,14 @@ def _listed(kb, field):
     return [(finding.id, phrase) for finding in kb.findings.values() for phrase in getattr(finding, field)]
 
 
+def _owners(kb, field):
+    """Each phrase of one of the findings' shared phrase lists -> the findings that list it."""
+    owners: dict[str, set[str]] = {}
+    for fid, phrase in _listed(kb, field):
+        owners.setdefault(phrase, set()).add(fid)
+    return owners
+
+
 def test_every_normal_phrase_reads_as_its_finding_absent(kb):
     wrong = []
     for fid, phrase in _listed(kb, "normal"):
@@ -1151,9 +1159,7 @@ def test_every_broader_phrase_is_asked_about_said_and_absent_denied(kb):
     said, each finding it is wider than is asked about (the numbness may be elsewhere); denied, each
     is absent (no numbness anywhere); with a place before or after it that the vocabulary does not
     know, it is not read at all."""
-    owners: dict[str, set[str]] = {}
-    for fid, phrase in _listed(kb, "broader"):
-        owners.setdefault(phrase, set()).add(fid)
+    owners = _owners(kb, "broader")
     assert len(owners) >= 20 and any(len(fids) > 1 for fids in owners.values())
     wrong = []
     for phrase, fids in owners.items():
@@ -1177,9 +1183,7 @@ def test_every_broader_normal_phrase_reads_its_finding_absent_where_it_stands_al
     """A `broader_normal` phrase says a wider examination was normal ("sensation intact"): alone, each
     finding it is wider than is absent, with no trigger; hedged, uncertain; with a place after it that
     the vocabulary does not know, not read at all; said with the finding itself, it yields to it."""
-    owners: dict[str, set[str]] = {}
-    for fid, phrase in _listed(kb, "broader_normal"):
-        owners.setdefault(phrase, set()).add(fid)
+    owners = _owners(kb, "broader_normal")
     assert len(owners) >= 10
     wrong = []
     for phrase, fids in owners.items():
@@ -1205,9 +1209,7 @@ def test_every_together_phrase_reads_each_of_its_findings_and_denied_asks(kb):
     """A `together` phrase names several findings at once ("tetraparesis": arm and leg weakness): said,
     alone or in a sentence, each is present; denied, each is asked about (doubt "suggests"), never
     absent, since "no tetraparesis" may leave the legs weak."""
-    owners: dict[str, set[str]] = {}
-    for fid, phrase in _listed(kb, "together"):
-        owners.setdefault(phrase, set()).add(fid)
+    owners = _owners(kb, "together")
     assert len(owners) >= 10 and all(len(fids) > 1 for fids in owners.values())
     wrong = []
     for phrase, fids in owners.items():
