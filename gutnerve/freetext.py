@@ -17,8 +17,9 @@ base: lower case; curly apostrophes straightened; contractions expanded ("don't"
 ("crohn's" = "crohn"); cheap British -> American spellings (oe/ae: diarrhoea,
 anaemia, oedema, coeliac, caecal, anaesthesia, paediatric; -ise(d) -> -ize(d);
 colour, tumour, behaviour, fibre); a plural "s" dropped from words of 4+ letters
-not ending in ss/us/is ("stools" = "stool"), and "calves" read as "calf". A decimal such as 38.5 reads as its
-whole part (38); a muscle power grade (0/5 to 5/5, "4+/5") is one word, so "power 5/5" is a phrase. Inside a phrase an amount before a unit of weight is passed
+not ending in ss/us/is ("stools" = "stool"), and "calves" read as "calf". A decimal such as 38.5
+reads as its whole part (38); a muscle power grade (0/5 to 5/5, "4+/5") is one word, so "power
+5/5" is a phrase. Inside a phrase an amount before a unit of weight is passed
 over ("lost 10 kg", "lost 6kg" and "lost 2 stone" read as "lost kg" and "lost stone"). "-ve" and "+ve" read as negative and positive; a question mark
 glued to the next word ("?coeliac") is a query of that word (a hedge, below).
 
@@ -55,8 +56,8 @@ is also "calf sore"; "swollen calf, knee is fine" shares nothing), and the one
 word after takes the unmatched words before the other ("weakness in the arms and
 legs" is "weakness in the legs"), when that makes a phrase of one finding. A phrase
 two findings share is not matched: it is reported as unmatched, with
-both as suggestions (unless each lists it under `together`, below). There is no fuzzy matching: a misspelling
-is unmatched, and a close phrase is offered only as a suggestion.
+both as suggestions (unless each lists it under `together`, below). There is no fuzzy
+matching: a misspelling is unmatched, and a close phrase is offered only as a suggestion.
 
 Suggestions. A finding's `suggests` phrases hint at it without saying it ("wet myself"
 may be sphincter dysfunction or a cough's leak; "cannot stand up" may be weakness or
@@ -1242,14 +1243,16 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     _negate(events, marks, tokens, written, vocab.red_flags)
     for index, others in wider:  # "no leg pain": each finding it is wider than, as the first was read
         marks += [replace(marks[index], finding=other) for other in others]
-    # "no tetraparesis" denies the arms and legs weak together, not each: the legs may still be weak
-    for mark in marks:
-        if mark.together and mark.state == "absent":
-            mark.state, mark.doubt = "uncertain", "suggests"
     # a hint is asked about, said or denied; someone else's stays someone else's. A wider complaint said
     # may be somewhere else ("numbness": in the feet?), so it is asked about too; denied, it is nowhere.
+    # A phrase naming several findings denied ("no tetraparesis") denies them together, not each: the
+    # legs may still be weak, so each is asked about.
     for mark in marks:
-        if (mark.suggested and mark.state != "uncertain") or (mark.broader and mark.state == "present"):
+        if (
+            (mark.suggested and mark.state != "uncertain")
+            or (mark.broader and mark.state == "present")
+            or (mark.together and mark.state == "absent")
+        ):
             mark.state, mark.doubt = "uncertain", "suggests"
     # a wider complaint yields to its finding said outright: "dizzy, faint when I stand" says it, and
     # "denies numbness but feet feel like cotton wool" is not a contradiction
