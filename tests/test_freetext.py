@@ -377,10 +377,17 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("power 4/5 in both legs, arm power normal", {"leg-weakness"}, {"arm-weakness", "one-leg-only"}, ()),
     ("4+/5 power in the legs, power 5/5 in the arms", {"leg-weakness"}, {"arm-weakness"}, ()),
     ("numb feet, BP 120/80", {"numb-feet"}, set(), ("BP 120/80",)),
+    # a grade in the limbs says neither which limbs nor how many: asked about; 5/5 there is normal power
+    ("normal power in the limbs, burning feet", {"burning-feet"}, {"leg-weakness", "arm-weakness"}, ()),
+    ("power 5/5 in the extremities", set(), {"leg-weakness", "arm-weakness"}, ()),
     # one phrase, several findings (`together`): four limbs are the arms and the legs
     ("tetraparesis after diarrhoea", {"leg-weakness", "arm-weakness", "diarrhea"}, set(), ()),
     ("weakness of all four limbs, areflexia", {"leg-weakness", "arm-weakness", "reduced-reflexes"}, set(), ()),
     ("quadriplegia", {"cannot-walk", "arm-weakness"}, set(), ()),
+    ("power 4/5 in the upper and lower limbs", {"leg-weakness", "arm-weakness"}, set(), ()),
+    # tingling of the extremities, or of all four limbs: the hands and the feet
+    ("paraesthesia of the extremities after diarrhoea", {"tingling-feet", "hand-symptoms", "diarrhea"}, set(), ()),
+    ("tingling in all four limbs", {"tingling-feet", "hand-symptoms"}, set(), ()),
     ("numb feet, normal strength and reflexes", {"numb-feet"}, {"leg-weakness", "arm-weakness", "reduced-reflexes"}, ()),
     # a normal neurological examination, or no deficit: no numbness, weakness or reflex loss
     ("burning feet, neuro exam normal", {"burning-feet"}, {"numb-feet", "leg-weakness", "arm-weakness", "reduced-reflexes"}, ()),
@@ -1138,6 +1145,9 @@ def test_every_suggesting_phrase_reads_as_its_finding_asked_about(kb):
     [
         ("back pain and I wet myself this morning", "sphincter-dysfunction", "suggests", {"low-back-pain"}),
         ("he can't stand up, legs are weak", "cannot-walk", "suggests", {"leg-weakness"}),
+        ("she was unable to stand up, legs are weak", "cannot-walk", "suggests", {"leg-weakness"}),
+        # numbness of the legs may or may not reach the feet: asked about
+        ("numbness in both legs and diarrhoea", "numb-feet", "suggests", {"diarrhea"}),
         ("burning feet, my mum wet herself", "sphincter-dysfunction", "someone else", {"burning-feet"}),
         ("maybe blurred vision", "eye-movement-problems", "hedged", set()),
     ],
