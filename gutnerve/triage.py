@@ -314,6 +314,18 @@ def _parts(flags: Flags, split: SplitCase, cause_id: str, prior: float, posterio
     ]
 
 
+def _weighed(
+    flags: Flags, split: SplitCase | None, ref: Reference | None, cause_id: str, bare_prior: float, posterior: float
+) -> Parts:
+    """(urgency, name, prior, posterior) of what triage weighs for one cause: a split cause's
+    components, any other cause as itself; the prior is the cause's against the Reference if any."""
+    prior = _against(ref, cause_id, bare_prior)
+    if split is not None and cause_id in flags.split:
+        return _parts(flags, split, cause_id, prior, posterior, ref)
+    urgency, name = flags.causes[cause_id]
+    return [(urgency, name, prior, posterior)]
+
+
 def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Triage:
     flags = kb.derived(compile_flags)
     present = case.present
@@ -330,20 +342,13 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
     thresholds = kb.settings.cause_thresholds
     ref = reference(kb, case)
     split = SplitCase(kb, flags, case, ranked, factor, ref) if flags.split else None
-    causes, splits = flags.causes, flags.split
     closed = _closed(flags, present)
     for cause_id, bare_prior, posterior in by_rank_with_priors(ranked):
         if posterior < flags.lowest:
             break  # ranked is most probable first: no later cause passes a threshold alone
         if cause_id in closed:
             continue
-        prior = _against(ref, cause_id, bare_prior)
-        if split is not None and cause_id in splits:
-            parts = _parts(flags, split, cause_id, prior, posterior, ref)
-        else:
-            urgency, name = causes[cause_id]
-            parts = [(urgency, name, prior, posterior)]
-        for urgency, name, part_prior, part in parts:
+        for urgency, name, part_prior, part in _weighed(flags, split, ref, cause_id, bare_prior, posterior):
             threshold = thresholds.get(urgency)
             if threshold is not None and part >= threshold and raised(part, part_prior, factor):
                 message = f"{name} is {part:.0%} probable and needs {urgency} attention."
@@ -436,21 +441,12 @@ def _most_probable(
     after a few causes."""
     best: list[tuple[float, int, str]] = []  # (-posterior, number found, name) of the first `count` so far, sorted
     found = 0  # parts found: equals keep the order they were found in (rank order)
-    causes, splits = flags.causes, flags.split
     for cause_id, bare_prior, posterior in by_rank_with_priors(ranked):
         if found > count and posterior < -best[-1][0]:
             break  # nothing later can enter the first `count`, and there are more
         if cause_id in closed:
             continue
-        prior = _against(ref, cause_id, bare_prior)
-        if split is not None and cause_id in splits:
-            parts = _parts(flags, split, cause_id, prior, posterior, ref)
-        else:
-            urgency, name = causes[cause_id]
-            if urgency not in urgencies:
-                continue  # most causes: nothing to weigh
-            parts = [(urgency, name, prior, posterior)]
-        for urgency, name, part_prior, part in parts:
+        for urgency, name, part_prior, part in _weighed(flags, split, ref, cause_id, bare_prior, posterior):
             if urgency in urgencies and raised(part, part_prior, factor):
                 found += 1
                 if len(best) < count or part > -best[-1][0]:
