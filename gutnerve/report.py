@@ -363,25 +363,9 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
     share = unexplained_share(kb.settings, finding)
     return {
         "kind": "finding",
-        "id": finding.id,
-        "label": finding.label,
-        "meaning": finding.meaning,
-        "question": finding.question,
-        "category": finding.category,
-        "hpo": finding.hpo,
-        "background": finding.background,
-        "background_basis": finding.background_basis,
-        "background_source": source_dict(kb.finding_sources.get(finding.background_basis)),
-        "red_flag": red_flag_dict(kb, finding.red_flag) if finding.red_flag else None,
+        **_finding_fields(kb, finding),
         "implies": list(finding.implies),
         "implied_by": list(kb.derived(compile_tables).nesting.implied_by.get(finding.id, ())),
-        "synonyms": list(finding.synonyms),
-        "normal": list(finding.normal),
-        "suggests": list(finding.suggests),
-        "broader": list(finding.broader),
-        "broader_normal": list(finding.broader_normal),
-        "together": list(finding.together),
-        **dated_dict(finding),
         **({"measured": [measured_dict(kb, m) for m in finding.measured]} if finding.measured else {}),
         "causes": listed,
         **({"presentations": presentations} if presentations else {}),
@@ -519,28 +503,30 @@ def mimics_part(kb: KnowledgeBase, cause_id: str) -> dict[str, Any]:
 
 
 def findings_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f.id,
-            "label": f.label,
-            "category": f.category,
-            "meaning": f.meaning,
-            "question": f.question,
-            "hpo": f.hpo,
-            "background": f.background,
-            "background_basis": f.background_basis,
-            "background_source": source_dict(kb.finding_sources.get(f.background_basis)),
-            "red_flag": red_flag_dict(kb, f.red_flag) if f.red_flag else None,
-            "synonyms": list(f.synonyms),
-            "normal": list(f.normal),
-            "suggests": list(f.suggests),
-            "broader": list(f.broader),
-            "broader_normal": list(f.broader_normal),
-            "together": list(f.together),
-            **dated_dict(f),
-        }
-        for f in kb.findings.values()
-    ]
+    return [_finding_fields(kb, f) for f in kb.findings.values()]
+
+
+def _finding_fields(kb: KnowledgeBase, f: Finding) -> dict[str, Any]:
+    """What a finding's card and `findings --json` both say of it: its own fields, as findings.yaml has them."""
+    return {
+        "id": f.id,
+        "label": f.label,
+        "category": f.category,
+        "meaning": f.meaning,
+        "question": f.question,
+        "hpo": f.hpo,
+        "background": f.background,
+        "background_basis": f.background_basis,
+        "background_source": source_dict(kb.finding_sources.get(f.background_basis)),
+        "red_flag": red_flag_dict(kb, f.red_flag) if f.red_flag else None,
+        "synonyms": list(f.synonyms),
+        "normal": list(f.normal),
+        "suggests": list(f.suggests),
+        "broader": list(f.broader),
+        "broader_normal": list(f.broader_normal),
+        "together": list(f.together),
+        **dated_dict(f),
+    }
 
 
 def causes_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
