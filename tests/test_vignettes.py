@@ -79,6 +79,13 @@ UNSAYABLE_EMERGENCIES = {
     # triaged emergency), and thigh pain, abdominal pain and bloating are otherwise an everyday
     # picture.
     "visceral-obturator-richter-hernia-years-of-thigh-pain-called-sciatica-15",
+    # nineteenth blind round (session 57): Guillain-Barre syndrome after Zika fever in a man of 44
+    # who "subsequently developed gait imbalance and lower extremity weakness"; the abstract (all
+    # that is readable) gives neither the speed of the weakness nor the reflexes, so acute-onset,
+    # progressive-leg-weakness, ascending-weakness and reduced-reflexes cannot be coded, and leg
+    # weakness with unsteadiness and a fever is triaged urgent, with the emergency signs to watch
+    # for listed (progressive leg weakness among them).
+    "gbs-zika-traveller-from-guyana-fever-rash-then-gait-imbalance-leg-weakness-21",
 }
 
 
