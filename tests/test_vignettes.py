@@ -86,6 +86,13 @@ UNSAYABLE_EMERGENCIES = {
     # weakness with unsteadiness and a fever is triaged urgent, with the emergency signs to watch
     # for listed (progressive leg weakness among them).
     "gbs-zika-traveller-from-guyana-fever-rash-then-gait-imbalance-leg-weakness-21",
+    # twenty-first blind round (session 57): a retrocaecal appendicitis with a retroperitoneal
+    # abscess and abdominal wall necrotising fasciitis in an obese diabetic man of 66 "who
+    # presented with pain and lumbar mass, and a previous history of abdominal pain"; the abstract
+    # (all that is readable of the case) gives no vital signs, fever, speed of onset or vomiting,
+    # and no finding says a lumbar mass, so low back pain, a past abdominal pain, obesity and
+    # diabetes are all the case can say.
+    "appendicitis-retrocaecal-retroperitoneal-abscess-lumbar-pain-mass-obese-diabetic-man-14",
 }
 
 
