@@ -19,7 +19,7 @@ anaemia, oedema, coeliac, caecal, anaesthesia, paediatric; -ise(d) -> -ize(d);
 colour, tumour, behaviour, fibre); a plural "s" dropped from words of 4+ letters
 not ending in ss/us/is ("stools" = "stool"), and "calves" read as "calf". A decimal such as 38.5
 reads as its whole part (38); a muscle power grade (0/5 to 5/5, "4+/5") is one word, so "power
-5/5" is a phrase. Inside a phrase an amount before a unit of weight is passed
+5/5" is a phrase, and every grade below 5/5 reads as 4/5 ("power 2/5" is "power 4/5"). Inside a phrase an amount before a unit of weight is passed
 over ("lost 10 kg", "lost 6kg" and "lost 2 stone" read as "lost kg" and "lost stone"). "-ve" and "+ve" read as negative and positive; a question mark
 glued to the next word ("?coeliac") is a query of that word (a hedge, below).
 
@@ -433,6 +433,12 @@ def _norm_word(raw: str) -> tuple[str, ...]:
     return (word,)
 
 
+# A muscle power grade reads as full power (5/5) or as weakness: 0/5 to 4+/5 all read as 4/5, so that
+# the knowledge base writes "power 4/5 in the legs" once for every grade below full power.
+_FULL_POWER = {"5/5": "5/5", "5+/5": "5/5"}
+_WEAK_GRADE = "4/5"
+
+
 @dataclass
 class _Token:
     norm: str
@@ -446,8 +452,8 @@ def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     for match in _TOKEN.finditer(text):
         start, end = match.span()
-        if match.group("grade") is not None:
-            tokens.append(_Token(match.group("grade"), start, end, "word"))
+        if match.group("grade") is not None:  # every grade below full power is weakness: one word
+            tokens.append(_Token(_FULL_POWER.get(match.group("grade"), _WEAK_GRADE), start, end, "word"))
         elif match.group("num") is not None:
             tokens.append(_Token(match.group("num"), start, end, "word"))
         elif match.group("abbr") is not None:  # w/o, s/p, c/o

@@ -1235,6 +1235,21 @@ def test_every_together_phrase_reads_each_of_its_findings_and_denied_asks(kb):
     assert not wrong
 
 
+@pytest.mark.parametrize("grade", ["0/5", "1/5", "2/5", "3/5", "3+/5", "4-/5", "4/5", "4+/5", "5-/5"])
+def test_every_grade_below_full_power_reads_as_the_4_of_5_the_knowledge_base_writes(kb, grade):
+    """The knowledge base writes a grade below full power once, as 4/5; each grade a text gives is read
+    as it, and 5/5 or 5+/5 as full power, so one phrase serves every grade."""
+    assert words(f"power {grade} in the legs") == words("power 4/5 in the legs")
+    assert understand(f"power {grade} in both legs", kb).present_ids == ("leg-weakness",)
+    for full in ("5/5", "5+/5"):
+        assert understand(f"power {full} in both legs", kb).absent_ids == ("leg-weakness",)
+    assert not any(
+        "/5" in phrase and "4/5" not in phrase and "5/5" not in phrase
+        for f in kb.findings.values()
+        for phrase in (*f.synonyms, *f.normal, *f.suggests, *f.broader, *f.broader_normal, *f.together)
+    )
+
+
 def test_without_broader_normal_phrases_a_wider_normal_examination_is_not_understood(kb):
     findings = {fid: f._replace(broader_normal=()) for fid, f in kb.findings.items()}
     bare = dataclasses.replace(kb, findings=findings)
