@@ -93,6 +93,12 @@ UNSAYABLE_EMERGENCIES = {
     # and no finding says a lumbar mass, so low back pain, a past abdominal pain, obesity and
     # diabetes are all the case can say.
     "appendicitis-retrocaecal-retroperitoneal-abscess-lumbar-pain-mass-obese-diabetic-man-14",
+    # twenty-second blind round (session 57): Leriche syndrome in a diabetic smoker of 56 whom his
+    # family doctor sent to the emergency department "for evaluating the onset of impalpability of
+    # bila[teral ...]"; the readable text breaks off there, so the newly absent pulses that
+    # cold-pale-leg would say cannot be coded, and "strong pain and claudication in legs" with
+    # diabetes and smoking is an everyday claudicant's picture.
+    "peripheral-artery-disease-leriche-croatian-family-practice-diabetic-smoker-leg-claudication-sent-to-ed-24",
 }
 
 
