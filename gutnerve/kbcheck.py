@@ -410,10 +410,20 @@ class Builder:
             # each phrase list of the finding (synonyms, normal, suggests, broader, broader_normal, together)
             lists = {field: [s.strip().lower() for s in self.str_list(entry, field, what)] for field in _PHRASE_KIND}
             for field, listed in lists.items():
+                read_as: dict[str, str] = {}  # this list's phrases, as free text reads them -> the first
                 for phrase in dict.fromkeys(listed):
                     # compared as free text reads them ("can't climb stairs" is "cannot climb stairs",
                     # "pain in my calf" is "pain in the calf")
-                    owner, kind = phrases.setdefault(" ".join(phrase_key(phrase)) or phrase, (fid, field))
+                    key = " ".join(phrase_key(phrase)) or phrase
+                    first = read_as.setdefault(key, phrase)
+                    if first != phrase:
+                        self.error(
+                            f"{what}: {_PHRASE_KIND[field]} {phrase!r} reads as {first!r}, listed before it",
+                            "free text reads the two alike: remove the later one",
+                            entry,
+                            field,
+                        )
+                    owner, kind = phrases.setdefault(key, (fid, field))
                     # free text refuses a phrase two findings share (it never matches), except in the lists
                     # meant to be shared (`_SHARED`)
                     if (owner, kind) != (fid, field) and not (kind == field and field in _SHARED):

@@ -122,6 +122,13 @@ def _weighed(
         ),
         (
             "findings.yaml",
+            "synonyms: [burning feet]}",
+            "synonyms: [burning feet, pain in my calf, pain in the calves]}",
+            "kb/findings.yaml:",
+            "finding `burning-feet`: synonym 'pain in the calves' reads as 'pain in my calf', listed before it",
+        ),
+        (
+            "findings.yaml",
             "background: 0.25, background_basis: judgement}",
             "background: 0.25, background_basis: judgement, normal: [feeling normal, burning feet]}",
             "kb/findings.yaml:",
