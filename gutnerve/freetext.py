@@ -79,7 +79,10 @@ after the other phrases and the coordinations, so "numbness and tingling in my h
 hands, and only where it stands alone: "jaw weakness" and "numbness in the arm" are not
 understood. A verb of beginning gives it its place: "numbness started in my toes" reads as
 "numbness in my toes", and "numbness started in my ear", a place the vocabulary does not
-know, is not understood.
+know, is not understood. A denial gives it the place of the word before the denial: "feet
+without numbness" and "my feet are not numb" read as "numbness in the feet" denied, "knee had no
+swelling" as knee swelling denied, and "my arm is not numb" or "loin without redness or swelling"
+are not understood.
 A finding's `broader_normal` phrases say a wider examination was normal, with no place
 ("sensation intact"): read the same way, where they stand alone, but as the finding absent,
 as a `normal` phrase is; "sensation normal in the hands" is not understood.
@@ -1064,13 +1067,51 @@ _PLACING = frozenset(
 )
 
 
+# Denials that leave the thing denied of in the same clause, before them ("my arm is not numb", "knee
+# without swelling", "hands with no weakness"): a word there names the place, as in "arm is numb". Not
+# "nor", "neither": a word before them is another item of a list ("no redness nor swelling").
+_DENIAL = _NEGATION_WORDS - _OR - frozenset(words("neither"))
+_HAVING = frozenset(words("with showed shows show revealed reveals demonstrated demonstrates"))
+
+
+def _list_denial(tokens: list[_Token], i: int) -> int:
+    """From the "and"/"or" at tokens[i] that ends the items before a wider complaint, the index of the denial
+    that opens the list ("without" in "without redness, warmth or swelling"), if one does within a few
+    items; else i itself."""
+    if not (i >= 0 and tokens[i].kind == "word" and tokens[i].norm in _AND_OR | _OR):
+        return i
+    for k in range(i - 1, max(i - 1 - 2 * _WINDOW, -1), -1):
+        if tokens[k].kind == "word" and tokens[k].used == "trigger" and tokens[k].norm in _DENIAL:
+            return k
+        if tokens[k].kind not in ("word", "comma"):
+            break
+    return i
+
+
+def _unread_place(tokens: list[_Token], i: int) -> bool:
+    """Whether tokens[i] is a word the reader left unread that may name a place: a preposition or a
+    generic verb ("for", "reports") names none."""
+    return i >= 0 and tokens[i].kind == "word" and not tokens[i].used and tokens[i].norm not in _STOP
+
+
+def _denied_of(tokens: list[_Token], start: int) -> int | None:
+    """The index of the unread word a denial before tokens[start] is said of ("arm" in "my arm is not
+    numb", "knee" in "knee without redness or swelling"), or None."""
+    i = _list_denial(tokens, _past_fillers(tokens, start - 1, -1, _UNPLACED))
+    if not (i >= 0 and tokens[i].used == "trigger" and tokens[i].norm in _DENIAL):
+        return None
+    while i >= 0 and tokens[i].used == "trigger" and tokens[i].norm in _DENIAL:
+        i = _past_fillers(tokens, i - 1, -1, _UNPLACED | _HAVING)
+    return i if _unread_place(tokens, i) else None
+
+
 def _alone(tokens: list[_Token], start: int, end: int) -> bool:
     """Whether the phrase at tokens[start:end] stands alone: no word the reader left unread names where
     before it ("jaw weakness", "my left arm is numb"), and no place follows it ("numbness in the
     arm"). A wider complaint with a place the vocabulary does not know is not read."""
-    i = _past_fillers(tokens, start - 1, -1, _UNPLACED)  # past grammar and details, even a trigger ("arm is numb")
-    if i >= 0 and tokens[i].kind == "word" and not tokens[i].used and tokens[i].norm not in _STOP:
-        return False  # a preposition or a generic verb ("for", "reports") names no place
+    i = _past_fillers(tokens, start - 1, -1, _UNPLACED)  # past grammar and details ("arm is numb")
+    if _unread_place(tokens, i) or _denied_of(tokens, start) is not None:
+        return False
     j = _past_fillers(tokens, end, 1, _LINKING)  # "numbness is in my arms", never past "and"
     return not (j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _PLACING)
 
@@ -1093,6 +1134,28 @@ def _onset_place(tokens: list[_Token], end: int) -> int | None:
     return into if tokens[into + 1].kind == "word" else None
 
 
+def _denied_place(
+    tokens: list[_Token], start: int, end: int, key: tuple[str, ...], vocab: Vocabulary
+) -> tuple[int, tuple[str, ...]] | None:
+    """A wider complaint denied of a place the vocabulary knows with it, read as that phrase ("feet
+    without numbness" as "numbness in the feet", "calves are not swollen"... ), the place's word then
+    read; None where the place is one it does not know with it ("my arm is not numb")."""
+    place = _denied_of(tokens, start)
+    if place is None:
+        return None
+    hints = vocab.broader | vocab.suggests | vocab.normal
+    words_before = [place - 1, place] if _unread_place(tokens, place - 1) else [place]
+    for first in words_before:  # "lower legs without swelling" before "legs without swelling"
+        words_ = tuple(tokens[k].norm for k in range(first, place + 1))
+        for placed in ((*words_, *key), (*key, "in", *words_), (*key, "of", *words_)):
+            if len(vocab.phrases.get(placed, ())) == 1 and placed not in hints:
+                side = first - 1 >= 0 and tokens[first - 1].kind == "word" and tokens[first - 1].norm in _SIDES
+                for k in range(first - side, place + 1):  # with its side: "the left foot is not numb"
+                    tokens[k].used = "finding"
+                return end, placed
+    return None
+
+
 def _placed(
     tokens: list[_Token], start: int, end: int, key: tuple[str, ...], vocab: Vocabulary
 ) -> tuple[int, tuple[str, ...]] | None:
@@ -1103,7 +1166,7 @@ def _placed(
     itself with no such place; None, not read, where it stands with a place before it or one the
     vocabulary does not know ("numbness started in my ear", as "numbness in my ear")."""
     if not _alone(tokens, start, end):
-        return None
+        return _denied_place(tokens, start, end, key, vocab)
     into = _onset_place(tokens, end)
     if into is None:
         return end, key

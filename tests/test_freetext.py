@@ -451,6 +451,19 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("burning feet, jaw weakness", {"burning-feet"}, set(), ("jaw weakness",)),
     ("burning feet, my left arm is numb", {"burning-feet"}, set(), ("left arm", "numb")),
     ("burning feet, no numbness in the arms", {"burning-feet"}, set(), ("numbness in the arms",)),
+    # ... a denial is said of the word before it: the place that word names, or nothing where unknown
+    ("burning feet, my arm is not numb", {"burning-feet"}, set(), ("arm", "numb")),
+    (
+        "diarrhoea, tender right loin without redness or swelling",
+        {"diarrhea"},
+        set(),
+        ("tender right loin", "redness", "swelling"),
+    ),
+    ("knee had no swelling", set(), {"joint-swelling"}, ()),
+    ("his legs were not swollen, burning feet", {"burning-feet"}, {"leg-swelling"}, ()),
+    ("the left foot is not numb", set(), {"numb-feet"}, ()),
+    ("hands without weakness. Legs weak.", {"leg-weakness"}, {"arm-weakness"}, ()),
+    ("the patient had no swelling", set(), {"leg-swelling", "joint-swelling"}, ()),
     ("burning feet, no weakness or dizziness", {"burning-feet"}, {"leg-weakness", "arm-weakness", "orthostatic-dizziness"}, ()),
     # ... and yields to its finding said outright
     ("I feel dizzy and faint when I stand up", {"orthostatic-dizziness"}, set(), ()),
