@@ -78,8 +78,9 @@ tingling feet and leg weakness). Said with the finding itself, it yields to it. 
 after the other phrases and the coordinations, so "numbness and tingling in my hands" is the
 hands, and only where it stands alone: "jaw weakness" and "numbness in the arm" are not
 understood. A verb of beginning gives it its place: "numbness started in my toes" reads as
-"numbness in my toes", and "numbness started in my ear", a place the vocabulary does not
-know, is not understood. A denial gives it the place of the word before the denial: "feet
+"numbness in my toes", shared out to a list after it as any phrase is ("tingling began in the
+feet and hands"), and "numbness started in my ear", a place the vocabulary does not know, is
+not understood. A denial gives it the place of the word before the denial: "feet
 without numbness" and "my feet are not numb" read as "numbness in the feet" denied, "knee had no
 swelling" as knee swelling denied, and "my arm is not numb" or "loin without redness or swelling"
 are not understood.
@@ -986,14 +987,15 @@ def _scan_phrases(
 
 
 def _shared(
-    tokens: list[_Token], vocab: Vocabulary, found: list[tuple[int, int, tuple[str, ...]]]
+    tokens: list[_Token], vocab: Vocabulary, found: list[tuple[int, int, tuple[str, ...]]], unmatched_runs: bool = True
 ) -> list[tuple[int, int, tuple[str, ...]]]:
     """The findings a coordination shares a phrase out to: "tingling hands and feet" is also "tingling
     feet", and "hands and feet tingle" also "hands tingle". The one word after (before) "and"/"or" takes
     the rest of a matched phrase, when that makes a phrase of one finding; it is marked used. So does
     each one-word item of a list the "and"/"or" is part of ("calf swollen and hot and sore"). So does
     the one word after "and"/"or" that takes the words before the other one when these match nothing:
-    "weakness in the arms and legs" is "weakness in the legs" (the arms stay not understood)."""
+    "weakness in the arms and legs" is "weakness in the legs" (the arms stay not understood); not
+    with `unmatched_runs` false, for phrases found late (a wider complaint placed by a verb of beginning)."""
     extra: list[tuple[int, int, tuple[str, ...]]] = []
 
     def take(at: int, key: tuple[str, ...]) -> None:
@@ -1033,6 +1035,8 @@ def _shared(
             take(after, (*key[:-1], tokens[after].norm))
         for before in items(start - 1, -1):
             take(before, (tokens[before].norm, *key[1:]))
+    if not unmatched_runs:
+        return extra
     longest = vocab.lengths[0] if vocab.lengths else 0
     for at in range(2, len(tokens) - 1):
         if not joins(at):
@@ -1276,6 +1280,8 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
         else:
             for token in tokens[start:end]:
                 token.used = ""
+    placed = [hit for hit in alone if hit[2] not in vocab.broader]  # "tingling began in the feet and hands"
+    alone += _shared(tokens, vocab, placed, unmatched_runs=False)
     findings = sorted(findings + alone + measured)
     sexes = _sexes(tokens)
 

@@ -489,6 +489,9 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("tingling began in my hands, burning feet", {"hand-symptoms", "burning-feet"}, set(), ()),
     ("the tingling has started in the soles of my feet", {"tingling-feet"}, set(), ()),
     ("numbness started in both feet", {"numb-feet"}, {"one-leg-only"}, ()),
+    # ... and shares its place out to the items of a list after it, as "tingling in the feet and hands"
+    ("tingling began in the feet and hands", {"tingling-feet", "hand-symptoms"}, set(), ()),
+    ("numbness started in both feet and legs", {"numb-feet"}, {"one-leg-only"}, ()),
     ("burning feet, numbness started in my ear", {"burning-feet"}, set(), ("numbness", "in my ear")),
     # a wider examination found normal, with no place, reads its finding absent; with a place, nothing
     ("burning feet. Sensation intact, reflexes normal.", {"burning-feet"}, {"numb-feet", "reduced-reflexes"}, ()),
