@@ -393,6 +393,7 @@ class Builder:
                 "red_flag",
                 "implies",
                 "sided",
+                "extra",
                 "lasting",
                 "recent",
                 "measured",
@@ -457,7 +458,8 @@ class Builder:
                 background_basis=basis,
                 hpo=hpo if isinstance(hpo, str) else None,
                 red_flag=red_flag,
-                sided=self.sided(entry, what),
+                sided=self.flag(entry, "sided", what),
+                extra=self.flag(entry, "extra", what),
                 **{field: tuple(listed) for field, listed in lists.items()},
                 lasting=self.lasting(entry, what),
                 recent=self.recent(entry, what),
@@ -599,11 +601,11 @@ class Builder:
                         "a dated mention reads one finding: keep `since` on one of them",
                     )
 
-    def sided(self, entry: dict[str, Any], what: str) -> bool:
-        value = entry.get("sided", False)
+    def flag(self, entry: dict[str, Any], field: str, what: str) -> bool:
+        value = entry.get(field, False)
         if not isinstance(value, bool):
             self.error(
-                f"{what}: sided must be true or false, not {value!r}", "write `sided: true` or leave it out", entry, "sided"
+                f"{what}: {field} must be true or false, not {value!r}", f"write `{field}: true` or leave it out", entry, field
             )
             return False
         return value

@@ -120,6 +120,7 @@ class Finding(NamedTuple):
     implies: tuple[str, ...] = ()  # every finding this one entails, followed through chains (sorted)
     normal: tuple[str, ...] = ()  # phrases saying it was looked for and not found ("ck normal"): free text reads them as absent
     sided: bool = False  # the finding a side named in free text asks about ("swollen left calf": one leg only?)
+    extra: bool = False  # beyond the public contract's vocabulary: a case written in that one cannot name it
     suggests: tuple[str, ...] = ()  # phrases that hint at it without saying it ("wet myself"): free text asks, never assumes
     broader: tuple[str, ...] = ()  # a wider complaint said with no place ("numbness"): asked about when said, absent when denied
     broader_normal: tuple[str, ...] = ()  # a wider examination found normal, with no place ("sensation intact"): absent

@@ -17,7 +17,9 @@ present, a case's silence about it is, for a cause that lists it,
 
 between 1 (r = 0: unknown) and the ratio of f absent (r = 1, which the
 validator refuses: unknown is not absent). A cause that does not list f, or
-lists it `via` another finding, stays neutral (`unmentioned_evidence`).
+lists it `via` another finding, stays neutral (`unmentioned_evidence`), and so
+does silence about a finding beyond the public vocabulary (findings.yaml
+`extra`), which a case written in that vocabulary cannot mention.
 
     score(c)      = ln(prior weight of c) + sum over f of ln LR(f, c)
     posterior(c)  = exp(score(c)) / sum over all causes of exp(score)
@@ -485,8 +487,9 @@ def counted(kb: KnowledgeBase, case: Case, implied: tuple[Implied, ...] | None =
 
 def unmentioned_share(settings: Settings, finding: Finding) -> float:
     """r, the chance that a finding a person has is mentioned: model.yaml `unmentioned`'s share
-    for the finding's category, else 0 (silence is unknown, neutral)."""
-    return settings.mentioned_shares.get(finding.category, 0.0)
+    for the finding's category, else 0 (silence is unknown, neutral). 0 too for a finding beyond
+    the public vocabulary (findings.yaml `extra`): a case written in that one cannot mention it."""
+    return 0.0 if finding.extra else settings.mentioned_shares.get(finding.category, 0.0)
 
 
 def unexplained_share(settings: Settings, finding: Finding) -> float:

@@ -46,6 +46,16 @@ def test_every_contract_finding_is_defined(kb):
 
 
 @needs_contract
+def test_extra_marks_exactly_the_findings_beyond_the_contract(kb):
+    # scoring reads a case that names no `extra` finding as written in the contract's vocabulary
+    contract = {fid for group in VOCABULARY["findings"].values() for fid in group}
+    unmarked = sorted(fid for fid, f in kb.findings.items() if fid not in contract and not f.extra)
+    assert not unmarked, f"knowledge/findings.yaml: {unmarked} are beyond the contract: add `extra: true`"
+    marked = sorted(fid for fid, f in kb.findings.items() if fid in contract and f.extra)
+    assert not marked, f"knowledge/findings.yaml: {marked} are contract findings: remove `extra: true`"
+
+
+@needs_contract
 def test_every_contract_cause_is_defined(kb):
     missing = sorted(set(VOCABULARY["causes"]) - set(kb.causes))
     assert not missing, f"knowledge/causes/ lacks {[m + '.yaml' for m in missing]}: add them"

@@ -264,3 +264,24 @@ def test_components_within_rounding_of_the_peak_count_as_tied():
     assert log_sum_exp([1.3130651236448572, one_ulp_more])[1] == 0
     assert log_sum_exp([1.0, 1.0 + 10 * TIE])[1] == 1  # a real difference still wins
     assert first_near_peak([0.0, 2.0, 2.0], 2.0) == 1
+
+
+def test_silence_about_a_finding_beyond_the_public_vocabulary_is_neutral(kb):
+    """A case written in the public vocabulary cannot mention the knowledge base's `extra`
+    findings, so saying nothing of them argues against no cause; said, they count as any finding."""
+    from gutnerve.scoring import compile_tables, unmentioned
+
+    tables = compile_tables(kb)
+    extra = {fid for fid, finding in kb.findings.items() if finding.extra}
+    assert len(extra) >= 15
+    assert tables.unmentioned and not extra & set(tables.unmentioned)
+    # vitamin B12 deficiency lists extra findings commoner than their background (large red cells,
+    # lost vibration sense) beside public ones whose silence still counts (weight loss)
+    b12 = kb.causes["vitamin-b12-deficiency"]
+    assert {"macrocytosis", "vibration-sense-loss"} <= {link.finding for link in b12.findings}
+    case = make_case(kb, ["tingling-feet", "balance-problems"], [])
+    silent = {c.finding for c in contributions(kb, b12, case) if c.present is None}
+    assert silent and not silent & extra
+    assert set(unmentioned(tables, case)) >= silent
+    said = {c.finding: c for c in contributions(kb, b12, make_case(kb, ["tingling-feet", "macrocytosis"], []))}
+    assert said["macrocytosis"].weight > 0
