@@ -1114,7 +1114,7 @@ def _alone(tokens: list[_Token], start: int, end: int) -> bool:
     before it ("jaw weakness", "my left arm is numb"), and no place follows it ("numbness in the
     arm"). A wider complaint with a place the vocabulary does not know is not read."""
     i = _past_fillers(tokens, start - 1, -1, _UNPLACED)  # past grammar and details ("arm is numb")
-    if _unread_place(tokens, i) or _denied_of(tokens, start) is not None:
+    if _unread_place(tokens, i):
         return False
     j = _past_fillers(tokens, end, 1, _LINKING)  # "numbness is in my arms", never past "and"
     return not (j < len(tokens) and tokens[j].kind == "word" and not tokens[j].used and tokens[j].norm in _PLACING)
@@ -1139,14 +1139,12 @@ def _onset_place(tokens: list[_Token], end: int) -> int | None:
 
 
 def _denied_place(
-    tokens: list[_Token], start: int, end: int, key: tuple[str, ...], vocab: Vocabulary
+    tokens: list[_Token], place: int, end: int, key: tuple[str, ...], vocab: Vocabulary
 ) -> tuple[int, tuple[str, ...]] | None:
-    """A wider complaint denied of a place the vocabulary knows with it, read as that phrase ("feet
-    without numbness" as "numbness in the feet", "calves are not swollen"... ), the place's word then
-    read; None where the place is one it does not know with it ("my arm is not numb")."""
-    place = _denied_of(tokens, start)
-    if place is None:
-        return None
+    """A wider complaint denied of the place at tokens[place] (`_denied_of`), read as the phrase it
+    makes with it where the vocabulary has one ("feet without numbness" as "numbness in the feet",
+    "calves are not swollen"), the place's words then read; None where the vocabulary does not know
+    the place with it ("my arm is not numb")."""
     hints = vocab.broader | vocab.suggests | vocab.normal
     words_before = [place - 1, place] if _unread_place(tokens, place - 1) else [place]
     for first in words_before:  # "lower legs without swelling" before "legs without swelling"
@@ -1167,10 +1165,14 @@ def _placed(
     place a verb of beginning gives it where the vocabulary has that phrase ("numbness started in my
     toes" is "numbness in my toes", "weakness began in my right leg" "weakness in my leg"), its words
     then read, and the phrase reaching to the place unless another phrase took words on the way; as
-    itself with no such place; None, not read, where it stands with a place before it or one the
+    itself with no such place; with the place before its denial ("feet without numbness",
+    `_denied_place`); None, not read, where it stands with a place before it or one the
     vocabulary does not know ("numbness started in my ear", as "numbness in my ear")."""
+    denied = _denied_of(tokens, start)
+    if denied is not None:  # "feet without numbness": the place is before the denial
+        return _denied_place(tokens, denied, end, key, vocab)
     if not _alone(tokens, start, end):
-        return _denied_place(tokens, start, end, key, vocab)
+        return None
     into = _onset_place(tokens, end)
     if into is None:
         return end, key
