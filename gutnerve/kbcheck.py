@@ -424,6 +424,8 @@ class Builder:
                             entry,
                             field,
                         )
+                    if field == "together":  # checked below, once every finding is read
+                        together.setdefault(key, []).append((phrase, entry, what))
                     owner, kind = phrases.setdefault(key, (fid, field))
                     # free text refuses a phrase two findings share (it never matches), except in the lists
                     # meant to be shared (`_SHARED`)
@@ -437,8 +439,6 @@ class Builder:
                         )
                 if len(set(listed)) < len(listed):
                     self.error(f"{what}: a {_PHRASE_KIND[field]} is listed twice", "remove the repeat", entry, field)
-            for phrase in dict.fromkeys(lists["together"]):
-                together.setdefault(" ".join(phrase_key(phrase)) or phrase, []).append((phrase, entry, what))
             red_flag = None
             if "red_flag" in entry:
                 red_flag = self.red_flag(
