@@ -157,17 +157,21 @@ class Builder:
         return ok
 
     def entries(
-        self, items: list[Any], kind: str, required: tuple[str, ...], optional: tuple[str, ...]
+        self, items: list[Any], kind: str, required: tuple[str, ...], optional: tuple[str, ...], within: str = ""
     ) -> Iterator[tuple[dict[str, Any], str, str]]:
-        """(entry, id, "kind `id`") for each well-formed entry of a catalogue; reports duplicates."""
+        """(entry, id, "kind `id`") for each well-formed entry of a catalogue; reports duplicates.
+
+        `within` names the entry that holds the catalogue ("cause `x`"), for a list nested in one.
+        """
+        prefix = f"{within}: " if within else ""
         seen: set[str] = set()
         for entry in items:
-            if not self.mapping(entry, kind, required, optional):
+            if not self.mapping(entry, f"{prefix}{kind}", required, optional):
                 continue
-            ident = self.ident(entry["id"], f"{kind} id", entry, "id")
-            what = f"{kind} `{ident}`"
+            ident = self.ident(entry["id"], f"{prefix}{kind} id", entry, "id")
+            what = f"{within}, {kind} `{ident}`" if within else f"{kind} `{ident}`"
             if ident in seen:
-                self.error(f"duplicate {what}", "keep one entry per id", entry, "id")
+                self.error(f"{prefix}duplicate {kind} `{ident}`", f"give each {kind} its own id", entry, "id")
             seen.add(ident)
             yield entry, ident, what
 
@@ -901,16 +905,8 @@ class Builder:
             )
             return ()
         result: list[Presentation] = []
-        seen: set[str] = set()
-        for spec in data:
-            optional = ("note", "urgency", "urgency_basis", "urgency_note")
-            if not self.mapping(spec, f"{what}: presentation", ("id", "name", "share", "source", "findings"), optional):
-                continue
-            pid = self.ident(spec["id"], f"{what}: presentation id", spec, "id")
-            where = f"{what}, presentation `{pid}`"
-            if pid in seen:
-                self.error(f"{what}: duplicate presentation `{pid}`", "give each presentation its own id", spec, "id")
-            seen.add(pid)
+        required, optional = ("id", "name", "share", "source", "findings"), ("note", "urgency", "urgency_basis", "urgency_note")
+        for spec, pid, where in self.entries(data, "presentation", required, optional, within=what):
             share = self.number(spec, "share", where, 0, 1, open_=True)
             source, note = spec["source"], spec.get("note", "")
             if not isinstance(note, str):
