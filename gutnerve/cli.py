@@ -283,7 +283,7 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
     def assess(ctx: typer.Context, **options: Any) -> None:
         from gutnerve.api import assess_case
         from gutnerve.api import explain as explain_cause
-        from gutnerve.case import merge, parse_case, parse_json
+        from gutnerve.case import SEXES, merge, parse_case, parse_json
         from gutnerve.report import assessment_dict
 
         knowledge = shell.kb(options.pop("kb"))
@@ -311,7 +311,8 @@ def _assess_command(shell: Shell, kb: KnowledgeBase | None) -> Any:
 
             from gutnerve.freetext import combine, understand
 
-            reading = understand(options["text"], knowledge, today=date.today())
+            given_sex = merged.get("sex")  # checked with the rest of the case below; here only a known one
+            reading = understand(options["text"], knowledge, today=date.today(), sex=given_sex if given_sex in SEXES else None)
             # a red flag said with doubt ("possibly cannot pee") is worth a differential of its own: it shows the warning
             if not (reading.present or reading.absent or reading.doubted_ids or merged.get("present") or merged.get("absent")):
                 hints = "; ".join(f"{phrase!r} -> --{finding}?" for phrase, finding in reading.suggestions[:3])

@@ -107,7 +107,10 @@ present; inside its `absent` bounds, absent, like a `normal` phrase. The bounds
 lie where every laboratory would agree (the findings mean "below the
 laboratory's range"), so a value between them ("sodium 134", "temp 37.8") reads
 nothing: it stays with what was not understood, the finding offered as a
-suggestion. A number outside the scale's range is not that measurement. A
+suggestion. Where the bounds depend on sex (haemoglobin), a scale's `female`
+and `male` bounds are used for the sex the text names, else the case's (the
+`sex` given to `understand`); with neither known, or both named, the bounds
+both sexes share. A number outside the scale's range is not that measurement. A
 read value is a statement, as a `normal` phrase is: it ends a negated list
 ("no fever, Na 128" leaves the low sodium), a negation right before it denies
 it ("denies a temperature of 39"), a hedge makes it uncertain ("?Na 124"), and
@@ -449,7 +452,7 @@ class _Token:
     start: int
     end: int
     kind: Kind
-    used: str = ""  # "", "finding", "trigger", "age", "sex", "side", "time"
+    used: str = ""  # "", "finding", "trigger", "age", "sex", "side", "time", "between" (a value read neither way)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -846,31 +849,34 @@ def _measure_pattern(measured: Measured) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W_])(?:{names})(?![^\W_]){_MEASURE_LINK}{_MEASURE_VALUE}{_MEASURE_UNIT}", re.IGNORECASE)
 
 
-def _measured(value: float, sign: str, unit: str, measured: Measured) -> bool | None | str:
-    """True (present) or False (absent) where the value lies inside a scale's bounds; "between" where
-    it lies in one of its scales' range but in neither bounds; None where it is not this measurement."""
+def _measured(value: float, sign: str, unit: str, measured: Measured, sex: str | None = None) -> bool | None | str:
+    """True (present) or False (absent) where the value lies inside a scale's bounds (for `sex`, where
+    known); "between" where it lies in one of its scales' range but in neither bounds; None where it
+    is not this measurement."""
     # the caller leaves only a unit of this measurement's ("" for none): it picks the scales, the range decides
     scales = [s for s in measured.scales if (not unit or unit in s.units) and s.low <= value <= s.high]
     if len(scales) != 1:
         return None
     (scale,) = scales
     low, high = (value, math.inf) if sign in (">", ">=", "\u2265") else (-math.inf, value) if sign else (value, value)
-    for bounds, read in ((scale.present, True), (scale.absent, False)):
+    present, absent = scale.bounds(sex)
+    for bounds, read in ((present, True), (absent, False)):
         if bounds[0] <= low and high <= bounds[1]:
             return read
     return "between"
 
 
 def _measures(
-    text: str, tokens: list[_Token], vocab: Vocabulary
-) -> tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str]]]:
-    """The values the text gives of measured findings: (start, end, key) of those read, their tokens
-    marked used, and (phrase, finding) of those between the bounds (suggestions)."""
+    text: str, tokens: list[_Token], vocab: Vocabulary, sex: str | None = None
+) -> tuple[list[tuple[int, int, tuple[str, ...]]], list[tuple[str, str, tuple[int, ...]]]]:
+    """The values the text gives of measured findings (read on the bounds for `sex` where known): (start,
+    end, key) of those read, their tokens marked used, and (phrase, finding, tokens) of those between
+    the bounds (suggestions)."""
     found: list[tuple[int, int, str, Measured, re.Match[str]]] = []  # (char start, -end, finding, ...)
     for fid, measured, pattern in vocab.measures:
         found += [(m.start(), -m.end(), fid, measured, m) for m in pattern.finditer(text)]
     read: list[tuple[int, int, tuple[str, ...]]] = []
-    between: list[tuple[str, str]] = []
+    between: list[tuple[str, str, tuple[int, ...]]] = []
     taken = -1  # the end of the last match kept: the earliest, longest of overlapping ones wins
     for start, _, fid, measured, match in sorted(found, key=lambda f: f[:2]):
         if start < taken:
@@ -881,17 +887,18 @@ def _measures(
                 continue  # an amount of something else: "vitamin k 2 mg", "sodium 3 g a day"
             unit = ""  # a word after the number that is no unit of it ("na 124 and ..."): the number alone
         value = float(match.group("num").replace(",", ""))
-        result = _measured(value, match.group("cmp") or "", unit, measured)
+        result = _measured(value, match.group("cmp") or "", unit, measured, sex)
         if result is None:
             continue
         end = match.end() if unit else match.end("num")
         taken = end
         if _SAID_NORMAL.match(text, end):  # "ck 3400 normal": the number and the word disagree or
             continue  # the value is the laboratory's to judge: read neither way
-        if result == "between":
-            between.append((" ".join(text[start:end].split()), fid))
-            continue
         covered = [i for i, t in enumerate(tokens) if start <= t.start and t.end <= end]
+        if result == "between":  # its tokens, where they make it up exactly ("CK 500-600" has one for "500-600")
+            whole = bool(covered) and tokens[covered[0]].start == start and tokens[covered[-1]].end == end
+            between.append((" ".join(text[start:end].split()), fid, tuple(covered) if whole else ()))
+            continue
         if not covered or any(tokens[i].used for i in covered):
             continue
         for i in covered:
@@ -1244,10 +1251,11 @@ class _Mark:
     together: bool = False  # read from a phrase naming several findings: denied, only asked about
 
 
-def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Reading:
+def understand(text: str, kb: KnowledgeBase, today: date | None = None, sex: str | None = None) -> Reading:
     """Read `text` into present, absent and uncertain findings of `kb`, plus what was not understood.
     `today` (the caller's clock: the reader stays pure) lets a year be read as a time ("numb feet
-    since 2019"); without it a year is only a number."""
+    since 2019"); without it a year is only a number. `sex`, the case's where given another way,
+    picks a measurement's bounds for that sex ("Hb 12.5" in a man) when the text names none."""
     vocab = vocabulary(kb)
     tokens = _tokens(text)
 
@@ -1255,10 +1263,13 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
         return text[tokens[start].start : tokens[end - 1].end]
 
     ages, age_conflicts = _ages(text, tokens)
+    sexes = _sexes(tokens)  # before the phrases: "woman" in "the woman denied numbness" is no place
+    named = {s for s, _ in sexes}
+    measured_sex = next(iter(named)) if len(named) == 1 else sex if not named else None
 
     # "non" negates one word: "non-bloody diarrhoea" is diarrhoea, never "bloody diarrhoea" negated
     after_non = frozenset(i + 1 for i, token in enumerate(tokens) if token.kind == "word" and token.norm == "non")
-    measured, between = _measures(text, tokens, vocab)  # first: "low sodium 128" reads the value
+    measured, between = _measures(text, tokens, vocab, measured_sex)  # first: "low sodium 128" reads the value
     # a wider complaint ("numbness") is read last, on the words nothing else took, so that a
     # coordination can still share a phrase out to it ("numbness and tingling in my hands")
     findings = _scan_phrases(tokens, vocab, after_non, vocab.broader)
@@ -1285,7 +1296,6 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
     placed = [hit for hit in alone if hit[2] not in vocab.broader]  # "tingling began in the feet and hands"
     alone += _shared(tokens, vocab, placed, unmatched_runs=False)
     findings = sorted(findings + alone + measured)
-    sexes = _sexes(tokens)
 
     events = _events(tokens, findings, triggers, vocab)
     marks: list[_Mark] = []
@@ -1366,18 +1376,22 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
         if denied is not None:
             how = f"{denied.trigger} ... {denied.phrase!r}" if denied.trigger else repr(denied.phrase)
             conflicts.append(f"{finding} is both present ({said.phrase!r}) and absent ({how})")
-    sex = None
+    said_sex = None  # the text's own, never the `sex` given: combine() checks the two agree
     if len({s for s, _ in sexes}) > 1:
         conflicts.append("sex: the text has both " + " and ".join(repr(w) for _, w in sexes))
     elif sexes:
-        sex = sexes[0][0]
+        said_sex = sexes[0][0]
 
+    for _, _, covered in between:  # not understood as one phrase: "temp 37.8C", never "temp 37" and "8C"
+        if covered and not any(tokens[i].used for i in covered):  # unless a phrase took a word ("low sodium 134")
+            for i in covered:
+                tokens[i].used = "between"
     unmatched, ignored, quantities = _leftovers(tokens, text, unused_times)
     suggestions: list[tuple[str, str]] = [(phrase, fid) for phrase, ids in ambiguous for fid in ids]
     for phrase in unmatched:
         suggestions += [(phrase, fid) for fid in _suggest(phrase, vocab)]
     suggestions += [(phrase, course) for phrase, fits in quantities for course in fits]
-    suggestions += between
+    suggestions += [(phrase, fid) for phrase, fid, _ in between]
     unmatched = [phrase for phrase, _ in ambiguous] + unmatched
 
     return Reading(
@@ -1390,7 +1404,7 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None) -> Readi
         quantities=tuple(dict.fromkeys(phrase for phrase, _ in quantities)),
         suggestions=tuple(dict.fromkeys(suggestions)),
         age=ages[0] if len(set(ages)) == 1 else None,
-        sex=sex,
+        sex=said_sex,
         conflicts=tuple(conflicts),
     )
 
@@ -2209,6 +2223,9 @@ def _leftovers(
         return 0 < i < len(tokens) - 1 and _slash_at(tokens, i) and tokens[i - 1].norm.isdigit() and tokens[i + 1].norm.isdigit()
 
     for i, token in enumerate(tokens):
+        if token.used == "between":  # a value between a measurement's bounds: its marks never cut it
+            chunks[-1].append(i)
+            continue
         if shorthand(i) and not token.used:
             continue
         if token.kind != "word" or token.used or token.norm in _CONNECTORS:
@@ -2219,6 +2236,10 @@ def _leftovers(
     ignored: list[str] = []
     quantities: list[tuple[str, tuple[str, ...]]] = []
     for chunk in chunks:
+        if any(tokens[i].used == "between" for i in chunk):  # not understood, shown whole ("temp 37.8C")
+            first = next(i for i in chunk if tokens[i].used == "between" or tokens[i].norm not in _TRIM)
+            unmatched.append(" ".join(text[tokens[first].start : tokens[chunk[-1]].end].split()))
+            continue
         kept = [i for i in chunk if tokens[i].norm not in _TRIM]
         if not kept:
             continue

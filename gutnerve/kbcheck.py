@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
+from gutnerve.case import SEXES
 from gutnerve.knowledge import KnowledgeBaseError, read_head
 from gutnerve.model import (
     AgeBand,
@@ -551,7 +552,7 @@ class Builder:
         return tuple(result)
 
     def scale(self, item: Any, what: str) -> Scale | None:
-        if not self.mapping(item, what, ("units", "range", "present", "absent"), ()):
+        if not self.mapping(item, what, ("units", "range", "present", "absent"), SEXES):
             return None
         units = tuple("".join(u.lower().split()) for u in self.str_list(item, "units", what))
         bounds = item["range"]
@@ -566,6 +567,36 @@ class Builder:
             )
             return None
         low, high = float(bounds[0]), float(bounds[1])
+        either = self.bounds(item, what, low, high)
+        if either is None:
+            return None
+        by_sex = []
+        for sex in SEXES:
+            if sex not in item:
+                continue
+            own = (
+                self.bounds(item[sex], f"{what}: {sex}", low, high)
+                if self.mapping(item[sex], f"{what}: {sex}", ("present", "absent"), ())
+                else None
+            )
+            if own is None:
+                continue
+            # the bounds for either sex are where both agree: inside each sex's own
+            for key, mine, theirs in (("present", either[0], own[0]), ("absent", either[1], own[1])):
+                if not (theirs[0] <= mine[0] and mine[1] <= theirs[1]):
+                    self.error(
+                        f"{what}: {key} bounds read more than the {sex} bounds allow",
+                        f"the bounds for either sex must lie inside each sex's: narrow `{key}` or widen `{sex}: {key}`",
+                        item,
+                        sex,
+                    )
+            by_sex.append((sex, *own))
+        return Scale(units, low, high, *either, tuple(by_sex))
+
+    def bounds(
+        self, item: dict[str, Any], what: str, low: float, high: float
+    ) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """A scale's (present, absent) bounds, inside its range and leaving a gap."""
         spans = []
         for key in ("present", "absent"):
             spec = item[key]
@@ -582,7 +613,7 @@ class Builder:
             self.error(
                 f"{what}: the present and absent bounds meet", "leave a gap between them (values there read nothing)", item
             )
-        return Scale(units, low, high, spans[0], spans[1])
+        return spans[0], spans[1]
 
     def recent(self, entry: dict[str, Any], what: str) -> Recent | None:
         spec = entry.get("recent")
@@ -1008,7 +1039,7 @@ class Builder:
                 continue
             bands.append(AgeBand(bounds[0], bounds[1], self.number(band, "factor", f"{what}: age band", 0, 100, open_=True)))
         sex: list[tuple[str, float]] = []
-        if "sex" in data and self.mapping(data["sex"], f"{what}: prior sex", (), ("female", "male")):
+        if "sex" in data and self.mapping(data["sex"], f"{what}: prior sex", (), SEXES):
             sex = [(s, self.number(data["sex"], s, f"{what}: prior sex", 0, 100, open_=True)) for s in data["sex"]]
         return Prior(
             str(prevalence), settings.prevalence_classes[prevalence], self.text(data, "basis", what), tuple(bands), tuple(sex)

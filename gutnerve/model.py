@@ -94,6 +94,13 @@ class Scale(NamedTuple):
     high: float
     present: tuple[float, float]  # (min, max), either end open (-inf, inf)
     absent: tuple[float, float]
+    # ((sex, present, absent), ...): bounds that hold for one sex (a haemoglobin's), used where the
+    # case's sex is known; `present` and `absent` above are where both sexes agree
+    by_sex: tuple[tuple[str, tuple[float, float], tuple[float, float]], ...] = ()
+
+    def bounds(self, sex: str | None) -> tuple[tuple[float, float], tuple[float, float]]:
+        """(present, absent) for a case of `sex` (None: not known)."""
+        return next(((p, a) for s, p, a in self.by_sex if s == sex), (self.present, self.absent))
 
 
 class Measured(NamedTuple):

@@ -379,7 +379,8 @@ def finding_card(kb: KnowledgeBase, finding: Finding) -> dict[str, Any]:
 
 def measured_dict(kb: KnowledgeBase, measured: Measured) -> dict[str, Any]:
     """A value free text reads the finding by (findings.yaml `measured`): its names, each scale's
-    units, range and bounds (null for an open end), and what the numbers rest on."""
+    units, range and bounds (null for an open end) with those for one sex where it has them, and
+    what the numbers rest on."""
 
     def bounds(span: tuple[float, float]) -> dict[str, float | None]:
         return {"min": None if math.isinf(span[0]) else span[0], "max": None if math.isinf(span[1]) else span[1]}
@@ -387,7 +388,13 @@ def measured_dict(kb: KnowledgeBase, measured: Measured) -> dict[str, Any]:
     return {
         "names": list(measured.names),
         "scales": [
-            {"units": list(s.units), "range": [s.low, s.high], "present": bounds(s.present), "absent": bounds(s.absent)}
+            {
+                "units": list(s.units),
+                "range": [s.low, s.high],
+                "present": bounds(s.present),
+                "absent": bounds(s.absent),
+                **{sex: {"present": bounds(p), "absent": bounds(a)} for sex, p, a in s.by_sex},
+            }
             for s in measured.scales
         ],
         "basis": measured.basis,

@@ -379,3 +379,13 @@ def test_a_red_flag_hinted_at_twice_is_asked_about_once(run):
     out = run("assess", "--text", "hot and shivering, breathing really fast, back pain").out
     (line,) = [line for line in out.splitlines() if line.startswith("  ! sepsis-signs")]
     assert "'hot and shivering', 'breathing really fast'" in line
+
+
+def test_text_reads_a_value_by_the_sex_given_with_it(run):
+    """`--sex` picks a measurement's bounds for that sex where the text names none (Hb 12.5 g/dL)."""
+    man = run("assess", "--text", "Hb 12.5 g/dL, numb feet", "--sex", "male", "--json").json()
+    assert "anemia" in man["case"]["present"]
+    woman = run("assess", "--text", "Hb 12.5 g/dL, numb feet", "--sex", "female", "--json").json()
+    assert "anemia" in woman["case"]["absent"]
+    unknown = run("assess", "--text", "Hb 12.5 g/dL, numb feet", "--json").json()
+    assert "anemia" not in unknown["case"]["present"] + unknown["case"]["absent"]

@@ -1390,14 +1390,63 @@ def test_an_amount_of_something_else_is_no_measured_value(kb, text):
 
 @pytest.mark.parametrize(
     ("text", "finding"),
-    [("sodium 134", "hyponatremia"), ("temperature 37.8", "fever"), ("CK 450", "raised-ck"), ("MCV 98", "macrocytosis")],
+    [
+        ("sodium 134", "hyponatremia"),
+        ("temperature 37.8", "fever"),
+        ("CK 450", "raised-ck"),
+        ("MCV 98", "macrocytosis"),
+        # shown whole, as written, never cut at its decimal point or slash ("temp 37", "8C")
+        ("temp 37.8C", "fever"),
+        ("sodium 134 mmol/L", "hyponatremia"),
+        ("Hb 12.5 g/dL", "anemia"),
+    ],
 )
 def test_a_value_between_the_bounds_reads_nothing_and_is_suggested(kb, text, finding):
     """Normal in some laboratories and not in others: never read, shown, and the finding offered."""
     reading = understand(text, kb)
     assert not reading.present and not reading.absent
-    assert text in reading.unmatched
+    assert reading.unmatched == (text,)
     assert (text, finding) in reading.suggestions
+
+
+def test_a_phrase_said_with_a_value_between_the_bounds_is_read(kb):
+    """ "low sodium 134": the writer's word says low (the laboratory's range); the value alone would not."""
+    reading = understand("low sodium 134", kb)
+    assert reading.present_ids == ("hyponatremia",)
+    assert not reading.unmatched
+
+
+# a haemoglobin's bounds depend on sex (findings.yaml `measured`, the WHO cut-offs): 12.5 g/dL is
+# anaemia in a man, not in a woman; the text's sex first, then the case's, else the shared bounds
+BY_SEX = [
+    ("Hb 12.5 g/dL in a 50-year-old man", None, {"anemia"}, set()),
+    ("Hb 12.5 g/dL in a 50-year-old woman", None, set(), {"anemia"}),
+    ("haemoglobin 12.5", "male", {"anemia"}, set()),
+    ("Hb 125 g/L", "female", set(), {"anemia"}),
+    ("a woman, Hb 12.5", "male", set(), {"anemia"}),  # the text's own sex before the one given
+    ("Hb 9.1, a man", None, {"anemia"}, set()),  # below both sexes' bounds, as without a sex
+    ("Hb 12.5 g/dL", None, set(), set()),
+    ("Hb 12.5 g/dL, the man and the woman", None, set(), set()),  # two sexes named: neither
+]
+
+
+@pytest.mark.parametrize(("text", "sex", "present", "absent"), BY_SEX, ids=[b[0] + f" ({b[1]})" for b in BY_SEX])
+def test_a_value_whose_bounds_depend_on_sex_reads_by_the_case_sex(kb, text, sex, present, absent):
+    reading = understand(text, kb, sex=sex)
+    assert set(reading.present_ids) == present
+    assert set(reading.absent_ids) == absent
+    assert not reading.uncertain
+    if not present and not absent:  # no sex to read it by: suggested, as any value between the bounds
+        assert any(finding == "anemia" for _, finding in reading.suggestions)
+
+
+def test_a_sex_word_is_not_the_place_of_a_denial(kb):
+    """ "woman" before "denied" names who, not where: the wider complaint stands alone (it was left
+    unread while sex words were read after the phrases)."""
+    for text in ("the woman denied numbness", "a man without numbness"):
+        reading = understand(text, kb)
+        assert reading.absent_ids == ("numb-feet",), text
+        assert not reading.unmatched
 
 
 @pytest.mark.parametrize(

@@ -408,6 +408,15 @@ def _weighed(
                     "overlapping ranges",
                 ),
                 (_weighed() + ", " + _weighed(), "measured name 'weight' also measures"),
+                (
+                    _weighed(absent="{min: 60}, male: {present: {max: 40}, absent: {min: 60}}"),
+                    "present bounds read more than the male bounds allow",
+                ),
+                (
+                    _weighed(absent="{min: 60}, female: {present: {max: 55}, absent: {min: 50}}"),
+                    "the present and absent bounds meet",
+                ),
+                (_weighed(absent="{min: 60}, child: {present: {max: 55}, absent: {min: 60}}"), "unknown key `child`"),
             ]
         ),
     ],

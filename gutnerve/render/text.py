@@ -336,10 +336,15 @@ def measured_line(measured: dict[str, Any]) -> str:
             return f"{low:g} {unit} or more"
         return f"{low:g}-{high:g} {unit}"
 
-    scales = "; ".join(
-        f"present at {span(s['present'], s['units'][0])}, absent at {span(s['absent'], s['units'][0])}"
-        for s in measured["scales"]
-    )
+    def read(bounds: dict[str, Any], unit: str) -> str:
+        return f"present at {span(bounds['present'], unit)}, absent at {span(bounds['absent'], unit)}"
+
+    def scale(s: dict[str, Any]) -> str:
+        unit = s["units"][0]
+        by_sex = [f"in a {'woman' if sex == 'female' else 'man'} {read(s[sex], unit)}" for sex in ("female", "male") if sex in s]
+        return read(s, unit) + (f" ({'; '.join(by_sex)})" if by_sex else "")
+
+    scales = "; ".join(scale(s) for s in measured["scales"])
     return f"{', '.join(measured['names'])}: {scales}; between, nothing [{measured['basis']}]"
 
 
