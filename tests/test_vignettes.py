@@ -99,6 +99,12 @@ UNSAYABLE_EMERGENCIES = {
     # cold-pale-leg would say cannot be coded, and "strong pain and claudication in legs" with
     # diabetes and smoking is an everyday claudicant's picture.
     "peripheral-artery-disease-leriche-croatian-family-practice-diabetic-smoker-leg-claudication-sent-to-ed-24",
+    # twenty-fourth blind round (session 59): Guillain-Barre syndrome in a man of 25 who came with
+    # anxiety and paraesthesia of the hands and feet, hyporeflexia and "sin alteraciones motoras",
+    # and needed ventilation within hours; the abstract (all that is readable) gives no speed of
+    # onset, so acute-onset cannot be coded (with it, the case is triaged emergency), and the
+    # weakness that would make it an emergency came after the first contact.
+    "gbs-ecuador-young-man-anxiety-hand-foot-paraesthesia-hyporeflexia-no-weakness-then-ventilated-25",
 }
 
 
