@@ -83,7 +83,9 @@ feet and hands"), and "numbness started in my ear", a place the vocabulary does 
 not understood. A denial gives it the place of the word before the denial: "feet
 without numbness" and "my feet are not numb" read as "numbness in the feet" denied, "knee had no
 swelling" as knee swelling denied, and "my arm is not numb" or "loin without redness or swelling"
-are not understood.
+are not understood. Said right after a finding whose words name a place, it takes that place
+where the vocabulary has the phrase: "knee pain without swelling" denies knee swelling, not leg
+swelling too; after a comma it is a new item ("knee pain, no swelling" denies both).
 A finding's `broader_normal` phrases say a wider examination was normal, with no place
 ("sensation intact"): read the same way, where they stand alone, but as the finding absent,
 as a `normal` phrase is; "sensation normal in the hands" is not understood.
@@ -1105,15 +1107,43 @@ def _unread_place(tokens: list[_Token], i: int) -> bool:
     return i >= 0 and tokens[i].kind == "word" and not tokens[i].used and tokens[i].norm not in _STOP
 
 
-def _denied_of(tokens: list[_Token], start: int) -> int | None:
-    """The index of the unread word a denial before tokens[start] is said of ("arm" in "my arm is not
-    numb", "knee" in "knee without redness or swelling"), or None."""
+def _before_denial(tokens: list[_Token], start: int) -> int | None:
+    """The index of the word before a denial that comes before tokens[start] ("arm" in "my arm is not
+    numb", "pain" in "knee pain without swelling"), or None where no denial does."""
     i = _list_denial(tokens, _past_fillers(tokens, start - 1, -1, _UNPLACED))
     if not (i >= 0 and tokens[i].used == "trigger" and tokens[i].norm in _DENIAL):
         return None
     while i >= 0 and tokens[i].used == "trigger" and tokens[i].norm in _DENIAL:
         i = _past_fillers(tokens, i - 1, -1, _UNPLACED | _HAVING)
-    return i if _unread_place(tokens, i) else None
+    return i
+
+
+def _denied_of(tokens: list[_Token], start: int) -> int | None:
+    """The index of the unread word a denial before tokens[start] is said of ("arm" in "my arm is not
+    numb", "knee" in "knee without redness or swelling"), or None."""
+    i = _before_denial(tokens, start)
+    return i if i is not None and _unread_place(tokens, i) else None
+
+
+_PLACE_WORDS = 3  # how far back into the phrase before a denial a place is looked for ("swollen left knee")
+
+
+def _phrase_place(tokens: list[_Token], start: int, key: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...] | None:
+    """The wider complaint at tokens[start] as the phrase it makes with a place named in the finding
+    read right before its denial ("knee pain without swelling": "knee swelling", so joint swelling
+    denied, not leg swelling too), where exactly one such phrase is in the vocabulary; else None."""
+    i = _before_denial(tokens, start)
+    if i is None:
+        return None
+    hints = vocab.broader | vocab.suggests | vocab.normal
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}  # the finding -> the first phrase that reads it
+    for k in range(i, max(i - _PLACE_WORDS, -1), -1):
+        if not (tokens[k].kind == "word" and tokens[k].used == "finding"):
+            break
+        for placed in ((tokens[k].norm, *key), (*key, "in", tokens[k].norm), (*key, "of", tokens[k].norm)):
+            if len(vocab.phrases.get(placed, ())) == 1 and placed not in hints:
+                found.setdefault(vocab.phrases[placed], placed)
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _alone(tokens: list[_Token], start: int, end: int) -> bool:
@@ -1178,6 +1208,9 @@ def _placed(
     denied = _denied_of(tokens, start)
     if denied is not None:  # "feet without numbness": the place is before the denial
         return _denied_place(tokens, denied, end, key, vocab)
+    placed = _phrase_place(tokens, start, key, vocab)
+    if placed is not None:  # "knee pain without swelling": the place is in the finding before it
+        return end, placed
     if not _alone(tokens, start, end):
         return None
     into = _onset_place(tokens, end)

@@ -464,6 +464,13 @@ PHRASES: list[tuple[str, set[str], set[str], tuple[str, ...]]] = [
     ("the left foot is not numb", set(), {"numb-feet"}, ()),
     ("hands without weakness. Legs weak.", {"leg-weakness"}, {"arm-weakness"}, ()),
     ("the patient had no swelling", set(), {"leg-swelling", "joint-swelling"}, ()),
+    ("the woman denied numbness", set(), {"numb-feet"}, ()),  # a sex word names who, not where
+    # ... or the place named in the finding read right before the denial
+    ("knee pain without swelling", {"joint-pain"}, {"joint-swelling"}, ()),
+    ("pain in the knee without swelling", {"joint-pain"}, {"joint-swelling"}, ()),
+    ("calf pain without swelling", {"calf-pain"}, {"leg-swelling"}, ()),
+    ("knee pain, no swelling", {"joint-pain"}, {"leg-swelling", "joint-swelling"}, ()),  # a new item: no place
+    ("back pain without weakness", {"low-back-pain"}, {"leg-weakness", "arm-weakness"}, ()),  # "back weakness": none
     ("burning feet, no weakness or dizziness", {"burning-feet"}, {"leg-weakness", "arm-weakness", "orthostatic-dizziness"}, ()),
     # ... and yields to its finding said outright
     ("I feel dizzy and faint when I stand up", {"orthostatic-dizziness"}, set(), ()),
