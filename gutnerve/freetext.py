@@ -297,7 +297,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -1135,14 +1135,12 @@ def _phrase_place(tokens: list[_Token], start: int, key: tuple[str, ...], vocab:
     i = _before_denial(tokens, start)
     if i is None:
         return None
-    hints = vocab.broader | vocab.suggests | vocab.normal
     found: dict[tuple[str, ...], tuple[str, ...]] = {}  # the finding -> the first phrase that reads it
     for k in range(i, max(i - _PLACE_WORDS, -1), -1):
         if not (tokens[k].kind == "word" and tokens[k].used == "finding"):
             break
-        for placed in ((tokens[k].norm, *key), (*key, "in", tokens[k].norm), (*key, "of", tokens[k].norm)):
-            if len(vocab.phrases.get(placed, ())) == 1 and placed not in hints:
-                found.setdefault(vocab.phrases[placed], placed)
+        for placed in _with_place((tokens[k].norm,), key, vocab):
+            found.setdefault(vocab.phrases[placed], placed)
     return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -1182,17 +1180,24 @@ def _denied_place(
     makes with it where the vocabulary has one ("feet without numbness" as "numbness in the feet",
     "calves are not swollen"), the place's words then read; None where the vocabulary does not know
     the place with it ("my arm is not numb")."""
-    hints = vocab.broader | vocab.suggests | vocab.normal
     words_before = [place - 1, place] if _unread_place(tokens, place - 1) else [place]
     for first in words_before:  # "lower legs without swelling" before "legs without swelling"
         words_ = tuple(tokens[k].norm for k in range(first, place + 1))
-        for placed in ((*words_, *key), (*key, "in", *words_), (*key, "of", *words_)):
-            if len(vocab.phrases.get(placed, ())) == 1 and placed not in hints:
-                side = first - 1 >= 0 and tokens[first - 1].kind == "word" and tokens[first - 1].norm in _SIDES
-                for k in range(first - side, place + 1):  # with its side: "the left foot is not numb"
-                    tokens[k].used = "finding"
-                return end, placed
+        for placed in _with_place(words_, key, vocab):
+            side = first - 1 >= 0 and tokens[first - 1].kind == "word" and tokens[first - 1].norm in _SIDES
+            for k in range(first - side, place + 1):  # with its side: "the left foot is not numb"
+                tokens[k].used = "finding"
+            return end, placed
     return None
+
+
+def _with_place(place: tuple[str, ...], key: tuple[str, ...], vocab: Vocabulary) -> Iterator[tuple[str, ...]]:
+    """The phrases the wider complaint `key` makes with the words of `place` ("feet numbness",
+    "numbness in feet", "numbness of feet") that the vocabulary reads as one finding, and not as a hint."""
+    hints = vocab.broader | vocab.suggests | vocab.normal
+    for placed in ((*place, *key), (*key, "in", *place), (*key, "of", *place)):
+        if len(vocab.phrases.get(placed, ())) == 1 and placed not in hints:
+            yield placed
 
 
 def _placed(

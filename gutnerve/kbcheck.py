@@ -571,14 +571,10 @@ class Builder:
         if either is None:
             return None
         by_sex = []
-        for sex in SEXES:
-            if sex not in item:
+        for sex in (s for s in SEXES if s in item):
+            if not self.mapping(item[sex], f"{what}: {sex}", ("present", "absent"), ()):
                 continue
-            own = (
-                self.bounds(item[sex], f"{what}: {sex}", low, high)
-                if self.mapping(item[sex], f"{what}: {sex}", ("present", "absent"), ())
-                else None
-            )
+            own = self.bounds(item[sex], f"{what}: {sex}", low, high)
             if own is None:
                 continue
             # the bounds for either sex are where both agree: inside each sex's own
