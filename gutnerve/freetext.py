@@ -755,6 +755,12 @@ class Vocabulary:
     # ("tetraparesis"): each read said; denied, each only asked about (it may deny just one)
 
     @property
+    def hints(self) -> frozenset[tuple[str, ...]]:
+        """Phrases that only hint at their finding or deny it, never say where: a place joined to a
+        wider complaint must make a phrase that says its finding outright."""
+        return self.broader | self.suggests | self.normal
+
+    @property
     def collisions(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         """Phrases that name more than one finding (they are never matched). A wider complaint is not one:
         it may be wider than several findings ("leg pain"); nor is a phrase naming several at once."""
@@ -1118,23 +1124,14 @@ def _before_denial(tokens: list[_Token], start: int) -> int | None:
     return i
 
 
-def _denied_of(tokens: list[_Token], start: int) -> int | None:
-    """The index of the unread word a denial before tokens[start] is said of ("arm" in "my arm is not
-    numb", "knee" in "knee without redness or swelling"), or None."""
-    i = _before_denial(tokens, start)
-    return i if i is not None and _unread_place(tokens, i) else None
-
-
 _PLACE_WORDS = 3  # how far back into the phrase before a denial a place is looked for ("swollen left knee")
 
 
-def _phrase_place(tokens: list[_Token], start: int, key: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...] | None:
-    """The wider complaint at tokens[start] as the phrase it makes with a place named in the finding
-    read right before its denial ("knee pain without swelling": "knee swelling", so joint swelling
-    denied, not leg swelling too), where exactly one such phrase is in the vocabulary; else None."""
-    i = _before_denial(tokens, start)
-    if i is None:
-        return None
+def _phrase_place(tokens: list[_Token], i: int, key: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...] | None:
+    """The wider complaint `key` as the phrase it makes with a place named in the finding read that
+    ends at tokens[i], right before its denial ("knee pain without swelling": "knee swelling", so
+    joint swelling denied, not leg swelling too), where exactly one such phrase is in the vocabulary;
+    else None."""
     found: dict[tuple[str, ...], tuple[str, ...]] = {}  # the finding -> the first phrase that reads it
     for k in range(i, max(i - _PLACE_WORDS, -1), -1):
         if not (tokens[k].kind == "word" and tokens[k].used == "finding"):
@@ -1176,7 +1173,7 @@ def _onset_place(tokens: list[_Token], end: int) -> int | None:
 def _denied_place(
     tokens: list[_Token], place: int, end: int, key: tuple[str, ...], vocab: Vocabulary
 ) -> tuple[int, tuple[str, ...]] | None:
-    """A wider complaint denied of the place at tokens[place] (`_denied_of`), read as the phrase it
+    """A wider complaint denied of the unread place at tokens[place] (`_before_denial`), read as the phrase it
     makes with it where the vocabulary has one ("feet without numbness" as "numbness in the feet",
     "calves are not swollen"), the place's words then read; None where the vocabulary does not know
     the place with it ("my arm is not numb")."""
@@ -1194,7 +1191,7 @@ def _denied_place(
 def _with_place(place: tuple[str, ...], key: tuple[str, ...], vocab: Vocabulary) -> Iterator[tuple[str, ...]]:
     """The phrases the wider complaint `key` makes with the words of `place` ("feet numbness",
     "numbness in feet", "numbness of feet") that the vocabulary reads as one finding, and not as a hint."""
-    hints = vocab.broader | vocab.suggests | vocab.normal
+    hints = vocab.hints
     for placed in ((*place, *key), (*key, "in", *place), (*key, "of", *place)):
         if len(vocab.phrases.get(placed, ())) == 1 and placed not in hints:
             yield placed
@@ -1210,10 +1207,10 @@ def _placed(
     itself with no such place; with the place before its denial ("feet without numbness",
     `_denied_place`); None, not read, where it stands with a place before it or one the
     vocabulary does not know ("numbness started in my ear", as "numbness in my ear")."""
-    denied = _denied_of(tokens, start)
-    if denied is not None:  # "feet without numbness": the place is before the denial
-        return _denied_place(tokens, denied, end, key, vocab)
-    placed = _phrase_place(tokens, start, key, vocab)
+    before = _before_denial(tokens, start)  # the word before a denial said of the complaint, if any
+    if before is not None and _unread_place(tokens, before):  # "feet without numbness"
+        return _denied_place(tokens, before, end, key, vocab)
+    placed = None if before is None else _phrase_place(tokens, before, key, vocab)
     if placed is not None:  # "knee pain without swelling": the place is in the finding before it
         return end, placed
     if not _alone(tokens, start, end):
@@ -1221,7 +1218,7 @@ def _placed(
     into = _onset_place(tokens, end)
     if into is None:
         return end, key
-    hints = vocab.broader | vocab.suggests | vocab.normal
+    hints = vocab.hints
     place = []  # (index, word) up to the end of the sentence or a comma; a side is passed over, as in any phrase
     for k in range(into, len(tokens)):
         if tokens[k].kind != "word":
