@@ -554,7 +554,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write(error.ctx.get_help() if error.ctx else "")  # a bare `gutnerve` or `gutnerve kb`: show help
         return ExitCode.OK
     except click_errors.NoSuchOption as error:
-        hint = _did_you_mean(error.option_name, error.possibilities)
+        command = error.ctx.command_path if error.ctx else PROG
+        hint = _did_you_mean(error.option_name, error.possibilities, command)
         return _fail(f"no such option: {error.option_name}{hint}")
     except click_errors.UsageError as error:
         return _fail(error.format_message())
@@ -581,11 +582,12 @@ def _input_errors() -> tuple[type[Exception], ...]:
     return (CaseError, KnowledgeBaseError)
 
 
-def _did_you_mean(name: str, possibilities: Sequence[str] | None) -> str:
+def _did_you_mean(name: str, possibilities: Sequence[str] | None, command: str) -> str:
+    """A close option of the command the user ran, else where its options are listed."""
     import difflib
 
     close = difflib.get_close_matches(name, list(possibilities or ()), n=1, cutoff=0.5)
-    return f" (did you mean {close[0]}?)" if close else " (run `gutnerve assess --help` for the flags)"
+    return f" (did you mean {close[0]}?)" if close else f" (run `{command} --help` for its options)"
 
 
 def _fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> int:

@@ -135,6 +135,9 @@ def test_conflict_between_file_and_flag_is_an_error(run, tmp_path):
     ("args", "fragment"),
     [
         (["assess", *KB, "--burnin-feet"], "no such option: --burnin-feet (did you mean --burning-feet?)"),
+        (["assess", *KB, "--zzzz"], "no such option: --zzzz (run `gutnerve assess --help` for its options)"),
+        (["findings", *KB, "--zzzz"], "no such option: --zzzz (run `gutnerve findings --help` for its options)"),
+        (["kb", "validate", "--zzzz"], "(run `gutnerve kb validate --help` for its options)"),
         (["assess", *KB, "--age", "abc"], "--age"),
         (["assess", *KB, "--age", "130"], "--age"),
         (["assess", *KB, "--sex", "x"], "'x' is not one of: female, male"),
