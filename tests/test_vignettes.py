@@ -105,6 +105,14 @@ UNSAYABLE_EMERGENCIES = {
     # onset, so acute-onset cannot be coded (with it, the case is triaged emergency), and the
     # weakness that would make it an emergency came after the first contact.
     "gbs-ecuador-young-man-anxiety-hand-foot-paraesthesia-hyporeflexia-no-weakness-then-ventilated-25",
+    # twenty-sixth blind round (session 60): Guillain-Barre syndrome in an obese woman of 60 who saw
+    # her GP with "dolor, pesadez y parestesias en ambas piernas de una semana de evolucion" two
+    # weeks after a gastroenteritis, with an unremarkable examination; the weakness (3/5, worse
+    # over 6 hours), the areflexia and the inability to walk came 48 hours later. At first contact
+    # the congress abstract gives no objective weakness and a week's course, not hours to a few
+    # days, so neither leg-weakness nor acute-onset can be coded (with either, the case is triaged
+    # emergency); heaviness is not weakness by the finding's meaning.
+    "gbs-semergen-obese-woman-leg-pain-heaviness-paraesthesias-two-weeks-after-gastroenteritis-given-venotonic-26",
 }
 
 
