@@ -300,6 +300,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any, Literal
 
 from gutnerve.case import CaseError
@@ -754,7 +755,7 @@ class Vocabulary:
     together: frozenset[tuple[str, ...]] = frozenset()  # a phrase naming several findings at once
     # ("tetraparesis"): each read said; denied, each only asked about (it may deny just one)
 
-    @property
+    @cached_property  # asked for each word of a place (`_with_place`): built once per vocabulary
     def hints(self) -> frozenset[tuple[str, ...]]:
         """Phrases that only hint at their finding or deny it, never say where: a place joined to a
         wider complaint must make a phrase that says its finding outright."""
