@@ -1413,7 +1413,7 @@ def understand(text: str, kb: KnowledgeBase, today: date | None = None, sex: str
             how = f"{denied.trigger} ... {denied.phrase!r}" if denied.trigger else repr(denied.phrase)
             conflicts.append(f"{finding} is both present ({said.phrase!r}) and absent ({how})")
     said_sex = None  # the text's own, never the `sex` given: combine() checks the two agree
-    if len({s for s, _ in sexes}) > 1:
+    if len(named) > 1:
         conflicts.append("sex: the text has both " + " and ".join(repr(w) for _, w in sexes))
     elif sexes:
         said_sex = sexes[0][0]
