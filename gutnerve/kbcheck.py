@@ -306,9 +306,15 @@ class Builder:
         thresholds: dict[str, float] = {}
         triage = data["triage"]
         evidence = 1.0
-        if self.mapping(triage, "triage", ("levels", "cause_thresholds"), ("cause_evidence",)):
+        floor: int | None = None
+        if self.mapping(triage, "triage", ("levels", "cause_thresholds"), ("cause_evidence", "leading_cause_floor")):
             if "cause_evidence" in triage:
                 evidence = self.number(triage, "cause_evidence", "triage", 1, 1000)
+            if "leading_cause_floor" in triage:  # a whole number of levels
+                levels_below = self.number(triage, "leading_cause_floor", "triage", 0, 3)
+                floor = int(levels_below)
+                if floor != levels_below:
+                    self.error("triage: `leading_cause_floor` is not a whole number of levels", "set it to 0, 1, 2 or 3", triage)
             levels = tuple(self.str_list(triage, "levels", "triage")) or levels
             if isinstance(triage["cause_thresholds"], dict):
                 for level in triage["cause_thresholds"]:
@@ -365,6 +371,7 @@ class Builder:
             mentioned,
             current,
             past_days,
+            floor,
         )
 
     def findings(self, data: Any, settings: Settings) -> dict[str, Finding]:

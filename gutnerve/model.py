@@ -324,6 +324,9 @@ class Settings(NamedTuple):
     # "<time> ago" is a past episode once the time reaches past_days), as free text reads them
     current_categories: frozenset[str] = frozenset()
     past_days: float = math.inf
+    # model.yaml `triage.leading_cause_floor`: the most probable cause, raised as a cause must be to
+    # count for triage, keeps the case this many levels below its urgency at most (None: no floor)
+    leading_floor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -628,7 +631,7 @@ def by_rank_with_priors(ranked: Sequence[ScoredCause]) -> Iterator[tuple[str, fl
 class TriageReason(NamedTuple):
     level: str
     message: str
-    trigger: str  # "finding:<id>", "red-flag:<cause>", "cause:<id>", "causes:<level>"
+    trigger: str  # "finding:<id>", "red-flag:<cause>", "cause:<id>", "causes:<level>", "leading:<cause>"
     basis: str = ""  # a red flag's: a source key of the file that declares it, or "judgement"
 
 

@@ -17,6 +17,11 @@ the findings lifted only a little: its odds must have grown at least
 `triage.cause_evidence`-fold (model.yaml says why: with flat priors, weak evidence
 for several rare emergencies added up to an emergency for low back pain alone).
 
+The cause ranked first also sets a floor (model.yaml `triage.leading_cause_floor` levels
+below its urgency) when the findings raised it as much as either rule asks: Guillain-Barre
+leading at 10% in a woman of 60 with tingling feet two weeks after a gastroenteritis, below its emergency
+threshold, makes the case urgent, not routine.
+
 "Made more probable" is measured against a case that reports nothing (`Reference`),
 not against the bare priors. Where a case's silence counts (model.yaml `unmentioned`),
 it weighs against the causes whose typical findings go unsaid, and so lifts those with
@@ -354,11 +359,43 @@ def triage(kb: KnowledgeBase, case: Case, ranked: Sequence[ScoredCause]) -> Tria
                 message = f"{name} is {part:.0%} probable and needs {urgency} attention."
                 reasons.append(TriageReason(urgency, message, f"cause:{cause_id}"))
     reasons += _together(kb, flags, ranked, reasons, split, ref, closed)
+    reasons += _leading(kb, flags, ranked, reasons, split, ref, closed)  # last: only where nothing else reaches its floor
     if len(reasons) > 1:
         rank = flags.rank
         reasons.sort(key=lambda reason: rank[reason.level])
     level = reasons[0].level if reasons else kb.settings.triage_levels[-1]
     return Triage(level, tuple(reasons))
+
+
+def _leading(
+    kb: KnowledgeBase,
+    flags: Flags,
+    ranked: Sequence[ScoredCause],
+    reasons: list[TriageReason],
+    split: SplitCase | None,
+    ref: Reference | None,
+    closed: frozenset[str],
+) -> list[TriageReason]:
+    """The floor the most probable cause sets (model.yaml `triage.leading_cause_floor`), when it is
+    above the level `reasons` reach: that many levels below the cause's urgency, if the findings
+    raised it as a cause must be raised to count for triage. A split cause is weighed by its most
+    probable component."""
+    below = kb.settings.leading_floor
+    first = next(iter(by_rank_with_priors(ranked)), None)
+    if below is None or first is None or first[0] in closed:
+        return []
+    cause_id, bare_prior, posterior = first
+    parts = _weighed(flags, split, ref, cause_id, bare_prior, posterior)
+    urgency, name, part_prior, part = max(parts, key=lambda weighed: weighed[3])
+    levels, rank = kb.settings.triage_levels, flags.rank
+    floor = levels[min(rank[urgency] + below, len(levels) - 1)]
+    reached = min([rank[reason.level] for reason in reasons], default=len(levels) - 1)
+    if rank[floor] >= reached or not raised(part, part_prior, kb.settings.triage_evidence):
+        return []
+    message = (
+        f"{name}, the most probable cause ({part:.0%}), needs {urgency} attention: {floor} care at least until it is ruled out."
+    )
+    return [TriageReason(floor, message, f"leading:{cause_id}")]
 
 
 def _mass(

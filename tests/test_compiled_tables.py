@@ -260,6 +260,13 @@ def reference_triage_levels(kb: KnowledgeBase, case, ranked: list[ScoredCause]) 
         if together >= threshold:
             reasons.append((level, f"causes:{level}", ""))
             break
+    below = kb.settings.leading_floor  # the floor the cause ranked first sets, by its most probable unit
+    if below is not None and ranked and suspected(kb, case, ranked[0].cause_id):
+        urgency, cause_id, unit = max(weighed(kb, case, ranked[0]), key=lambda weighed: weighed[2].posterior)
+        floor = levels[min(levels.index(urgency) + below, len(levels) - 1)]
+        reached = min((levels.index(level) for level, _, _ in reasons), default=len(levels) - 1)
+        if levels.index(floor) < reached and odds_grew(kb, unit):
+            reasons.append((floor, f"leading:{cause_id}", ""))
     reasons.sort(key=lambda r: levels.index(r[0]))
     return [(level, trigger) for level, trigger, _ in reasons]
 
@@ -280,6 +287,20 @@ def test_plan_and_triage_agree_with_their_plain_statements_on_random_cases(shipp
         assert [(r.level, r.trigger) for r in triage(shipped, case, ranked).reasons] == reference_triage_levels(
             shipped, case, ranked
         )
+
+
+def test_triage_agrees_with_its_plain_statement_where_the_leading_cause_sets_the_floor(shipped):
+    """Random cases seldom end with the floor the leading cause sets (model.yaml `leading_cause_floor`),
+    so these do: Guillain-Barre leading at 10% in a woman of 60, and the single findings."""
+    gbs = make_case(shipped, ["tingling-feet", "recent-gastroenteritis", "obesity"], ["fever"], age=60, sex="female")
+    cases = [gbs, *(make_case(shipped, [finding], []) for finding in shipped.findings)]
+    floors = 0
+    for case in cases:
+        ranked = list(score(shipped, case, detail=5))
+        got = [(r.level, r.trigger) for r in triage(shipped, case, ranked).reasons]
+        assert got == reference_triage_levels(shipped, case, ranked), sorted(case.present)
+        floors += any(trigger.startswith("leading:") for _, trigger in got)
+    assert floors >= 2
 
 
 weights = st.sampled_from([-1.5, -0.693, -0.2, 0.0, 0.054, 0.693, 1.2, 2.8])  # few values: ties are common

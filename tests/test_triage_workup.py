@@ -124,6 +124,61 @@ def test_weak_evidence_for_a_rare_emergency_raises_no_emergency(kb):
     assert raised(0.5, 1 / 6, 5.0) and not raised(0.49, 1 / 6, 5.0) and not raised(0.1, 0.2, 1.0)
 
 
+def test_the_most_probable_cause_sets_a_floor_one_level_below_its_urgency(kb):
+    """model.yaml `triage.leading_cause_floor`: Guillain-Barre leads at 10% (tingling feet two weeks
+    after a gastroenteritis, no fever), just below its emergency threshold: urgent, not routine. No
+    floor without the setting, nor when the findings did not raise the leading cause enough to count
+    for triage, nor when its `suspect_when` is not met; a floor never lowers a level."""
+    from gutnerve.model import SuspectWhen
+
+    from .conftest import edit, with_cause
+
+    case = {"present": ["tingling-feet", "recent-gastroenteritis", "obesity"], "absent": ["fever"], "age": 60, "sex": "female"}
+    result = assess(kb, **case)
+    leader = result.ranked[0]
+    assert leader.cause_id == "guillain-barre-syndrome" and leader.posterior < kb.settings.cause_thresholds["emergency"]
+    assert kb.settings.leading_floor == 1
+    assert result.triage.level == "urgent"
+    (reason,) = result.triage.reasons
+    assert reason.trigger == "leading:guillain-barre-syndrome"
+    assert reason.message == (
+        f"Guillain-Barre syndrome (often after Campylobacter enteritis), the most probable cause ({leader.posterior:.0%}), "
+        "needs emergency attention: urgent care at least until it is ruled out."
+    )
+    assert assess(edit(kb, settings=edit(kb.settings, leading_floor=None)), **case).triage.level == "routine"
+    assert assess(edit(kb, settings=edit(kb.settings, leading_floor=0)), **case).triage.level == "emergency"
+    assert assess(edit(kb, settings=edit(kb.settings, triage_evidence=1000.0)), **case).triage.level == "routine"
+    gated = with_cause(
+        kb, "guillain-barre-syndrome", suspect_when=SuspectWhen((("ascending-weakness", ()),), "judgement", "Illustrative.")
+    )
+    assert assess(gated, **case).triage.level == "routine"
+    # already an emergency (a red flag): the floor adds nothing
+    flagged = assess(kb, **{**case, "present": [*case["present"], "saddle-anesthesia"]})
+    assert flagged.triage.level == "emergency"
+    assert not any(r.trigger.startswith("leading:") for r in flagged.triage.reasons)
+
+
+def test_a_floor_names_the_leading_cause_and_only_ever_raises_the_level(kb):
+    """Over every single finding: a floor is set only by the cause ranked first, one level below its
+    urgency, and the level with floors is never below the level without them."""
+    from .conftest import edit
+
+    levels = kb.settings.triage_levels
+    unfloored = edit(kb, settings=edit(kb.settings, leading_floor=None))
+    floors = 0
+    for finding in kb.findings:
+        result = assess(kb, present=[finding])
+        without = assess(unfloored, present=[finding]).triage.level
+        assert levels.index(result.triage.level) <= levels.index(without), finding
+        for reason in result.triage.reasons:
+            if reason.trigger.startswith("leading:"):
+                floors += 1
+                leader = kb.causes[result.ranked[0].cause_id]
+                assert reason.trigger == f"leading:{leader.id}", finding
+                assert levels.index(reason.level) == levels.index(leader.urgency) + 1, finding
+    assert floors >= 1  # epigastric pain to the back: pancreatic panniculitis (urgent) leads -> soon
+
+
 def _suspected_only_with(kb, cause_id, *entries):
     from gutnerve.model import SuspectWhen
 

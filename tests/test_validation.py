@@ -282,6 +282,20 @@ def _weighed(
         ("model.yaml", "    soon: 0.30", "    soon: 0.30\n  cause_evidenc: 5", "kb/model.yaml", "cause_evidenc"),
         (
             "model.yaml",
+            "    soon: 0.30",
+            "    soon: 0.30\n  leading_cause_floor: 1.5",
+            "kb/model.yaml",
+            "`leading_cause_floor` is not a whole number of levels",
+        ),
+        (
+            "model.yaml",
+            "    soon: 0.30",
+            "    soon: 0.30\n  leading_cause_floor: 4",
+            "kb/model.yaml",
+            "`leading_cause_floor` is 4, not a number",
+        ),
+        (
+            "model.yaml",
             "workup:",
             "unexplained: {share: 0.5, neutral_categories: [gastrointestinall]}\nworkup:",
             "kb/model.yaml",
